@@ -1,0 +1,1 @@
+"""Execute a Plan in dependency waves."""

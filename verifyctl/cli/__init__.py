@@ -1,0 +1,1 @@
+"""Click commands: the only layer that prints, reads the environment or exits."""

@@ -1,0 +1,51 @@
+"""The `verifyctl` command group and the CLI's single error boundary."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from verifyctl import __version__
+from verifyctl.errors import EXIT_ERROR, EXIT_USAGE, VerifyctlError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="verifyctl")
+def cli() -> None:
+    """Manage Twilio Verify services as code.
+
+    YAML files describe the Verify services an account must have; `plan` shows the
+    difference against the live account and `apply` makes the account match.
+    """
+
+
+def _register_commands() -> None:
+    # Each command lives in its own module; registering them here keeps `cli` the one entry point.
+    from verifyctl.cli import commands  # noqa: F401  (imports register the commands on `cli`)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and turn every expected failure into a one-line message and an exit code."""
+    _register_commands()
+    try:
+        code = cli.main(args=argv, prog_name="verifyctl", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        # Click exits 2 for usage errors, but 2 means "changes present" here (as in Terraform).
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except VerifyctlError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

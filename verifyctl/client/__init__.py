@@ -1,0 +1,1 @@
+"""HTTP only: session, auth, pagination, retry and error mapping for the Verify v2 API."""

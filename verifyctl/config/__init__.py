@@ -1,0 +1,1 @@
+"""Desired state: YAML loading with positions, pydantic models and the JSON Schema."""

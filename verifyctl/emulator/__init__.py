@@ -1,0 +1,1 @@
+"""A faithful, stateful local emulator of the Twilio Verify v2 API (imports nothing else from verifyctl)."""

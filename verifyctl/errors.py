@@ -1,0 +1,112 @@
+"""The one error root of verifyctl; every class knows the exit code the CLI ends with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes fixed by DESIGN.md.
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_REFUSED = 3
+EXIT_USAGE = 64
+
+
+class VerifyctlError(Exception):
+    """Root of every expected failure; the CLI prints `Error: <str>` and exits with `exit_code`."""
+
+    exit_code: int = EXIT_ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(VerifyctlError):
+    """The command line itself is wrong (bad flag combination, bad value)."""
+
+    exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a configuration file, located as FILE:LINE:COL."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ConfigError(VerifyctlError):
+    """The configuration is invalid; carries every problem found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = [str(p) for p in self.problems]
+        summary = f"{count} problem{'s' if count != 1 else ''} found in the configuration"
+        super().__init__("\n".join([*lines, summary]))
+
+
+class CredentialsError(VerifyctlError):
+    """No usable credentials for the target account."""
+
+
+class PlanError(VerifyctlError):
+    """The plan cannot be made (for example, several live services share one friendly name)."""
+
+
+class RefusedError(VerifyctlError):
+    """A safety guard refused to go on (deletes, thresholds, stale plan, no terminal)."""
+
+    exit_code = EXIT_REFUSED
+
+
+class StalePlanError(RefusedError):
+    """A saved plan no longer matches the live account, or was made for another account."""
+
+
+class ApiError(VerifyctlError):
+    """A Twilio error body (`code`, `message`, `more_info`, `status`) answered a request."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: int | None,
+        message: str,
+        more_info: str | None,
+        method: str,
+        path: str,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.api_message = message
+        self.more_info = more_info
+        self.method = method
+        self.path = path
+        detail = f"Twilio error {code}" if code is not None else f"HTTP {status}"
+        if more_info:
+            detail = f"{detail}: {more_info}"
+        super().__init__(f"{message} ({detail})")
+
+
+class TransportError(VerifyctlError):
+    """The request got no usable HTTP answer (connection refused, timeout, reset)."""
+
+
+class OutcomeUnknownError(TransportError):
+    """A write was sent but its outcome is unknown; look the object up before any retry."""
+
+
+class ApplyError(VerifyctlError):
+    """Some changes of an apply failed; the summary names them."""

@@ -1,0 +1,1 @@
+"""Render a Plan as text, JSON or Markdown (pure)."""

@@ -1,0 +1,1 @@
+"""Per-kind declarations: API path, identity, model field <-> form param <-> response key."""

@@ -1,0 +1,165 @@
+"""One declaration per Verify object kind: API paths, identity, and each field's key, form param and type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class FieldType(str, Enum):
+    """How a field's value is encoded in a form and compared."""
+
+    BOOL = "bool"
+    INT = "int"
+    STR = "str"
+    # A list sent as repeated form keys; compared as a set (the API does not promise an order).
+    STR_SET = "str_set"
+    # A list sent as one comma-separated string and answered as a JSON array (passkeys origins).
+    CSV_LIST = "csv_list"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One writable field: `key` is the dotted snake_case config/response key, `param` the form name."""
+
+    key: str
+    param: str
+    type: FieldType
+    updatable: bool = True
+    required_on_create: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of Verify object and how the API addresses it."""
+
+    name: str
+    # The config key whose value identifies the object within its parent.
+    identity: str
+    # Path templates; `{service_sid}`, `{rate_limit_sid}` name the parents, `{id}` the object.
+    collection_path: str
+    instance_path: str
+    list_key: str
+    fields: tuple[Field, ...]
+    parent: str | None = None
+    # The response key that holds the object's id in `instance_path` (messaging configurations use country).
+    id_key: str = "sid"
+    # Why an identity change cannot be an update; shown beside a replace in the plan.
+    identity_immutable_reason: str = ""
+
+    @property
+    def field_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    def field(self, key: str) -> Field:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(f"{self.name} has no field {key!r}")
+
+
+B, I, S = FieldType.BOOL, FieldType.INT, FieldType.STR
+
+SERVICE = Kind(
+    name="service",
+    identity="friendly_name",
+    collection_path="/v2/Services",
+    instance_path="/v2/Services/{id}",
+    list_key="services",
+    fields=(
+        Field("friendly_name", "FriendlyName", S, required_on_create=True),
+        Field("code_length", "CodeLength", I),
+        Field("lookup_enabled", "LookupEnabled", B),
+        Field("skip_sms_to_landlines", "SkipSmsToLandlines", B),
+        Field("dtmf_input_required", "DtmfInputRequired", B),
+        Field("tts_name", "TtsName", S),
+        Field("psd2_enabled", "Psd2Enabled", B),
+        Field("do_not_share_warning_enabled", "DoNotShareWarningEnabled", B),
+        Field("custom_code_enabled", "CustomCodeEnabled", B),
+        Field("push.include_date", "Push.IncludeDate", B),
+        Field("push.apn_credential_sid", "Push.ApnCredentialSid", S),
+        Field("push.fcm_credential_sid", "Push.FcmCredentialSid", S),
+        Field("totp.issuer", "Totp.Issuer", S),
+        Field("totp.time_step", "Totp.TimeStep", I),
+        Field("totp.code_length", "Totp.CodeLength", I),
+        Field("totp.skew", "Totp.Skew", I),
+        Field("default_template_sid", "DefaultTemplateSid", S),
+        Field("whatsapp.msg_service_sid", "Whatsapp.MsgServiceSid", S),
+        Field("whatsapp.from", "Whatsapp.From", S),
+        Field("passkeys.relying_party.id", "Passkeys.RelyingParty.Id", S),
+        Field("passkeys.relying_party.name", "Passkeys.RelyingParty.Name", S),
+        Field("passkeys.relying_party.origins", "Passkeys.RelyingParty.Origins", FieldType.CSV_LIST),
+        Field("passkeys.authenticator_attachment", "Passkeys.AuthenticatorAttachment", S),
+        Field("passkeys.discoverable_credentials", "Passkeys.DiscoverableCredentials", S),
+        Field("passkeys.user_verification", "Passkeys.UserVerification", S),
+        Field("verify_event_subscription_enabled", "VerifyEventSubscriptionEnabled", B),
+    ),
+)
+
+RATE_LIMIT = Kind(
+    name="rate_limit",
+    identity="unique_name",
+    collection_path="/v2/Services/{service_sid}/RateLimits",
+    instance_path="/v2/Services/{service_sid}/RateLimits/{id}",
+    list_key="rate_limits",
+    parent="service",
+    fields=(
+        Field("unique_name", "UniqueName", S, updatable=False, required_on_create=True),
+        Field("description", "Description", S),
+    ),
+    identity_immutable_reason="unique_name cannot be updated",
+)
+
+BUCKET = Kind(
+    name="bucket",
+    identity="interval",
+    collection_path="/v2/Services/{service_sid}/RateLimits/{rate_limit_sid}/Buckets",
+    instance_path="/v2/Services/{service_sid}/RateLimits/{rate_limit_sid}/Buckets/{id}",
+    list_key="buckets",
+    parent="rate_limit",
+    fields=(
+        Field("interval", "Interval", I, required_on_create=True),
+        Field("max", "Max", I, required_on_create=True),
+    ),
+)
+
+MESSAGING_CONFIGURATION = Kind(
+    name="messaging_configuration",
+    identity="country",
+    collection_path="/v2/Services/{service_sid}/MessagingConfigurations",
+    instance_path="/v2/Services/{service_sid}/MessagingConfigurations/{id}",
+    list_key="messaging_configurations",
+    parent="service",
+    id_key="country",
+    fields=(
+        Field("country", "Country", S, updatable=False, required_on_create=True),
+        Field("messaging_service_sid", "MessagingServiceSid", S, required_on_create=True),
+    ),
+)
+
+WEBHOOK = Kind(
+    name="webhook",
+    identity="friendly_name",
+    collection_path="/v2/Services/{service_sid}/Webhooks",
+    instance_path="/v2/Services/{service_sid}/Webhooks/{id}",
+    list_key="webhooks",
+    parent="service",
+    fields=(
+        Field("friendly_name", "FriendlyName", S, required_on_create=True),
+        Field("event_types", "EventTypes", FieldType.STR_SET, required_on_create=True),
+        Field("webhook_url", "WebhookUrl", S, required_on_create=True),
+        Field("status", "Status", S),
+        Field("version", "Version", S),
+    ),
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (SERVICE, RATE_LIMIT, BUCKET, MESSAGING_CONFIGURATION, WEBHOOK)}
+
+# Child kinds per parent, in the order the config lists them (`rate_limits:`, `messaging_configurations:`, ...).
+CHILD_KINDS: dict[str, tuple[Kind, ...]] = {
+    "service": (RATE_LIMIT, MESSAGING_CONFIGURATION, WEBHOOK),
+    "rate_limit": (BUCKET,),
+    "bucket": (),
+    "messaging_configuration": (),
+    "webhook": (),
+}

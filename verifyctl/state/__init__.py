@@ -1,0 +1,1 @@
+"""Read the live account into resource records, concurrently."""
