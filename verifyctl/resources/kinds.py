@@ -58,7 +58,7 @@ class Kind:
         raise KeyError(f"{self.name} has no field {key!r}")
 
 
-B, I, S = FieldType.BOOL, FieldType.INT, FieldType.STR
+BOOL, INT, STR = FieldType.BOOL, FieldType.INT, FieldType.STR
 
 SERVICE = Kind(
     name="service",
@@ -67,32 +67,32 @@ SERVICE = Kind(
     instance_path="/v2/Services/{id}",
     list_key="services",
     fields=(
-        Field("friendly_name", "FriendlyName", S, required_on_create=True),
-        Field("code_length", "CodeLength", I),
-        Field("lookup_enabled", "LookupEnabled", B),
-        Field("skip_sms_to_landlines", "SkipSmsToLandlines", B),
-        Field("dtmf_input_required", "DtmfInputRequired", B),
-        Field("tts_name", "TtsName", S),
-        Field("psd2_enabled", "Psd2Enabled", B),
-        Field("do_not_share_warning_enabled", "DoNotShareWarningEnabled", B),
-        Field("custom_code_enabled", "CustomCodeEnabled", B),
-        Field("push.include_date", "Push.IncludeDate", B),
-        Field("push.apn_credential_sid", "Push.ApnCredentialSid", S),
-        Field("push.fcm_credential_sid", "Push.FcmCredentialSid", S),
-        Field("totp.issuer", "Totp.Issuer", S),
-        Field("totp.time_step", "Totp.TimeStep", I),
-        Field("totp.code_length", "Totp.CodeLength", I),
-        Field("totp.skew", "Totp.Skew", I),
-        Field("default_template_sid", "DefaultTemplateSid", S),
-        Field("whatsapp.msg_service_sid", "Whatsapp.MsgServiceSid", S),
-        Field("whatsapp.from", "Whatsapp.From", S),
-        Field("passkeys.relying_party.id", "Passkeys.RelyingParty.Id", S),
-        Field("passkeys.relying_party.name", "Passkeys.RelyingParty.Name", S),
+        Field("friendly_name", "FriendlyName", STR, required_on_create=True),
+        Field("code_length", "CodeLength", INT),
+        Field("lookup_enabled", "LookupEnabled", BOOL),
+        Field("skip_sms_to_landlines", "SkipSmsToLandlines", BOOL),
+        Field("dtmf_input_required", "DtmfInputRequired", BOOL),
+        Field("tts_name", "TtsName", STR),
+        Field("psd2_enabled", "Psd2Enabled", BOOL),
+        Field("do_not_share_warning_enabled", "DoNotShareWarningEnabled", BOOL),
+        Field("custom_code_enabled", "CustomCodeEnabled", BOOL),
+        Field("push.include_date", "Push.IncludeDate", BOOL),
+        Field("push.apn_credential_sid", "Push.ApnCredentialSid", STR),
+        Field("push.fcm_credential_sid", "Push.FcmCredentialSid", STR),
+        Field("totp.issuer", "Totp.Issuer", STR),
+        Field("totp.time_step", "Totp.TimeStep", INT),
+        Field("totp.code_length", "Totp.CodeLength", INT),
+        Field("totp.skew", "Totp.Skew", INT),
+        Field("default_template_sid", "DefaultTemplateSid", STR),
+        Field("whatsapp.msg_service_sid", "Whatsapp.MsgServiceSid", STR),
+        Field("whatsapp.from", "Whatsapp.From", STR),
+        Field("passkeys.relying_party.id", "Passkeys.RelyingParty.Id", STR),
+        Field("passkeys.relying_party.name", "Passkeys.RelyingParty.Name", STR),
         Field("passkeys.relying_party.origins", "Passkeys.RelyingParty.Origins", FieldType.CSV_LIST),
-        Field("passkeys.authenticator_attachment", "Passkeys.AuthenticatorAttachment", S),
-        Field("passkeys.discoverable_credentials", "Passkeys.DiscoverableCredentials", S),
-        Field("passkeys.user_verification", "Passkeys.UserVerification", S),
-        Field("verify_event_subscription_enabled", "VerifyEventSubscriptionEnabled", B),
+        Field("passkeys.authenticator_attachment", "Passkeys.AuthenticatorAttachment", STR),
+        Field("passkeys.discoverable_credentials", "Passkeys.DiscoverableCredentials", STR),
+        Field("passkeys.user_verification", "Passkeys.UserVerification", STR),
+        Field("verify_event_subscription_enabled", "VerifyEventSubscriptionEnabled", BOOL),
     ),
 )
 
@@ -104,8 +104,8 @@ RATE_LIMIT = Kind(
     list_key="rate_limits",
     parent="service",
     fields=(
-        Field("unique_name", "UniqueName", S, updatable=False, required_on_create=True),
-        Field("description", "Description", S),
+        Field("unique_name", "UniqueName", STR, updatable=False, required_on_create=True),
+        Field("description", "Description", STR),
     ),
     identity_immutable_reason="unique_name cannot be updated",
 )
@@ -118,8 +118,8 @@ BUCKET = Kind(
     list_key="buckets",
     parent="rate_limit",
     fields=(
-        Field("interval", "Interval", I, required_on_create=True),
-        Field("max", "Max", I, required_on_create=True),
+        Field("interval", "Interval", INT, required_on_create=True),
+        Field("max", "Max", INT, required_on_create=True),
     ),
 )
 
@@ -132,8 +132,8 @@ MESSAGING_CONFIGURATION = Kind(
     parent="service",
     id_key="country",
     fields=(
-        Field("country", "Country", S, updatable=False, required_on_create=True),
-        Field("messaging_service_sid", "MessagingServiceSid", S, required_on_create=True),
+        Field("country", "Country", STR, updatable=False, required_on_create=True),
+        Field("messaging_service_sid", "MessagingServiceSid", STR, required_on_create=True),
     ),
 )
 
@@ -145,17 +145,17 @@ WEBHOOK = Kind(
     list_key="webhooks",
     parent="service",
     fields=(
-        Field("friendly_name", "FriendlyName", S, required_on_create=True),
+        Field("friendly_name", "FriendlyName", STR, required_on_create=True),
         Field("event_types", "EventTypes", FieldType.STR_SET, required_on_create=True),
-        Field("webhook_url", "WebhookUrl", S, required_on_create=True),
-        Field("status", "Status", S),
-        Field("version", "Version", S),
+        Field("webhook_url", "WebhookUrl", STR, required_on_create=True),
+        Field("status", "Status", STR),
+        Field("version", "Version", STR),
     ),
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (SERVICE, RATE_LIMIT, BUCKET, MESSAGING_CONFIGURATION, WEBHOOK)}
 
-# Child kinds per parent, in the order the config lists them (`rate_limits:`, `messaging_configurations:`, ...).
+# Child kinds per parent, in the order the config lists them (`rate_limits:`, `webhooks:`, ...).
 CHILD_KINDS: dict[str, tuple[Kind, ...]] = {
     "service": (RATE_LIMIT, MESSAGING_CONFIGURATION, WEBHOOK),
     "rate_limit": (BUCKET,),
