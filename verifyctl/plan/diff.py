@@ -1,0 +1,219 @@
+"""The pure diff: desired records against live records, by natural keys, into a Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from verifyctl.errors import PlanError
+from verifyctl.plan.addresses import covers, parse_address
+from verifyctl.plan.model import Action, Change, Plan, fingerprint
+from verifyctl.resources.kinds import CHILD_KINDS, KINDS, Kind
+from verifyctl.resources.records import Record, child_address
+
+KIND_ORDER = {name: index for index, name in enumerate(KINDS)}
+
+
+@dataclass
+class _Builder:
+    changes: list[Change] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+    read: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
+
+
+def make_plan(
+    desired: Sequence[Record],
+    live: Sequence[Record],
+    *,
+    prune: bool = False,
+    targets: Sequence[str] = (),
+) -> Plan:
+    """Diff desired services against live services (children read for the services in scope)."""
+    target_services = {parse_address(t)[0][1] for t in targets}
+
+    def in_scope(name: str) -> bool:
+        return not targets or name in target_services
+
+    pairs = match_services(desired, live)
+    builder = _Builder()
+    for wanted, current in pairs:
+        name = wanted.key if wanted is not None else current.key if current is not None else ""
+        if not in_scope(name):
+            continue
+        address = f"service[{name}]"
+        if current is not None:
+            _record_read(builder, current, address)
+        if wanted is None:
+            assert current is not None
+            if prune:
+                builder.changes.append(_delete(current, address, None))
+            continue
+        _diff_object(builder, wanted, current, address, None)
+    changes = sorted(builder.changes, key=lambda c: _sort_key(c.address))
+    if targets:
+        changes = _restrict_to_targets(changes, targets)
+    return Plan(
+        changes=tuple(changes),
+        ids=builder.ids,
+        covered=len(builder.read),
+        fingerprint=fingerprint(builder.read),
+    )
+
+
+def match_services(
+    desired: Sequence[Record], live: Sequence[Record]
+) -> list[tuple[Record | None, Record | None]]:
+    """Pair desired with live services: a `sid` pin first, else the friendly name; unmatched live last."""
+    problems: list[str] = []
+    by_id = {service.id: service for service in live}
+    pinned_ids = {service.id for service in desired if service.id}
+    by_name: dict[str, list[Record]] = {}
+    for service in live:
+        if service.id not in pinned_ids:
+            by_name.setdefault(service.key, []).append(service)
+    pairs: list[tuple[Record | None, Record | None]] = []
+    claimed: set[str | None] = set()
+    for wanted in desired:
+        where = f" ({wanted.location})" if wanted.location else ""
+        if wanted.id:
+            current = by_id.get(wanted.id)
+            if current is None and not wanted.absent:
+                problems.append(
+                    f"service[{wanted.key}]{where}: pinned sid {wanted.id} does not exist in the account "
+                    "(a service cannot be created with a chosen sid; remove the pin to create it)"
+                )
+                continue
+        else:
+            candidates = by_name.get(wanted.key, [])
+            if len(candidates) > 1:
+                sids = ", ".join(sorted(str(c.id) for c in candidates))
+                problems.append(
+                    f"service[{wanted.key}]{where}: {len(candidates)} live services share this friendly name "
+                    f"({sids}); pin one with `sid:`"
+                )
+                continue
+            current = candidates[0] if candidates else None
+        if current is not None:
+            claimed.add(current.id)
+        pairs.append((wanted, current))
+    if problems:
+        raise PlanError("\n".join(problems))
+    pairs.extend((None, service) for service in live if service.id not in claimed)
+    return pairs
+
+
+def _record_read(builder: _Builder, current: Record, address: str) -> None:
+    builder.read.append((address, current.id, current.fields))
+    if current.id is not None:
+        builder.ids[address] = current.id
+    for kind in CHILD_KINDS[current.kind.name]:
+        for child in current.children.get(kind.name, []):
+            _record_read(builder, child, child_address(address, child))
+
+
+def _diff_object(
+    builder: _Builder, wanted: Record, current: Record | None, address: str, parent: str | None
+) -> None:
+    kind = wanted.kind
+    if wanted.absent:
+        if current is not None:
+            builder.changes.append(_delete(current, address, parent))
+        return
+    if current is None:
+        fields = dict(wanted.fields)
+        builder.changes.append(
+            Change(address, kind.name, Action.CREATE, None, fields, tuple(fields), parent=parent)
+        )
+        _diff_children(builder, wanted, None, address)
+        return
+    changed = changed_fields(kind, wanted.fields, current.fields)
+    after = {**current.fields, **wanted.fields}
+    immutable = [k for k in changed if not kind.field(k).updatable]
+    respelled = kind.identity_immutable_reason and str(current.fields.get(kind.identity)) != wanted.key
+    if immutable or respelled:
+        if respelled and kind.identity not in changed:
+            changed = [kind.identity, *changed]
+        reason = kind.identity_immutable_reason or f"{', '.join(immutable)} cannot be updated"
+        builder.changes.append(
+            Change(
+                address,
+                kind.name,
+                Action.REPLACE,
+                current.fields,
+                after,
+                tuple(changed),
+                current.id,
+                parent=parent,
+                reason=reason,
+            )
+        )
+        # The replacement starts with no children: every written child is created under it.
+        _diff_children(builder, wanted, None, address)
+        return
+    if changed:
+        update = Change(
+            address, kind.name, Action.UPDATE, current.fields, after, tuple(changed), current.id, parent
+        )
+        builder.changes.append(update)
+    _diff_children(builder, wanted, current, address)
+
+
+def _diff_children(builder: _Builder, wanted: Record, current: Record | None, address: str) -> None:
+    for kind in CHILD_KINDS[wanted.kind.name]:
+        desired_children = wanted.children.get(kind.name)
+        if desired_children is None:
+            continue  # not written: unmanaged
+        live_children = _live_children(current, kind)
+        by_identity: dict[str, list[Record]] = {}
+        for child in live_children:
+            by_identity.setdefault(child.identity, []).append(child)
+        for child in desired_children:
+            matches = by_identity.get(child.identity, [])
+            match = matches.pop(0) if matches else None
+            _diff_object(builder, child, match, child_address(address, child), address)
+        # A written child list is authoritative: live children it does not name are deleted.
+        for leftovers in by_identity.values():
+            for extra in leftovers:
+                builder.changes.append(_delete(extra, child_address(address, extra), address))
+
+
+def _live_children(current: Record | None, kind: Kind) -> list[Record]:
+    if current is None:
+        return []
+    if kind.name not in current.children:
+        raise PlanError(f"internal: the {kind.name} children of {current.key} were not read")
+    return current.children[kind.name]
+
+
+def changed_fields(kind: Kind, wanted: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Written fields whose value differs from the live one, in declaration order."""
+    return [key for key in kind.field_keys if key in wanted and wanted[key] != current.get(key)]
+
+
+def _delete(current: Record, address: str, parent: str | None) -> Change:
+    return Change(address, current.kind.name, Action.DELETE, current.fields, None, (), current.id, parent)
+
+
+def _sort_key(address: str) -> tuple[tuple[int, int, str], ...]:
+    # Buckets sort by interval as a number, so 60 comes before 3600.
+    return tuple(
+        (KIND_ORDER[kind], int(key) if kind == "bucket" and key.isdigit() else 0, key)
+        for kind, key in parse_address(address)
+    )
+
+
+def _restrict_to_targets(changes: list[Change], targets: Sequence[str]) -> list[Change]:
+    """Changes under a target, plus the creates or replaces of ancestors they cannot exist without."""
+    by_address = {change.address: change for change in changes}
+    keep: set[str] = set()
+    for change in changes:
+        if any(covers(target, change.address) for target in targets):
+            keep.add(change.address)
+            parent = change.parent
+            while parent is not None and parent in by_address:
+                ancestor = by_address[parent]
+                if ancestor.action in (Action.CREATE, Action.REPLACE):
+                    keep.add(parent)
+                parent = ancestor.parent
+    return [change for change in changes if change.address in keep]
