@@ -1,0 +1,49 @@
+"""The plan as a Markdown table, for a pull-request comment."""
+
+from __future__ import annotations
+
+from verifyctl.plan.model import Action, Change, Plan
+from verifyctl.render.text import NO_CHANGES, summary_line
+from verifyctl.render.values import show
+
+# A marker lets a CI job find its earlier comment and update it in place instead of adding another.
+COMMENT_MARKER = "<!-- verifyctl-plan -->"
+
+LABELS = {
+    Action.CREATE: "🟢 create",
+    Action.UPDATE: "🟡 update",
+    Action.DELETE: "🔴 delete",
+    Action.REPLACE: "🟣 replace",
+}
+
+
+def _cell(text: str) -> str:
+    # Pipes end a table cell and newlines end a row; neither may leak out of a value.
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _details(change: Change) -> str:
+    parts = []
+    for key in change.changed_fields:
+        after = show((change.after or {}).get(key))
+        if change.action is Action.CREATE:
+            parts.append(f"`{key}` = `{after}`")
+        else:
+            parts.append(f"`{key}`: `{show((change.before or {}).get(key))}` → `{after}`")
+    if change.reason:
+        parts.append(f"_{change.reason}_")
+    return "<br>".join(_cell(p) for p in parts)
+
+
+def render_markdown(plan: Plan) -> str:
+    lines = [COMMENT_MARKER, "### verifyctl plan", ""]
+    if not plan.has_changes:
+        lines.append(f"✅ {NO_CHANGES}")
+        return "\n".join(lines) + "\n"
+    lines.append(f"**{summary_line(plan.summary)}**")
+    lines.append("")
+    lines.append("| Action | Address | Changes |")
+    lines.append("|---|---|---|")
+    for change in plan.changes:
+        lines.append(f"| {LABELS[change.action]} | `{_cell(change.address)}` | {_details(change)} |")
+    return "\n".join(lines) + "\n"

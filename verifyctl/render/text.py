@@ -1,0 +1,54 @@
+"""The plan as text, read the way Terraform users read theirs."""
+
+from __future__ import annotations
+
+from verifyctl.plan.model import Action, Change, Plan, Summary
+from verifyctl.render.values import show
+
+NO_CHANGES = "No changes. The live account matches the configuration."
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.REPLACE: "-/+"}
+# ANSI colours: green add, yellow change, red destroy, magenta replace.
+COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.REPLACE: "35"}
+
+
+def _paint(text: str, colour: str, enabled: bool) -> str:
+    return f"\x1b[{colour}m{text}\x1b[0m" if enabled else text
+
+
+def summary_line(summary: Summary) -> str:
+    return (
+        f"Plan: {summary.add} to add, {summary.change} to change, "
+        f"{summary.destroy} to destroy, {summary.replace} to replace."
+    )
+
+
+def change_lines(change: Change, colour: bool = False) -> list[str]:
+    """The header line of one change and its field lines."""
+    symbol = SYMBOLS[change.action]
+    header = f"  {_paint(symbol, COLOURS[change.action], colour)} {change.address}"
+    if change.reason:
+        header += f"   ({change.reason})"
+    lines = [header]
+    width = max((len(key) for key in change.changed_fields), default=0)
+    for key in change.changed_fields:
+        after = show((change.after or {}).get(key))
+        if change.action is Action.CREATE:
+            mark, text = "+", f"{key.ljust(width)} = {after}"
+        else:
+            before = show((change.before or {}).get(key))
+            mark, text = "~", f"{key.ljust(width)} = {before} -> {after}"
+        colour_code = COLOURS[Action.CREATE] if mark == "+" else COLOURS[Action.UPDATE]
+        lines.append(f"      {_paint(mark, colour_code, colour)} {text}")
+    return lines
+
+
+def render_text(plan: Plan, colour: bool = False) -> str:
+    if not plan.has_changes:
+        return NO_CHANGES + "\n"
+    lines: list[str] = []
+    for change in plan.changes:
+        lines.extend(change_lines(change, colour))
+    lines.append("")
+    lines.append(summary_line(plan.summary))
+    return "\n".join(lines) + "\n"
