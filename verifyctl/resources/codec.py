@@ -26,7 +26,8 @@ def encode_form(kind: Kind, fields: Mapping[str, Any], only: Iterable[str] | Non
     wanted = set(fields) if only is None else set(only)
     items: FormItems = []
     for field in kind.fields:
-        if field.key in wanted and field.key in fields:
+        # None means "no value": the form API has no way to send a null, so it is never sent.
+        if field.key in wanted and fields.get(field.key) is not None:
             items.extend((field.param, v) for v in encode_value(field, fields[field.key]))
     return items
 

@@ -1,0 +1,183 @@
+"""Run a plan's changes in dependency waves, in parallel within a wave; a failure skips its dependents."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from verifyctl.apply.paths import UnresolvedParent, collection_of, instance_of, kind_of
+from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
+from verifyctl.plan.model import Action, Change, Plan
+from verifyctl.resources.codec import encode_form
+from verifyctl.resources.kinds import Kind
+from verifyctl.resources.records import identity_key
+
+FormItems = list[tuple[str, str]]
+# How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
+CREATE_ATTEMPTS = 3
+
+
+class WriteClient(Protocol):
+    """What the executor needs of the HTTP client."""
+
+    def list(
+        self, path: str, list_key: str, params: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]: ...
+    def create(self, path: str, form: FormItems) -> dict[str, Any]: ...
+    def update(self, path: str, form: FormItems) -> dict[str, Any]: ...
+    def delete(self, path: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    status: str  # applied | failed | skipped
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class ApplyResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _with(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def applied(self) -> list[Outcome]:
+        return self._with("applied")
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return self._with("failed")
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        return self._with("skipped")
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped
+
+
+def waves(plan: Plan) -> list[list[Change]]:
+    """Group changes so that each runs after the create or replace of the parent it needs."""
+    by_address = {change.address: change for change in plan.changes}
+    depth: dict[str, int] = {}
+
+    def depth_of(change: Change) -> int:
+        if change.address not in depth:
+            parent = by_address.get(change.parent) if change.parent else None
+            needs_parent = parent is not None and parent.action in (Action.CREATE, Action.REPLACE)
+            depth[change.address] = depth_of(parent) + 1 if needs_parent and parent is not None else 0
+        return depth[change.address]
+
+    grouped: dict[int, list[Change]] = {}
+    for change in plan.changes:
+        grouped.setdefault(depth_of(change), []).append(change)
+    return [grouped[level] for level in sorted(grouped)]
+
+
+class Executor:
+    """Applies one plan against one client; `progress` receives one line per finished change."""
+
+    def __init__(
+        self,
+        client: WriteClient,
+        *,
+        parallelism: int = 10,
+        progress: Callable[[Outcome], None] = lambda outcome: None,
+    ) -> None:
+        self._client = client
+        self._parallelism = max(1, parallelism)
+        self._progress = progress
+        self._lock = threading.Lock()
+
+    def run(self, plan: Plan) -> ApplyResult:
+        ids = dict(plan.ids)
+        result = ApplyResult()
+        broken: set[str] = set()
+        with ThreadPoolExecutor(max_workers=self._parallelism, thread_name_prefix="verifyctl-apply") as pool:
+            for wave in waves(plan):
+                runnable = []
+                for change in wave:
+                    if change.parent is not None and _under(change.parent, broken):
+                        outcome = Outcome(change, "skipped", "a change it depends on failed")
+                        self._report(result, outcome)
+                        broken.add(change.address)
+                    else:
+                        runnable.append(change)
+                for outcome in pool.map(lambda c: self._apply_one(c, ids), runnable):
+                    self._report(result, outcome)
+                    # Only a missing create or replace leaves children without a parent to live in.
+                    creates = (Action.CREATE, Action.REPLACE)
+                    if outcome.status != "applied" and outcome.change.action in creates:
+                        broken.add(outcome.change.address)
+        return result
+
+    def _report(self, result: ApplyResult, outcome: Outcome) -> None:
+        with self._lock:
+            result.outcomes.append(outcome)
+        self._progress(outcome)
+
+    def _apply_one(self, change: Change, ids: dict[str, str]) -> Outcome:
+        started = time.monotonic()
+        try:
+            detail = self._dispatch(change, ids)
+        except UnresolvedParent as missing:
+            return Outcome(change, "skipped", f"the id of {missing} is unknown", time.monotonic() - started)
+        except VerifyctlError as error:
+            return Outcome(change, "failed", str(error), time.monotonic() - started)
+        return Outcome(change, "applied", detail, time.monotonic() - started)
+
+    def _dispatch(self, change: Change, ids: dict[str, str]) -> str:
+        kind = kind_of(change.kind)
+        if change.action is Action.UPDATE:
+            assert change.id is not None and change.after is not None
+            form = encode_form(kind, change.after, only=change.changed_fields)
+            self._client.update(instance_of(kind, change.address, change.id, ids), form)
+            return "updated"
+        if change.action is Action.DELETE:
+            assert change.id is not None
+            self._delete(kind, change, change.id, ids)
+            return "deleted"
+        if change.action is Action.REPLACE:
+            assert change.id is not None
+            self._delete(kind, change, change.id, ids)
+        new_id = self._create(change, ids)
+        with self._lock:
+            ids[change.address] = new_id
+        return ("replaced" if change.action is Action.REPLACE else "created") + f" {new_id}"
+
+    def _delete(self, kind: Kind, change: Change, object_id: str, ids: dict[str, str]) -> None:
+        try:
+            self._client.delete(instance_of(kind, change.address, object_id, ids))
+        except ApiError as error:
+            if error.status != 404:  # already gone is what a delete wants
+                raise
+
+    def _create(self, change: Change, ids: dict[str, str]) -> str:
+        """Create, never twice: after an unknown outcome, look the object up by identity before resending."""
+        kind = kind_of(change.kind)
+        assert change.after is not None
+        path = collection_of(kind, change.address, ids)
+        form = encode_form(kind, change.after)
+        wanted = identity_key(kind, change.after[kind.identity])
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                return str(self._client.create(path, form)[kind.id_key])
+            except OutcomeUnknownError:
+                for item in self._client.list(path, kind.list_key):
+                    if identity_key(kind, item.get(kind.identity)) == wanted:
+                        return str(item[kind.id_key])
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def _under(address: str, broken: set[str]) -> bool:
+    return any(address == b or address.startswith(b + "/") for b in broken)
