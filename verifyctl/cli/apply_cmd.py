@@ -1,0 +1,144 @@
+"""`verifyctl apply`: make the live account match the YAML, or apply a reviewed saved plan exactly."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from verifyctl.apply.executor import ApplyResult, Executor, Outcome
+from verifyctl.apply.freshness import check_fresh
+from verifyctl.apply.planning import plan_account
+from verifyctl.cli.account import Account, account_options, open_account, options_from
+from verifyctl.cli.desired import load_desired
+from verifyctl.cli.main import cli
+from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.plan_cmd import check_targets, parallelism_option, target_option
+from verifyctl.errors import ApplyError, RefusedError, StalePlanError, UsageError, VerifyctlError
+from verifyctl.plan.guards import check_guards
+from verifyctl.plan.model import Action, Plan
+from verifyctl.render.text import SYMBOLS, render_text
+
+VERBS = {
+    Action.CREATE: "created",
+    Action.UPDATE: "updated",
+    Action.DELETE: "deleted",
+    Action.REPLACE: "replaced",
+}
+
+
+def load_saved_plan(path: str) -> Plan:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return Plan.from_dict(data)
+    except OSError as error:
+        raise VerifyctlError(f"cannot read the saved plan {path}: {error.strerror or error}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise VerifyctlError(f"{path} is not a verifyctl plan file: {error}") from None
+
+
+def check_plan_target(plan: Plan, account: Account) -> None:
+    if (plan.account_sid, plan.api_url) != (account.account_sid, account.api_url):
+        raise StalePlanError(
+            f"the saved plan was made for account {plan.account_sid} at {plan.api_url}, "
+            f"not {account.account_sid} at {account.api_url}"
+        )
+
+
+def report_progress(outcome: Outcome) -> None:
+    change = outcome.change
+    if outcome.status == "applied":
+        progress(f"  {SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)")
+    elif outcome.status == "failed":
+        progress(f"  ! {change.address}: failed: {outcome.detail}")
+    else:
+        progress(f"  . {change.address}: skipped ({outcome.detail})")
+
+
+def summarise(outcome: ApplyResult) -> str:
+    applied, failed, skipped = len(outcome.applied), len(outcome.failed), len(outcome.skipped)
+    head = "Apply complete" if outcome.ok else "Apply incomplete"
+    lines = [f"{head}: {applied} applied, {failed} failed, {skipped} skipped."]
+    lines += [f"  failed:  {o.change.address}: {o.detail}" for o in outcome.failed]
+    lines += [f"  skipped: {o.change.address}: {o.detail}" for o in outcome.skipped]
+    return "\n".join(lines) + "\n"
+
+
+def confirm_or_refuse() -> None:
+    if not sys.stdin.isatty():
+        raise RefusedError(
+            "apply needs --auto-approve when it does not run on a terminal (or a reviewed --plan)"
+        )
+    if not click.confirm("Apply these changes?", default=False, err=True):
+        raise RefusedError("apply cancelled; nothing was changed")
+
+
+def execute(plan: Plan, account: Account, parallelism: int) -> None:
+    started = time.monotonic()
+    progress(f"Applying {plan.summary.total} changes to {account.api_url} ...")
+    outcome = Executor(account.client, parallelism=parallelism, progress=report_progress).run(plan)
+    progress(f"Finished in {time.monotonic() - started:.2f} s.")
+    result(summarise(outcome))
+    if not outcome.ok:
+        raise ApplyError(
+            f"{len(outcome.failed)} changes failed and {len(outcome.skipped)} were skipped; rerun apply"
+        )
+
+
+@cli.command("apply")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--plan", "plan_file", metavar="FILE", help="Apply exactly this saved, reviewed plan.")
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--allow-delete", is_flag=True, help="Allow deleting (and replacing) objects.")
+@click.option(
+    "--force", is_flag=True, help="Allow a plan that updates or deletes more than 30% of live objects."
+)
+@target_option
+@parallelism_option
+@account_options
+def apply_command(
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    allow_delete: bool,
+    force: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+    **kwargs: Any,
+) -> None:
+    """Create, update and delete what differs so that the live account matches."""
+    options = options_from(kwargs)
+    if plan_file and (paths or targets):
+        raise UsageError("--plan applies a saved plan as it is; it takes no PATH and no --target")
+    if plan_file:
+        saved = load_saved_plan(plan_file)
+        with open_account(options, parallelism) as account:
+            check_plan_target(saved, account)
+            check_fresh(saved, account.client, parallelism)
+            check_guards(saved, allow_delete=allow_delete, force=force)
+            if not saved.has_changes:
+                result(render_text(saved))
+                return
+            execute(saved, account, parallelism)
+        return
+    wanted_targets = check_targets(targets)
+    desired = load_desired(paths)
+    with open_account(options, parallelism) as account:
+        plan = plan_account(
+            account.client,
+            desired.services,
+            prune=desired.prune,
+            targets=wanted_targets,
+            parallelism=parallelism,
+        ).with_target(account.account_sid, account.api_url)
+        result(render_text(plan, use_colour(options.no_color)))
+        if not plan.has_changes:
+            return
+        check_guards(plan, allow_delete=allow_delete, force=force)
+        if not auto_approve:
+            confirm_or_refuse()
+        execute(plan, account, parallelism)
