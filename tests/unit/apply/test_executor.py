@@ -1,0 +1,118 @@
+"""Unit tests for the executor: waves, skipped dependents, and creates that never duplicate."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from verifyctl.apply.executor import Executor, waves
+from verifyctl.errors import ApiError, OutcomeUnknownError
+from verifyctl.plan.model import Action, Change, Plan
+
+SVC = "VA" + "1" * 32
+
+
+def create(address: str, kind: str, after: dict[str, Any], parent: str | None = None) -> Change:
+    return Change(address, kind, Action.CREATE, None, after, tuple(after), parent=parent)
+
+
+class FakeClient:
+    """Records writes; can fail a path, or drop the answer to a create after doing it."""
+
+    def __init__(self, fail: set[str] | None = None, drop_first_create: bool = False) -> None:
+        self.objects: dict[str, list[dict[str, Any]]] = {}
+        self.calls: list[tuple[str, str]] = []
+        self.fail = fail or set()
+        self.drop_first_create = drop_first_create
+        self._lock = threading.Lock()
+        self._counter = 0
+
+    def list(self, path: str, list_key: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        self.calls.append(("GET", path))
+        return list(self.objects.get(path, []))
+
+    def create(self, path: str, form: list[tuple[str, str]]) -> dict[str, Any]:
+        with self._lock:
+            self.calls.append(("POST", path))
+            if path in self.fail:
+                raise ApiError(
+                    status=400,
+                    code=60200,
+                    message="Invalid parameter",
+                    more_info=None,
+                    method="POST",
+                    path=path,
+                )
+            self._counter += 1
+            item = {"sid": f"XX{self._counter:032x}", **{k.lower(): v for k, v in form}}
+            if "friendlyname" in item:
+                item["friendly_name"] = item["friendlyname"]
+            self.objects.setdefault(path, []).append(item)
+            if self.drop_first_create:
+                self.drop_first_create = False
+                raise OutcomeUnknownError("connection dropped after the request was sent")
+            return item
+
+    def update(self, path: str, form: list[tuple[str, str]]) -> dict[str, Any]:
+        self.calls.append(("POST", path))
+        return {}
+
+    def delete(self, path: str) -> None:
+        self.calls.append(("DELETE", path))
+
+
+def test_waves_put_children_after_created_parents_only() -> None:
+    plan = Plan(
+        changes=(
+            create("service[A]", "service", {"friendly_name": "A"}),
+            create("service[A]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[A]"),
+            create("service[B]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[B]"),
+        )
+    )
+    assert [[c.address for c in wave] for wave in waves(plan)] == [
+        ["service[A]", "service[B]/webhook[w]"],
+        ["service[A]/webhook[w]"],
+    ]
+
+
+def test_failed_parent_skips_dependents_and_independent_changes_run() -> None:
+    client = FakeClient(fail={"/v2/Services"})
+    plan = Plan(
+        changes=(
+            create("service[A]", "service", {"friendly_name": "A"}),
+            create("service[A]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[A]"),
+            create("service[B]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[B]"),
+        ),
+        ids={"service[B]": SVC},
+    )
+    seen: list[str] = []
+    outcome = Executor(client, progress=lambda o: seen.append(o.status)).run(plan)
+    assert [o.change.address for o in outcome.failed] == ["service[A]"]
+    assert [o.change.address for o in outcome.skipped] == ["service[A]/webhook[w]"]
+    assert [o.change.address for o in outcome.applied] == ["service[B]/webhook[w]"]
+    assert sorted(seen) == ["applied", "failed", "skipped"]
+    assert ("POST", f"/v2/Services/{SVC}/Webhooks") in client.calls
+
+
+def test_unknown_create_outcome_is_looked_up_not_resent() -> None:
+    client = FakeClient(drop_first_create=True)
+    plan = Plan(changes=(create("service[A]", "service", {"friendly_name": "A"}),))
+    outcome = Executor(client).run(plan)
+    assert outcome.ok
+    assert client.calls.count(("POST", "/v2/Services")) == 1
+    assert ("GET", "/v2/Services") in client.calls
+    assert len(client.objects["/v2/Services"]) == 1
+
+
+def test_children_of_created_parent_use_its_new_id() -> None:
+    client = FakeClient()
+    plan = Plan(
+        changes=(
+            create("service[A]", "service", {"friendly_name": "A"}),
+            create("service[A]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[A]"),
+        )
+    )
+    assert Executor(client).run(plan).ok
+    new_sid = client.objects["/v2/Services"][0]["sid"]
+    assert ("POST", f"/v2/Services/{new_sid}/Webhooks") in client.calls
