@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError
 
 RECORDS_PER_SERVICE = 10
 STUB_PAGE_SIZE = 3  # so every list spans four pages
+PARALLELISM = 4
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Seen:
     client_ports: set[int] = field(default_factory=set)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     release_slow: threading.Event = field(default_factory=threading.Event)
+    # First pages wait here until PARALLELISM requests are in flight at once: proof of concurrency.
+    first_pages: threading.Barrier = field(default_factory=lambda: threading.Barrier(PARALLELISM, timeout=5))
 
 
 class StubHandler(BaseHTTPRequestHandler):
@@ -68,6 +72,8 @@ class StubHandler(BaseHTTPRequestHandler):
             return
         service = segments[2]
         query = parse_qs(parts.query)
+        if "Page" not in query:
+            self.server.seen.first_pages.wait()
         page = int(query.get("Page", ["0"])[0])
         start = page * STUB_PAGE_SIZE
         records = [
@@ -123,9 +129,10 @@ def base_of(server: StubServer) -> str:
 
 
 def test_many_threads_read_many_pages_over_a_few_kept_alive_connections(
-    stub: StubServer, credentials: Credentials
+    stub: StubServer, credentials: Credentials, caplog: pytest.LogCaptureFixture
 ) -> None:
-    parallelism = 4
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    parallelism = PARALLELISM
     services = [f"VA{n:02d}" for n in range(12)]
     with (
         VerifyClient(base_of(stub), credentials, parallelism=parallelism) as client,
@@ -144,8 +151,9 @@ def test_many_threads_read_many_pages_over_a_few_kept_alive_connections(
     pages_per_list = -(-RECORDS_PER_SERVICE // STUB_PAGE_SIZE)
     assert snapshot.by_method == {"GET": len(services) * pages_per_list}
     assert snapshot.retries == 0
-    # Keep-alive pooling: 48 requests from 4 threads never needed more than 4 connections.
-    assert len(stub.seen.client_ports) <= parallelism
+    # 4 requests were in flight at once (the barrier), and keep-alive pooling served all 48 on those 4.
+    assert len(stub.seen.client_ports) == parallelism
+    assert "pool is full" not in caplog.text  # the pool holds a connection for every thread
     first_pages = [path for method, path, _ in stub.seen.requests if "Page=" not in path]
     assert all(path.endswith("?PageSize=1000") for path in first_pages)
     assert len(first_pages) == len(services)
@@ -160,7 +168,7 @@ def test_wrong_credentials_get_the_servers_error(stub: StubServer) -> None:
         VerifyClient(base_of(stub), wrong) as client,
         pytest.raises(ApiError, match="Authenticate") as caught,
     ):
-        client.list("/v2/Services/VA00/RateLimits", "rate_limits")
+        client.get("/v2/Services/VA00/RateLimits")
     assert "not-the-token" not in str(caught.value)
 
 
