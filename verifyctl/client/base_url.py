@@ -1,0 +1,59 @@
+"""The API base URL: https by default, plain http only on loopback, and the same-origin check for paging."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from verifyctl.errors import UsageError
+
+DEFAULT_BASE_URL = "https://verify.twilio.com"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: the only hosts credentials may travel to unencrypted."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(url: str | None) -> str:
+    """The validated base URL (`--api-url`/VERIFYCTL_API_URL), default https://verify.twilio.com."""
+    text = (url or "").strip()
+    if not text:
+        return DEFAULT_BASE_URL
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise UsageError(f"--api-url {text!r} is not an http(s) URL with a host, e.g. {DEFAULT_BASE_URL}")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        raise UsageError(f"--api-url {text!r} has an invalid port") from None
+    if parts.username is not None or parts.password is not None:
+        raise UsageError("--api-url must not carry credentials; set them in TWILIO_* variables")
+    if parts.query or parts.fragment:
+        raise UsageError(f"--api-url {text!r} must not have a query or fragment")
+    if scheme == "http" and not is_loopback_host(parts.hostname):
+        raise UsageError(
+            f"--api-url {text!r} is plain http to a non-loopback host; "
+            "credentials would travel unencrypted (use https)"
+        )
+    return f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) with default ports filled in, for same-origin comparisons."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return scheme, host, -1  # an unparsable port matches nothing
+    return scheme, host, port or _DEFAULT_PORTS.get(scheme, 0)

@@ -1,0 +1,68 @@
+"""When and how long to wait before trying a request again: bounded exponential backoff with full jitter."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+# Statuses that say "try again later"; any other error status is final.
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# 429s that no short wait can cure (Verify's per-verification attempt limits).
+FINAL_429_CODES = frozenset({60202, 60203})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds on retrying; `sleep`, `random` and `clock` are injectable so tests never really wait."""
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    max_total_seconds: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {self.max_attempts}")
+        for name in ("base_delay", "max_delay", "max_total_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, not {getattr(self, name)}")
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(attempt-1))]."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** min(attempt - 1, 62))
+        return self.random() * ceiling
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """The wait after failed attempt `attempt`: the server's Retry-After (capped) when it gave one."""
+        if retry_after is not None:
+            return min(retry_after, self.max_delay)
+        return self.backoff(attempt)
+
+
+def parse_retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None when absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    current = now() if now is not None else datetime.now(timezone.utc)
+    return max(0.0, (when - current).total_seconds())

@@ -1,0 +1,93 @@
+"""A thread-safe tally of the HTTP requests of one run, summarised in one line for `--stats`."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StatsSnapshot:
+    """The tally at one moment, consistent across its fields."""
+
+    requests: int
+    by_method: dict[str, int]
+    retries: int
+    bytes_sent: int
+    bytes_received: int
+    request_seconds: float
+    wall_seconds: float
+
+
+def _size(count: int) -> str:
+    if count < 1000:
+        return f"{count} B"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} kB"
+    return f"{count / 1_000_000:.1f} MB"
+
+
+class RequestStats:
+    """Counts every HTTP attempt (retries included) by method, with body bytes and time spent."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_method: Counter[str] = Counter()
+        self._retries = 0
+        self._bytes_sent = 0
+        self._bytes_received = 0
+        self._request_seconds = 0.0
+        # Wall time spans the first request's start to the last one's end, so concurrency shows.
+        self._first_start: float | None = None
+        self._last_end: float | None = None
+
+    def record(self, method: str, *, started: float, ended: float, sent: int, received: int) -> None:
+        """One attempt that ran from `started` to `ended` (perf_counter seconds)."""
+        with self._lock:
+            self._by_method[method.upper()] += 1
+            self._bytes_sent += sent
+            self._bytes_received += received
+            self._request_seconds += max(0.0, ended - started)
+            if self._first_start is None or started < self._first_start:
+                self._first_start = started
+            if self._last_end is None or ended > self._last_end:
+                self._last_end = ended
+
+    def record_retry(self) -> None:
+        with self._lock:
+            self._retries += 1
+
+    def snapshot(self) -> StatsSnapshot:
+        with self._lock:
+            wall = 0.0
+            if self._first_start is not None and self._last_end is not None:
+                wall = self._last_end - self._first_start
+            return StatsSnapshot(
+                requests=sum(self._by_method.values()),
+                by_method=dict(sorted(self._by_method.items())),
+                retries=self._retries,
+                bytes_sent=self._bytes_sent,
+                bytes_received=self._bytes_received,
+                request_seconds=self._request_seconds,
+                wall_seconds=wall,
+            )
+
+    @property
+    def total(self) -> int:
+        return self.snapshot().requests
+
+    def summary(self) -> str:
+        """One line for stderr, e.g. `12 requests (GET 9, POST 3), 1 retry, 2.1 kB sent, ...`."""
+        s = self.snapshot()
+        methods = ", ".join(f"{m} {n}" for m, n in s.by_method.items())
+        noun = "request" if s.requests == 1 else "requests"
+        retries = f"{s.retries} {'retry' if s.retries == 1 else 'retries'}"
+        return (
+            f"{s.requests} {noun}" + (f" ({methods})" if methods else "") + f", {retries}, "
+            f"{_size(s.bytes_sent)} sent, {_size(s.bytes_received)} received, "
+            f"{s.request_seconds:.2f} s in requests over {s.wall_seconds:.2f} s wall"
+        )
+
+    def __repr__(self) -> str:
+        return f"RequestStats({self.summary()})"

@@ -1,0 +1,289 @@
+"""VerifyClient: authenticated, pooled, retrying requests to the Verify v2 API, one call per operation."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Mapping
+from http.cookiejar import DefaultCookiePolicy
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+
+from verifyctl import __version__
+from verifyctl.client.base_url import is_loopback_host, resolve_base_url
+from verifyctl.client.credentials import Credentials
+from verifyctl.client.failures import (
+    api_error_from_response,
+    certainly_not_sent,
+    describe_transport_failure,
+    is_tls_failure,
+    scrub,
+)
+from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
+from verifyctl.client.retry import FINAL_429_CODES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from verifyctl.client.stats import RequestStats
+from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, VerifyctlError
+
+logger = logging.getLogger("verifyctl.client")
+
+FormItems = list[tuple[str, str]]
+_FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class _BasicAuth(AuthBase):
+    """HTTP basic auth whose repr names nobody's secret."""
+
+    def __init__(self, header: str) -> None:
+        self._header = header
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self) -> str:
+        return "<basic auth>"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class VerifyClient:
+    """The Verify v2 API over one pooled session, safe to call from `parallelism` threads at once."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        parallelism: int = 10,
+        timeout: tuple[float, float] = (5, 30),
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        if parallelism < 1:
+            raise ValueError(f"parallelism must be at least 1, not {parallelism}")
+        if len(timeout) != 2 or not all(t > 0 for t in timeout):
+            raise ValueError(f"timeout must be (connect, read) seconds, both positive, not {timeout!r}")
+        self.base_url = resolve_base_url(base_url)
+        self.account_sid = credentials.account_sid
+        self.stats = RequestStats()
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._timeout = (float(timeout[0]), float(timeout[1]))
+        token = base64.b64encode(f"{credentials.username}:{credentials.secret}".encode()).decode("ascii")
+        # Every form in which the secret could surface in a message: raw, and inside the auth header.
+        self._secrets = (credentials.secret, token)
+        self._auth = _BasicAuth(f"Basic {token}")
+        self._session = self._new_session(parallelism)
+
+    def _new_session(self, parallelism: int) -> requests.Session:
+        session = requests.Session()
+        # Our own retry loop decides what is safe to retry, so urllib3 must not retry behind its back.
+        adapter = HTTPAdapter(pool_connections=parallelism, pool_maxsize=parallelism, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update({"User-Agent": f"verifyctl/{__version__}", "Accept": "application/json"})
+        # No cookies: the API needs none, and a shared jar is state shared between threads.
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        # Environment proxies must not capture requests meant for a local emulator.
+        session.trust_env = not is_loopback_host(urlsplit(self.base_url).hostname or "")
+        return session
+
+    # -- public operations -------------------------------------------------------------------------
+
+    def list(self, path: str, list_key: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """Every record of a collection, following `meta.next_page_url` from page to page."""
+        query = dict(params or {})
+        query.setdefault("PageSize", PAGE_SIZE)
+        url = f"{self._url(path)}?{urlencode(query)}"
+        seen = {page_identity(url)}
+        records: list[dict[str, Any]] = []
+        while True:
+            response = self._request("GET", url, path, idempotent=True)
+            payload = self._json_object(response, "GET", path)
+            records.extend(page_records(payload, list_key, path))
+            following = next_page_url(payload, url)
+            if following is None:
+                return records
+            check_next_page(following, self.base_url, seen, path)
+            url = following
+
+    def get(self, path: str) -> dict[str, Any]:
+        """One object."""
+        response = self._request("GET", self._url(path), path, idempotent=True)
+        return self._json_object(response, "GET", path)
+
+    def create(self, path: str, form: FormItems) -> dict[str, Any]:
+        """POST to a collection; raises OutcomeUnknownError when it may or may not have taken effect."""
+        url = self._url(path)
+        response = self._request("POST", url, path, form=form, idempotent=False)
+        try:
+            return self._json_object(response, "POST", path)
+        except TransportError as exc:
+            raise OutcomeUnknownError(f"{exc}; the object may have been created") from None
+
+    def update(self, path: str, form: FormItems) -> dict[str, Any]:
+        """POST to an instance (idempotent, so retried like a read)."""
+        response = self._request("POST", self._url(path), path, form=form, idempotent=True)
+        return self._json_object(response, "POST", path)
+
+    def delete(self, path: str) -> None:
+        """DELETE an instance; a 404 on a retry after an unknown outcome means the first one worked."""
+        self._request("DELETE", self._url(path), path, idempotent=True, is_delete=True)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> VerifyClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"VerifyClient(base_url={self.base_url!r}, account_sid={self.account_sid!r})"
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        if not path.startswith("/") or "://" in path or "?" in path or "#" in path:
+            raise ValueError(f"an API path like '/v2/Services' is expected, not {path!r}")
+        return f"{self.base_url}{path}"
+
+    def _json_object(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise TransportError(
+                f"{method} {self.base_url}{path}: answered {response.status_code} without a JSON object"
+            )
+        return body
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        *,
+        form: FormItems | None = None,
+        idempotent: bool,
+        is_delete: bool = False,
+    ) -> requests.Response:
+        """Send with retries; only what certainly did not take effect is retried for a non-idempotent call."""
+        body = self._encode(form) if form is not None else None
+        where = f"{method} {url.split('?', 1)[0]}"
+        policy = self._retry
+        started = policy.clock()
+        may_have_taken_effect = False
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after: float | None = None
+            failure: VerifyctlError
+            try:
+                response = self._attempt(method, url, body, attempt)
+            except requests.RequestException as exc:
+                reason = describe_transport_failure(exc, self._timeout, self._secrets)
+                sent = not certainly_not_sent(exc)
+                if sent and not idempotent:
+                    raise OutcomeUnknownError(
+                        f"{where}: outcome unknown (the request was sent, then {reason}); "
+                        "look the object up before trying again"
+                    ) from None
+                failure = TransportError(f"{where}: {reason}")
+                if is_tls_failure(exc):
+                    raise failure from None
+                may_have_taken_effect = may_have_taken_effect or sent
+            else:
+                status = response.status_code
+                if status < 300:
+                    return response
+                if status == 404 and is_delete and may_have_taken_effect:
+                    logger.debug("%s: 404 after an unknown outcome: the earlier attempt deleted it", where)
+                    return response
+                error = api_error_from_response(response, method, path, self._secrets)
+                if status not in RETRYABLE_STATUSES or (status == 429 and error.code in FINAL_429_CODES):
+                    raise error
+                if status != 429:
+                    if not idempotent:
+                        raise OutcomeUnknownError(
+                            f"{where}: outcome unknown (the request was sent, then answered {status}: "
+                            f"{error}); look the object up before trying again"
+                        )
+                    may_have_taken_effect = True
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                failure = error
+            delay = policy.delay(attempt, retry_after)
+            elapsed = policy.clock() - started
+            if attempt >= policy.max_attempts or elapsed + delay > policy.max_total_seconds:
+                raise self._gave_up(failure, attempt, elapsed, where) from None
+            logger.debug("%s: retrying in %.2f s after attempt %d: %s", where, delay, attempt, failure)
+            self.stats.record_retry()
+            policy.sleep(delay)
+
+    @staticmethod
+    def _encode(form: FormItems) -> str:
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in form):
+            raise TypeError("form items must be (str, str) pairs, as resources.codec.encode_form builds")
+        # urlencode's output is pure ASCII, so len() is the byte count and http.client sends it as is.
+        return urlencode(form)
+
+    @staticmethod
+    def _gave_up(failure: VerifyctlError, attempts: int, elapsed: float, where: str) -> VerifyctlError:
+        tried = f"gave up after {_plural(attempts, 'attempt')} over {elapsed:.1f} s"
+        if isinstance(failure, ApiError):
+            return ApiError(
+                status=failure.status,
+                code=failure.code,
+                message=f"{tried}: {failure.api_message}",
+                more_info=failure.more_info,
+                method=failure.method,
+                path=failure.path,
+            )
+        return TransportError(f"{where}: {tried}: {failure.message.removeprefix(where + ': ')}")
+
+    def _attempt(self, method: str, url: str, body: str | None, attempt: int) -> requests.Response:
+        """One HTTP exchange, tallied and logged (method, path, status, time, attempt; never headers)."""
+        headers = {"Content-Type": _FORM_TYPE} if body is not None else None
+        sent = len(body) if body is not None else 0
+        target = url.removeprefix(self.base_url) or "/"
+        started = time.perf_counter()
+        try:
+            response = self._session.request(
+                method,
+                url,
+                data=body,
+                headers=headers,
+                auth=self._auth,
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            ended = time.perf_counter()
+            self.stats.record(method, started=started, ended=ended, sent=sent, received=0)
+            outcome = describe_transport_failure(exc, self._timeout, self._secrets)
+            self._log(method, target, outcome, ended - started, attempt)
+            raise
+        ended = time.perf_counter()
+        self.stats.record(method, started=started, ended=ended, sent=sent, received=len(response.content))
+        self._log(method, target, str(response.status_code), ended - started, attempt)
+        return response
+
+    def _log(self, method: str, target: str, outcome: str, seconds: float, attempt: int) -> None:
+        logger.debug(
+            "%s %s -> %s in %.0f ms (attempt %d)",
+            method,
+            scrub(target, self._secrets),
+            outcome,
+            seconds * 1000,
+            attempt,
+        )
