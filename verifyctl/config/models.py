@@ -137,7 +137,9 @@ class RelyingPartyConfig(ConfigModel):
 class PasskeysConfig(ConfigModel):
     """`passkeys`: configuration of passkeys (WebAuthn)."""
 
-    relying_party: RelyingPartyConfig | None = None
+    relying_party: RelyingPartyConfig | None = Field(
+        None, description="The Relying Party of the passkeys: your application's domain, name and origins."
+    )
     authenticator_attachment: AuthenticatorAttachment | None = Field(
         None, description=_spec("service", "passkeys.authenticator_attachment")
     )

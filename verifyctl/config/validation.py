@@ -210,7 +210,7 @@ def message_for(error: ErrorDetails, root: type[BaseModel] = ConfigFile) -> str:
         minimum = ctx.get("min_length", 1)
         return "must not be empty" if minimum == 1 else f"must have at least {minimum} characters"
     if kind == "string_too_long":
-        return f"must be at most {ctx['max_length']} characters long"
+        return f"must be at most {ctx['max_length']} characters long, not {len(error['input'])}"
     if kind == "string_pattern_mismatch":
         sid = _SID_PATTERN.fullmatch(str(ctx.get("pattern", "")))
         if sid:

@@ -20,8 +20,8 @@ from verifyctl.errors import Problem
 Loc = tuple[str | int, ...]
 
 # Bounds that keep hostile input (alias bombs, deep nesting) cheap; real configurations stay far below them.
-MAX_NODES = 100_000
-MAX_DEPTH = 64
+MAX_NODES = 50_000
+MAX_DEPTH = 32
 
 _TAG = "tag:yaml.org,2002:"
 STR, NULL, BOOL, INT, FLOAT, MERGE = (f"{_TAG}{t}" for t in ("str", "null", "bool", "int", "float", "merge"))
@@ -126,9 +126,11 @@ class _Converter:
         self._count = 0
         self._active: set[int] = set()
 
-    def problem(self, position: Position, loc: Loc, message: str) -> None:
+    def problem(self, position: Position, loc: Loc, message: str, *, broken: bool = True) -> None:
+        """Report a problem; `broken` when the value at `loc` was dropped, so checks of it stay quiet."""
         self.problems.append(Problem(self.name, position.line, position.column, format_loc(loc), message))
-        self.document.broken.add(loc)
+        if broken:
+            self.document.broken.add(loc)
 
     def convert(self, node: Node, loc: Loc, depth: int = 0) -> Any:
         self._count += 1
@@ -136,7 +138,7 @@ class _Converter:
             raise _TooLarge
         self.document.values.setdefault(loc, _pos(node))
         if depth > MAX_DEPTH:
-            self.problem(_pos(node), loc, f"nested more than {MAX_DEPTH} levels deep")
+            self.problem(_pos(node), loc[:2], f"nested more than {MAX_DEPTH} levels deep")
             return None
         if id(node) in self._active:
             self.problem(_pos(node), loc, "an alias refers to a node that contains it")
@@ -174,12 +176,14 @@ class _Converter:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.problem(_pos(key_node), loc, "a key must be a plain string, not a list or mapping")
+                self.problem(
+                    _pos(key_node), loc, "a key must be a plain string, not a list or mapping", broken=False
+                )
                 continue
             key = str(key_node.value)
             if key in written:
                 message = f"duplicate key {key!r} (first written on line {written[key].line})"
-                self.problem(_pos(key_node), (*loc, key), message)
+                self.problem(_pos(key_node), (*loc, key), message, broken=False)
                 continue
             written[key] = _pos(key_node)
             if key in result:
@@ -197,9 +201,9 @@ class _Converter:
         if self._count > MAX_NODES:
             raise _TooLarge
         if not isinstance(source, MappingNode) or source.tag != MAP:
-            self.problem(_pos(source), loc, "'<<' must merge a mapping or a list of mappings")
+            self.problem(_pos(source), loc, "'<<' must merge a mapping or a list of mappings", broken=False)
         elif id(source) in self._active or depth > MAX_DEPTH:
-            self.problem(_pos(source), loc, "an alias refers to a node that contains it")
+            self.problem(_pos(source), loc, "an alias refers to a node that contains it", broken=False)
         else:
             self._active.add(id(source))
             try:
