@@ -20,7 +20,7 @@ from verifyctl.errors import Problem
 Loc = tuple[str | int, ...]
 
 # Bounds that keep hostile input (alias bombs, deep nesting) cheap; real configurations stay far below them.
-MAX_NODES = 50_000
+MAX_NODES = 20_000
 MAX_DEPTH = 32
 
 _TAG = "tag:yaml.org,2002:"
@@ -54,6 +54,14 @@ for _tag, _pattern, _first in (
     _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
+class _TooDeep(Exception):
+    """The document nests deeper than MAX_DEPTH (PyYAML's composer would exhaust the Python stack)."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
 class _NodeLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
     """Builds YAML nodes (which carry their marks) without constructing Python objects."""
 
@@ -63,6 +71,17 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
         Parser.__init__(self)
         Composer.__init__(self)
         _CoreResolver.__init__(self)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            node: Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self._depth -= 1
 
 
 @dataclass
@@ -300,8 +319,9 @@ def _compose(name: str, text: str) -> tuple[Node | None, list[Problem]]:
         return root, []
     except yaml.YAMLError as exc:
         return None, [_yaml_problem(name, text, exc)]
-    except RecursionError:
-        return None, [Problem(name, 1, 1, "", "invalid YAML: nested too deeply")]
+    except _TooDeep as exc:
+        message = f"nested more than {MAX_DEPTH} levels deep"
+        return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", message)]
     finally:
         if loader is not None:
             loader.dispose()

@@ -1,4 +1,4 @@
-"""The loader on good input: merging files, positions, directories, `${VAR}`, YAML 1.2 scalars and merge keys."""
+"""The loader on good input: merging files, positions, directories, `${VAR}`, YAML 1.2 scalars, merges."""
 
 from __future__ import annotations
 

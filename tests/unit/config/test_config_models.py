@@ -1,4 +1,4 @@
-"""The models match the resource kinds key for key, carry the spec's enums and descriptions, and check limits."""
+"""The models match the resource kinds key for key, carry the spec's enums and descriptions, check limits."""
 
 from __future__ import annotations
 

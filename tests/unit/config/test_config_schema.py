@@ -52,7 +52,10 @@ def test_no_property_accepts_null() -> None:
     [
         {"version": 1, "services": [{"friendly_name": "A", "code_length": 6}]},
         {"version": 1, "services": [{"friendly_name": "A", "code_length": "${LENGTH:-6}"}]},
-        {"version": 1, "services": [{"friendly_name": "A", "whatsapp": {"from": "+1", "msg_service_sid": "${MG}"}}]},
+        {
+            "version": 1,
+            "services": [{"friendly_name": "A", "whatsapp": {"from": "+1", "msg_service_sid": "${MG}"}}],
+        },
         {"version": 1, "prune": True, "services": []},
     ],
 )
