@@ -16,7 +16,14 @@ from verifyctl.config.models import (
     ServiceConfig,
     WebhookConfig,
 )
-from verifyctl.config.reference import country_codes, description, snake_key, spec_enum, spec_reference
+from verifyctl.config.reference import (
+    country_codes,
+    description,
+    extract,
+    snake_key,
+    spec_enum,
+    spec_reference,
+)
 from verifyctl.config.validation import slot_at
 from verifyctl.resources.kinds import BUCKET, MESSAGING_CONFIGURATION, RATE_LIMIT, SERVICE, WEBHOOK, Kind
 
@@ -211,3 +218,57 @@ def test_bucket_interval_is_positive_and_max_not_negative() -> None:
         BucketConfig(interval=0, max=1)
     with pytest.raises(ValidationError):
         BucketConfig(interval=1, max=-1)
+
+
+def _form(properties: dict[str, Any]) -> dict[str, Any]:
+    schema = {"properties": properties}
+    return {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}}}
+
+
+def test_extract_reads_descriptions_and_the_enums_stated_in_prose() -> None:
+    passkeys = "It can be empty or it can have the values `a`, `b` or `c`."
+    spec = {
+        "paths": {
+            "/v2/Services": _form(
+                {
+                    "Totp.TimeStep": {"description": "Between 20 and 60."},
+                    "Passkeys.AuthenticatorAttachment": {"description": passkeys},
+                    "Passkeys.DiscoverableCredentials": {"description": passkeys},
+                    "Passkeys.UserVerification": {"description": passkeys},
+                }
+            ),
+            "/v2/Services/{ServiceSid}/RateLimits": _form({"UniqueName": {"description": "Name."}}),
+            "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets": _form({"Max": {}}),
+            "/v2/Services/{ServiceSid}/MessagingConfigurations": _form({"Country": {"description": "ISO."}}),
+            "/v2/Services/{ServiceSid}/Webhooks": _form(
+                {
+                    "EventTypes": {"description": "Possible event types: `*, factor.deleted`"},
+                    "Status": {"$ref": "#/components/schemas/webhook_enum_status"},
+                }
+            ),
+        },
+        "components": {
+            "schemas": {
+                "webhook_enum_status": {"enum": ["enabled", "disabled"], "description": "Status."},
+                "webhook_enum_version": {"enum": ["v1", "v2"]},
+                "verify.v2.service": {
+                    "properties": {
+                        "sid": {"description": "The SID."},
+                        "friendly_name": {"description": "Up to 30."},
+                        "push": {"description": "Push."},
+                        "totp": {},
+                        "whatsapp": {},
+                        "passkeys": {},
+                    }
+                },
+            }
+        },
+    }
+    extracted = extract(spec)
+    assert extracted["fields"]["service"]["totp.time_step"] == "Between 20 and 60."
+    assert extracted["fields"]["service"]["push"] == "Push."
+    assert "totp" not in extracted["fields"]["service"]
+    assert extracted["fields"]["webhook"]["status"] == "Status."
+    assert extracted["fields"]["bucket"] == {"max": ""}
+    assert extracted["enums"]["webhook.event_types"] == ["*", "factor.deleted"]
+    assert extracted["enums"]["service.passkeys.user_verification"] == ["a", "b", "c"]
