@@ -1,0 +1,180 @@
+"""Load the configuration: every file and directory given, merged into one account, every problem at once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verifyctl.config.identity import duplicate_problems
+from verifyctl.config.models import ConfigModel, ServiceConfig
+from verifyctl.config.substitution import substitute
+from verifyctl.config.validation import (
+    coerce_expanded,
+    describe,
+    python_name_keys,
+    validate_document,
+    walk_models,
+)
+from verifyctl.config.yaml_source import Document, parse_yaml
+from verifyctl.errors import ConfigError, Problem
+
+DEFAULT_PATH = "verifyctl.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Config:
+    """The desired state of one account, merged from every file."""
+
+    services: list[ServiceConfig]
+    # True when any file says `prune: true`: the files own the whole account.
+    prune: bool
+    files: list[Path]
+    _locations: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def location(self, obj: ConfigModel) -> str:
+        """`FILE:LINE:COL` where a service (or any object inside one) of this config was written."""
+        try:
+            return self._locations[id(obj)]
+        except KeyError:
+            raise ValueError(f"{type(obj).__name__} was not loaded into this Config") from None
+
+    @property
+    def object_count(self) -> int:
+        """Services, rate limits, buckets, messaging configurations and webhooks, all counted."""
+        count = 0
+        for service in self.services:
+            count += 1 + len(service.messaging_configurations or []) + len(service.webhooks or [])
+            for rate_limit in service.rate_limits or []:
+                count += 1 + len(rate_limit.buckets or [])
+        return count
+
+
+@dataclass
+class _FileResult:
+    document: Document | None
+    services: list[tuple[int, ServiceConfig]]
+    prune: bool
+    problems: list[Problem]
+
+
+def _yaml_files_below(directory: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        # Hidden folders hold other tools' YAML (.github/workflows), never verifyctl's.
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        found.extend(
+            Path(dirpath) / name
+            for name in filenames
+            if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+        )
+    return sorted(found, key=lambda path: path.parts)
+
+
+def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem], list[str]]:
+    """The files to load, in order: each file given, and every *.yaml/*.yml below each directory, sorted.
+
+    Also returns the problems (missing paths, empty directories) and every name in the order given,
+    which is the order problems are reported in.
+    """
+    files: list[Path] = []
+    problems: list[Problem] = []
+    order: list[str] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = _yaml_files_below(path)
+            if not found:
+                problems.append(Problem(str(path), 1, 1, "", "the directory has no *.yaml or *.yml files"))
+        elif path.exists():
+            found = [path]
+        else:
+            problems.append(Problem(str(path), 1, 1, "", "no such file or directory"))
+            found = []
+        order.extend([str(path)] if not found else [str(file) for file in found])
+        for file in found:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                files.append(file)
+    return files, problems, order
+
+
+def _load_file(name: str, data: bytes, environ: Mapping[str, str]) -> _FileResult:
+    document, problems = parse_yaml(name, data)
+    if document is None:
+        return _FileResult(None, [], False, problems)
+    if not isinstance(document.data, dict):
+        where = document.position(())
+        expected = "the top level must be a mapping with 'version: 1' and 'services:'"
+        message = f"{expected}, not {describe(document.data)}"
+        return _FileResult(None, [], False, [*problems, Problem(name, where.line, where.column, "", message)])
+    expanded, substitution_problems = substitute(name, document, environ)
+    problems += substitution_problems
+    coerce_expanded(document, expanded)
+    problems += python_name_keys(name, document)
+    config_file, validation_problems = validate_document(name, document)
+    problems += validation_problems
+    if config_file is None:
+        return _FileResult(document, [], False, problems)
+    return _FileResult(document, list(enumerate(config_file.services)), config_file.prune, problems)
+
+
+def load_sources(sources: Sequence[tuple[str, bytes]], environ: Mapping[str, str]) -> Config:
+    """Load (name, content) pairs as one account; raise ConfigError with every problem, in file order."""
+    return _load(sources, [], [], environ)
+
+
+def load_config(paths: Sequence[str | Path], environ: Mapping[str, str]) -> Config:
+    """Load the files and directories given (default `verifyctl.yaml`) as one account.
+
+    `environ` supplies `${VAR}` values; the config layer never reads the process environment itself.
+    """
+    files, problems, order = expand_paths(paths or [DEFAULT_PATH])
+    sources: list[tuple[str, bytes]] = []
+    for file in files:
+        try:
+            sources.append((str(file), file.read_bytes()))
+        except OSError as exc:
+            problems.append(Problem(str(file), 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
+    return _load(sources, problems, order, environ, files=[Path(name) for name, _ in sources])
+
+
+def _load(
+    sources: Sequence[tuple[str, bytes]],
+    problems: list[Problem],
+    order: list[str],
+    environ: Mapping[str, str],
+    files: list[Path] | None = None,
+) -> Config:
+    documents: dict[str, Document] = {}
+    placed: list[tuple[str, int, ServiceConfig]] = []
+    prune = False
+    for name, data in sources:
+        result = _load_file(name, data, environ)
+        problems.extend(result.problems)
+        if result.document is not None:
+            documents[name] = result.document
+        placed.extend((name, index, service) for index, service in result.services)
+        prune = prune or result.prune
+
+    problems.extend(duplicate_problems(list(documents.items())))
+    if problems:
+        rank: dict[str, int] = {}
+        for name in [*order, *(name for name, _ in sources)]:
+            rank.setdefault(name, len(rank))
+        problems.sort(key=lambda p: (rank.get(p.file, len(rank)), p.line, p.column))
+        raise ConfigError(problems)
+    locations: dict[int, str] = {}
+    for file, index, service in placed:
+        for loc, model in walk_models(service, ("services", index)):
+            where = documents[file].position(loc)
+            locations[id(model)] = f"{file}:{where.line}:{where.column}"
+    return Config(
+        services=[service for _, _, service in placed],
+        prune=prune,
+        files=files if files is not None else [Path(name) for name, _ in sources],
+        _locations=locations,
+    )

@@ -1,0 +1,343 @@
+"""The YAML format as pydantic models: a key written is managed, a key left out (unset) is left alone."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from verifyctl.config.reference import country_codes, description
+
+# Documented limits of the Verify API (spec parameter descriptions and error 60200).
+CODE_LENGTH_RANGE = (4, 10)
+TOTP_TIME_STEP_RANGE = (20, 60)
+TOTP_CODE_LENGTH_RANGE = (3, 8)
+TOTP_SKEW_RANGE = (0, 2)
+FRIENDLY_NAME_MAX_LENGTH = 30
+FRIENDLY_NAME_MAX_DIGITS = 4
+
+# The spec states these enums; tests/unit/config check that they still match descriptions.json.
+EventType = Literal[
+    "*", "factor.deleted", "factor.created", "factor.verified", "challenge.approved", "challenge.denied"
+]
+WebhookStatus = Literal["enabled", "disabled"]
+WebhookVersion = Literal["v1", "v2"]
+AuthenticatorAttachment = Literal["platform", "cross-platform", "any"]
+PasskeysPreference = Literal["required", "preferred", "discouraged"]
+
+NULL_MESSAGE = "must not be null; leave the key out to leave it unmanaged"
+
+
+def sid_pattern(prefix: str) -> str:
+    """The pattern of a Twilio SID: two letters and 32 hex digits."""
+    return f"^{prefix}[0-9a-fA-F]{{32}}$"
+
+
+SERVICE_SID = sid_pattern("VA")
+MESSAGING_SERVICE_SID = sid_pattern("MG")
+TEMPLATE_SID = sid_pattern("HJ")
+CREDENTIAL_SID = sid_pattern("CR")
+
+
+def normalize_country(country: str) -> str:
+    """Country codes compare in upper case; the global configuration is `all`."""
+    return "all" if country.lower() == "all" else country.upper()
+
+
+def _spec(kind: str, key: str, *extra: str) -> str:
+    return " ".join(part for part in (description(kind, key), *extra) if part)
+
+
+class ConfigModel(BaseModel):
+    """Base of every config model: strict types, no unknown keys, no explicit null."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _reject_null(cls, value: Any) -> Any:
+        # Optional fields default to None only to mean "unset"; writing null would blur unmanaged and "clear".
+        if value is None:
+            raise ValueError(NULL_MESSAGE)
+        return value
+
+
+def _check_identity_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class PushConfig(ConfigModel):
+    """`push`: configuration of the Push factors."""
+
+    include_date: bool | None = Field(None, description=_spec("service", "push.include_date"))
+    apn_credential_sid: str | None = Field(
+        None, pattern=CREDENTIAL_SID, description=_spec("service", "push.apn_credential_sid")
+    )
+    fcm_credential_sid: str | None = Field(
+        None, pattern=CREDENTIAL_SID, description=_spec("service", "push.fcm_credential_sid")
+    )
+
+
+class TotpConfig(ConfigModel):
+    """`totp`: configuration of the TOTP factors."""
+
+    issuer: str | None = Field(None, description=_spec("service", "totp.issuer"))
+    time_step: int | None = Field(
+        None,
+        ge=TOTP_TIME_STEP_RANGE[0],
+        le=TOTP_TIME_STEP_RANGE[1],
+        description=_spec("service", "totp.time_step"),
+    )
+    code_length: int | None = Field(
+        None,
+        ge=TOTP_CODE_LENGTH_RANGE[0],
+        le=TOTP_CODE_LENGTH_RANGE[1],
+        description=_spec("service", "totp.code_length"),
+    )
+    skew: int | None = Field(
+        None, ge=TOTP_SKEW_RANGE[0], le=TOTP_SKEW_RANGE[1], description=_spec("service", "totp.skew")
+    )
+
+
+class WhatsappConfig(ConfigModel):
+    """`whatsapp`: the WhatsApp sender; the YAML key `from` is `from_` in Python."""
+
+    msg_service_sid: str | None = Field(
+        None, pattern=MESSAGING_SERVICE_SID, description=_spec("service", "whatsapp.msg_service_sid")
+    )
+    from_: str | None = Field(None, alias="from", description=_spec("service", "whatsapp.from"))
+
+
+class RelyingPartyConfig(ConfigModel):
+    """`passkeys.relying_party`: the application passkeys are created for."""
+
+    id: str | None = Field(None, description=_spec("service", "passkeys.relying_party.id"))
+    name: str | None = Field(None, description=_spec("service", "passkeys.relying_party.name"))
+    origins: list[str] | None = Field(
+        None,
+        description=_spec("service", "passkeys.relying_party.origins", "Written here as a list of origins."),
+    )
+
+    @field_validator("origins")
+    @classmethod
+    def _origins_are_plain(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not origin.strip():
+                raise ValueError("an origin must not be empty")
+            # The API takes the origins as one comma-separated string.
+            if "," in origin:
+                raise ValueError(f"origin {origin!r} must not contain a comma; list each origin separately")
+        return origins
+
+
+class PasskeysConfig(ConfigModel):
+    """`passkeys`: configuration of passkeys (WebAuthn)."""
+
+    relying_party: RelyingPartyConfig | None = Field(
+        None, description="The Relying Party of the passkeys: your application's domain, name and origins."
+    )
+    authenticator_attachment: AuthenticatorAttachment | None = Field(
+        None, description=_spec("service", "passkeys.authenticator_attachment")
+    )
+    discoverable_credentials: PasskeysPreference | None = Field(
+        None, description=_spec("service", "passkeys.discoverable_credentials")
+    )
+    user_verification: PasskeysPreference | None = Field(
+        None, description=_spec("service", "passkeys.user_verification")
+    )
+
+
+class BucketConfig(ConfigModel):
+    """A bucket of a rate limit; identified by `interval` within its rate limit."""
+
+    interval: int = Field(ge=1, description=_spec("bucket", "interval", "Identity of the bucket."))
+    max: int = Field(ge=0, description=_spec("bucket", "max"))
+
+
+class RateLimitConfig(ConfigModel):
+    """A rate limit of a service; identified by `unique_name` (case-insensitively), which cannot change."""
+
+    unique_name: str = Field(
+        min_length=1,
+        description=_spec(
+            "rate_limit",
+            "unique_name",
+            "Identity of the rate limit (compared case-insensitively); the API cannot rename it, so a new"
+            " name replaces the rate limit.",
+        ),
+    )
+    description: str | None = Field(None, description=_spec("rate_limit", "description"))
+    buckets: list[BucketConfig] | None = Field(
+        None,
+        description="The buckets of this rate limit. Authoritative when written: live buckets not listed"
+        " are deleted. Leave the key out to leave them alone; [] means none.",
+    )
+
+    @field_validator("unique_name")
+    @classmethod
+    def _unique_name_not_blank(cls, name: str) -> str:
+        return _check_identity_name(name)
+
+
+class MessagingConfigurationConfig(ConfigModel):
+    """The Messaging Service a service uses for one country (or `all`); identified by `country`."""
+
+    country: str = Field(
+        json_schema_extra={"pattern": "^([A-Za-z]{2}|[Aa][Ll][Ll])$"},
+        description=_spec(
+            "messaging_configuration", "country", "Identity of the messaging configuration; case-insensitive."
+        ),
+    )
+    messaging_service_sid: str = Field(
+        pattern=MESSAGING_SERVICE_SID, description=_spec("messaging_configuration", "messaging_service_sid")
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, country: str) -> str:
+        code = normalize_country(country)
+        if code != "all" and code not in country_codes():
+            raise ValueError("must be an ISO 3166-1 alpha-2 country code (such as US) or 'all'")
+        return code
+
+
+class WebhookConfig(ConfigModel):
+    """A webhook of a service; identified by `friendly_name`."""
+
+    friendly_name: str = Field(
+        min_length=1, description=_spec("webhook", "friendly_name", "Identity of the webhook.")
+    )
+    event_types: list[EventType] = Field(min_length=1, description=_spec("webhook", "event_types"))
+    webhook_url: str = Field(
+        json_schema_extra={"format": "uri", "pattern": "^https://"},
+        description=_spec("webhook", "webhook_url", "Must be an https:// URL."),
+    )
+    status: WebhookStatus | None = Field(None, description=_spec("webhook", "status"))
+    version: WebhookVersion | None = Field(None, description=_spec("webhook", "version"))
+
+    @field_validator("friendly_name")
+    @classmethod
+    def _friendly_name_not_blank(cls, name: str) -> str:
+        return _check_identity_name(name)
+
+    @field_validator("event_types")
+    @classmethod
+    def _no_repeated_event_type(cls, event_types: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for event_type in event_types:
+            if event_type in seen:
+                raise ValueError(f"lists {event_type!r} more than once")
+            seen.add(event_type)
+        return event_types
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, url: str) -> str:
+        parts = urlsplit(url) if not re.search(r"\s", url) else None
+        if parts is None or parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be an https:// URL")
+        return url
+
+
+class ServiceConfig(ConfigModel):
+    """A Verify service; identified by `sid` when pinned, else by `friendly_name`."""
+
+    friendly_name: str = Field(
+        min_length=1,
+        max_length=FRIENDLY_NAME_MAX_LENGTH,
+        description=_spec("service", "friendly_name.limits", "Identity of the service unless `sid` pins it."),
+    )
+    sid: str | None = Field(
+        None,
+        pattern=SERVICE_SID,
+        description="Optional pin: the SID of an existing service. A pinned service is matched by SID,"
+        " so that its friendly_name can be changed (a rename) or an existing service adopted.",
+    )
+    ensure: Literal["present", "absent"] = Field(
+        "present",
+        description="`present` (the default) creates or updates the service; `absent` deletes it"
+        " (only with --allow-delete).",
+    )
+    code_length: int | None = Field(
+        None, ge=CODE_LENGTH_RANGE[0], le=CODE_LENGTH_RANGE[1], description=_spec("service", "code_length")
+    )
+    lookup_enabled: bool | None = Field(None, description=_spec("service", "lookup_enabled"))
+    skip_sms_to_landlines: bool | None = Field(None, description=_spec("service", "skip_sms_to_landlines"))
+    dtmf_input_required: bool | None = Field(None, description=_spec("service", "dtmf_input_required"))
+    tts_name: str | None = Field(None, description=_spec("service", "tts_name"))
+    psd2_enabled: bool | None = Field(None, description=_spec("service", "psd2_enabled"))
+    do_not_share_warning_enabled: bool | None = Field(
+        None, description=_spec("service", "do_not_share_warning_enabled")
+    )
+    custom_code_enabled: bool | None = Field(None, description=_spec("service", "custom_code_enabled"))
+    push: PushConfig | None = Field(None, description=_spec("service", "push"))
+    totp: TotpConfig | None = Field(None, description=_spec("service", "totp"))
+    default_template_sid: str | None = Field(
+        None, pattern=TEMPLATE_SID, description=_spec("service", "default_template_sid")
+    )
+    default_template: str | None = Field(
+        None,
+        min_length=1,
+        description="The friendly name of the default message template, looked up when planning."
+        " Write this or default_template_sid, not both.",
+    )
+    whatsapp: WhatsappConfig | None = Field(None, description="Configuration of the WhatsApp channel.")
+    passkeys: PasskeysConfig | None = Field(None, description="Configuration of passkeys.")
+    verify_event_subscription_enabled: bool | None = Field(
+        None, description=_spec("service", "verify_event_subscription_enabled")
+    )
+    rate_limits: list[RateLimitConfig] | None = Field(
+        None,
+        description="The rate limits of this service. Authoritative when written: live rate limits not"
+        " listed are deleted. Leave the key out to leave them alone; [] means none.",
+    )
+    messaging_configurations: list[MessagingConfigurationConfig] | None = Field(
+        None,
+        description="The Messaging Service to use per country. Authoritative when written: live messaging"
+        " configurations not listed are deleted. Leave the key out to leave them alone; [] means none.",
+    )
+    webhooks: list[WebhookConfig] | None = Field(
+        None,
+        description="The webhooks of this service. Authoritative when written: live webhooks not listed"
+        " are deleted. Leave the key out to leave them alone; [] means none.",
+    )
+
+    @field_validator("friendly_name")
+    @classmethod
+    def _friendly_name_limits(cls, name: str) -> str:
+        _check_identity_name(name)
+        if sum(ch.isdigit() for ch in name) > FRIENDLY_NAME_MAX_DIGITS:
+            raise ValueError(f"must not contain more than {FRIENDLY_NAME_MAX_DIGITS} digits (an API limit)")
+        return name
+
+    @field_validator("default_template")
+    @classmethod
+    def _one_default_template(cls, name: str, info: ValidationInfo) -> str:
+        # default_template_sid is declared first, so it is already in info.data when it was written.
+        if "default_template_sid" in info.data and info.data["default_template_sid"] is not None:
+            raise ValueError("write default_template or default_template_sid, not both")
+        return name
+
+
+class ConfigFile(ConfigModel):
+    """One YAML file: the format version, the prune switch and a list of services."""
+
+    version: Literal[1] = Field(description="The version of the file format; always 1.")
+    prune: bool = Field(
+        False,
+        description="When true, these files own the whole account: a live service that no file declares"
+        " is deleted (only with --allow-delete). It applies when any file says so.",
+    )
+    services: list[ServiceConfig] = Field(default_factory=list, description="The Verify services.")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_an_integer(cls, version: Any) -> Any:
+        # Literal[1] alone would also accept true and 1.0, which are equal to 1 in Python.
+        if type(version) is not int:
+            raise ValueError("must be 1")
+        return version

@@ -1,0 +1,75 @@
+"""`${VAR}` and `${VAR:-default}` inside string values, read from an environment mapping passed in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from verifyctl.config.yaml_source import Document, Loc, format_loc
+from verifyctl.errors import Problem
+
+# `$${` is a literal `${`; `${...}` a reference; a lone `${` an unterminated reference.
+_TOKEN = re.compile(r"\$\$\{|\$\{(?P<body>[^}]*)\}|\$\{")
+_REFERENCE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>.*))?", re.DOTALL)
+
+
+def substitute(name: str, document: Document, environ: Mapping[str, str]) -> tuple[set[Loc], list[Problem]]:
+    """Expand references in every string value of `document` in place.
+
+    Returns the places whose value came from a reference (so that `${LEN:-6}` can be read as a number)
+    and a problem for every unset variable without a default and every malformed reference.
+    """
+    expanded: set[Loc] = set()
+    problems: list[Problem] = []
+
+    def expand(text: str, loc: Loc) -> str:
+        out: list[str] = []
+        last = 0
+        for match in _TOKEN.finditer(text):
+            out.append(text[last : match.start()])
+            last = match.end()
+            token = match.group(0)
+            if token == "$${":
+                out.append("${")
+                continue
+            body = match.group("body")
+            reference = _REFERENCE.fullmatch(body) if body is not None else None
+            if reference is None:
+                what = f"invalid reference {token!r}" if body is not None else "unterminated '${'"
+                report(loc, match.start(), f"{what}; write ${{NAME}} or ${{NAME:-default}}")
+                continue
+            value = environ.get(reference.group("name"))
+            default = reference.group("default")
+            if default is not None and not value:
+                # As in the shell, `:-` also replaces a variable that is set but empty.
+                value = default
+            if value is None:
+                variable = reference.group("name")
+                hint = f"set it or write ${{{variable}:-default}}"
+                report(loc, match.start(), f"environment variable {variable!r} is not set ({hint})")
+                continue
+            out.append(value)
+            expanded.add(loc)
+        out.append(text[last:])
+        return "".join(out)
+
+    def report(loc: Loc, offset: int, message: str) -> None:
+        column = document.string_columns.get(loc)
+        where = document.position(loc)
+        problems.append(
+            Problem(name, where.line, column + offset if column else where.column, format_loc(loc), message)
+        )
+        document.broken.add(loc)
+
+    def walk(value: Any, loc: Loc) -> Any:
+        if isinstance(value, str):
+            return expand(value, loc) if "${" in value else value
+        if isinstance(value, dict):
+            return {key: walk(item, (*loc, key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item, (*loc, index)) for index, item in enumerate(value)]
+        return value
+
+    document.data = walk(document.data, ())
+    return expanded, problems

@@ -1,0 +1,273 @@
+"""Validate parsed documents with the models, turning pydantic errors into located problems in plain words."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+import annotated_types
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+
+from verifyctl.config.models import ConfigFile, ConfigModel
+from verifyctl.config.yaml_source import Document, Loc, format_loc
+from verifyctl.errors import Problem
+
+_SID_KINDS = {
+    "VA": "a service SID",
+    "MG": "a Messaging Service SID",
+    "HJ": "a template SID",
+    "CR": "a credential SID",
+}
+_SID_PATTERN = re.compile(r"\^([A-Z]{2})\[0-9a-fA-F\]\{32\}\$")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What the models expect at one place of a document: the field and the type of the value there."""
+
+    field: FieldInfo | None
+    annotation: Any
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [arg for arg in get_args(annotation) if arg is not type(None)]
+        if len(members) == 1:
+            return members[0]
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return inspect.isclass(annotation) and issubclass(annotation, BaseModel)
+
+
+def _field_named(model: type[BaseModel], key: str) -> FieldInfo | None:
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == key:
+            return info
+    return None
+
+
+def slot_at(loc: Loc, root: type[BaseModel] = ConfigFile) -> Slot | None:
+    """The field and value type the models expect at `loc`, or None when nothing is expected there."""
+    slot = Slot(None, root)
+    for part in loc:
+        annotation = slot.annotation
+        if isinstance(part, int):
+            if get_origin(annotation) is not list:
+                return None
+            slot = Slot(slot.field, _strip_optional(get_args(annotation)[0]))
+            continue
+        if not _is_model(annotation):
+            return None
+        info = _field_named(annotation, part)
+        if info is None:
+            return None
+        slot = Slot(info, _strip_optional(info.annotation))
+    return slot
+
+
+def model_keys(model: type[BaseModel]) -> list[str]:
+    """The keys a mapping of `model` may have, as written in YAML."""
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _scalar_kind(annotation: Any) -> type | None:
+    if get_origin(annotation) is Literal:
+        kinds = {type(arg) for arg in get_args(annotation)}
+        return kinds.pop() if len(kinds) == 1 else None
+    return annotation if annotation in (int, bool) else None
+
+
+def coerce_expanded(document: Document, expanded: set[Loc], root: type[BaseModel] = ConfigFile) -> None:
+    """Read a value that came from `${...}` as the number or boolean its field expects (`${LEN:-6}` -> 6)."""
+    for loc in sorted(expanded, key=len):
+        slot = slot_at(loc, root)
+        kind = _scalar_kind(slot.annotation) if slot else None
+        parent: Any = document.data
+        for part in loc[:-1]:
+            parent = parent[part]
+        if not loc or not isinstance(parent, dict | list):
+            continue
+        text = parent[loc[-1]]  # type: ignore[index]
+        if kind is int and re.fullmatch(r"[-+]?[0-9]{1,18}", text.strip()):
+            parent[loc[-1]] = int(text)  # type: ignore[index]
+        elif kind is bool and text.strip().lower() in ("true", "false"):
+            parent[loc[-1]] = text.strip().lower() == "true"  # type: ignore[index]
+
+
+def _mappings(
+    value: Any, loc: Loc, model: type[BaseModel]
+) -> Iterator[tuple[Loc, dict[str, Any], type[BaseModel]]]:
+    if not isinstance(value, dict):
+        return
+    yield loc, value, model
+    for key, item in value.items():
+        slot = slot_at((key,), model)
+        if slot is None:
+            continue
+        annotation = slot.annotation
+        if _is_model(annotation):
+            yield from _mappings(item, (*loc, key), annotation)
+        elif get_origin(annotation) is list and isinstance(item, list):
+            element = _strip_optional(get_args(annotation)[0])
+            if _is_model(element):
+                for index, child in enumerate(item):
+                    yield from _mappings(child, (*loc, key, index), element)
+
+
+def python_name_keys(name: str, document: Document, root: type[BaseModel] = ConfigFile) -> list[Problem]:
+    """Problems for Python field names written instead of their YAML key (`from_` for `from`)."""
+    problems: list[Problem] = []
+    for loc, mapping, model in _mappings(document.data, (), root):
+        for field_name, info in model.model_fields.items():
+            if info.alias and info.alias != field_name and field_name in mapping:
+                where = document.key_position((*loc, field_name))
+                message = f"unknown key {field_name!r} (did you mean {info.alias!r}?)"
+                problems.append(
+                    Problem(name, where.line, where.column, format_loc((*loc, field_name)), message)
+                )
+                document.broken.add((*loc, field_name))
+    return problems
+
+
+def suggestion(key: str, candidates: list[str]) -> str | None:
+    """The candidate the user most likely meant (`CodeLength` or `code_lenght` -> `code_length`)."""
+    squashed = re.sub(r"[^a-z0-9]", "", key.lower())
+    for candidate in candidates:
+        if re.sub(r"[^a-z0-9]", "", candidate) == squashed:
+            return candidate
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def describe(value: Any) -> str:
+    """How a wrong value reads in a message: `the string '6'`, `a list`, `true`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _bounds_message(field: FieldInfo | None, ctx: dict[str, Any]) -> str:
+    low = high = None
+    for item in field.metadata if field else []:
+        if isinstance(item, annotated_types.Ge):
+            low = item.ge
+        elif isinstance(item, annotated_types.Le):
+            high = item.le
+    if low is not None and high is not None:
+        return f"must be between {low} and {high}"
+    if "ge" in ctx:
+        return f"must be at least {ctx['ge']}"
+    if "le" in ctx:
+        return f"must be at most {ctx['le']}"
+    if "gt" in ctx:
+        return f"must be greater than {ctx['gt']}"
+    return f"must be less than {ctx.get('lt')}"
+
+
+_TYPE_MESSAGES = {
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "model_type": "must be a mapping",
+    "model_attributes_type": "must be a mapping",
+    "dict_type": "must be a mapping",
+}
+
+
+def message_for(error: ErrorDetails, root: type[BaseModel] = ConfigFile) -> str:
+    """A plain-words message for one pydantic error (missing and unknown keys are handled by the caller)."""
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind in _TYPE_MESSAGES:
+        return f"{_TYPE_MESSAGES[kind]}, not {describe(error['input'])}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "literal_error":
+        return f"must be {ctx['expected']}, not {describe(error['input'])}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        slot = slot_at(tuple(error["loc"]), root)
+        return _bounds_message(slot.field if slot else None, ctx)
+    if kind in ("string_too_short", "too_short"):
+        minimum = ctx.get("min_length", 1)
+        return "must not be empty" if minimum == 1 else f"must have at least {minimum} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters long, not {len(error['input'])}"
+    if kind == "string_pattern_mismatch":
+        sid = _SID_PATTERN.fullmatch(str(ctx.get("pattern", "")))
+        if sid:
+            prefix = sid.group(1)
+            return f"must be {_SID_KINDS.get(prefix, 'a SID')}: {prefix} followed by 32 hex digits"
+        return f"must match {ctx.get('pattern')}"
+    text = error["msg"]
+    return text[:1].lower() + text[1:]
+
+
+def problems_from(
+    name: str,
+    document: Document,
+    error: ValidationError,
+    root: type[BaseModel] = ConfigFile,
+    prefix: Loc = (),
+) -> list[Problem]:
+    """Located problems for a ValidationError of data taken from `document` at `prefix`."""
+    problems: list[Problem] = []
+    for detail in error.errors(include_url=False):
+        loc: Loc = (*prefix, *detail["loc"])
+        if document.is_broken(loc):
+            continue
+        if detail["type"] == "missing":
+            where = document.position(loc[:-1])
+            path, message = format_loc(loc[:-1]), f"missing required key {loc[-1]!r}"
+        elif detail["type"] == "extra_forbidden":
+            slot = slot_at(tuple(detail["loc"][:-1]), root)
+            allowed = model_keys(slot.annotation) if slot and _is_model(slot.annotation) else []
+            guess = suggestion(str(loc[-1]), allowed)
+            where = document.key_position(loc)
+            path = format_loc(loc)
+            message = f"unknown key {loc[-1]!r}" + (f" (did you mean {guess!r}?)" if guess else "")
+        else:
+            where = document.position(loc)
+            path, message = format_loc(loc), message_for(detail, root)
+        problems.append(Problem(name, where.line, where.column, path, message))
+    return problems
+
+
+def validate_document(name: str, document: Document) -> tuple[ConfigFile | None, list[Problem]]:
+    """The validated file, or None and its problems."""
+    try:
+        return ConfigFile.model_validate(document.data), []
+    except ValidationError as error:
+        return None, problems_from(name, document, error)
+
+
+def walk_models(model: ConfigModel, loc: Loc) -> Iterator[tuple[Loc, ConfigModel]]:
+    """Every config model inside `model` (itself included) with its place in the document."""
+    yield loc, model
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = info.alias or name
+        if isinstance(value, ConfigModel):
+            yield from walk_models(value, (*loc, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, ConfigModel):
+                    yield from walk_models(item, (*loc, key, index))

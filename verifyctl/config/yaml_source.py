@@ -1,0 +1,346 @@
+"""YAML bytes -> plain data, the line and column of every key and value, and problems (never exceptions)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from verifyctl.errors import Problem
+
+Loc = tuple[str | int, ...]
+
+# Bounds that keep hostile input (alias bombs, deep nesting) cheap; real configurations stay far below them.
+MAX_NODES = 20_000
+MAX_DEPTH = 32
+
+_TAG = "tag:yaml.org,2002:"
+STR, NULL, BOOL, INT, FLOAT, MERGE = (f"{_TAG}{t}" for t in ("str", "null", "bool", "int", "float", "merge"))
+MAP, SEQ = f"{_TAG}map", f"{_TAG}seq"
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+class _CoreResolver(BaseResolver):
+    """The YAML 1.2 core schema: only true/false are booleans, so `country: NO` stays a string."""
+
+
+for _tag, _pattern, _first in (
+    (NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        FLOAT,
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+    (MERGE, r"^<<$", ["<"]),
+):
+    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+class _TooDeep(Exception):
+    """The document nests deeper than MAX_DEPTH (PyYAML's composer would exhaust the Python stack)."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
+class _NodeLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
+    """Builds YAML nodes (which carry their marks) without constructing Python objects."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _CoreResolver.__init__(self)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            node: Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self._depth -= 1
+
+
+@dataclass
+class Document:
+    """One parsed file: its data and where each part of it was written."""
+
+    data: Any
+    # Where each value starts (the key's value, or the sequence item); () is the document itself.
+    values: dict[Loc, Position] = field(default_factory=dict)
+    # Where each mapping key is written.
+    keys: dict[Loc, Position] = field(default_factory=dict)
+    # For strings written on one line without escapes: the column of their first character.
+    string_columns: dict[Loc, int] = field(default_factory=dict)
+    # Places already reported as broken; later checks stay quiet about them and what is below them.
+    broken: set[Loc] = field(default_factory=set)
+
+    def position(self, loc: Loc) -> Position:
+        """Where the value at `loc` (or its nearest written parent) starts."""
+        for end in range(len(loc), -1, -1):
+            found = self.values.get(loc[:end])
+            if found is not None:
+                return found
+        return Position(1, 1)
+
+    def key_position(self, loc: Loc) -> Position:
+        """Where the key of the entry at `loc` is written (its value's position if none)."""
+        return self.keys.get(loc) or self.position(loc)
+
+    def is_broken(self, loc: Loc) -> bool:
+        """Whether a problem was already reported at `loc` or at one of its parents."""
+        return any(loc[:end] in self.broken for end in range(len(loc) + 1))
+
+
+def format_loc(loc: Loc) -> str:
+    """('services', 0, 'totp', 'skew') -> 'services[0].totp.skew'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _tag_name(tag: str) -> str:
+    return f"!!{tag[len(_TAG) :]}" if tag.startswith(_TAG) else tag
+
+
+def _pos(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _TooLarge(Exception):
+    """The document expands to more nodes than MAX_NODES (usually an alias bomb)."""
+
+
+class _Converter:
+    """Turns a node graph into dicts, lists and scalars, recording positions and problems."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.document = Document(data=None)
+        self.problems: list[Problem] = []
+        self._count = 0
+        self._active: set[int] = set()
+
+    def problem(self, position: Position, loc: Loc, message: str, *, broken: bool = True) -> None:
+        """Report a problem; `broken` when the value at `loc` was dropped, so checks of it stay quiet."""
+        self.problems.append(Problem(self.name, position.line, position.column, format_loc(loc), message))
+        if broken:
+            self.document.broken.add(loc)
+
+    def convert(self, node: Node, loc: Loc, depth: int = 0) -> Any:
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise _TooLarge
+        self.document.values.setdefault(loc, _pos(node))
+        if depth > MAX_DEPTH:
+            self.problem(_pos(node), loc[:2], f"nested more than {MAX_DEPTH} levels deep")
+            return None
+        if id(node) in self._active:
+            self.problem(_pos(node), loc, "an alias refers to a node that contains it")
+            return None
+        self._active.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, loc, depth)
+            if isinstance(node, SequenceNode):
+                return self._sequence(node, loc, depth)
+            assert isinstance(node, ScalarNode)
+            return self._scalar(node, loc)
+        finally:
+            self._active.discard(id(node))
+
+    def _check_tag(self, node: Node, expected: str, loc: Loc) -> bool:
+        if node.tag == expected:
+            return True
+        self.problem(_pos(node), loc, f"unsupported YAML tag {_tag_name(node.tag)!r}")
+        return False
+
+    def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any] | None:
+        if not self._check_tag(node, MAP, loc):
+            return None
+        result: dict[str, Any] = {}
+        self._fill(node, loc, depth, result)
+        return result
+
+    def _fill(self, node: MappingNode, loc: Loc, depth: int, result: dict[str, Any]) -> None:
+        # Keys written in a mapping win over the ones it merges (`<<: *defaults`), earlier merges over later.
+        written: dict[str, Position] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag == MERGE:
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem(
+                    _pos(key_node), loc, "a key must be a plain string, not a list or mapping", broken=False
+                )
+                continue
+            key = str(key_node.value)
+            if key in written:
+                message = f"duplicate key {key!r} (first written on line {written[key].line})"
+                self.problem(_pos(key_node), (*loc, key), message, broken=False)
+                continue
+            written[key] = _pos(key_node)
+            if key in result:
+                continue
+            key_loc: Loc = (*loc, key)
+            self.document.keys[key_loc] = _pos(key_node)
+            result[key] = self.convert(value_node, key_loc, depth + 1)
+        for merged in merges:
+            sources = merged.value if isinstance(merged, SequenceNode) else [merged]
+            for source in sources:
+                self._fill_from_merge(source, loc, depth + 1, result)
+
+    def _fill_from_merge(self, source: Node, loc: Loc, depth: int, result: dict[str, Any]) -> None:
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise _TooLarge
+        if not isinstance(source, MappingNode) or source.tag != MAP:
+            self.problem(_pos(source), loc, "'<<' must merge a mapping or a list of mappings", broken=False)
+        elif id(source) in self._active or depth > MAX_DEPTH:
+            self.problem(_pos(source), loc, "an alias refers to a node that contains it", broken=False)
+        else:
+            self._active.add(id(source))
+            try:
+                self._fill(source, loc, depth, result)
+            finally:
+                self._active.discard(id(source))
+
+    def _sequence(self, node: SequenceNode, loc: Loc, depth: int) -> list[Any] | None:
+        if not self._check_tag(node, SEQ, loc):
+            return None
+        return [self.convert(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)]
+
+    def _scalar(self, node: ScalarNode, loc: Loc) -> Any:
+        value: str = node.value
+        if node.tag in (STR, MERGE):
+            self._record_string_column(node, loc)
+            return value
+        if node.tag == NULL:
+            return None
+        if node.tag == BOOL:
+            return value.lower() == "true"
+        if node.tag == INT:
+            try:
+                if value.startswith(("0o", "0x")):
+                    return int(value[2:], 8 if value[1] == "o" else 16)
+                return int(value)
+            except ValueError:
+                self.problem(_pos(node), loc, "number is too large")
+                return None
+        if node.tag == FLOAT:
+            return (
+                math.nan
+                if value.lower() == ".nan"
+                else float(value.replace(".inf", "inf").replace(".Inf", "inf"))
+            )
+        self.problem(_pos(node), loc, f"unsupported YAML tag {_tag_name(node.tag)!r}")
+        return None
+
+    def _record_string_column(self, node: ScalarNode, loc: Loc) -> None:
+        start, end = node.start_mark, node.end_mark
+        if start.buffer is None or start.line != end.line:
+            return
+        raw = start.buffer[start.index : end.index]
+        if raw == node.value:
+            self.document.string_columns[loc] = start.column + 1
+        elif node.style in ("'", '"') and raw[1:-1] == node.value:
+            self.document.string_columns[loc] = start.column + 2
+
+
+def _decode(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        byte = data[exc.start]
+        return None, [Problem(name, line, column, "", f"not UTF-8 text: byte 0x{byte:02x} cannot be decoded")]
+    return text, []
+
+
+def _position_in(text: str, index: int) -> Position:
+    before = text[:index]
+    return Position(before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
+
+
+def _yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        where = _position_in(text, exc.position)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        message = f"invalid YAML: the control character U+{ord(char):04X} is not allowed"
+        return Problem(name, where.line, where.column, "", message)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        if exc.context and exc.problem and exc.context_mark:
+            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        return Problem(name, where.line, where.column, "", message)
+    return Problem(name, 1, 1, "", f"invalid YAML: {exc}")
+
+
+def _compose(name: str, text: str) -> tuple[Node | None, list[Problem]]:
+    loader: _NodeLoader | None = None
+    try:
+        loader = _NodeLoader(text)
+        if not loader.check_node():
+            return None, [Problem(name, 1, 1, "", "the file is empty; expected 'version: 1' and 'services:'")]
+        root: Node | None = loader.get_node()
+        if loader.check_node():
+            second = loader.peek_event().start_mark  # type: ignore[no-untyped-call]
+            message = "several YAML documents in one file; put each document in a file of its own"
+            return None, [Problem(name, second.line + 1, second.column + 1, "", message)]
+        return root, []
+    except yaml.YAMLError as exc:
+        return None, [_yaml_problem(name, text, exc)]
+    except _TooDeep as exc:
+        message = f"nested more than {MAX_DEPTH} levels deep"
+        return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", message)]
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def parse_yaml(name: str, data: bytes) -> tuple[Document | None, list[Problem]]:
+    """Parse one file; the Document is None when the file is not usable YAML at all."""
+    text, problems = _decode(name, data)
+    if text is None:
+        return None, problems
+    root, problems = _compose(name, text)
+    if root is None:
+        return None, problems
+    if isinstance(root, ScalarNode) and root.tag == NULL and root.value == "":
+        return None, [Problem(name, 1, 1, "", "the file is empty; expected 'version: 1' and 'services:'")]
+    converter = _Converter(name)
+    try:
+        converter.document.data = converter.convert(root, ())
+    except _TooLarge:
+        message = f"the document expands to more than {MAX_NODES} values (through aliases?)"
+        return None, [Problem(name, 1, 1, "", message)]
+    return converter.document, converter.problems
