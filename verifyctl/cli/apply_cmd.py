@@ -15,7 +15,6 @@ from verifyctl.apply.freshness import check_fresh
 from verifyctl.apply.planning import plan_account
 from verifyctl.cli.account import Account, account_options, open_account, options_from
 from verifyctl.cli.desired import load_desired
-from verifyctl.cli.main import cli
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets, parallelism_option, target_option
 from verifyctl.errors import ApplyError, RefusedError, StalePlanError, UsageError, VerifyctlError
@@ -89,7 +88,7 @@ def execute(plan: Plan, account: Account, parallelism: int) -> None:
         )
 
 
-@cli.command("apply")
+@click.command("apply")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--plan", "plan_file", metavar="FILE", help="Apply exactly this saved, reviewed plan.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")

@@ -1,7 +1,11 @@
-"""Imports every command module so that each registers itself on the `verifyctl` group."""
+"""Registers every command on the `verifyctl` group; each command lives in its own module."""
 
 from __future__ import annotations
 
-from verifyctl.cli import apply_cmd, plan_cmd
+from verifyctl.cli.apply_cmd import apply_command
+from verifyctl.cli.config_cmd import schema_command, validate_command
+from verifyctl.cli.main import cli
+from verifyctl.cli.plan_cmd import plan_command
 
-__all__ = ["apply_cmd", "plan_cmd"]
+for command in (validate_command, plan_command, apply_command, schema_command):
+    cli.add_command(command)

@@ -22,7 +22,7 @@ def cli() -> None:
 
 def _register_commands() -> None:
     # Each command lives in its own module; registering them here keeps `cli` the one entry point.
-    from verifyctl.cli import commands  # noqa: F401  (imports register the commands on `cli`)
+    from verifyctl.cli import commands  # noqa: F401  (importing it registers the commands on `cli`)
 
 
 def main(argv: list[str] | None = None) -> None:

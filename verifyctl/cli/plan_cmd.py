@@ -13,7 +13,6 @@ import click
 from verifyctl.apply.planning import plan_account
 from verifyctl.cli.account import account_options, open_account, options_from
 from verifyctl.cli.desired import load_desired
-from verifyctl.cli.main import cli
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.errors import EXIT_CHANGES
 from verifyctl.plan.addresses import parse_address
@@ -52,7 +51,7 @@ def save_plan(plan: Plan, path: str) -> None:
     os.replace(tmp, target)
 
 
-@cli.command("plan")
+@click.command("plan")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--out", metavar="FILE", help="Save the plan, for `apply --plan FILE`.")
