@@ -224,13 +224,16 @@ def read_messages(
 
 
 def messages_in_database(path: str | Path, to: str | None = None) -> list[dict[str, Any]]:
-    """Messages recorded in an emulator database file, read without starting an emulator."""
+    """Messages recorded in an emulator database file, read without starting an emulator.
+
+    Raises FileNotFoundError when there is no such file and ValueError when it is not an emulator database.
+    """
     if not Path(path).is_file():
         raise FileNotFoundError(str(path))
     db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
     try:
         return read_messages(db, None, to)
-    except sqlite3.DatabaseError as exc:
-        raise FileNotFoundError(f"{path} is not an emulator database ({exc})") from None
+    except sqlite3.DatabaseError:
+        raise ValueError(f"{path} is not an emulator database") from None
     finally:
         db.close()
