@@ -121,20 +121,22 @@ def serve(
         server.stop()
         raise VerifyctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     _print_banner(server, db, generated=not accounts, api_keys=api_keys)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Installed explicitly: a shell starting `serve &` makes it ignore SIGINT, and Ctrl-C must still stop it.
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         server.stop()
     click.echo("Emulator stopped.", err=True)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM (docker stop, kill) stops as cleanly as Ctrl-C.
+    # SIGINT (Ctrl-C) and SIGTERM (docker stop, kill) both stop the emulator cleanly.
     raise KeyboardInterrupt
 
 

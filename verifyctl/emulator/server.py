@@ -185,9 +185,10 @@ class EmulatorServer:
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         self._http = _HttpServer((self._host, self._port), self._app, family)
         self._port = int(self._http.server_address[1])
+        # A short poll interval makes stop() quick: it waits for the serving loop to notice.
         self._thread = threading.Thread(
             target=self._http.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="verify-emulator",
             daemon=True,
         )

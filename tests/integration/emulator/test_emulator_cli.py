@@ -26,7 +26,12 @@ SERVE = (
 )
 
 
-def _start_serve(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
+def _ignore_sigint() -> None:
+    # What a shell does to a command started with `&`.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_serve(*args: str, background: bool = False) -> tuple[subprocess.Popen[str], list[str]]:
     """Run `emulator serve` in a child process; return it and its banner lines (up to the export lines)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
@@ -36,6 +41,7 @@ def _start_serve(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ignore_sigint if background else None,
     )
     assert process.stdout is not None
     banner: list[str] = []
@@ -84,9 +90,14 @@ def test_serve_keeps_a_given_token_out_of_its_output() -> None:
     assert "super-secret-token" not in "\n".join(banner) + stderr
 
 
-def test_serve_stops_cleanly_on_sigterm() -> None:
-    process, banner = _start_serve("--port", "0")
-    process.send_signal(signal.SIGTERM)
+@pytest.mark.parametrize(
+    ("signum", "background"),
+    [(signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["sigterm", "ctrl-c-after-shell-background"],
+)
+def test_serve_stops_cleanly_on_signals(signum: signal.Signals, background: bool) -> None:
+    process, _ = _start_serve("--port", "0", background=background)
+    process.send_signal(signum)
     _, stderr = process.communicate(timeout=20)
     assert process.returncode == 0 and "Emulator stopped." in stderr
 
