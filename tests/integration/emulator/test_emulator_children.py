@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.emulator.conftest import MG_SID, Api, error_of
+from tests.integration.emulator.support import MG_SID, Api, error_of
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.integration.emulator.conftest import PHONE, Api
+from tests.integration.emulator.support import PHONE, Api
 from verifyctl.cli.emulator_cmd import emulator_group
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
 from verifyctl.errors import VerifyctlError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.integration.emulator.conftest import PHONE, Api, error_of
+from tests.integration.emulator.support import PHONE, Api, error_of
 from verifyctl.emulator import EmulatorServer
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.integration.emulator.conftest import Api, error_of
+from tests.integration.emulator.support import Api, error_of
 from verifyctl.emulator import EmulatorServer
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.integration.emulator.conftest import Api, error_of
+from tests.integration.emulator.support import Api, error_of
 from verifyctl.emulator import EmulatorServer
 
 ACCOUNT_A = ("AC" + "a" * 32, "token-a")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.integration.emulator.conftest import Api, error_of
+from tests.integration.emulator.support import Api, error_of
 from verifyctl.emulator import EmulatorServer
 
 SID = re.compile(r"^VA[0-9a-f]{32}$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from tests.integration.emulator.conftest import PHONE, Api
+from tests.integration.emulator.support import PHONE, Api
 from verifyctl.emulator import EmulatorServer
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.emulator.conftest import PHONE, Api, error_of
+from tests.integration.emulator.support import PHONE, Api, error_of
 from verifyctl.emulator import EmulatorServer
 
 
