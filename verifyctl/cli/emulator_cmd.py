@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from types import FrameType
@@ -103,29 +104,34 @@ def serve(
     seed: int | None,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
-    server = EmulatorServer(
-        host=host,
-        port=port,
-        db_path=db,
-        accounts=accounts or None,
-        api_keys=api_keys or None,
-        latency_ms=latency_ms,
-        error_rate=error_rate,
-        throttle_rate=throttle_rate,
-        drop_rate=drop_rate,
-        seed=seed,
-    )
     try:
-        server.start()
-    except OSError as exc:
-        server.stop()
-        raise VerifyctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    _print_banner(server, db, generated=not accounts, api_keys=api_keys)
-    # Installed explicitly: a shell starting `serve &` makes it ignore SIGINT, and Ctrl-C must still stop it.
+        server = EmulatorServer(
+            host=host,
+            port=port,
+            db_path=db,
+            accounts=accounts or None,
+            api_keys=api_keys or None,
+            latency_ms=latency_ms,
+            error_rate=error_rate,
+            throttle_rate=throttle_rate,
+            drop_rate=drop_rate,
+            seed=seed,
+        )
+    except (OSError, sqlite3.Error) as exc:
+        raise VerifyctlError(f"cannot use {db} as the emulator database: {exc}") from None
+    # Installed before the banner (which tells the user they may stop it now), and explicitly: a shell
+    # starting `serve &` makes it ignore SIGINT, and Ctrl-C must still stop it.
     previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
+        try:
+            server.start()
+        except OSError as exc:
+            raise VerifyctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        _print_banner(server, db, generated=not accounts, api_keys=api_keys)
         while True:
-            time.sleep(3600)
+            # Short naps: the kernel may hand the signal to a server thread, and then only a main thread
+            # that wakes up on its own gets to run the handler.
+            time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:

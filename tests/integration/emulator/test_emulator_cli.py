@@ -133,6 +133,15 @@ def test_serve_on_a_busy_port_is_a_clear_error() -> None:
     assert str(result.exception).startswith(f"cannot listen on 127.0.0.1:{port}:")
 
 
+def test_serve_with_a_database_that_is_not_one_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a database, just some text " * 100)
+
+    result = CliRunner().invoke(emulator_group, ["serve", "--port", "0", "--db", str(tmp_path / "notes.txt")])
+
+    assert isinstance(result.exception, VerifyctlError)
+    assert str(result.exception).startswith(f"cannot use {tmp_path / 'notes.txt'} as the emulator database:")
+
+
 def _send_one(server: EmulatorServer) -> str:
     api = Api(server.base_url, server.accounts[0])
     service = api.service("Acme Login")["sid"]
