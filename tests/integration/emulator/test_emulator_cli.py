@@ -24,24 +24,20 @@ SERVE = (
     "import sys; from verifyctl.cli.emulator_cmd import emulator_group; "
     "emulator_group(['serve', *sys.argv[1:]])"
 )
-
-
-def _ignore_sigint() -> None:
-    # What a shell does to a command started with `&`.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+# What a shell does to a command started with `&`: it starts with SIGINT ignored.
+SERVE_IN_BACKGROUND = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); " + SERVE
 
 
 def _start_serve(*args: str, background: bool = False) -> tuple[subprocess.Popen[str], list[str]]:
     """Run `emulator serve` in a child process; return it and its banner lines (up to the export lines)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
-        [sys.executable, "-u", "-c", SERVE, *args],
+        [sys.executable, "-u", "-c", SERVE_IN_BACKGROUND if background else SERVE, *args],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_ignore_sigint if background else None,
     )
     assert process.stdout is not None
     banner: list[str] = []
