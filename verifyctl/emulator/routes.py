@@ -6,23 +6,23 @@ import re
 from collections.abc import Callable
 from functools import partial
 
-from verifyctl.emulator import resources, templates, workflow
+from verifyctl.emulator import children, collection, services, templates, workflow
+from verifyctl.emulator.collection import Collection
 from verifyctl.emulator.context import Context, Result
-from verifyctl.emulator.resources import Collection
 
 Handler = Callable[[Context], Result]
 
 _SEGMENT = r"[^/]+"
 
 
-def _crud(collection: Collection) -> tuple[dict[str, Handler], dict[str, Handler]]:
+def _crud(kind: Collection) -> tuple[dict[str, Handler], dict[str, Handler]]:
     """Handlers of a collection path (list, create) and of its instance path (fetch, update, delete)."""
     return (
-        {"GET": partial(resources.list_objects, collection), "POST": partial(resources.create, collection)},
+        {"GET": partial(collection.list_objects, kind), "POST": partial(collection.create, kind)},
         {
-            "GET": partial(resources.fetch, collection),
-            "POST": partial(resources.update, collection),
-            "DELETE": partial(resources.delete, collection),
+            "GET": partial(collection.fetch, kind),
+            "POST": partial(collection.update, kind),
+            "DELETE": partial(collection.delete, kind),
         },
     )
 
@@ -31,15 +31,15 @@ def _table() -> list[tuple[re.Pattern[str], dict[str, Handler]]]:
     service = f"/v2/Services/(?P<service_sid>{_SEGMENT})"
     rate_limit = f"{service}/RateLimits/(?P<rate_limit_sid>{_SEGMENT})"
     collections = [
-        ("/v2/Services", resources.SERVICES),
-        (f"{service}/RateLimits", resources.RATE_LIMITS),
-        (f"{rate_limit}/Buckets", resources.BUCKETS),
-        (f"{service}/MessagingConfigurations", resources.MESSAGING_CONFIGURATIONS),
-        (f"{service}/Webhooks", resources.WEBHOOKS),
+        ("/v2/Services", services.SERVICES),
+        (f"{service}/RateLimits", children.RATE_LIMITS),
+        (f"{rate_limit}/Buckets", children.BUCKETS),
+        (f"{service}/MessagingConfigurations", children.MESSAGING_CONFIGURATIONS),
+        (f"{service}/Webhooks", children.WEBHOOKS),
     ]
     table: list[tuple[str, dict[str, Handler]]] = []
-    for path, collection in collections:
-        list_handlers, instance_handlers = _crud(collection)
+    for path, kind in collections:
+        list_handlers, instance_handlers = _crud(kind)
         table.append((path, list_handlers))
         table.append((f"{path}/(?P<id>{_SEGMENT})", instance_handlers))
     table += [

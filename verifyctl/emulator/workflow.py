@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from verifyctl.emulator.clock import iso, new_sid
+from verifyctl.emulator.collection import service_or_404
 from verifyctl.emulator.context import Context, Result
 from verifyctl.emulator.errors import (
     MAX_CHECK_ATTEMPTS,
@@ -16,7 +17,6 @@ from verifyctl.emulator.errors import (
     invalid,
     not_found,
 )
-from verifyctl.emulator.resources import service_or_404
 from verifyctl.emulator.validation import boolean, one_of, recipient, sid_of
 
 CHANNELS = ("sms", "call", "email", "whatsapp")
