@@ -58,7 +58,8 @@ class Credentials:
 
     def account_for(self, authorization: str | None) -> str | None:
         """The account an `Authorization: Basic ...` header authenticates, or None."""
-        if not authorization or not authorization.startswith("Basic "):
+        # The scheme name is case-insensitive (RFC 7235).
+        if not authorization or authorization[:6].lower() != "basic ":
             return None
         try:
             user, _, password = base64.b64decode(authorization[6:], validate=True).decode().partition(":")

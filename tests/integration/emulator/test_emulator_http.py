@@ -42,6 +42,15 @@ def test_garbled_authorization_header_is_401(two_accounts: EmulatorServer) -> No
     assert error_of(response)[:2] == (401, 20003)
 
 
+def test_the_auth_scheme_name_is_case_insensitive(two_accounts: EmulatorServer) -> None:
+    encoded = base64.b64encode(f"{ACCOUNT_A[0]}:{ACCOUNT_A[1]}".encode()).decode()
+    response = requests.get(
+        two_accounts.base_url + "/v2/Services", headers={"Authorization": f"basic {encoded}"}, timeout=10
+    )
+
+    assert response.status_code == 200
+
+
 def test_an_api_key_acts_for_its_account(two_accounts: EmulatorServer) -> None:
     by_token = Api(two_accounts.base_url, ACCOUNT_A)
     by_key = Api(two_accounts.base_url, KEY_A[:2])
