@@ -1,0 +1,216 @@
+"""`verifyctl emulator serve|messages`: run the local Verify v2 emulator and read the messages it recorded."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sqlite3
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+import requests
+
+from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
+from verifyctl.errors import VerifyctlError
+
+DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
+
+
+def _parse_accounts(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    accounts = []
+    for value in values:
+        sid, _, token = value.partition(":")
+        if not _ACCOUNT_SID.match(sid) or not token:
+            raise click.BadParameter("expected SID:TOKEN with SID = AC and 32 hex digits", ctx, param)
+        accounts.append((sid, token))
+    return accounts
+
+
+def _parse_api_keys(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> list[tuple[str, str, str]]:
+    keys = []
+    for value in values:
+        parts = value.split(":")
+        if (
+            len(parts) != 3
+            or not _KEY_SID.match(parts[0])
+            or not parts[1]
+            or not _ACCOUNT_SID.match(parts[2])
+        ):
+            raise click.BadParameter(
+                "expected KEY_SID:SECRET:ACCOUNT_SID (SK and AC SIDs with 32 hex digits)", ctx, param
+            )
+        keys.append((parts[0], parts[1], parts[2]))
+    return keys
+
+
+@click.group("emulator")
+def emulator_group() -> None:
+    """Run the local Verify v2 emulator and read the messages it would have sent."""
+
+
+_RATE = click.FloatRange(0.0, 1.0)
+
+
+@emulator_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port."
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file that keeps the state across restarts (in memory without).",
+)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="SID:TOKEN",
+    callback=_parse_accounts,
+    help="An account to accept (repeatable); without one, a development account is generated.",
+)
+@click.option(
+    "--api-key",
+    "api_keys",
+    multiple=True,
+    metavar="KEY_SID:SECRET:ACCOUNT_SID",
+    callback=_parse_api_keys,
+    help="An API key to accept for an account (repeatable).",
+)
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay before every answer.")
+@click.option("--error-rate", default=0.0, type=_RATE, help="Share of requests answered 500.")
+@click.option("--throttle-rate", default=0.0, type=_RATE, help="Share of requests answered 429.")
+@click.option("--drop-rate", default=0.0, type=_RATE, help="Share of writes done but never answered.")
+@click.option("--seed", type=int, help="Seed that makes the injected faults reproducible.")
+def serve(
+    host: str,
+    port: int,
+    db: Path | None,
+    accounts: list[tuple[str, str]],
+    api_keys: list[tuple[str, str, str]],
+    latency_ms: float,
+    error_rate: float,
+    throttle_rate: float,
+    drop_rate: float,
+    seed: int | None,
+) -> None:
+    """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
+    try:
+        server = EmulatorServer(
+            host=host,
+            port=port,
+            db_path=db,
+            accounts=accounts or None,
+            api_keys=api_keys or None,
+            latency_ms=latency_ms,
+            error_rate=error_rate,
+            throttle_rate=throttle_rate,
+            drop_rate=drop_rate,
+            seed=seed,
+        )
+    except (OSError, sqlite3.Error) as exc:
+        raise VerifyctlError(f"cannot use {db} as the emulator database: {exc}") from None
+    # Installed before the banner (which tells the user they may stop it now), and explicitly: a shell
+    # starting `serve &` makes it ignore SIGINT, and Ctrl-C must still stop it.
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            server.start()
+        except OSError as exc:
+            raise VerifyctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        _print_banner(server, db, generated=not accounts, api_keys=api_keys)
+        while True:
+            # Short naps: the kernel may hand the signal to a server thread, and then only a main thread
+            # that wakes up on its own gets to run the handler.
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        server.stop()
+    click.echo("Emulator stopped.", err=True)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # SIGINT (Ctrl-C) and SIGTERM (docker stop, kill) both stop the emulator cleanly.
+    raise KeyboardInterrupt
+
+
+def _print_banner(
+    server: EmulatorServer, db: Path | None, generated: bool, api_keys: list[tuple[str, str, str]]
+) -> None:
+    click.echo(f"Verify emulator listening on {server.base_url}")
+    click.echo(f"Database: {db}" if db else "Database: in memory (the state ends with the emulator)")
+    for sid, token in server.accounts:
+        # A generated development account's token is printed: the user needs it and it is local only.
+        shown = token if generated else "(as given)"
+        click.echo(f"Account: {sid}  auth token: {shown}")
+    for key_sid, _, account_sid in api_keys:
+        click.echo(f"API key: {key_sid} for account {account_sid}")
+    sid, token = server.accounts[0]
+    click.echo("Point verifyctl at it:")
+    click.echo(f"  export VERIFYCTL_API_URL={server.base_url}")
+    click.echo(f"  export TWILIO_ACCOUNT_SID={sid}")
+    if generated:
+        click.echo(f"  export TWILIO_AUTH_TOKEN={token}")
+    click.echo("Press Ctrl-C to stop.", err=True)
+
+
+@emulator_group.command("messages")
+@click.option("--to", help="Only messages sent to this phone number or e-mail address.")
+@click.option(
+    "--api-url",
+    envvar="VERIFYCTL_API_URL",
+    help=f"A running emulator (env VERIFYCTL_API_URL; default {DEFAULT_EMULATOR_URL}).",
+)
+@click.option(
+    "--local",
+    is_flag=True,
+    envvar="VERIFYCTL_LOCAL",
+    help=f"Read the embedded emulator's state in {LOCAL_DB_PATH}.",
+)
+def messages(to: str | None, api_url: str | None, local: bool) -> None:
+    """List the messages the emulator would have delivered, oldest first."""
+    found = _local_messages(to) if local else _remote_messages(api_url or DEFAULT_EMULATOR_URL, to)
+    if not found:
+        click.echo("No messages.", err=True)
+    for message in found:
+        click.echo(f"{message['date_created']}  {message['channel']:<8} {message['to']}  {message['body']}")
+
+
+def _local_messages(to: str | None) -> list[dict[str, Any]]:
+    try:
+        return messages_in_database(LOCAL_DB_PATH, to)
+    except FileNotFoundError:
+        raise VerifyctlError(
+            f"no local emulator state in {LOCAL_DB_PATH} (run a command with --local in this directory first)"
+        ) from None
+    except ValueError as exc:
+        raise VerifyctlError(str(exc)) from None
+
+
+def _remote_messages(api_url: str, to: str | None) -> list[dict[str, Any]]:
+    url = api_url.rstrip("/") + "/__emulator__/messages"
+    try:
+        response = requests.get(url, params={"to": to} if to else None, timeout=10)
+    except requests.RequestException as exc:
+        raise VerifyctlError(f"cannot reach the emulator at {api_url}: {exc.__class__.__name__}") from None
+    try:
+        payload = response.json() if response.status_code == 200 else None
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict) or not isinstance(payload.get("messages"), list):
+        raise VerifyctlError(
+            f"{api_url} is not a verifyctl emulator (GET {url} answered {response.status_code})"
+        )
+    return list(payload["messages"])

@@ -1,0 +1,206 @@
+"""One request through the emulator: faults, authentication, routing, the handler, and the request log."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from verifyctl.emulator import routes
+from verifyctl.emulator.clock import Clock, iso
+from verifyctl.emulator.context import Context
+from verifyctl.emulator.errors import (
+    AUTHENTICATE,
+    INTERNAL_ERROR,
+    INVALID_PARAMETER,
+    METHOD_NOT_ALLOWED,
+    TOO_MANY_REQUESTS,
+    ApiError,
+    not_found,
+)
+from verifyctl.emulator.faults import Faults
+from verifyctl.emulator.store import Store
+from verifyctl.emulator.validation import Form
+
+logger = logging.getLogger("verifyctl.emulator")
+
+CONTROL_PREFIX = "/__emulator__/"
+WRITE_METHODS = ("POST", "DELETE")
+
+
+@dataclass
+class Outcome:
+    """What to answer: status, JSON body (None for 204), extra headers; `drop` closes without answering."""
+
+    status: int
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who may call: account SID -> auth token, and API key SID -> (secret, account SID)."""
+
+    accounts: dict[str, str]
+    api_keys: dict[str, tuple[str, str]]
+
+    def __repr__(self) -> str:
+        # Never show secrets, even in a debugger or a traceback.
+        return f"Credentials(accounts={sorted(self.accounts)}, api_keys={sorted(self.api_keys)})"
+
+    def account_for(self, authorization: str | None) -> str | None:
+        """The account an `Authorization: Basic ...` header authenticates, or None."""
+        # The scheme name is case-insensitive (RFC 7235).
+        if not authorization or authorization[:6].lower() != "basic ":
+            return None
+        try:
+            user, _, password = base64.b64decode(authorization[6:], validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        token = self.accounts.get(user)
+        if token is not None and hmac.compare_digest(token.encode(), password.encode()):
+            return user
+        key = self.api_keys.get(user)
+        if key is not None and hmac.compare_digest(key[0].encode(), password.encode()):
+            return key[1]
+        return None
+
+
+def _form(raw: str) -> Form:
+    return Form(parse_qs(raw, keep_blank_values=True))
+
+
+def _error(error: ApiError) -> Outcome:
+    return Outcome(error.status, error.body(), dict(error.headers))
+
+
+class App:
+    """The emulator behind the HTTP layer: answers `/v2` requests and the `/__emulator__` control paths."""
+
+    def __init__(
+        self, store: Store, clock: Clock, credentials: Credentials, faults: Faults, retry_after_seconds: int
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.credentials = credentials
+        self.faults = faults
+        self.retry_after_seconds = retry_after_seconds
+        self._log: list[dict[str, Any]] = []
+        self._log_lock = threading.Lock()
+
+    # The request log ---------------------------------------------------------------------------
+
+    def requests(self) -> list[dict[str, Any]]:
+        with self._log_lock:
+            return [dict(entry) for entry in self._log]
+
+    def clear_requests(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    def _record(self, method: str, path: str, outcome: Outcome, account_sid: str | None) -> None:
+        entry = {
+            "method": method,
+            "path": path,
+            "status": outcome.status,
+            "account_sid": account_sid,
+            "dropped": outcome.drop,
+        }
+        with self._log_lock:
+            self._log.append(entry)
+
+    # API requests ------------------------------------------------------------------------------
+
+    def handle(
+        self, method: str, path: str, query: str, body: str, authorization: str | None, base_url: str
+    ) -> Outcome:
+        """Answer one API request (anything outside `/__emulator__/`)."""
+        decision = self.faults.draw()
+        if decision.latency_seconds > 0:
+            time.sleep(decision.latency_seconds)
+        account_sid: str | None = None
+        if decision.error:
+            outcome = _error(ApiError(500, INTERNAL_ERROR, "Internal server error (injected fault)"))
+        elif decision.throttle:
+            retry = {"Retry-After": str(self.retry_after_seconds)}
+            outcome = _error(ApiError(429, TOO_MANY_REQUESTS, "Too many requests", retry))
+        else:
+            account_sid = self.credentials.account_for(authorization)
+            outcome = self._answer(method, path, query, body, account_sid, base_url)
+            if decision.drop and method in WRITE_METHODS and path.startswith("/v2/"):
+                outcome.drop = True
+        self._record(method, path, outcome, account_sid)
+        return outcome
+
+    def _answer(
+        self, method: str, path: str, query: str, body: str, account_sid: str | None, base_url: str
+    ) -> Outcome:
+        if account_sid is None:
+            headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
+            return _error(ApiError(401, AUTHENTICATE, "Authenticate", headers))
+        found = routes.match(path)
+        if found is None:
+            return _error(not_found(path))
+        handlers, params = found
+        handler = handlers.get(method)
+        if handler is None:
+            allow = {"Allow": ", ".join(sorted(handlers))}
+            return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", allow))
+        ctx = Context(
+            store=self.store,
+            clock=self.clock,
+            account_sid=account_sid,
+            method=method,
+            path=path,
+            params=params,
+            query=_form(query),
+            form=_form(body),
+            base_url=base_url,
+        )
+        try:
+            with self.store.transaction():
+                result = handler(ctx)
+        except ApiError as error:
+            return _error(error)
+        except Exception:
+            logger.exception("emulator failed answering %s %s", method, path)
+            return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
+        return Outcome(result.status, result.body)
+
+    # Control paths -----------------------------------------------------------------------------
+
+    def control(self, method: str, path: str, query: str, body: str) -> Outcome:
+        """The loopback tool's own endpoints: recorded messages, the request log, the clock."""
+        if path == "/__emulator__/messages":
+            if method != "GET":
+                return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
+            return Outcome(200, {"messages": self.store.messages(_form(query).get("to"))})
+        if path == "/__emulator__/requests":
+            if method == "GET":
+                return Outcome(200, {"requests": self.requests()})
+            if method == "DELETE":
+                self.clear_requests()
+                return Outcome(204)
+            return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "DELETE, GET"}))
+        if path == "/__emulator__/clock":
+            if method != "POST":
+                return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "POST"}))
+            try:
+                seconds = float(_form(body).require("advance"))
+                if not math.isfinite(seconds):
+                    raise ValueError(seconds)
+            except (ValueError, ApiError):
+                return _error(
+                    ApiError(400, INVALID_PARAMETER, "Invalid parameter: advance (seconds, a number)")
+                )
+            self.clock.advance(seconds)
+            return Outcome(200, {"now": iso(self.clock.now())})
+        return _error(not_found(path))

@@ -1,0 +1,53 @@
+"""Twilio error bodies as exceptions, raised anywhere in a request and answered by the HTTP layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Error codes the emulator answers with (see the README section on the emulator for when).
+AUTHENTICATE = 20003
+NOT_FOUND = 20404
+METHOD_NOT_ALLOWED = 20004
+MISSING_PARAMETER = 20001
+INTERNAL_ERROR = 20500
+TOO_MANY_REQUESTS = 20429
+INVALID_PARAMETER = 60200
+MAX_CHECK_ATTEMPTS = 60202
+MAX_SEND_ATTEMPTS = 60203
+
+
+class ApiError(Exception):
+    """An error the API answers with: HTTP status plus the Twilio `code` and `message`."""
+
+    def __init__(self, status: int, code: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        """The error body exactly as Twilio shapes it."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "more_info": f"https://www.twilio.com/docs/errors/{self.code}",
+            "status": self.status,
+        }
+
+
+def not_found(path: str) -> ApiError:
+    """404 for an unknown object or path; `path` is the request path, shown without its `/v2` prefix."""
+    shown = path[3:] if path.startswith("/v2/") else path
+    return ApiError(404, NOT_FOUND, f"The requested resource {shown} was not found")
+
+
+def missing(param: str) -> ApiError:
+    """400 for a required parameter that was not sent."""
+    return ApiError(400, MISSING_PARAMETER, f"Missing required parameter {param} in the post body")
+
+
+def invalid(param: str, reason: str = "") -> ApiError:
+    """400 for a parameter whose value the API refuses; the reason, when given, follows in parentheses."""
+    message = f"Invalid parameter: {param}"
+    return ApiError(400, INVALID_PARAMETER, f"{message} ({reason})" if reason else message)

@@ -1,0 +1,66 @@
+"""The `/v2` route table: path patterns and, per method, the handler that answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+
+from verifyctl.emulator import children, collection, services, templates, workflow
+from verifyctl.emulator.collection import Collection
+from verifyctl.emulator.context import Context, Result
+
+Handler = Callable[[Context], Result]
+
+_SEGMENT = r"[^/]+"
+
+
+def _crud(kind: Collection) -> tuple[dict[str, Handler], dict[str, Handler]]:
+    """Handlers of a collection path (list, create) and of its instance path (fetch, update, delete)."""
+    return (
+        {"GET": partial(collection.list_objects, kind), "POST": partial(collection.create, kind)},
+        {
+            "GET": partial(collection.fetch, kind),
+            "POST": partial(collection.update, kind),
+            "DELETE": partial(collection.delete, kind),
+        },
+    )
+
+
+def _table() -> list[tuple[re.Pattern[str], dict[str, Handler]]]:
+    service = f"/v2/Services/(?P<service_sid>{_SEGMENT})"
+    rate_limit = f"{service}/RateLimits/(?P<rate_limit_sid>{_SEGMENT})"
+    collections = [
+        ("/v2/Services", services.SERVICES),
+        (f"{service}/RateLimits", children.RATE_LIMITS),
+        (f"{rate_limit}/Buckets", children.BUCKETS),
+        (f"{service}/MessagingConfigurations", children.MESSAGING_CONFIGURATIONS),
+        (f"{service}/Webhooks", children.WEBHOOKS),
+    ]
+    table: list[tuple[str, dict[str, Handler]]] = []
+    for path, kind in collections:
+        list_handlers, instance_handlers = _crud(kind)
+        table.append((path, list_handlers))
+        table.append((f"{path}/(?P<id>{_SEGMENT})", instance_handlers))
+    table += [
+        (f"{service}/Verifications", {"POST": workflow.create_verification}),
+        (
+            f"{service}/Verifications/(?P<id>{_SEGMENT})",
+            {"GET": workflow.fetch_verification, "POST": workflow.update_verification},
+        ),
+        (f"{service}/VerificationCheck", {"POST": workflow.check_verification}),
+        ("/v2/Templates", {"GET": templates.list_templates}),
+    ]
+    return [(re.compile(f"^{path}$"), handlers) for path, handlers in table]
+
+
+ROUTES = _table()
+
+
+def match(path: str) -> tuple[dict[str, Handler], dict[str, str]] | None:
+    """The handlers by method for `path` and its path parameters, or None for an unknown path."""
+    for pattern, handlers in ROUTES:
+        found = pattern.match(path)
+        if found:
+            return handlers, found.groupdict()
+    return None

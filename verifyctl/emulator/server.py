@@ -1,0 +1,247 @@
+"""The HTTP layer (keep-alive, no Nagle delay, one write per answer) and `EmulatorServer`, its library API."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import secrets
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from verifyctl.emulator.app import CONTROL_PREFIX, App, Credentials, Outcome
+from verifyctl.emulator.clock import Clock
+from verifyctl.emulator.faults import Faults, FaultSettings
+from verifyctl.emulator.store import Store
+
+logger = logging.getLogger("verifyctl.emulator")
+
+_DEV_ACCOUNT_KEY = "dev_account_sid"
+_DEV_TOKEN_KEY = "dev_auth_token"
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # stop() must not wait for idle keep-alive connections; it closes them itself.
+    block_on_close = False
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: App, family: socket.AddressFamily) -> None:
+        self.address_family = family
+        self.app = app
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away mid-request is normal here (timeouts, dropped writes): no traceback.
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            open_connections = list(self.connections)
+        for connection in open_connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "verifyctl-emulator"
+    server: _HttpServer
+
+    def setup(self) -> None:
+        super().setup()
+        # http.server writes headers and body separately; without this each keep-alive answer waits ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = do_GET
+
+    def _dispatch(self) -> None:
+        target = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", errors="replace") if length > 0 else ""
+        app = self.server.app
+        if target.path.startswith(CONTROL_PREFIX):
+            outcome = app.control(self.command, target.path, target.query, body)
+        else:
+            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+            outcome = app.handle(
+                self.command,
+                target.path,
+                target.query,
+                body,
+                self.headers.get("Authorization"),
+                f"http://{host}",
+            )
+        if outcome.drop:
+            # The write is done; the client gets no answer at all.
+            self.close_connection = True
+            return
+        self._send(outcome)
+
+    def _send(self, outcome: Outcome) -> None:
+        reason = self.responses.get(outcome.status, ("",))[0]
+        lines = [
+            f"HTTP/1.1 {outcome.status} {reason}",
+            f"Date: {self.date_time_string()}",
+            f"Server: {self.server_version}",
+        ]
+        payload = b""
+        if outcome.body is not None:
+            payload = json.dumps(outcome.body).encode("utf-8")
+            lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+        elif outcome.status != 204:
+            lines.append("Content-Length: 0")
+        lines += [f"{name}: {value}" for name, value in outcome.headers.items()]
+        if self.close_connection:
+            lines.append("Connection: close")
+        # One write for headers and body.
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
+
+
+def _dev_account(store: Store) -> tuple[str, str]:
+    """The development account persisted in the database, created on first use."""
+    sid, token = store.setting(_DEV_ACCOUNT_KEY), store.setting(_DEV_TOKEN_KEY)
+    if sid is None or token is None:
+        sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+        with store.transaction():
+            store.set_setting(_DEV_ACCOUNT_KEY, sid)
+            store.set_setting(_DEV_TOKEN_KEY, token)
+    return sid, token
+
+
+class EmulatorServer:
+    """A Verify v2 emulator on a background thread: `start()`, use `base_url` and `accounts`, `stop()`."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db_path: str | Path | None = None,
+        accounts: list[tuple[str, str]] | None = None,
+        api_keys: list[tuple[str, str, str]] | None = None,
+        latency_ms: float = 0,
+        error_rate: float = 0.0,
+        throttle_rate: float = 0.0,
+        drop_rate: float = 0.0,
+        seed: int | None = None,
+        retry_after_seconds: int = 1,
+    ) -> None:
+        self._host = host
+        self._port = port
+        self._store = Store(db_path)
+        self._accounts = list(accounts) if accounts else [_dev_account(self._store)]
+        credentials = Credentials(
+            accounts=dict(self._accounts),
+            api_keys={key_sid: (secret, account_sid) for key_sid, secret, account_sid in api_keys or []},
+        )
+        faults = Faults(FaultSettings(latency_ms, error_rate, throttle_rate, drop_rate), seed)
+        self._clock = Clock()
+        self._app = App(self._store, self._clock, credentials, faults, retry_after_seconds)
+        self._http: _HttpServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def __repr__(self) -> str:
+        return f"EmulatorServer(host={self._host!r}, port={self._port})"
+
+    @property
+    def accounts(self) -> list[tuple[str, str]]:
+        """The (account SID, auth token) pairs the emulator accepts."""
+        return list(self._accounts)
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """`http://HOST:PORT` of the running emulator (loopback when bound to every interface)."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self._host, self._host)
+        return f"http://[{host}]:{self._port}" if ":" in host else f"http://{host}:{self._port}"
+
+    def start(self) -> EmulatorServer:
+        if self._http is not None:
+            raise RuntimeError("the emulator is already running")
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        self._http = _HttpServer((self._host, self._port), self._app, family)
+        self._port = int(self._http.server_address[1])
+        # A short poll interval makes stop() quick: it waits for the serving loop to notice.
+        self._thread = threading.Thread(
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name="verify-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and the database; safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.close_connections()
+            self._http.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._store.close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # Test helpers -------------------------------------------------------------------------------
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's clock forward (verifications expire after 10 minutes)."""
+        self._clock.advance(seconds)
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every answered API request: {method, path, status, account_sid, dropped}."""
+        return self._app.requests()
+
+    def clear_requests(self) -> None:
+        self._app.clear_requests()
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
+        """Messages the emulator would have delivered, oldest first."""
+        return self._store.messages(to)
+
+    def set_faults(
+        self,
+        *,
+        error_rate: float | None = None,
+        throttle_rate: float | None = None,
+        drop_rate: float | None = None,
+        latency_ms: float | None = None,
+    ) -> None:
+        """Change the injected faults while running; an argument left out keeps its value."""
+        self._app.faults.change(
+            error_rate=error_rate, throttle_rate=throttle_rate, drop_rate=drop_rate, latency_ms=latency_ms
+        )

@@ -1,0 +1,239 @@
+"""SQLite persistence: every object as a JSON document in creation order, messages and settings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_sid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    id TEXT NOT NULL,
+    alt TEXT,
+    data TEXT NOT NULL,
+    UNIQUE (account_sid, kind, scope, id)
+);
+CREATE INDEX IF NOT EXISTS objects_by_scope ON objects (account_sid, kind, scope, seq);
+CREATE INDEX IF NOT EXISTS objects_by_alt ON objects (account_sid, kind, scope, alt);
+CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_sid TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    body TEXT NOT NULL,
+    service_sid TEXT NOT NULL,
+    verification_sid TEXT NOT NULL,
+    date_created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+Row = tuple[int, dict[str, Any]]
+
+
+def child_scope(scope: str, object_id: str) -> str:
+    """The scope of an object's children: the ids of its ancestors and itself, joined with '/'."""
+    return f"{scope}/{object_id}" if scope else object_id
+
+
+class Store:
+    """One SQLite connection guarded by a lock; `transaction()` makes a request's reads and writes atomic."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        target = ":memory:"
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            target = str(path)
+        # One connection shared by every handler thread, serialised by the lock below.
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        if path is not None:
+            # WAL with NORMAL sync: durable across process restarts without an fsync per request.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock and one SQLite transaction; an exception rolls every write back."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # Objects -------------------------------------------------------------------------------------
+
+    def insert(
+        self,
+        account: str,
+        kind: str,
+        scope: str,
+        object_id: str,
+        data: dict[str, Any],
+        alt: str | None = None,
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO objects (account_sid, kind, scope, id, alt, data) VALUES (?, ?, ?, ?, ?, ?)",
+                (account, kind, scope, object_id, alt, json.dumps(data)),
+            )
+
+    def get(self, account: str, kind: str, scope: str, object_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM objects WHERE account_sid = ? AND kind = ? AND scope = ? AND id = ?",
+                (account, kind, scope, object_id),
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def latest_by_alt(self, account: str, kind: str, scope: str, alt: str) -> dict[str, Any] | None:
+        """The most recently created object of the scope whose secondary key is `alt`."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM objects WHERE account_sid = ? AND kind = ? AND scope = ? AND alt = ?"
+                " ORDER BY seq DESC LIMIT 1",
+                (account, kind, scope, alt),
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def replace(self, account: str, kind: str, scope: str, object_id: str, data: dict[str, Any]) -> None:
+        """Store new data for an existing object; it keeps its place in creation order."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE objects SET data = ? WHERE account_sid = ? AND kind = ? AND scope = ? AND id = ?",
+                (json.dumps(data), account, kind, scope, object_id),
+            )
+
+    def delete(self, account: str, kind: str, scope: str, object_id: str) -> bool:
+        """Delete an object and everything below it; False when it did not exist."""
+        below = child_scope(scope, object_id)
+        with self._lock:
+            deleted = self._db.execute(
+                "DELETE FROM objects WHERE account_sid = ? AND kind = ? AND scope = ? AND id = ?",
+                (account, kind, scope, object_id),
+            ).rowcount
+            if deleted:
+                self._db.execute(
+                    "DELETE FROM objects WHERE account_sid = ? AND (scope = ? OR scope LIKE ?)",
+                    (account, below, below + "/%"),
+                )
+        return bool(deleted)
+
+    def page(
+        self,
+        account: str,
+        kind: str,
+        scope: str,
+        size: int,
+        *,
+        after: int | None = None,
+        before: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[Row], bool]:
+        """Up to `size` objects in creation order (after/before a seq, or from an offset); more to follow?"""
+        where = "account_sid = ? AND kind = ? AND scope = ?"
+        args: list[Any] = [account, kind, scope]
+        with self._lock:
+            if before is not None:
+                found = self._db.execute(
+                    f"SELECT seq, data FROM objects WHERE {where} AND seq < ? ORDER BY seq DESC LIMIT ?",
+                    (*args, before, size),
+                ).fetchall()
+                found.reverse()
+            elif after is not None:
+                found = self._db.execute(
+                    f"SELECT seq, data FROM objects WHERE {where} AND seq > ? ORDER BY seq LIMIT ?",
+                    (*args, after, size),
+                ).fetchall()
+            else:
+                found = self._db.execute(
+                    f"SELECT seq, data FROM objects WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
+                    (*args, size, offset),
+                ).fetchall()
+            more = bool(found) and (
+                self._db.execute(
+                    f"SELECT 1 FROM objects WHERE {where} AND seq > ? LIMIT 1", (*args, found[-1][0])
+                ).fetchone()
+                is not None
+            )
+        return [(seq, dict(json.loads(data))) for seq, data in found], more
+
+    # Messages and settings -----------------------------------------------------------------------
+
+    def add_message(self, account: str, message: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO messages (account_sid, recipient, channel, body, service_sid, verification_sid,"
+                " date_created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    message["to"],
+                    message["channel"],
+                    message["body"],
+                    message["service_sid"],
+                    message["verification_sid"],
+                    message["date_created"],
+                ),
+            )
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
+        """Recorded messages of every account, oldest first, optionally only those sent to `to`."""
+        return read_messages(self._db, self._lock, to)
+
+    def setting(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+
+def read_messages(
+    db: sqlite3.Connection, lock: threading.RLock | None = None, to: str | None = None
+) -> list[dict[str, Any]]:
+    """Messages from an open emulator database, in the shape `GET /__emulator__/messages` answers."""
+    query = "SELECT recipient, channel, body, service_sid, verification_sid, date_created FROM messages"
+    args: tuple[str, ...] = ()
+    if to is not None:
+        query, args = query + " WHERE recipient = ?", (to,)
+    if lock is None:
+        rows = db.execute(query + " ORDER BY seq", args).fetchall()
+    else:
+        with lock:
+            rows = db.execute(query + " ORDER BY seq", args).fetchall()
+    keys = ("to", "channel", "body", "service_sid", "verification_sid", "date_created")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def messages_in_database(path: str | Path, to: str | None = None) -> list[dict[str, Any]]:
+    """Messages recorded in an emulator database file, read without starting an emulator.
+
+    Raises FileNotFoundError when there is no such file and ValueError when it is not an emulator database.
+    """
+    if not Path(path).is_file():
+        raise FileNotFoundError(str(path))
+    db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        return read_messages(db, None, to)
+    except sqlite3.DatabaseError:
+        raise ValueError(f"{path} is not an emulator database") from None
+    finally:
+        db.close()

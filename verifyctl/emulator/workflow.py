@@ -1,0 +1,240 @@
+"""The Verify workflow: send a code (create a verification), check it, fetch, cancel or approve it."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from verifyctl.emulator.clock import iso, new_sid
+from verifyctl.emulator.collection import service_or_404
+from verifyctl.emulator.context import Context, Result
+from verifyctl.emulator.errors import (
+    MAX_CHECK_ATTEMPTS,
+    MAX_SEND_ATTEMPTS,
+    MISSING_PARAMETER,
+    ApiError,
+    invalid,
+    not_found,
+)
+from verifyctl.emulator.validation import boolean, one_of, recipient, sid_of
+
+CHANNELS = ("sms", "call", "email", "whatsapp")
+VALIDITY_SECONDS = 10 * 60
+MAX_SENDS = 5
+MAX_CHECKS = 5
+DO_NOT_SHARE = ". Don't share this code with anyone; our employees will never ask for the code."
+
+VERIFICATION_FIELDS = (
+    "sid",
+    "service_sid",
+    "account_sid",
+    "to",
+    "channel",
+    "status",
+    "valid",
+    "lookup",
+    "amount",
+    "payee",
+    "send_code_attempts",
+    "date_created",
+    "date_updated",
+    "sna",
+)
+CHECK_FIELDS = (
+    "sid",
+    "service_sid",
+    "account_sid",
+    "to",
+    "channel",
+    "status",
+    "valid",
+    "amount",
+    "payee",
+    "date_created",
+    "date_updated",
+)
+# Twilio's examples spell the attempt channel upper-case for these, lower-case for the others.
+_ATTEMPT_CHANNEL = {"sms": "SMS", "call": "CALL", "email": "EMAIL"}
+
+
+def _render(ctx: Context, doc: dict[str, Any]) -> dict[str, Any]:
+    body = {name: doc.get(name) for name in VERIFICATION_FIELDS}
+    body["url"] = ctx.url(f"/v2/Services/{doc['service_sid']}/Verifications/{doc['sid']}")
+    return body
+
+
+def _render_check(doc: dict[str, Any]) -> dict[str, Any]:
+    body = {name: doc.get(name) for name in CHECK_FIELDS}
+    body["sna_attempts_error_codes"] = []
+    return body
+
+
+def _is_live(ctx: Context, doc: dict[str, Any] | None) -> bool:
+    """Pending and within its validity window; an expired one is marked `expired` on the way."""
+    if doc is None or doc["status"] != "pending":
+        return False
+    if ctx.now() >= doc["_expires_at"]:
+        doc["status"] = "expired"
+        ctx.store.replace(ctx.account_sid, "verification", doc["service_sid"], doc["sid"], doc)
+        return False
+    return True
+
+
+def _check_optional_params(ctx: Context, service: dict[str, Any]) -> None:
+    form = ctx.form
+    custom_code = form.get("CustomCode")
+    if custom_code is not None:
+        if not service["custom_code_enabled"]:
+            raise invalid("CustomCode", "custom codes are not enabled for this service")
+        if not 4 <= len(custom_code) <= 10:
+            raise invalid("CustomCode", "must be between 4 and 10 characters")
+    for psd2_param in ("Amount", "Payee"):
+        if form.get(psd2_param) is not None and not service["psd2_enabled"]:
+            raise invalid(psd2_param, "PSD2 is not enabled for this service")
+    if form.get("TemplateSid") is not None:
+        sid_of("HJ")("TemplateSid", form.get("TemplateSid") or "")
+    if form.get("RiskCheck") is not None:
+        one_of("enable", "disable")("RiskCheck", form.get("RiskCheck") or "")
+    if form.get("EnableSnaClientToken") is not None:
+        boolean("EnableSnaClientToken", form.get("EnableSnaClientToken") or "")
+    for json_param in ("RateLimits", "ChannelConfiguration", "Tags", "TemplateCustomSubstitutions"):
+        raw = form.get(json_param)
+        if raw is not None:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                raise invalid(json_param, "must be a JSON object") from None
+            if not isinstance(parsed, dict):
+                raise invalid(json_param, "must be a JSON object")
+
+
+def _new_code(length: int) -> str:
+    return str(secrets.randbelow(10**length)).zfill(length)
+
+
+def _record_message(ctx: Context, service: dict[str, Any], doc: dict[str, Any], channel: str) -> None:
+    name = ctx.form.get("CustomFriendlyName") or service["friendly_name"]
+    body = f"Your {name} verification code is: {doc['_code']}"
+    if channel == "sms" and service["do_not_share_warning_enabled"]:
+        body += DO_NOT_SHARE
+    message = {
+        "to": doc["to"],
+        "channel": channel,
+        "body": body,
+        "service_sid": doc["service_sid"],
+        "verification_sid": doc["sid"],
+        "date_created": ctx.now_iso(),
+    }
+    ctx.store.add_message(ctx.account_sid, message)
+
+
+def create_verification(ctx: Context) -> Result:
+    service_sid = ctx.params["service_sid"]
+    service = service_or_404(ctx, service_sid)
+    to = ctx.form.require("To")
+    channel = ctx.form.require("Channel")
+    if channel not in CHANNELS:
+        raise invalid("Channel", f"must be one of {', '.join(CHANNELS)}")
+    recipient(channel, to)
+    _check_optional_params(ctx, service)
+    now = ctx.now()
+    attempt = {
+        "time": iso(now),
+        "channel": _ATTEMPT_CHANNEL.get(channel, channel),
+        "attempt_sid": new_sid("VL"),
+    }
+    doc = ctx.store.latest_by_alt(ctx.account_sid, "verification", service_sid, to)
+    if doc is not None and _is_live(ctx, doc):
+        # A resend within the validity window: same verification, same code.
+        if len(doc["send_code_attempts"]) >= MAX_SENDS:
+            raise ApiError(429, MAX_SEND_ATTEMPTS, "Max send attempts reached")
+        doc["send_code_attempts"].append(attempt)
+        doc["channel"] = channel
+        doc["date_updated"] = iso(now)
+        ctx.store.replace(ctx.account_sid, "verification", service_sid, doc["sid"], doc)
+    else:
+        doc = {
+            "sid": new_sid("VE"),
+            "service_sid": service_sid,
+            "account_sid": ctx.account_sid,
+            "to": to,
+            "channel": channel,
+            "status": "pending",
+            "valid": False,
+            "lookup": {},
+            "amount": ctx.form.get("Amount"),
+            "payee": ctx.form.get("Payee"),
+            "send_code_attempts": [attempt],
+            "date_created": iso(now),
+            "date_updated": iso(now),
+            "sna": None,
+            "_code": ctx.form.get("CustomCode") or _new_code(service["code_length"]),
+            "_checks": 0,
+            "_expires_at": now + VALIDITY_SECONDS,
+        }
+        ctx.store.insert(ctx.account_sid, "verification", service_sid, doc["sid"], doc, alt=to)
+    _record_message(ctx, service, doc, channel)
+    return Result(201, _render(ctx, doc))
+
+
+def _live_or_404(ctx: Context) -> dict[str, Any]:
+    service_sid = ctx.params["service_sid"]
+    service_or_404(ctx, service_sid)
+    doc = ctx.store.get(ctx.account_sid, "verification", service_sid, ctx.params["id"])
+    if doc is None or not _is_live(ctx, doc):
+        raise not_found(ctx.path)
+    return doc
+
+
+def fetch_verification(ctx: Context) -> Result:
+    return Result(200, _render(ctx, _live_or_404(ctx)))
+
+
+def update_verification(ctx: Context) -> Result:
+    status = ctx.form.require("Status")
+    if status not in ("canceled", "approved"):
+        raise invalid("Status", "must be canceled or approved")
+    doc = _live_or_404(ctx)
+    doc["status"] = status
+    doc["valid"] = status == "approved"
+    doc["date_updated"] = ctx.now_iso()
+    ctx.store.replace(ctx.account_sid, "verification", doc["service_sid"], doc["sid"], doc)
+    return Result(200, _render(ctx, doc))
+
+
+def check_verification(ctx: Context) -> Result:
+    service_sid = ctx.params["service_sid"]
+    service_or_404(ctx, service_sid)
+    code = ctx.form.require("Code")
+    if not 4 <= len(code) <= 10:
+        raise invalid("Code", "must be between 4 and 10 characters")
+    verification_sid = ctx.form.get("VerificationSid")
+    to = ctx.form.get("To")
+    if verification_sid:
+        sid_of("VE")("VerificationSid", verification_sid)
+        doc = ctx.store.get(ctx.account_sid, "verification", service_sid, verification_sid)
+    elif to:
+        doc = ctx.store.latest_by_alt(ctx.account_sid, "verification", service_sid, to)
+    else:
+        raise ApiError(
+            400, MISSING_PARAMETER, "Missing required parameter To or VerificationSid in the post body"
+        )
+    if doc is None or not _is_live(ctx, doc):
+        raise not_found(ctx.path)
+    now = ctx.now_iso()
+    if doc["_checks"] >= MAX_CHECKS:
+        # Answered (not raised) so that the verification's end survives the transaction.
+        doc["status"] = "max_attempts_reached"
+        doc["date_updated"] = now
+        ctx.store.replace(ctx.account_sid, "verification", service_sid, doc["sid"], doc)
+        error = ApiError(429, MAX_CHECK_ATTEMPTS, "Max check attempts reached")
+        return Result(error.status, error.body())
+    if secrets.compare_digest(code.encode(), doc["_code"].encode()):
+        doc["status"] = "approved"
+        doc["valid"] = True
+    else:
+        doc["_checks"] += 1
+    doc["date_updated"] = now
+    ctx.store.replace(ctx.account_sid, "verification", service_sid, doc["sid"], doc)
+    return Result(200, _render_check(doc))
