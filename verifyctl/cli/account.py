@@ -13,9 +13,9 @@ import click
 
 from verifyctl.cli.output import progress, setup_logging
 from verifyctl.client import Credentials, VerifyClient, credentials_from_env, resolve_base_url
-from verifyctl.emulator import EmulatorServer
+from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
 
-LOCAL_DB = Path(".verifyctl") / "local.sqlite3"
+LOCAL_DB = Path(LOCAL_DB_PATH)
 LOCAL_API_URL = "local"
 
 F = TypeVar("F", bound=Callable[..., Any])

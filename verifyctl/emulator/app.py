@@ -106,13 +106,16 @@ class App:
         with self._log_lock:
             self._log.clear()
 
-    def _record(self, method: str, path: str, outcome: Outcome, account_sid: str | None) -> None:
+    def _record(self, method: str, path: str, body: str, outcome: Outcome, account_sid: str | None) -> None:
         entry = {
             "method": method,
             "path": path,
             "status": outcome.status,
             "account_sid": account_sid,
             "dropped": outcome.drop,
+            # The names of the form parameters sent (never their values, which may be personal data),
+            # so tests can prove an update carried only the fields that changed.
+            "params": sorted(set(parse_qs(body, keep_blank_values=True))),
         }
         with self._log_lock:
             self._log.append(entry)
@@ -137,7 +140,7 @@ class App:
             outcome = self._answer(method, path, query, body, account_sid, base_url)
             if decision.drop and method in WRITE_METHODS and path.startswith("/v2/"):
                 outcome.drop = True
-        self._record(method, path, outcome, account_sid)
+        self._record(method, path, body, outcome, account_sid)
         return outcome
 
     def _answer(

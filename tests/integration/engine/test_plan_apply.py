@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import requests
 import yaml
-from verifyctl.config.loader import load_config
 
 from tests.integration.conftest import run_cli, writes
+from verifyctl.config.loader import load_config
 from verifyctl.emulator import EmulatorServer
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.records import count_records
@@ -211,6 +211,7 @@ def test_each_field_change_is_one_update_carrying_only_that_field(
         account, "GET", f"/v2/Services/{ids['service']}/RateLimits/{ids['rate_limit']}/Buckets"
     )["buckets"][0]["sid"]
     ids["webhook"] = api(account, "GET", f"/v2/Services/{ids['service']}/Webhooks")["webhooks"][0]["sid"]
+    service["sid"] = ids["service"]  # pinned, so that the friendly_name edit is a rename
 
     checked = []
     for field_path, value, request_path, param in FIELD_EDITS:
@@ -223,9 +224,9 @@ def test_each_field_change_is_one_update_carrying_only_that_field(
             field_path,
             plan.stdout,
         )
-        assert (
-            f"~ {field_path[-1]}" in plan.stdout or f"~ {'.'.join(map(str, field_path[-2:]))}" in plan.stdout
-        )
+        child_list = field_path[0] in ("rate_limits", "messaging_configurations", "webhooks")
+        shown_key = field_path[-1] if child_list else ".".join(field_path)
+        assert f"~ {shown_key} = " in plan.stdout, (field_path, plan.stdout)
 
         clear_requests(account)
         assert run_cli("apply", path, "--auto-approve").exit_code == 0
