@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -169,10 +170,19 @@ class Document:
 
 
 def format_loc(loc: Loc) -> str:
-    """('services', 0, 'totp', 'skew') -> 'services[0].totp.skew'."""
+    """('services', 0, 'totp', 'skew') -> 'services[0].totp.skew'.
+
+    A key with a line break or another unprintable character is quoted and escaped (`["\\r"]`), so that
+    a problem stays on its one line of output.
+    """
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.isprintable():
+            text += f"[{json.dumps(part)}]"
+        else:
+            text += f".{part}" if text else part
     return text
 
 
