@@ -36,7 +36,8 @@ def resolve_default_templates(
     target_services = {parse_address(t)[0][1] for t in targets}
 
     def in_scope(service: Record) -> bool:
-        return not targets or service.key in target_services
+        # A service whose name others share is addressed by its sid; resolving one too many costs nothing.
+        return not targets or service.key in target_services or str(service.id) in target_services
 
     if not any(uses_template_name(s) and in_scope(s) for s in desired):
         return list(desired)
