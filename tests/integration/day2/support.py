@@ -96,6 +96,7 @@ def populate(server: EmulatorServer) -> dict[str, Any]:
     everything = create_service(server, **EVERY_SERVICE_PARAM)
     add_children(server, everything)
     plain = create_service(server, FriendlyName="Plain")
-    shared = [create_service(server, FriendlyName="Shared Name", CodeLength=str(n)) for n in (4, 5)]
+    shared = sorted(create_service(server, FriendlyName="Shared Name", CodeLength=str(n)) for n in (4, 5))
+    # The one that sorts last (and so is imported last) has children; the other has none.
     add_children(server, shared[1])
-    return {"everything": everything, "plain": plain, "shared": sorted(shared)}
+    return {"everything": everything, "plain": plain, "shared": shared}

@@ -173,3 +173,30 @@ def test_an_empty_account_imports_as_an_empty_list(account: EmulatorServer, work
     assert imported.exit_code == 0
     assert services_in(Path("verifyctl.yaml").read_text(encoding="utf-8")) == []
     assert run_cli("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_an_edit_to_one_of_two_imported_namesakes_reaches_that_service_only(
+    account: EmulatorServer, workdir: Path
+) -> None:
+    ids = populate(account)
+    untouched = api(account, "GET", f"/v2/Services/{ids['shared'][0]}")
+    assert run_cli("import", "-o", "verifyctl.yaml").exit_code == 0
+    document = yaml.safe_load(Path("verifyctl.yaml").read_text(encoding="utf-8"))
+    second = next(s for s in document["services"] if s.get("sid") == ids["shared"][1])
+    second["webhooks"][0]["webhook_url"] = "https://hooks.example.com/moved"
+    second["code_length"] = 9
+    Path("verifyctl.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+    plan = run_cli("plan", "--no-color")
+    address = f"service[{ids['shared'][1]}]"
+    assert f"~ {address}\n" in plan.stdout and f"~ {address}/webhook[all events]" in plan.stdout
+    targeted = run_cli("apply", "--target", address, "--auto-approve")
+    assert targeted.exit_code == 0, targeted.stderr
+    assert run_cli("plan", "--detailed-exitcode").exit_code == 0
+
+    webhooks = {sid: api(account, "GET", f"/v2/Services/{sid}/Webhooks")["webhooks"] for sid in ids["shared"]}
+    assert webhooks[ids["shared"][0]] == []
+    moved = [w["webhook_url"] for w in webhooks[ids["shared"][1]] if w["friendly_name"] == "all events"]
+    assert moved == ["https://hooks.example.com/moved"]
+    assert api(account, "GET", f"/v2/Services/{ids['shared'][0]}") == untouched
+    assert api(account, "GET", f"/v2/Services/{ids['shared'][1]}")["code_length"] == 9
