@@ -26,8 +26,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def service_order(services: Sequence[Record]) -> list[Record]:
-    """The stable order imported services are written in: by friendly name, then sid."""
-    return sorted(services, key=lambda s: (s.key, str(s.id)))
+    """The stable order imported services are written in: by friendly name (as people sort), then sid."""
+    return sorted(services, key=lambda s: (s.key.casefold(), s.key, str(s.id)))
 
 
 def shared_names(services: Sequence[Record]) -> dict[str, list[str]]:
