@@ -82,7 +82,9 @@ def _problem(name: str, matches: Sequence[Template], templates: Sequence[Templat
     close = [n for n in names if n.casefold() == name.casefold()]
     close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.6) if n not in close]
     if close:
-        return f"{name!r}: no template has this name; did you mean {' or '.join(map(repr, close))}?"
+        quoted = [repr(n) for n in close]
+        choices = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        return f"{name!r}: no template has this name; did you mean {choices}?"
     if not templates:
         return f"{name!r}: no template has this name (the account has no templates)"
     ordered = sorted(templates, key=lambda t: (t.friendly_name, t.sid))
