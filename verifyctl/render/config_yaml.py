@@ -56,10 +56,11 @@ def render_config(
         sids = shared.get(service.key, ())
         document = service_document(service, pin=len(sids) > 1)
         if len(sids) > 1:
+            # repr() keeps a name with a line break on the comment line.
             lines.append(
-                f"  # {len(sids)} live services are named {service.key!r} ({', '.join(sids)}); "
-                "the sid pin says which one this is."
+                f"  # {len(sids)} live services are named {service.key!r}; the sid pin says which one:"
             )
+            lines.append(f"  # {', '.join(sids)}")
         dumped = yaml.dump(
             [document], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096, indent=2
         )

@@ -80,7 +80,8 @@ def test_every_writable_field_and_every_child_list_is_written(account: EmulatorS
     assert [s["sid"] for s in shared] == ids["shared"]
     assert "sid" not in plain and "sid" not in everything
     assert list(shared[0])[:2] == ["friendly_name", "sid"]
-    reason = f"# 2 live services are named 'Shared Name' ({', '.join(ids['shared'])}); the sid pin says"
+    sids = ", ".join(ids["shared"])
+    reason = f"# 2 live services are named 'Shared Name'; the sid pin says which one:\n  # {sids}\n"
     assert text.count(reason) == 2
     assert text.startswith("# yaml-language-server: $schema=schemas/verifyctl.schema.json\n")
 

@@ -114,19 +114,19 @@ def test_shared_names_are_pinned_with_a_comment_and_order_is_stable() -> None:
         "version: 1",
         "services:",
     ]
-    comment = f"  # 2 live services are named 'Twin' ({SID_A}, {SID_B}); the sid pin says which one this is."
+    comment = ["  # 2 live services are named 'Twin'; the sid pin says which one:", f"  # {SID_A}, {SID_B}"]
     assert lines[4:] == [
         "  - friendly_name: Alone",
         "    rate_limits: []",
         "    messaging_configurations: []",
         "    webhooks: []",
-        comment,
+        *comment,
         "  - friendly_name: Twin",
         f"    sid: {SID_A}",
         "    rate_limits: []",
         "    messaging_configurations: []",
         "    webhooks: []",
-        comment,
+        *comment,
         "  - friendly_name: Twin",
         f"    sid: {SID_B}",
         "    rate_limits: []",
