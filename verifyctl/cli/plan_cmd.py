@@ -83,9 +83,9 @@ def plan_command(
             targets=wanted_targets,
             parallelism=parallelism,
         ).with_target(account.account_sid, account.api_url)
-        progress(
-            f"Read {plan.covered} live objects from {account.api_url} in {time.monotonic() - started:.2f} s."
-        )
+        noun = "object" if plan.covered == 1 else "objects"
+        elapsed = time.monotonic() - started
+        progress(f"Read {plan.covered} live {noun} from {account.api_url} in {elapsed:.2f} s.")
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
