@@ -39,6 +39,8 @@ EXPECTED: dict[str, list[str]] = {
         "{f}:4:20: services[1].friendly_name: must not contain more than 4 digits (an API limit)",
         "{f}:5:20: services[2].friendly_name: must not be empty",
         "{f}:6:20: services[3].friendly_name: must not be empty",
+        "{f}:7:20: services[4].friendly_name: may contain only letters, digits, spaces, dashes and"
+        " underscores (not '.' '<' '>')",
     ],
     "bad_sids.yaml": [
         "{f}:4:10: services[0].sid: must be a service SID: VA followed by 32 hex digits",
