@@ -57,7 +57,7 @@ def test_written_fields_load_back_as_the_live_values_and_nulls_are_left_out() ->
         SERVICE,
         SID_A,
         full_children(),
-        friendly_name="Acme: Login",
+        friendly_name="Acme Login",
         code_length=6,
         tts_name="yes",
         totp__issuer="Costs ${HOME} $${x}",
