@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verifyctl.cli.config_cmd import validate_command
-from verifyctl.cli.main import cli, main
+from verifyctl.cli.main import main
 from verifyctl.config.loader import load_config
 from verifyctl.errors import ConfigError
 
@@ -249,10 +248,6 @@ def run_cli(
         monkeypatch.setenv(variable, value)
     for variable in ("ACME_WA_MSG_SERVICE", "ACME_WA_AREA", "ACME_WA_NUMBER", "UNCLOSED"):
         monkeypatch.delenv(variable, raising=False)
-    added = [c for c in (validate_command,) if c.name not in cli.commands]
-    for command in added:
-        cli.add_command(command)
-
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exited:
             main(list(args))
@@ -260,8 +255,6 @@ def run_cli(
         return int(exited.value.code or 0), out, err
 
     yield run
-    for command in added:
-        cli.commands.pop(str(command.name))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
