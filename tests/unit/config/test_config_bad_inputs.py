@@ -248,6 +248,7 @@ def run_cli(
         monkeypatch.setenv(variable, value)
     for variable in ("ACME_WA_MSG_SERVICE", "ACME_WA_AREA", "ACME_WA_NUMBER", "UNCLOSED"):
         monkeypatch.delenv(variable, raising=False)
+
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exited:
             main(list(args))
