@@ -12,11 +12,10 @@ import click
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
 from verifyctl.apply.freshness import check_fresh
-from verifyctl.apply.planning import plan_account
 from verifyctl.cli.account import Account, account_options, open_account, options_from
 from verifyctl.cli.desired import load_desired
 from verifyctl.cli.output import progress, result, use_colour
-from verifyctl.cli.plan_cmd import check_targets, parallelism_option, target_option
+from verifyctl.cli.plan_cmd import check_targets, parallelism_option, plan_for, target_option
 from verifyctl.errors import ApplyError, RefusedError, StalePlanError, UsageError, VerifyctlError
 from verifyctl.plan.guards import check_guards
 from verifyctl.plan.model import Action, Plan
@@ -127,13 +126,7 @@ def apply_command(
     wanted_targets = check_targets(targets)
     desired = load_desired(paths)
     with open_account(options, parallelism) as account:
-        plan = plan_account(
-            account.client,
-            desired.services,
-            prune=desired.prune,
-            targets=wanted_targets,
-            parallelism=parallelism,
-        ).with_target(account.account_sid, account.api_url)
+        plan = plan_for(account, desired, wanted_targets, parallelism)
         result(render_text(plan, use_colour(options.no_color)))
         if not plan.has_changes:
             return

@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from verifyctl.apply.planning import plan_account
-from verifyctl.cli.account import account_options, open_account, options_from
-from verifyctl.cli.desired import load_desired
+from verifyctl.cli.account import Account, account_options, open_account, options_from
+from verifyctl.cli.desired import Desired, load_desired
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.errors import EXIT_CHANGES
 from verifyctl.plan.addresses import parse_address
@@ -39,6 +39,14 @@ def check_targets(targets: tuple[str, ...]) -> list[str]:
     for target in targets:
         parse_address(target)  # raises UsageError (exit 64) on a malformed address
     return list(targets)
+
+
+def plan_for(account: Account, desired: Desired, targets: list[str], parallelism: int) -> Plan:
+    """Read the live account and diff it against the desired state; the plan records its target."""
+    plan = plan_account(
+        account.client, desired.services, prune=desired.prune, targets=targets, parallelism=parallelism
+    )
+    return plan.with_target(account.account_sid, account.api_url)
 
 
 def save_plan(plan: Plan, path: str) -> None:
@@ -76,16 +84,10 @@ def plan_command(
     desired = load_desired(paths)
     with open_account(options, parallelism) as account:
         started = time.monotonic()
-        plan = plan_account(
-            account.client,
-            desired.services,
-            prune=desired.prune,
-            targets=wanted_targets,
-            parallelism=parallelism,
-        ).with_target(account.account_sid, account.api_url)
-        progress(
-            f"Read {plan.covered} live objects from {account.api_url} in {time.monotonic() - started:.2f} s."
-        )
+        plan = plan_for(account, desired, wanted_targets, parallelism)
+        noun = "object" if plan.covered == 1 else "objects"
+        elapsed = time.monotonic() - started
+        progress(f"Read {plan.covered} live {noun} from {account.api_url} in {elapsed:.2f} s.")
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")

@@ -18,11 +18,12 @@ class _Registry:
         self._problems = problems
         self._seen: dict[Hashable, tuple[str, Loc]] = {}
 
-    def add(self, identity: Hashable | None, file: str, loc: Loc, what: str) -> None:
+    def add(self, identity: Hashable | None, file: str, loc: Loc, what: str, clash: bool = True) -> None:
+        """Remember `identity`; report it when it was written before, unless `clash` is False."""
         if identity is None or identity == "":
             return
         first = self._seen.setdefault(identity, (file, loc))
-        if first == (file, loc):
+        if first == (file, loc) or not clash:
             return
         first_at = self._documents[first[0]].position(first[1])
         at = self._documents[file].position(loc)
@@ -54,10 +55,17 @@ def duplicate_problems(documents: Sequence[tuple[str, Document]]) -> list[Proble
     by_name = dict(documents)
     problems: list[Problem] = []
     names, sids = _Registry(by_name, problems), _Registry(by_name, problems)
+    # A pinned service is identified by its sid, so services pinned apart may share a friendly name (as
+    # live services can); a friendly name is a duplicate when an unpinned service is one of those sharing it.
+    unpinned_names: set[str] = set()
     for file, document in documents:
         for loc, service in _items(document.data, (), "services"):
             name = _identity(document, service, loc, "friendly_name", str)
-            names.add(name, file, (*loc, "friendly_name"), f"service {name!r}")
+            pinned = service.get("sid") is not None
+            clash = not pinned or name in unpinned_names
+            names.add(name, file, (*loc, "friendly_name"), f"service {name!r}", clash=clash)
+            if name is not None and not pinned:
+                unpinned_names.add(name)
             sid = _identity(document, service, loc, "sid", str)
             sids.add(sid and sid.upper(), file, (*loc, "sid"), f"service sid {sid!r}")
             _children(document, file, service, loc, by_name, problems)

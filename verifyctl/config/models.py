@@ -312,6 +312,13 @@ class ServiceConfig(ConfigModel):
         _check_identity_name(name)
         if sum(ch.isdigit() for ch in name) > FRIENDLY_NAME_MAX_DIGITS:
             raise ValueError(f"must not contain more than {FRIENDLY_NAME_MAX_DIGITS} digits (an API limit)")
+        # The spec's description of friendly_name: letters, numbers, spaces, dashes and underscores only.
+        odd = sorted({ch for ch in name if not (ch.isalnum() or ch in " -_")})
+        if odd:
+            shown = " ".join(repr(ch) for ch in odd)
+            raise ValueError(
+                f"may contain only letters, digits, spaces, dashes and underscores (not {shown})"
+            )
         return name
 
     @field_validator("default_template")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from verifyctl.errors import UsageError
 from verifyctl.resources.kinds import CHILD_KINDS, KINDS
+from verifyctl.resources.records import Record
 
 Segment = tuple[str, str]
 
@@ -61,3 +65,19 @@ def covers(target: str, address: str) -> bool:
 def service_of(address: str) -> str:
     """The service segment of an address (`service[A]/webhook[b]` -> `service[A]`)."""
     return format_address(parse_address(address)[:1])
+
+
+def service_address_keys(pairs: Sequence[tuple[Record | None, Record | None]]) -> list[str]:
+    """The key of each (desired, live) service pair's address: its friendly name, or its sid when several
+    pairs have that name (services pinned apart, or live ones the files leave alone), so that addresses
+    stay unique and the ids a plan keeps by address never mix two services up."""
+    names = [
+        wanted.key if wanted is not None else current.key if current is not None else ""
+        for wanted, current in pairs
+    ]
+    counts = Counter(names)
+    keys = []
+    for name, (wanted, current) in zip(names, pairs, strict=True):
+        sid = (wanted.id if wanted is not None else None) or (current.id if current is not None else None)
+        keys.append(str(sid) if sid and counts[name] > 1 else name)
+    return keys

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verifyctl.errors import PlanError
-from verifyctl.plan.addresses import covers, parse_address
+from verifyctl.plan.addresses import covers, parse_address, service_address_keys
 from verifyctl.plan.model import Action, Change, Plan, fingerprint
 from verifyctl.resources.kinds import CHILD_KINDS, KINDS, Kind
 from verifyctl.resources.records import Record, child_address, identity_key
@@ -62,8 +62,7 @@ def make_plan(
 
     pairs = match_services(desired, live)
     builder = _Builder()
-    for wanted, current in pairs:
-        name = wanted.key if wanted is not None else current.key if current is not None else ""
+    for name, (wanted, current) in zip(service_address_keys(pairs), pairs, strict=True):
         if not in_scope(name):
             continue
         address = f"service[{name}]"

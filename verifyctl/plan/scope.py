@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from verifyctl.plan.addresses import parse_address
+from verifyctl.plan.addresses import parse_address, service_address_keys
 from verifyctl.resources.records import Record
 
 
@@ -14,10 +14,10 @@ def children_to_read(
     """Map live service id -> child kinds to read ("bucket" meaning the buckets of its rate limits)."""
     target_services = {parse_address(t)[0][1] for t in targets}
     needs: dict[str, frozenset[str]] = {}
-    for wanted, current in pairs:
+    for key, (wanted, current) in zip(service_address_keys(pairs), pairs, strict=True):
         if wanted is None or current is None or wanted.absent:
             continue
-        if targets and wanted.key not in target_services:
+        if targets and key not in target_services:
             continue
         kinds = set(wanted.children)
         rate_limits = wanted.children.get("rate_limit") or []

@@ -65,6 +65,7 @@ def desired_records(
         record = record_from_model(SERVICE, service)
         record.id = service.sid
         record.absent = service.ensure == "absent"
+        record.default_template = service.default_template
         record.location = location(service) if location else ""
         records.append(record)
     return records

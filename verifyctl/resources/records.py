@@ -36,6 +36,9 @@ class Record:
     children: dict[str, list[Record]] = field(default_factory=dict)
     absent: bool = False
     location: str = ""
+    # A service's `default_template` (a template friendly name), resolved at plan time into the
+    # `default_template_sid` field; desired services only.
+    default_template: str | None = None
 
     @property
     def identity(self) -> str:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verifyctl.cli.config_cmd import validate_command
-from verifyctl.cli.main import cli, main
+from verifyctl.cli.main import main
 from verifyctl.config.loader import load_config
 from verifyctl.errors import ConfigError
 
@@ -39,6 +38,8 @@ EXPECTED: dict[str, list[str]] = {
         "{f}:4:20: services[1].friendly_name: must not contain more than 4 digits (an API limit)",
         "{f}:5:20: services[2].friendly_name: must not be empty",
         "{f}:6:20: services[3].friendly_name: must not be empty",
+        "{f}:7:20: services[4].friendly_name: may contain only letters, digits, spaces, dashes and"
+        " underscores (not '.' '<' '>')",
     ],
     "bad_sids.yaml": [
         "{f}:4:10: services[0].sid: must be a service SID: VA followed by 32 hex digits",
@@ -247,9 +248,6 @@ def run_cli(
         monkeypatch.setenv(variable, value)
     for variable in ("ACME_WA_MSG_SERVICE", "ACME_WA_AREA", "ACME_WA_NUMBER", "UNCLOSED"):
         monkeypatch.delenv(variable, raising=False)
-    added = [c for c in (validate_command,) if c.name not in cli.commands]
-    for command in added:
-        cli.add_command(command)
 
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exited:
@@ -258,8 +256,6 @@ def run_cli(
         return int(exited.value.code or 0), out, err
 
     yield run
-    for command in added:
-        cli.commands.pop(str(command.name))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

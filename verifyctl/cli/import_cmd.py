@@ -1,0 +1,141 @@
+"""`verifyctl import`: write live services, with all their children, as configuration YAML."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from verifyctl.cli.account import account_options, open_account, options_from
+from verifyctl.cli.output import progress, result
+from verifyctl.cli.plan_cmd import parallelism_option
+from verifyctl.config.schema import COMMITTED_PATH
+from verifyctl.errors import RefusedError, UsageError, VerifyctlError
+from verifyctl.render.config_yaml import render_config, shared_names, split_file_names
+from verifyctl.resources.records import Record, count_records
+from verifyctl.state.reader import ALL_CHILD_KINDS, read_children, read_services
+
+
+def select_services(live: Sequence[Record], wanted: Sequence[str]) -> list[Record]:
+    """Every live service, or those named by friendly name or SID (a shared friendly name selects all)."""
+    if not wanted:
+        return list(live)
+    chosen: dict[str, Record] = {}
+    unknown: list[str] = []
+    for name in wanted:
+        matches = [s for s in live if s.key == name or str(s.id).upper() == name.upper()]
+        if not matches:
+            unknown.append(name)
+        for service in matches:
+            chosen.setdefault(str(service.id), service)
+    if unknown:
+        names = ", ".join(repr(n) for n in unknown)
+        known = ", ".join(sorted({repr(s.key) for s in live})) or "none"
+        raise VerifyctlError(
+            f"no live service has the friendly name or SID {names} (the account's services: {known})"
+        )
+    return list(chosen.values())
+
+
+def schema_ref_for(directory: Path | None) -> str:
+    """The schema comment's path: `schemas/verifyctl.schema.json` of the current directory (the project
+    root, where verifyctl runs), relative to the directory the YAML is written to (stdout: the root)."""
+    schema = Path.cwd() / COMMITTED_PATH
+    if directory is None:
+        return Path(COMMITTED_PATH).as_posix()
+    return Path(os.path.relpath(schema, directory.resolve())).as_posix()
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write atomically, so that a reader (or an interrupted import) never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".verifyctl-import-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def refuse_overwrite(paths: Sequence[Path]) -> None:
+    existing = [str(p) for p in paths if p.exists()]
+    if existing:
+        raise RefusedError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "pass --force to overwrite"
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+@click.command("import")
+@click.argument("services", nargs=-1, metavar="[SERVICE]...")
+@click.option("-o", "--output", metavar="FILE", help="Write one YAML file (default: stdout).")
+@click.option("--split", metavar="DIR", help="Write one file per service into DIR, named after it.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--schema-ref",
+    metavar="REF",
+    help=f"The $schema of the editor comment (default: {COMMITTED_PATH} of the current directory, "
+    "relative to the file written).",
+)
+@parallelism_option
+@account_options
+def import_command(
+    services: tuple[str, ...],
+    output: str | None,
+    split: str | None,
+    force: bool,
+    schema_ref: str | None,
+    parallelism: int,
+    **kwargs: Any,
+) -> None:
+    """Write live services (all, or each SERVICE named by friendly name or SID) as YAML.
+
+    Every field the account has set and every child list is written, so the result is managed
+    as a whole: `verifyctl plan` against the same account shows no changes. Services that share a
+    friendly name get a `sid` pin. Existing files are never overwritten without --force.
+    """
+    options = options_from(kwargs)
+    if output and split:
+        raise UsageError("-o/--output and --split are exclusive: one file, or one file per service")
+    if output and not force:
+        refuse_overwrite([Path(output)])
+    with open_account(options, parallelism) as account:
+        live = read_services(account.client)
+        chosen = select_services(live, services)
+        read_children(account.client, chosen, {str(s.id): ALL_CHILD_KINDS for s in chosen}, parallelism)
+        source = account.api_url
+    shared = shared_names(live)
+    objects = _count(count_records(chosen), "object")
+    if split:
+        directory = Path(split)
+        files = [(directory / name, service) for name, service in split_file_names(chosen)]
+        if not force:
+            refuse_overwrite([path for path, _ in files])
+        ref = schema_ref or schema_ref_for(directory)
+        for path, service in files:
+            write_file(path, render_config([service], schema_ref=ref, shared=shared))
+        progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} into {directory}/.")
+    elif output:
+        path = Path(output)
+        ref = schema_ref or schema_ref_for(path.parent)
+        write_file(path, render_config(chosen, schema_ref=ref, shared=shared))
+        progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} to {path}.")
+    else:
+        ref = schema_ref or schema_ref_for(None)
+        result(render_config(chosen, schema_ref=ref, shared=shared))
+        progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source}.")
+    if not schema_ref and not (Path.cwd() / COMMITTED_PATH).exists():
+        progress(
+            f"Note: the editor comment points at {COMMITTED_PATH}, which does not exist here; "
+            f"write it with `verifyctl schema > {COMMITTED_PATH}` or pass --schema-ref."
+        )
