@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifyctl.config.identity import duplicate_problems
@@ -58,6 +59,12 @@ class _FileResult:
     services: list[tuple[int, ServiceConfig]]
     prune: bool
     problems: list[Problem]
+
+
+def printable_name(name: str) -> str:
+    """A file name as shown in messages: quoted and escaped when it holds a line break or a control
+    character (legal in a file name), so that each problem stays on its one line."""
+    return name if name.isprintable() else json.dumps(name)
 
 
 def _yaml_files_below(directory: Path) -> list[Path]:
@@ -166,12 +173,12 @@ def _load(
         for name in [*order, *(name for name, _ in sources)]:
             rank.setdefault(name, len(rank))
         problems.sort(key=lambda p: (rank.get(p.file, len(rank)), p.line, p.column))
-        raise ConfigError(problems)
+        raise ConfigError([replace(p, file=printable_name(p.file)) for p in problems])
     locations: dict[int, str] = {}
     for file, index, service in placed:
         for loc, model in walk_models(service, ("services", index)):
             where = documents[file].position(loc)
-            locations[id(model)] = f"{file}:{where.line}:{where.column}"
+            locations[id(model)] = f"{printable_name(file)}:{where.line}:{where.column}"
     return Config(
         services=[service for _, _, service in placed],
         prune=prune,

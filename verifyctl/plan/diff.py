@@ -10,16 +10,41 @@ from verifyctl.errors import PlanError
 from verifyctl.plan.addresses import covers, parse_address, service_address_keys
 from verifyctl.plan.model import Action, Change, Plan, fingerprint
 from verifyctl.resources.kinds import CHILD_KINDS, KINDS, Kind
-from verifyctl.resources.records import Record, child_address
+from verifyctl.resources.records import Record, child_address, identity_key
 
 KIND_ORDER = {name: index for index, name in enumerate(KINDS)}
 
 
+# Declaration index of each field per kind: changed fields are listed in this order.
+FIELD_ORDER: dict[str, dict[str, int]] = {
+    name: {key: index for index, key in enumerate(kind.field_keys)} for name, kind in KINDS.items()
+}
+
+SortKey = tuple[tuple[int, int, str], ...]
+
+
+def _segment_order(kind: Kind, key: str) -> tuple[int, int, str]:
+    # Buckets sort by interval as a number, so 60 comes before 3600.
+    return (KIND_ORDER[kind.name], int(key) if kind.name == "bucket" and key.isdigit() else 0, key)
+
+
 @dataclass
 class _Builder:
+    # Each change and its sort key (built from the records on the way down, not by re-parsing addresses).
     changes: list[Change] = field(default_factory=list)
+    orders: list[SortKey] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)
-    read: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
+    # The fields of every live object read, by "ADDRESS#ID": one dict instead of a tuple per object, as
+    # tens of thousands of long-lived tuples tip CPython into a full collection of the whole heap.
+    read: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, order: SortKey, change: Change) -> None:
+        self.changes.append(change)
+        self.orders.append(order)
+
+    def sorted_changes(self) -> list[Change]:
+        positions = sorted(range(len(self.changes)), key=self.orders.__getitem__)
+        return [self.changes[position] for position in positions]
 
 
 def make_plan(
@@ -41,15 +66,16 @@ def make_plan(
         if not in_scope(name):
             continue
         address = f"service[{name}]"
+        order: SortKey = ((KIND_ORDER["service"], 0, name),)
         if current is not None:
             _record_read(builder, current, address)
         if wanted is None:
             assert current is not None
             if prune:
-                builder.changes.append(_delete(current, address, None))
+                builder.add(order, _delete(current, address, None))
             continue
-        _diff_object(builder, wanted, current, address, None)
-    changes = sorted(builder.changes, key=lambda c: _sort_key(c.address))
+        _diff_object(builder, wanted, current, address, None, order)
+    changes = builder.sorted_changes()
     if targets:
         changes = _restrict_to_targets(changes, targets)
     return Plan(
@@ -103,38 +129,53 @@ def match_services(
 
 
 def _record_read(builder: _Builder, current: Record, address: str) -> None:
-    builder.read.append((address, current.id, current.fields))
+    builder.read[f"{address}#{current.id}"] = current.fields
     if current.id is not None:
         builder.ids[address] = current.id
     for kind in CHILD_KINDS[current.kind.name]:
-        for child in current.children.get(kind.name, []):
-            _record_read(builder, child, child_address(address, child))
+        children = current.children.get(kind.name)
+        if children:
+            prefix = f"{address}/{kind.name}["  # child_address, without a call per child
+            for child in children:
+                _record_read(builder, child, f"{prefix}{child.key}]")
 
 
 def _diff_object(
-    builder: _Builder, wanted: Record, current: Record | None, address: str, parent: str | None
+    builder: _Builder,
+    wanted: Record,
+    current: Record | None,
+    address: str,
+    parent: str | None,
+    order: SortKey,
 ) -> None:
     kind = wanted.kind
     if wanted.absent:
         if current is not None:
-            builder.changes.append(_delete(current, address, parent))
+            builder.add(order, _delete(current, address, parent))
         return
     if current is None:
         fields = dict(wanted.fields)
-        builder.changes.append(
-            Change(address, kind.name, Action.CREATE, None, fields, tuple(fields), parent=parent)
+        builder.add(
+            order, Change(address, kind.name, Action.CREATE, None, fields, tuple(fields), parent=parent)
         )
-        _diff_children(builder, wanted, None, address)
+        _diff_children(builder, wanted, None, address, order)
         return
-    changed = changed_fields(kind, wanted.fields, current.fields)
+    # Most objects of a large account are unchanged: a C-level subset test of the written items says so.
+    unchanged = wanted.fields.items() <= current.fields.items()
+    changed = [] if unchanged else changed_fields(kind, wanted.fields, current.fields)
+    respelled = kind.identity_immutable_reason and str(current.fields.get(kind.identity)) != wanted.key
+    if not changed and not respelled:
+        # The common case on a large account: nothing to build but the children's diff.
+        _diff_children(builder, wanted, current, address, order)
+        return
     after = {**current.fields, **wanted.fields}
     immutable = [k for k in changed if not kind.field(k).updatable]
-    respelled = kind.identity_immutable_reason and str(current.fields.get(kind.identity)) != wanted.key
     if immutable or respelled:
         if respelled and kind.identity not in changed:
             changed = [kind.identity, *changed]
         reason = kind.identity_immutable_reason or f"{', '.join(immutable)} cannot be updated"
-        builder.changes.append(
+        builder.add(
+            order,
             Change(
                 address,
                 kind.name,
@@ -145,20 +186,21 @@ def _diff_object(
                 current.id,
                 parent=parent,
                 reason=reason,
-            )
+            ),
         )
         # The replacement starts with no children: every written child is created under it.
-        _diff_children(builder, wanted, None, address)
+        _diff_children(builder, wanted, None, address, order)
         return
-    if changed:
-        update = Change(
-            address, kind.name, Action.UPDATE, current.fields, after, tuple(changed), current.id, parent
-        )
-        builder.changes.append(update)
-    _diff_children(builder, wanted, current, address)
+    update = Change(
+        address, kind.name, Action.UPDATE, current.fields, after, tuple(changed), current.id, parent
+    )
+    builder.add(order, update)
+    _diff_children(builder, wanted, current, address, order)
 
 
-def _diff_children(builder: _Builder, wanted: Record, current: Record | None, address: str) -> None:
+def _diff_children(
+    builder: _Builder, wanted: Record, current: Record | None, address: str, order: SortKey
+) -> None:
     for kind in CHILD_KINDS[wanted.kind.name]:
         desired_children = wanted.children.get(kind.name)
         if desired_children is None:
@@ -166,15 +208,18 @@ def _diff_children(builder: _Builder, wanted: Record, current: Record | None, ad
         live_children = _live_children(current, kind)
         by_identity: dict[str, list[Record]] = {}
         for child in live_children:
-            by_identity.setdefault(child.identity, []).append(child)
+            by_identity.setdefault(identity_key(kind, child.key), []).append(child)
+        prefix = f"{address}/{kind.name}["  # child_address, without a call per child
         for child in desired_children:
-            matches = by_identity.get(child.identity, [])
+            matches = by_identity.get(identity_key(kind, child.key))
             match = matches.pop(0) if matches else None
-            _diff_object(builder, child, match, child_address(address, child), address)
+            child_order = (*order, _segment_order(kind, child.key))
+            _diff_object(builder, child, match, f"{prefix}{child.key}]", address, child_order)
         # A written child list is authoritative: live children it does not name are deleted.
         for leftovers in by_identity.values():
             for extra in leftovers:
-                builder.changes.append(_delete(extra, child_address(address, extra), address))
+                extra_order = (*order, _segment_order(kind, extra.key))
+                builder.add(extra_order, _delete(extra, child_address(address, extra), address))
 
 
 def _live_children(current: Record | None, kind: Kind) -> list[Record]:
@@ -187,19 +232,16 @@ def _live_children(current: Record | None, kind: Kind) -> list[Record]:
 
 def changed_fields(kind: Kind, wanted: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """Written fields whose value differs from the live one, in declaration order."""
-    return [key for key in kind.field_keys if key in wanted and wanted[key] != current.get(key)]
+    order = FIELD_ORDER[kind.name]
+    # Walk the few written fields, not every declared one: most objects write two or three.
+    changed = [key for key, value in wanted.items() if key in order and value != current.get(key)]
+    if len(changed) > 1:
+        changed.sort(key=order.__getitem__)
+    return changed
 
 
 def _delete(current: Record, address: str, parent: str | None) -> Change:
     return Change(address, current.kind.name, Action.DELETE, current.fields, None, (), current.id, parent)
-
-
-def _sort_key(address: str) -> tuple[tuple[int, int, str], ...]:
-    # Buckets sort by interval as a number, so 60 comes before 3600.
-    return tuple(
-        (KIND_ORDER[kind], int(key) if kind == "bucket" and key.isdigit() else 0, key)
-        for kind, key in parse_address(address)
-    )
 
 
 def _restrict_to_targets(changes: list[Change], targets: Sequence[str]) -> list[Change]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+from verifyctl.plan.json_text import dumps_indented
 
 FORMAT_VERSION = 1
 
@@ -18,7 +20,8 @@ class Action(str, Enum):
     REPLACE = "replace"
 
 
-@dataclass(frozen=True)
+# slots: a plan over a large account holds tens of thousands of changes; no per-instance dict each.
+@dataclass(frozen=True, slots=True)
 class Change:
     """One change to one object. `before` is the live object as read; `after` what it will be."""
 
@@ -117,13 +120,14 @@ class Plan:
             "api_url": self.api_url,
             "summary": self.summary.to_dict(),
             "changes": [change.to_dict() for change in self.changes],
-            "ids": dict(sorted(self.ids.items())),
+            # Sorting the keys, not the items: 45,000 (key, value) tuples would set off a full collection.
+            "ids": {address: self.ids[address] for address in sorted(self.ids)},
             "covered": self.covered,
             "fingerprint": self.fingerprint,
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+        return dumps_indented(self.to_dict()) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
@@ -139,7 +143,14 @@ class Plan:
         )
 
 
-def fingerprint(objects: list[tuple[str, str | None, dict[str, Any]]]) -> str:
-    """A digest of (address, id, fields) of the live objects read; any live change alters it."""
-    canonical = json.dumps(sorted(objects, key=lambda o: o[0]), sort_keys=True, default=str)
+def fingerprint(objects: Mapping[str, dict[str, Any]]) -> str:
+    """A digest of the live objects read, fields by "ADDRESS#ID"; any live change alters it.
+
+    repr() of plain values (str, int, bool, None, lists) is deterministic and, unlike json.dumps, needs
+    no encoder pass. Live fields are decoded in declaration order and the objects are sorted by key, so
+    equal reads give equal digests. Keys and values go in two lists rather than as (key, value) tuples:
+    tens of thousands of new tuples would set off a full garbage collection of the whole heap.
+    """
+    addresses = sorted(objects)
+    canonical = repr(addresses) + repr([objects[address] for address in addresses])
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
