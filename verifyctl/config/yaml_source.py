@@ -55,6 +55,12 @@ for _tag, _pattern, _first in (
     _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
+def plain_scalar_is_string(text: str) -> bool:
+    """Whether `text`, written unquoted, loads back as a string under the schema the loader uses."""
+    tag: str = _CoreResolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag == STR
+
+
 class _TooDeep(Exception):
     """The document nests deeper than MAX_DEPTH (PyYAML's composer would exhaust the Python stack)."""
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from verifyctl.config.yaml_source import plain_scalar_is_string
 from verifyctl.resources.codec import unflatten
 from verifyctl.resources.from_config import CHILD_LIST_KEYS
 from verifyctl.resources.kinds import BUCKET, CHILD_KINDS, SERVICE, FieldType, Kind
@@ -23,6 +24,16 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # PyYAML quotes by YAML 1.1 rules, but the loader reads YAML 1.2 core (where `0E0` is a float):
+    # quote whatever would not load back as the same string.
+    style = None if plain_scalar_is_string(text) else "'"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def service_order(services: Sequence[Record]) -> list[Record]:
