@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.badinput.outcome import run_and_check
+from tests.trees import places as node_places
 from verifyctl.emulator import EmulatorServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -84,23 +85,12 @@ VALUES = st.recursive(
 )
 
 
-def _places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _places(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _places(value, (*path, index))
-    return found
-
-
 @st.composite
 def mutated_examples(draw: st.DrawFn) -> dict[str, Any]:
     """One example document with 1-3 nodes replaced, deleted, renamed or duplicated."""
     document = copy.deepcopy(draw(st.sampled_from(EXAMPLE_DATA)))
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        places = [p for p in _places(document) if p]
+        places = [p for p in node_places(document) if p]
         if not places:
             break
         place = draw(st.sampled_from(places))

@@ -11,6 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.trees import places as node_places
 from verifyctl.config.loader import Config, load_sources
 from verifyctl.errors import ConfigError
 
@@ -89,24 +90,13 @@ def test_random_services_in_a_well_formed_file(services: list[Any], environ: dic
     check([("random.yaml", dump({"version": 1, "services": services}))], environ)
 
 
-def _places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _places(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _places(value, (*path, index))
-    return found
-
-
 @SETTINGS
 @given(data=st.data(), environ=ENVIRON)
 def test_random_mutations_of_the_examples(data: st.DataObject, environ: dict[str, str]) -> None:
     documents = copy.deepcopy(EXAMPLE_DATA)
     for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
         index = data.draw(st.integers(min_value=0, max_value=len(documents) - 1))
-        places = [p for p in _places(documents[index]) if p]
+        places = [p for p in node_places(documents[index]) if p]
         if not places:
             continue
         place = data.draw(st.sampled_from(places))
