@@ -18,15 +18,8 @@ from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets, parallelism_option, plan_for, target_option
 from verifyctl.errors import ApplyError, RefusedError, StalePlanError, UsageError, VerifyctlError
 from verifyctl.plan.guards import check_guards
-from verifyctl.plan.model import Action, Plan
+from verifyctl.plan.model import Plan
 from verifyctl.render.text import SYMBOLS, render_text
-
-VERBS = {
-    Action.CREATE: "created",
-    Action.UPDATE: "updated",
-    Action.DELETE: "deleted",
-    Action.REPLACE: "replaced",
-}
 
 
 def load_saved_plan(path: str) -> Plan:

@@ -62,11 +62,6 @@ def covers(target: str, address: str) -> bool:
     return address == target or address.startswith(target + "/")
 
 
-def service_of(address: str) -> str:
-    """The service segment of an address (`service[A]/webhook[b]` -> `service[A]`)."""
-    return format_address(parse_address(address)[:1])
-
-
 def service_address_keys(pairs: Sequence[tuple[Record | None, Record | None]]) -> list[str]:
     """The key of each (desired, live) service pair's address: its friendly name, or its sid when several
     pairs have that name (services pinned apart, or live ones the files leave alone), so that addresses

@@ -26,7 +26,6 @@ class Field:
     param: str
     type: FieldType
     updatable: bool = True
-    required_on_create: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ SERVICE = Kind(
     instance_path="/v2/Services/{id}",
     list_key="services",
     fields=(
-        Field("friendly_name", "FriendlyName", STR, required_on_create=True),
+        Field("friendly_name", "FriendlyName", STR),
         Field("code_length", "CodeLength", INT),
         Field("lookup_enabled", "LookupEnabled", BOOL),
         Field("skip_sms_to_landlines", "SkipSmsToLandlines", BOOL),
@@ -104,7 +103,7 @@ RATE_LIMIT = Kind(
     list_key="rate_limits",
     parent="service",
     fields=(
-        Field("unique_name", "UniqueName", STR, updatable=False, required_on_create=True),
+        Field("unique_name", "UniqueName", STR, updatable=False),
         Field("description", "Description", STR),
     ),
     identity_immutable_reason="unique_name cannot be updated",
@@ -118,8 +117,8 @@ BUCKET = Kind(
     list_key="buckets",
     parent="rate_limit",
     fields=(
-        Field("interval", "Interval", INT, required_on_create=True),
-        Field("max", "Max", INT, required_on_create=True),
+        Field("interval", "Interval", INT),
+        Field("max", "Max", INT),
     ),
 )
 
@@ -132,8 +131,8 @@ MESSAGING_CONFIGURATION = Kind(
     parent="service",
     id_key="country",
     fields=(
-        Field("country", "Country", STR, updatable=False, required_on_create=True),
-        Field("messaging_service_sid", "MessagingServiceSid", STR, required_on_create=True),
+        Field("country", "Country", STR, updatable=False),
+        Field("messaging_service_sid", "MessagingServiceSid", STR),
     ),
 )
 
@@ -145,9 +144,9 @@ WEBHOOK = Kind(
     list_key="webhooks",
     parent="service",
     fields=(
-        Field("friendly_name", "FriendlyName", STR, required_on_create=True),
-        Field("event_types", "EventTypes", FieldType.STR_SET, required_on_create=True),
-        Field("webhook_url", "WebhookUrl", STR, required_on_create=True),
+        Field("friendly_name", "FriendlyName", STR),
+        Field("event_types", "EventTypes", FieldType.STR_SET),
+        Field("webhook_url", "WebhookUrl", STR),
         Field("status", "Status", STR),
         Field("version", "Version", STR),
     ),
