@@ -17,6 +17,7 @@ from tests.integration.conftest import run_cli, writes
 from verifyctl.config.loader import load_config
 from verifyctl.emulator import EmulatorServer
 from verifyctl.resources.from_config import desired_records
+from verifyctl.resources.kinds import KINDS, SERVICE
 from verifyctl.resources.records import count_records
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -86,8 +87,8 @@ def full_service(template_sid: str) -> dict[str, Any]:
     }
 
 
-def first_template_sid(server: EmulatorServer) -> str:
-    return str(api(server, "GET", "/v2/Templates")["templates"][0]["sid"])
+def template_sids(server: EmulatorServer) -> list[str]:
+    return [str(t["sid"]) for t in api(server, "GET", "/v2/Templates")["templates"]]
 
 
 def test_apply_examples_from_empty_converges_with_no_second_write(
@@ -116,6 +117,13 @@ def test_plan_json_is_byte_identical_across_runs(account: EmulatorServer, workdi
 
 
 SERVICE_PATH = "/v2/Services/{service}"
+KIND_OF_PATH = {
+    SERVICE_PATH: "service",
+    SERVICE_PATH + "/RateLimits/{rate_limit}": "rate_limit",
+    SERVICE_PATH + "/RateLimits/{rate_limit}/Buckets/{bucket}": "bucket",
+    SERVICE_PATH + "/MessagingConfigurations/US": "messaging_configuration",
+    SERVICE_PATH + "/Webhooks/{webhook}": "webhook",
+}
 # (path into the document, new value, the request path, the one form parameter it must carry)
 FIELD_EDITS: list[tuple[tuple[Any, ...], Any, str, str]] = [
     (("code_length",), 8, SERVICE_PATH, "CodeLength"),
@@ -198,7 +206,8 @@ def _set(document: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
 def test_each_field_change_is_one_update_carrying_only_that_field(
     account: EmulatorServer, workdir: Path
 ) -> None:
-    service = full_service(first_template_sid(account))
+    first_template, second_template = template_sids(account)[:2]
+    service = full_service(first_template)
     path = write_config(workdir, {"version": 1, "services": [service]})
     assert run_cli("apply", path, "--auto-approve").exit_code == 0
 
@@ -213,8 +222,9 @@ def test_each_field_change_is_one_update_carrying_only_that_field(
     ids["webhook"] = api(account, "GET", f"/v2/Services/{ids['service']}/Webhooks")["webhooks"][0]["sid"]
     service["sid"] = ids["service"]  # pinned, so that the friendly_name edit is a rename
 
+    edits = [*FIELD_EDITS, (("default_template_sid",), second_template, SERVICE_PATH, "DefaultTemplateSid")]
     checked = []
-    for field_path, value, request_path, param in FIELD_EDITS:
+    for field_path, value, request_path, param in edits:
         document = {"version": 1, "services": [copy.deepcopy(service)]}
         _set(document["services"][0], field_path, value)
         write_config(workdir, document)
@@ -238,8 +248,12 @@ def test_each_field_change_is_one_update_carrying_only_that_field(
         # Put the original value back for the next edit.
         write_config(workdir, {"version": 1, "services": [service]})
         assert run_cli("apply", path, "--auto-approve").exit_code == 0
-        checked.append(param)
-    assert len(checked) == len(FIELD_EDITS)
+        checked.append((KIND_OF_PATH[request_path], param))
+    # Every field of every kind was edited, except child identities (those are replaces, tested below).
+    expected = {
+        (k.name, f.param) for k in KINDS.values() for f in k.fields if k is SERVICE or f.key != k.identity
+    }
+    assert set(checked) == expected
 
 
 def _small_config(workdir: Path, webhooks: list[str], rate_limit: str = "ip", code_length: int = 6) -> str:
