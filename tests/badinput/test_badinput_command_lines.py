@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.badinput.outcome import run_and_check
+from tests.fuzzing import examples
 from verifyctl.emulator import EmulatorServer
 
-EXAMPLES_PER_TEST = int(os.environ.get("VERIFYCTL_FUZZ_EXAMPLES", "60")) * 3
+EXAMPLES_PER_TEST = examples(180)
 SETTINGS = settings(
     max_examples=EXAMPLES_PER_TEST,
     deadline=None,

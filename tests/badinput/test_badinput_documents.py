@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.badinput.outcome import run_and_check
+from tests.fuzzing import examples
 from tests.trees import places as node_places
 from verifyctl.emulator import EmulatorServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.rglob("*.yaml"))]
-# Kept small for CI; a longer hunt: VERIFYCTL_FUZZ_EXAMPLES=2000 python -m pytest tests/badinput
-EXAMPLES_PER_TEST = int(os.environ.get("VERIFYCTL_FUZZ_EXAMPLES", "60"))
+# Kept small for CI; a longer hunt: python -m pytest --hypothesis-profile explore tests/badinput
+EXAMPLES_PER_TEST = examples(60)
 SETTINGS = settings(
     max_examples=EXAMPLES_PER_TEST,
     deadline=None,

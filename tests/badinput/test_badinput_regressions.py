@@ -23,3 +23,22 @@ def test_a_file_name_with_a_line_break_is_escaped(emulator: EmulatorServer) -> N
     run = run_and_check(emulator, "regressions", "validate", "missing\nfile.yaml")
     assert run.exit_code == 1
     assert run.stderr.splitlines()[0] == 'Error: "missing\\nfile.yaml":1:1: no such file or directory'
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("schema", "line\nbreak.yaml"),
+        ("plan", "--format", "x\ny"),
+        ("apply", "--parallelism", "5\nx"),
+        ("emulator", "nonsense\u2028"),
+    ],
+)
+def test_a_usage_error_stays_on_one_line_whatever_the_argument_holds(
+    emulator: EmulatorServer, args: tuple[str, ...]
+) -> None:
+    run = run_and_check(emulator, "regressions", *args)
+    assert run.exit_code == 64
+    errors = [line for line in run.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1
+    assert run.stderr.rstrip("\n").endswith(errors[0])

@@ -25,6 +25,23 @@ def _register_commands() -> None:
     from verifyctl.cli import commands  # noqa: F401  (importing it registers the commands on `cli`)
 
 
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped, so an error stays on one line."""
+    # Arguments and file names come from the user and may hold anything, a newline included.
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _show_usage_error(exc: click.UsageError) -> None:
+    """Click's usage, help hint and `Error:` line, with the message kept on one line."""
+    ctx = exc.ctx
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.\n"
+        click.echo(f"{ctx.get_usage()}\n{hint}", err=True)
+    click.echo(f"Error: {one_line(exc.format_message())}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and turn every expected failure into a one-line message and an exit code."""
     _register_commands()
@@ -37,10 +54,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
         # Click exits 2 for usage errors, but 2 means "changes present" here (as in Terraform).
-        exc.show()
+        _show_usage_error(exc)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"Error: {one_line(exc.format_message())}", err=True)
         sys.exit(EXIT_ERROR)
     except VerifyctlError as exc:
         click.echo(f"Error: {exc}", err=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +10,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tests.trees import places as node_places
 from verifyctl.config.loader import Config, load_sources
 from verifyctl.errors import ConfigError
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 EXAMPLE_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.rglob("*.yaml"))]
-# Kept small for CI; a longer hunt: VERIFYCTL_FUZZ_EXAMPLES=5000 python -m pytest tests/unit/config -k random
+# Kept small for CI; a longer hunt: python -m pytest --hypothesis-profile explore tests/unit/config -k random
 SETTINGS = settings(
-    max_examples=int(os.environ.get("VERIFYCTL_FUZZ_EXAMPLES", "100")),
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -10,6 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from verifyctl.config import yaml_source
 from verifyctl.config.yaml_source import parse_yaml
 
@@ -56,7 +57,7 @@ documents = st.recursive(
 styles = st.sampled_from([None, False, True])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents, styles, st.booleans())
 def test_random_documents_parse_the_same(document: Any, flow: bool | None, unicode: bool) -> None:
     text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=unicode)

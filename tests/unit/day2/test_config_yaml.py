@@ -8,6 +8,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from verifyctl.config.loader import load_sources
 from verifyctl.render.config_yaml import render_config, slug, split_file_names
 from verifyctl.resources.from_config import desired_records
@@ -164,7 +165,7 @@ def test_slugs_and_split_file_names() -> None:
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(tts_name=TEXT, issuer=TEXT)
 # Texts that YAML 1.1 writes plain but the loader's YAML 1.2 core schema reads as numbers or booleans.
 @example(tts_name="0E0", issuer="1e5")
