@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from verifyctl.emulator import routes
+from verifyctl.emulator.accounts import Account, account_path_sid, account_resource
 from verifyctl.emulator.clock import Clock, iso
 from verifyctl.emulator.context import Context
 from verifyctl.emulator.errors import (
@@ -86,9 +87,17 @@ class App:
     """The emulator behind the HTTP layer: answers `/v2` requests and the `/__emulator__` control paths."""
 
     def __init__(
-        self, store: Store, clock: Clock, credentials: Credentials, faults: Faults, retry_after_seconds: int
+        self,
+        store: Store,
+        clock: Clock,
+        credentials: Credentials,
+        faults: Faults,
+        retry_after_seconds: int,
+        accounts: dict[str, tuple[Account, float]] | None = None,
     ) -> None:
         self.store = store
+        # Account SID -> (account, creation time) for the `/2010-04-01/Accounts/{Sid}.json` resource.
+        self.accounts = accounts or {}
         self.clock = clock
         self.credentials = credentials
         self.faults = faults
@@ -149,6 +158,9 @@ class App:
         if account_sid is None:
             headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
             return _error(ApiError(401, AUTHENTICATE, "Authenticate", headers))
+        asked_sid = account_path_sid(path)
+        if asked_sid is not None:
+            return self._account(method, path, asked_sid, account_sid)
         found = routes.match(path)
         if found is None:
             return _error(not_found(path))
@@ -177,6 +189,16 @@ class App:
             logger.exception("emulator failed answering %s %s", method, path)
             return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
         return Outcome(result.status, result.body)
+
+    def _account(self, method: str, path: str, asked_sid: str, account_sid: str) -> Outcome:
+        # Twilio answers another account's SID (not a subaccount) as if it did not exist.
+        known = self.accounts.get(asked_sid)
+        if asked_sid != account_sid or known is None:
+            return _error(not_found(path))
+        if method != "GET":
+            return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
+        account, created = known
+        return Outcome(200, account_resource(account, created))
 
     # Control paths -----------------------------------------------------------------------------
 

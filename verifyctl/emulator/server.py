@@ -8,12 +8,14 @@ import logging
 import secrets
 import socket
 import threading
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from verifyctl.emulator.accounts import Account, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.faults import Faults, FaultSettings
@@ -129,6 +131,20 @@ def _dev_account(store: Store) -> tuple[str, str]:
     return sid, token
 
 
+def _creation_times(store: Store, accounts: list[Account], now: float) -> dict[str, float]:
+    """When each account was first served, persisted so a restart with the same database keeps the date."""
+    times = {}
+    with store.transaction():
+        for account in accounts:
+            key = f"account_created:{account.sid}"
+            stored = store.setting(key)
+            if stored is None:
+                store.set_setting(key, repr(now))
+                stored = repr(now)
+            times[account.sid] = float(stored)
+    return times
+
+
 class EmulatorServer:
     """A Verify v2 emulator on a background thread: `start()`, use `base_url` and `accounts`, `stop()`."""
 
@@ -137,7 +153,7 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         db_path: str | Path | None = None,
-        accounts: list[tuple[str, str]] | None = None,
+        accounts: Sequence[tuple[str, str] | tuple[str, str, str]] | None = None,
         api_keys: list[tuple[str, str, str]] | None = None,
         latency_ms: float = 0,
         error_rate: float = 0.0,
@@ -148,15 +164,20 @@ class EmulatorServer:
     ) -> None:
         self._host = host
         self._port = port
+        # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
+        # the database opens, so a bad name leaves nothing open behind.
+        given = to_accounts(list(accounts)) if accounts else None
         self._store = Store(db_path)
-        self._accounts = list(accounts) if accounts else [_dev_account(self._store)]
+        self._accounts = given or to_accounts([_dev_account(self._store)])
         credentials = Credentials(
-            accounts=dict(self._accounts),
+            accounts={account.sid: account.token for account in self._accounts},
             api_keys={key_sid: (secret, account_sid) for key_sid, secret, account_sid in api_keys or []},
         )
         faults = Faults(FaultSettings(latency_ms, error_rate, throttle_rate, drop_rate), seed)
         self._clock = Clock()
-        self._app = App(self._store, self._clock, credentials, faults, retry_after_seconds)
+        created = _creation_times(self._store, self._accounts, self._clock.now())
+        served = {account.sid: (account, created[account.sid]) for account in self._accounts}
+        self._app = App(self._store, self._clock, credentials, faults, retry_after_seconds, served)
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -167,7 +188,12 @@ class EmulatorServer:
     @property
     def accounts(self) -> list[tuple[str, str]]:
         """The (account SID, auth token) pairs the emulator accepts."""
-        return list(self._accounts)
+        return [(account.sid, account.token) for account in self._accounts]
+
+    @property
+    def account_names(self) -> dict[str, str]:
+        """Account SID -> friendly name, as `GET /2010-04-01/Accounts/{Sid}.json` answers it."""
+        return {account.sid: account.name for account in self._accounts}
 
     @property
     def port(self) -> int:
