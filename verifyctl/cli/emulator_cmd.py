@@ -102,6 +102,17 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--throttle-rate", default=0.0, type=_RATE, help="Share of requests answered 429.")
 @click.option("--drop-rate", default=0.0, type=_RATE, help="Share of writes done but never answered.")
 @click.option("--seed", type=int, help="Seed that makes the injected faults reproducible.")
+@click.option(
+    "--max-concurrency",
+    type=click.IntRange(min=1),
+    help="Requests in flight per account beyond which the emulator answers 429 / 20429 (no cap without).",
+)
+@click.option(
+    "--concurrency-retry-after",
+    type=click.IntRange(min=0),
+    metavar="SECONDS",
+    help="Retry-After of a request refused by --max-concurrency (no header without).",
+)
 def serve(
     host: str,
     port: int,
@@ -113,6 +124,8 @@ def serve(
     throttle_rate: float,
     drop_rate: float,
     seed: int | None,
+    max_concurrency: int | None,
+    concurrency_retry_after: int | None,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
     try:
@@ -127,6 +140,8 @@ def serve(
             throttle_rate=throttle_rate,
             drop_rate=drop_rate,
             seed=seed,
+            max_concurrency=max_concurrency,
+            concurrency_retry_after=concurrency_retry_after,
         )
     except (OSError, sqlite3.Error) as exc:
         raise VerifyctlError(f"cannot use {db} as the emulator database: {exc}") from None
@@ -171,6 +186,8 @@ def _print_banner(
         click.echo(f"  friendly name: {names[sid]}")
     for key_sid, _, account_sid in api_keys:
         click.echo(f"API key: {key_sid} for account {account_sid}")
+    if server.max_concurrency is not None:
+        click.echo(f"Max concurrency: {server.max_concurrency} requests in flight per account")
     sid, token = server.accounts[0]
     click.echo("Point verifyctl at it:")
     click.echo(f"  export VERIFYCTL_API_URL={server.base_url}")

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 from verifyctl.emulator import routes
 from verifyctl.emulator.accounts import Account, account_path_sid, account_resource
 from verifyctl.emulator.clock import Clock, iso
+from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.context import Context
 from verifyctl.emulator.errors import (
     AUTHENTICATE,
@@ -26,7 +27,7 @@ from verifyctl.emulator.errors import (
     ApiError,
     not_found,
 )
-from verifyctl.emulator.faults import Faults
+from verifyctl.emulator.faults import Decision, Faults
 from verifyctl.emulator.store import Store
 from verifyctl.emulator.validation import Form
 
@@ -94,10 +95,12 @@ class App:
         faults: Faults,
         retry_after_seconds: int,
         accounts: dict[str, tuple[Account, float]] | None = None,
+        limit: ConcurrencyLimit | None = None,
     ) -> None:
         self.store = store
         # Account SID -> (account, creation time) for the `/2010-04-01/Accounts/{Sid}.json` resource.
         self.accounts = accounts or {}
+        self.limit = limit or ConcurrencyLimit()
         self.clock = clock
         self.credentials = credentials
         self.faults = faults
@@ -135,9 +138,37 @@ class App:
         self, method: str, path: str, query: str, body: str, authorization: str | None, base_url: str
     ) -> Outcome:
         """Answer one API request (anything outside `/__emulator__/`)."""
+        started = time.monotonic()
         decision = self.faults.draw()
-        if decision.latency_seconds > 0:
-            time.sleep(decision.latency_seconds)
+        # Counted from arrival, latency included: the latency stands for the time a request holds its slot.
+        caller = self.credentials.account_for(authorization)
+        admitted = caller is None or self.limit.enter(caller)
+        try:
+            self.faults.wait_latency(started)
+            if admitted:
+                outcome, account_sid = self._outcome(method, path, query, body, base_url, decision, caller)
+            else:
+                outcome, account_sid = self._too_many_concurrent(), caller
+        finally:
+            if caller is not None and admitted:
+                self.limit.leave(caller)
+        self._record(method, path, body, outcome, account_sid)
+        return outcome
+
+    def _too_many_concurrent(self) -> Outcome:
+        retry = {} if self.limit.retry_after is None else {"Retry-After": str(self.limit.retry_after)}
+        return _error(ApiError(429, TOO_MANY_REQUESTS, "Too many concurrent requests", retry))
+
+    def _outcome(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: str,
+        base_url: str,
+        decision: Decision,
+        caller: str | None,
+    ) -> tuple[Outcome, str | None]:
         account_sid: str | None = None
         if decision.error:
             outcome = _error(ApiError(500, INTERNAL_ERROR, "Internal server error (injected fault)"))
@@ -145,12 +176,11 @@ class App:
             retry = {"Retry-After": str(self.retry_after_seconds)}
             outcome = _error(ApiError(429, TOO_MANY_REQUESTS, "Too many requests", retry))
         else:
-            account_sid = self.credentials.account_for(authorization)
+            account_sid = caller
             outcome = self._answer(method, path, query, body, account_sid, base_url)
             if decision.drop and method in WRITE_METHODS and path.startswith("/v2/"):
                 outcome.drop = True
-        self._record(method, path, body, outcome, account_sid)
-        return outcome
+        return outcome, account_sid
 
     def _answer(
         self, method: str, path: str, query: str, body: str, account_sid: str | None, base_url: str

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from verifyctl.emulator.accounts import Account, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
+from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.faults import Faults, FaultSettings
 from verifyctl.emulator.store import Store
 
@@ -161,9 +162,13 @@ class EmulatorServer:
         drop_rate: float = 0.0,
         seed: int | None = None,
         retry_after_seconds: int = 1,
+        max_concurrency: int | None = None,
+        concurrency_retry_after: int | None = None,
     ) -> None:
         self._host = host
         self._port = port
+        # Checked before anything opens: a bad value leaves nothing behind.
+        self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
@@ -177,7 +182,9 @@ class EmulatorServer:
         self._clock = Clock()
         created = _creation_times(self._store, self._accounts, self._clock.now())
         served = {account.sid: (account, created[account.sid]) for account in self._accounts}
-        self._app = App(self._store, self._clock, credentials, faults, retry_after_seconds, served)
+        self._app = App(
+            self._store, self._clock, credentials, faults, retry_after_seconds, served, self._limit
+        )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -194,6 +201,11 @@ class EmulatorServer:
     def account_names(self) -> dict[str, str]:
         """Account SID -> friendly name, as `GET /2010-04-01/Accounts/{Sid}.json` answers it."""
         return {account.sid: account.name for account in self._accounts}
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """Requests in flight per account beyond which the emulator answers 429 / 20429 (None: no cap)."""
+        return self._limit.maximum
 
     @property
     def port(self) -> int:
@@ -226,6 +238,8 @@ class EmulatorServer:
         if self._stopped:
             return
         self._stopped = True
+        # Requests waiting out their latency answer now instead of holding stop() up.
+        self._app.faults.change(latency_ms=0)
         if self._http is not None:
             self._http.shutdown()
             self._http.close_connections()
@@ -247,6 +261,14 @@ class EmulatorServer:
     def advance_clock(self, seconds: float) -> None:
         """Move the emulator's clock forward (verifications expire after 10 minutes)."""
         self._clock.advance(seconds)
+
+    def in_flight(self, account_sid: str | None = None) -> int:
+        """API requests being answered now (latency included), for one account or for all."""
+        return self._limit.in_flight(account_sid)
+
+    def concurrency_refusals(self, account_sid: str | None = None) -> int:
+        """API requests answered 429 / 20429 for exceeding `max_concurrency`, for one account or all."""
+        return self._limit.refused(account_sid)
 
     def requests(self) -> list[dict[str, Any]]:
         """Every answered API request: {method, path, status, account_sid, dropped}."""
