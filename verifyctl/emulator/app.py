@@ -256,6 +256,9 @@ class App:
                 return _error(
                     ApiError(400, INVALID_PARAMETER, "Invalid parameter: advance (seconds, a number)")
                 )
-            self.clock.advance(seconds)
+            try:
+                self.clock.advance(seconds)
+            except ValueError as error:
+                return _error(ApiError(400, INVALID_PARAMETER, f"Invalid parameter: advance ({error})"))
             return Outcome(200, {"now": iso(self.clock.now())})
         return _error(not_found(path))
