@@ -59,5 +59,5 @@ def render_markdown(plan: Plan) -> str:
     lines.append("| Action | Address | Changes |")
     lines.append("|---|---|---|")
     for change in plan.changes:
-        lines.append(f"| {LABELS[change.action]} | `{_cell(change.address)}` | {_details(change)} |")
+        lines.append(f"| {LABELS[change.action]} | `{_cell(str(change.address))}` | {_details(change)} |")
     return "\n".join(lines) + "\n"
