@@ -76,6 +76,12 @@ _RATE = click.FloatRange(0.0, 1.0)
     "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port."
 )
 @click.option(
+    "--public-url",
+    metavar="URL",
+    help="The URL clients reach the emulator at, used for every link in its answers"
+    " (default http://HOST:PORT; this machine's name when HOST is 0.0.0.0 or ::).",
+)
+@click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file that keeps the state across restarts (in memory without).",
@@ -116,6 +122,7 @@ _RATE = click.FloatRange(0.0, 1.0)
 def serve(
     host: str,
     port: int,
+    public_url: str | None,
     db: Path | None,
     accounts: list[tuple[str, str, str]],
     api_keys: list[tuple[str, str, str]],
@@ -142,7 +149,10 @@ def serve(
             seed=seed,
             max_concurrency=max_concurrency,
             concurrency_retry_after=concurrency_retry_after,
+            public_url=public_url,
         )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
         raise VerifyctlError(f"cannot use {db} as the emulator database: {exc}") from None
     # Installed before the banner (which tells the user they may stop it now), and explicitly: a shell

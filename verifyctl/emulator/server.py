@@ -20,6 +20,7 @@ from verifyctl.emulator.app import CONTROL_PREFIX, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.faults import Faults, FaultSettings
+from verifyctl.emulator.hosts import check_public_url, default_public_url, loopback_url
 from verifyctl.emulator.store import Store
 
 logger = logging.getLogger("verifyctl.emulator")
@@ -37,6 +38,7 @@ class _HttpServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: App, family: socket.AddressFamily) -> None:
         self.address_family = family
         self.app = app
+        self.public_url = ""
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -86,14 +88,14 @@ class _Handler(BaseHTTPRequestHandler):
         if target.path.startswith(CONTROL_PREFIX):
             outcome = app.control(self.command, target.path, target.query, body)
         else:
-            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+            # Links come from the configured URL, never from the `Host` header a caller may forge.
             outcome = app.handle(
                 self.command,
                 target.path,
                 target.query,
                 body,
                 self.headers.get("Authorization"),
-                f"http://{host}",
+                self.server.public_url,
             )
         if outcome.drop:
             # The write is done; the client gets no answer at all.
@@ -164,9 +166,11 @@ class EmulatorServer:
         retry_after_seconds: int = 1,
         max_concurrency: int | None = None,
         concurrency_retry_after: int | None = None,
+        public_url: str | None = None,
     ) -> None:
         self._host = host
         self._port = port
+        self._public_url = check_public_url(public_url) if public_url else None
         # Checked before anything opens: a bad value leaves nothing behind.
         self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
@@ -212,10 +216,21 @@ class EmulatorServer:
         return self._port
 
     @property
+    def host(self) -> str:
+        return self._host
+
+    @property
     def base_url(self) -> str:
-        """`http://HOST:PORT` of the running emulator (loopback when bound to every interface)."""
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self._host, self._host)
-        return f"http://[{host}]:{self._port}" if ":" in host else f"http://{host}:{self._port}"
+        """The URL clients reach the emulator at, and from which every link in its answers is built.
+
+        `public_url` when given; else `http://HOST:PORT`, with this machine's name for every interface.
+        """
+        return self._public_url or default_public_url(self._host, self._port)
+
+    @property
+    def loopback_url(self) -> str:
+        """A URL that reaches the emulator from this machine."""
+        return loopback_url(self._host, self._port)
 
     def start(self) -> EmulatorServer:
         if self._http is not None:
@@ -223,6 +238,7 @@ class EmulatorServer:
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         self._http = _HttpServer((self._host, self._port), self._app, family)
         self._port = int(self._http.server_address[1])
+        self._http.public_url = self.base_url
         # A short poll interval makes stop() quick: it waits for the serving loop to notice.
         self._thread = threading.Thread(
             target=self._http.serve_forever,
