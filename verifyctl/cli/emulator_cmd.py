@@ -15,6 +15,7 @@ import requests
 
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
+from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
 from verifyctl.errors import VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
@@ -119,6 +120,13 @@ _RATE = click.FloatRange(0.0, 1.0)
     metavar="SECONDS",
     help="Retry-After of a request refused by --max-concurrency (no header without).",
 )
+@click.option(
+    "--request-log-size",
+    default=DEFAULT_REQUEST_LOG_SIZE,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many of the latest requests GET /__emulator__/requests keeps.",
+)
 def serve(
     host: str,
     port: int,
@@ -133,6 +141,7 @@ def serve(
     seed: int | None,
     max_concurrency: int | None,
     concurrency_retry_after: int | None,
+    request_log_size: int,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
     try:
@@ -150,6 +159,7 @@ def serve(
             max_concurrency=max_concurrency,
             concurrency_retry_after=concurrency_retry_after,
             public_url=public_url,
+            request_log_size=request_log_size,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

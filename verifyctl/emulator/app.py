@@ -9,6 +9,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -34,6 +35,7 @@ from verifyctl.emulator.validation import Form
 logger = logging.getLogger("verifyctl.emulator")
 
 CONTROL_PREFIX = "/__emulator__/"
+DEFAULT_REQUEST_LOG_SIZE = 10_000
 WRITE_METHODS = ("POST", "DELETE")
 
 
@@ -96,6 +98,7 @@ class App:
         retry_after_seconds: int,
         accounts: dict[str, tuple[Account, float]] | None = None,
         limit: ConcurrencyLimit | None = None,
+        request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
     ) -> None:
         self.store = store
         # Account SID -> (account, creation time) for the `/2010-04-01/Accounts/{Sid}.json` resource.
@@ -105,7 +108,10 @@ class App:
         self.credentials = credentials
         self.faults = faults
         self.retry_after_seconds = retry_after_seconds
-        self._log: list[dict[str, Any]] = []
+        if request_log_size < 1:
+            raise ValueError("request_log_size must be at least 1")
+        # A ring: a long-running emulator keeps the latest requests, not every request since it started.
+        self._log: deque[dict[str, Any]] = deque(maxlen=request_log_size)
         self._log_lock = threading.Lock()
 
     # The request log ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.emulator.accounts import Account, to_accounts
-from verifyctl.emulator.app import CONTROL_PREFIX, App, Credentials, Outcome
+from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.faults import Faults, FaultSettings
@@ -167,12 +167,15 @@ class EmulatorServer:
         max_concurrency: int | None = None,
         concurrency_retry_after: int | None = None,
         public_url: str | None = None,
+        request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
     ) -> None:
         self._host = host
         self._port = port
         self._public_url = check_public_url(public_url) if public_url else None
         # Checked before anything opens: a bad value leaves nothing behind.
         self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
+        if request_log_size < 1:
+            raise ValueError("request_log_size must be at least 1")
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
@@ -187,7 +190,14 @@ class EmulatorServer:
         created = _creation_times(self._store, self._accounts, self._clock.now())
         served = {account.sid: (account, created[account.sid]) for account in self._accounts}
         self._app = App(
-            self._store, self._clock, credentials, faults, retry_after_seconds, served, self._limit
+            self._store,
+            self._clock,
+            credentials,
+            faults,
+            retry_after_seconds,
+            served,
+            self._limit,
+            request_log_size=request_log_size,
         )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -287,7 +297,7 @@ class EmulatorServer:
         return self._limit.refused(account_sid)
 
     def requests(self) -> list[dict[str, Any]]:
-        """Every answered API request: {method, path, status, account_sid, dropped}."""
+        """The latest answered API requests (up to `request_log_size`): method, path, status, account…"""
         return self._app.requests()
 
     def clear_requests(self) -> None:
