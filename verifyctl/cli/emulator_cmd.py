@@ -16,6 +16,7 @@ import requests
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
+from verifyctl.emulator.limits import DEFAULT_MAX_BODY_BYTES
 from verifyctl.errors import VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
@@ -127,6 +128,13 @@ _RATE = click.FloatRange(0.0, 1.0)
     type=click.IntRange(min=1),
     help="How many of the latest requests GET /__emulator__/requests keeps.",
 )
+@click.option(
+    "--max-body-bytes",
+    default=DEFAULT_MAX_BODY_BYTES,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Largest request body accepted; a larger one is answered 413.",
+)
 def serve(
     host: str,
     port: int,
@@ -142,6 +150,7 @@ def serve(
     max_concurrency: int | None,
     concurrency_retry_after: int | None,
     request_log_size: int,
+    max_body_bytes: int,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
     try:
@@ -160,6 +169,7 @@ def serve(
             concurrency_retry_after=concurrency_retry_after,
             public_url=public_url,
             request_log_size=request_log_size,
+            max_body_bytes=max_body_bytes,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

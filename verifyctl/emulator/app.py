@@ -138,6 +138,13 @@ class App:
         with self._log_lock:
             self._log.append(entry)
 
+    def refuse(self, method: str, path: str, error: ApiError) -> Outcome:
+        """Answer a request refused before its body was read; API requests are logged like any other."""
+        outcome = _error(error)
+        if not path.startswith(CONTROL_PREFIX):
+            self._record(method, path, "", outcome, None)
+        return outcome
+
     # API requests ------------------------------------------------------------------------------
 
     def handle(

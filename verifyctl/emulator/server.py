@@ -21,6 +21,7 @@ from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.faults import Faults, FaultSettings
 from verifyctl.emulator.hosts import check_public_url, default_public_url, loopback_url
+from verifyctl.emulator.limits import DEFAULT_MAX_BODY_BYTES, BodyRefused, body_length
 from verifyctl.emulator.store import Store
 
 logger = logging.getLogger("verifyctl.emulator")
@@ -39,6 +40,7 @@ class _HttpServer(ThreadingHTTPServer):
         self.address_family = family
         self.app = app
         self.public_url = ""
+        self.max_body_bytes = DEFAULT_MAX_BODY_BYTES
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -82,9 +84,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         target = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", errors="replace") if length > 0 else ""
         app = self.server.app
+        try:
+            length = body_length(
+                self.command,
+                self.headers.get_all("Content-Length") or [],
+                self.headers.get("Transfer-Encoding"),
+                self.server.max_body_bytes,
+            )
+        except BodyRefused as refused:
+            # Answered, never read: a body of unknown or excessive size closes the connection after.
+            self.close_connection = self.close_connection or refused.close
+            self._send(app.refuse(self.command, target.path, refused))
+            self._discard(refused.drain)
+            return
+        body = self.rfile.read(length).decode("utf-8", errors="replace") if length > 0 else ""
         if target.path.startswith(CONTROL_PREFIX):
             outcome = app.control(self.command, target.path, target.query, body)
         else:
@@ -102,6 +116,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._send(outcome)
+
+    def _discard(self, remaining: int) -> None:
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                return
+            remaining -= len(chunk)
 
     def _send(self, outcome: Outcome) -> None:
         reason = self.responses.get(outcome.status, ("",))[0]
@@ -168,6 +189,7 @@ class EmulatorServer:
         concurrency_retry_after: int | None = None,
         public_url: str | None = None,
         request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self._host = host
         self._port = port
@@ -176,6 +198,9 @@ class EmulatorServer:
         self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
         if request_log_size < 1:
             raise ValueError("request_log_size must be at least 1")
+        if max_body_bytes < 0:
+            raise ValueError("max_body_bytes must not be negative")
+        self._max_body_bytes = max_body_bytes
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
@@ -249,6 +274,7 @@ class EmulatorServer:
         self._http = _HttpServer((self._host, self._port), self._app, family)
         self._port = int(self._http.server_address[1])
         self._http.public_url = self.base_url
+        self._http.max_body_bytes = self._max_body_bytes
         # A short poll interval makes stop() quick: it waits for the serving loop to notice.
         self._thread = threading.Thread(
             target=self._http.serve_forever,
