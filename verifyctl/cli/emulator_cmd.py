@@ -16,7 +16,7 @@ import requests
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
-from verifyctl.emulator.limits import DEFAULT_MAX_BODY_BYTES
+from verifyctl.emulator.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS
 from verifyctl.errors import VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
@@ -135,6 +135,21 @@ _RATE = click.FloatRange(0.0, 1.0)
     type=click.IntRange(min=0),
     help="Largest request body accepted; a larger one is answered 413.",
 )
+@click.option(
+    "--idle-timeout",
+    default=DEFAULT_IDLE_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Close a connection that sends nothing for this long.",
+)
+@click.option(
+    "--max-connections",
+    default=DEFAULT_MAX_CONNECTIONS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections beyond which a new one is answered 503 and closed.",
+)
 def serve(
     host: str,
     port: int,
@@ -151,6 +166,8 @@ def serve(
     concurrency_retry_after: int | None,
     request_log_size: int,
     max_body_bytes: int,
+    idle_timeout: float,
+    max_connections: int,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
     try:
@@ -170,6 +187,8 @@ def serve(
             public_url=public_url,
             request_log_size=request_log_size,
             max_body_bytes=max_body_bytes,
+            idle_timeout=idle_timeout,
+            max_connections=max_connections,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from verifyctl.emulator.errors import ApiError
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_IDLE_TIMEOUT = 30.0
+# Well below the usual `ulimit -n` of 1024, so idle connections can never exhaust the descriptors.
+DEFAULT_MAX_CONNECTIONS = 512
 # Twilio's 20xxx codes mirror the HTTP status (20404, 20429, 20500); these two follow the pattern but
 # are the emulator's own: Twilio documents no code for a malformed or oversized request.
 BAD_REQUEST = 20400
@@ -16,6 +20,23 @@ _DIGITS = re.compile(r"^[0-9]{1,19}$")
 # A refused body up to this size is read and thrown away after the answer, so a client still sending it
 # reads the 413 instead of a connection reset; a larger one is cut off.
 DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What one connection may hold: body size, idle time, and how many connections may be open at once."""
+
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+
+    def __post_init__(self) -> None:
+        if self.max_body_bytes < 0:
+            raise ValueError("max_body_bytes must not be negative")
+        if not self.idle_timeout > 0:
+            raise ValueError("idle_timeout must be more than 0 seconds")
+        if self.max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
 
 
 class BodyRefused(ApiError):

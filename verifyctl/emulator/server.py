@@ -19,9 +19,17 @@ from verifyctl.emulator.accounts import Account, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
+from verifyctl.emulator.errors import SERVICE_UNAVAILABLE, ApiError
 from verifyctl.emulator.faults import Faults, FaultSettings
 from verifyctl.emulator.hosts import check_public_url, default_public_url, loopback_url
-from verifyctl.emulator.limits import DEFAULT_MAX_BODY_BYTES, BodyRefused, body_length
+from verifyctl.emulator.limits import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    BodyRefused,
+    ConnectionLimits,
+    body_length,
+)
 from verifyctl.emulator.store import Store
 
 logger = logging.getLogger("verifyctl.emulator")
@@ -36,14 +44,36 @@ class _HttpServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: App, family: socket.AddressFamily) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        family: socket.AddressFamily,
+        limits: ConnectionLimits,
+    ) -> None:
         self.address_family = family
         self.app = app
+        self.limits = limits
         self.public_url = ""
-        self.max_body_bytes = DEFAULT_MAX_BODY_BYTES
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Counted here, on the accepting thread, so the cap holds exactly whatever the handler threads do.
+        with self.connections_lock:
+            full = len(self.connections) >= self.limits.max_connections
+            if not full:
+                self.connections.add(request)
+        if full:
+            _turn_away(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that goes away mid-request is normal here (timeouts, dropped writes): no traceback.
@@ -64,15 +94,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # A connection that sends nothing for this long is closed (http.server treats a read timeout as
+        # the end of the connection), so idle clients cannot hold connections, threads and descriptors.
+        self.connection.settimeout(self.server.limits.idle_timeout)
         # http.server writes headers and body separately; without this each keep-alive answer waits ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
@@ -90,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.command,
                 self.headers.get_all("Content-Length") or [],
                 self.headers.get("Transfer-Encoding"),
-                self.server.max_body_bytes,
+                self.server.limits.max_body_bytes,
             )
         except BodyRefused as refused:
             # Answered, never read: a body of unknown or excessive size closes the connection after.
@@ -144,6 +170,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
 
 
+def _turn_away(connection: socket.socket) -> None:
+    """Answer 503 on a connection beyond the cap and close it at once, without reading or waiting."""
+    body = json.dumps(ApiError(503, SERVICE_UNAVAILABLE, "Too many open connections").body()).encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    with contextlib.suppress(OSError):
+        # A fresh socket's send buffer takes this whole; never block the accepting thread on a client.
+        connection.setblocking(False)
+        connection.send(head.encode("latin-1") + body)
+        # Whatever the client already sent is read away, so the close is a FIN rather than a reset that
+        # could destroy the 503 before the client reads it.
+        with contextlib.suppress(BlockingIOError):
+            connection.recv(65536)
+        connection.shutdown(socket.SHUT_RDWR)
+    connection.close()
+
+
 def _dev_account(store: Store) -> tuple[str, str]:
     """The development account persisted in the database, created on first use."""
     sid, token = store.setting(_DEV_ACCOUNT_KEY), store.setting(_DEV_TOKEN_KEY)
@@ -190,6 +235,8 @@ class EmulatorServer:
         public_url: str | None = None,
         request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self._host = host
         self._port = port
@@ -198,9 +245,7 @@ class EmulatorServer:
         self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
         if request_log_size < 1:
             raise ValueError("request_log_size must be at least 1")
-        if max_body_bytes < 0:
-            raise ValueError("max_body_bytes must not be negative")
-        self._max_body_bytes = max_body_bytes
+        self._limits = ConnectionLimits(max_body_bytes, idle_timeout, max_connections)
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
@@ -271,10 +316,9 @@ class EmulatorServer:
         if self._http is not None:
             raise RuntimeError("the emulator is already running")
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        self._http = _HttpServer((self._host, self._port), self._app, family)
+        self._http = _HttpServer((self._host, self._port), self._app, family, self._limits)
         self._port = int(self._http.server_address[1])
         self._http.public_url = self.base_url
-        self._http.max_body_bytes = self._max_body_bytes
         # A short poll interval makes stop() quick: it waits for the serving loop to notice.
         self._thread = threading.Thread(
             target=self._http.serve_forever,
@@ -313,6 +357,13 @@ class EmulatorServer:
     def advance_clock(self, seconds: float) -> None:
         """Move the emulator's clock forward (verifications expire after 10 minutes)."""
         self._clock.advance(seconds)
+
+    def open_connections(self) -> int:
+        """Client connections open now (accepted and not yet closed)."""
+        if self._http is None:
+            return 0
+        with self._http.connections_lock:
+            return len(self._http.connections)
 
     def in_flight(self, account_sid: str | None = None) -> int:
         """API requests being answered now (latency included), for one account or for all."""
