@@ -6,6 +6,7 @@ from typing import Any
 
 # Error codes the emulator answers with (see the README section on the emulator for when).
 AUTHENTICATE = 20003
+FORBIDDEN = 20403
 NOT_FOUND = 20404
 METHOD_NOT_ALLOWED = 20004
 MISSING_PARAMETER = 20001

@@ -15,13 +15,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from verifyctl.emulator.access import ControlAccess
 from verifyctl.emulator.accounts import Account, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.errors import SERVICE_UNAVAILABLE, ApiError
 from verifyctl.emulator.faults import Faults, FaultSettings
-from verifyctl.emulator.hosts import check_public_url, default_public_url, loopback_url
+from verifyctl.emulator.hosts import check_public_url, default_public_url, is_loopback, loopback_url
 from verifyctl.emulator.limits import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES,
@@ -126,7 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace") if length > 0 else ""
         if target.path.startswith(CONTROL_PREFIX):
-            outcome = app.control(self.command, target.path, target.query, body)
+            outcome = app.control(
+                self.command, target.path, target.query, body, self.headers.get("Authorization")
+            )
         else:
             # Links come from the configured URL, never from the `Host` header a caller may forge.
             outcome = app.handle(
@@ -237,6 +240,8 @@ class EmulatorServer:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        control_auth: bool = False,
+        admin_token: str | None = None,
     ) -> None:
         self._host = host
         self._port = port
@@ -246,6 +251,9 @@ class EmulatorServer:
         if request_log_size < 1:
             raise ValueError("request_log_size must be at least 1")
         self._limits = ConnectionLimits(max_body_bytes, idle_timeout, max_connections)
+        # Off loopback anyone on the network could read every code and move the clock: always authenticated.
+        required = control_auth or not is_loopback(host)
+        self._control = ControlAccess(required, (admin_token or secrets.token_hex(16)) if required else None)
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
@@ -268,6 +276,7 @@ class EmulatorServer:
             served,
             self._limit,
             request_log_size=request_log_size,
+            control_access=self._control,
         )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -290,6 +299,21 @@ class EmulatorServer:
     def max_concurrency(self) -> int | None:
         """Requests in flight per account beyond which the emulator answers 429 / 20429 (None: no cap)."""
         return self._limit.maximum
+
+    @property
+    def control_auth(self) -> bool:
+        """Whether `/__emulator__/*` needs credentials (always off loopback)."""
+        return self._control.required
+
+    @property
+    def admin_token(self) -> str | None:
+        """The bearer token for clock control and every account's data; None when control is open."""
+        return self._control.admin_token
+
+    @property
+    def is_loopback(self) -> bool:
+        """Whether only this machine can reach the emulator."""
+        return is_loopback(self._host)
 
     @property
     def port(self) -> int:

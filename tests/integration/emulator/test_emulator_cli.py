@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from tests.integration.emulator.support import PHONE, Api
@@ -101,6 +102,21 @@ def test_serve_names_each_account_and_serves_its_account_resource() -> None:
         url = banner[0].rsplit(" ", 1)[1]
         body = Api(url, (named, "tok-1")).get(f"/2010-04-01/Accounts/{named}.json").json()
         assert body["friendly_name"] == "Acme: Production"
+    finally:
+        code, _ = _stop(process)
+    assert code == 0
+
+
+def test_serve_with_control_auth_prints_an_admin_token_that_works() -> None:
+    account = "AC" + "7" * 32
+    process, banner = _start_serve("--port", "0", "--account", f"{account}:tok", "--control-auth")
+    try:
+        token = next(line.split(": ", 1)[1] for line in banner if line.startswith("Admin token: "))
+        url = banner[0].rsplit(" ", 1)[1]
+        messages = url + "/__emulator__/messages"
+        assert requests.get(messages, timeout=10).status_code == 401
+        admin = {"Authorization": f"Bearer {token}"}
+        assert requests.get(messages, headers=admin, timeout=10).json() == {"messages": []}
     finally:
         code, _ = _stop(process)
     assert code == 0
