@@ -163,7 +163,8 @@ _RATE = click.FloatRange(0.0, 1.0)
     "--admin-token",
     envvar=ADMIN_TOKEN_ENV,
     metavar="TOKEN",
-    help=f"Admin token for the control endpoints (env {ADMIN_TOKEN_ENV}; generated and printed without).",
+    help=f"Admin token for the control endpoints; implies --control-auth (env {ADMIN_TOKEN_ENV};"
+    " generated and printed when they need one and none is given).",
 )
 def serve(
     host: str,

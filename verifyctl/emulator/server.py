@@ -252,7 +252,8 @@ class EmulatorServer:
             raise ValueError("request_log_size must be at least 1")
         self._limits = ConnectionLimits(max_body_bytes, idle_timeout, max_connections)
         # Off loopback anyone on the network could read every code and move the clock: always authenticated.
-        required = control_auth or not is_loopback(host)
+        # A given admin token asks for authentication too (it would be pointless otherwise).
+        required = control_auth or admin_token is not None or not is_loopback(host)
         self._control = ControlAccess(required, (admin_token or secrets.token_hex(16)) if required else None)
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.

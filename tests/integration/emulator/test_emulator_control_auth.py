@@ -91,6 +91,13 @@ def test_control_is_open_on_loopback_by_default(emulator: EmulatorServer) -> Non
     assert requests.get(emulator.base_url + "/__emulator__/messages", timeout=10).status_code == 200
 
 
+def test_a_given_admin_token_turns_control_auth_on() -> None:
+    with EmulatorServer(admin_token=ADMIN) as server:
+        assert server.control_auth and server.admin_token == ADMIN
+        assert error_of(_control(server, "GET", "messages"))[:2] == (401, 20003)
+        assert _control(server, "GET", "messages", admin=ADMIN).status_code == 200
+
+
 def test_control_needs_credentials_whenever_the_host_is_not_loopback() -> None:
     # Not started: deciding needs no bind, and tests listen on loopback only.
     for host in ("0.0.0.0", "::", "192.0.2.10", "emulator.example"):
