@@ -43,7 +43,8 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     # stop() must not wait for idle keep-alive connections; it closes them itself.
     block_on_close = False
-    request_queue_size = 128
+    # A burst of connections waits in the kernel rather than in SYN retransmits (seconds each).
+    request_queue_size = 1024
 
     def __init__(
         self,
