@@ -193,6 +193,7 @@ class App:
         decision: Decision,
         caller: str | None,
     ) -> tuple[Outcome, str | None]:
+        """An injected fault (logged without an account, as before) or the real answer, and its account."""
         account_sid: str | None = None
         if decision.error:
             outcome = _error(ApiError(500, INTERNAL_ERROR, "Internal server error (injected fault)"))
