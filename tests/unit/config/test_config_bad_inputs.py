@@ -141,8 +141,11 @@ EXPECTED: dict[str, list[str]] = {
         "{f}:11:9: services[0].webhooks[0]: missing required key 'webhook_url'",
     ],
     "bucket_limits.yaml": [
-        "{f}:7:24: services[0].rate_limits[0].buckets[0].interval: must be at least 1",
-        "{f}:7:32: services[0].rate_limits[0].buckets[0].max: must be at least 0",
+        "{f}:7:24: services[0].rate_limits[0].buckets[0].interval: must be between 1 and 2147483647",
+        "{f}:7:32: services[0].rate_limits[0].buckets[0].max: must be between 1 and 2147483647",
+        "{f}:8:33: services[0].rate_limits[0].buckets[1].max: must be between 1 and 2147483647",
+        "{f}:10:24: services[0].rate_limits[0].buckets[3].interval: must be between 1 and 2147483647",
+        "{f}:10:41: services[0].rate_limits[0].buckets[3].max: must be between 1 and 2147483647",
     ],
     "duplicate_children.yaml": [
         "{f}:8:24: services[0].rate_limits[0].buckets[1].interval: duplicate bucket interval"
