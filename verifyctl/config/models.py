@@ -17,6 +17,11 @@ TOTP_CODE_LENGTH_RANGE = (3, 8)
 TOTP_SKEW_RANGE = (0, 2)
 FRIENDLY_NAME_MAX_LENGTH = 30
 FRIENDLY_NAME_MAX_DIGITS = 4
+# The API stores integers as 32-bit signed values and answers 400 above this, on every apply.
+INT32_MAX = 2**31 - 1
+# A bucket admits at least one request per interval of at least one second; 0 is refused by the API.
+BUCKET_INTERVAL_RANGE = (1, INT32_MAX)
+BUCKET_MAX_RANGE = (1, INT32_MAX)
 
 # The spec states these enums; tests/unit/config check that they still match descriptions.json.
 EventType = Literal[
@@ -154,8 +159,12 @@ class PasskeysConfig(ConfigModel):
 class BucketConfig(ConfigModel):
     """A bucket of a rate limit; identified by `interval` within its rate limit."""
 
-    interval: int = Field(ge=1, description=_spec("bucket", "interval", "Identity of the bucket."))
-    max: int = Field(ge=0, description=_spec("bucket", "max"))
+    interval: int = Field(
+        ge=BUCKET_INTERVAL_RANGE[0],
+        le=BUCKET_INTERVAL_RANGE[1],
+        description=_spec("bucket", "interval", "Identity of the bucket."),
+    )
+    max: int = Field(ge=BUCKET_MAX_RANGE[0], le=BUCKET_MAX_RANGE[1], description=_spec("bucket", "max"))
 
 
 class RateLimitConfig(ConfigModel):
