@@ -203,9 +203,9 @@ def _load(
             # Keys too, so that a lint finding points at the very line of `code_length:`.
             for key in [*model.model_fields_set, *(model.model_extra or {})]:
                 info = type(model).model_fields.get(key)
-                written = (info.alias if info else None) or key
-                at = document.key_position((*loc, written))
-                locations[(id(model), written)] = (shown, at.line, at.column)
+                yaml_key = (info.alias if info else None) or key
+                at = document.key_position((*loc, yaml_key))
+                locations[(id(model), yaml_key)] = (shown, at.line, at.column)
     for file, policy in policies:
         # A rule's setting is found where its rule id is written.
         for rule_id, setting in policy.rules.items():
