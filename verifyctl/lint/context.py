@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from verifyctl.config.models import ConfigModel, ServiceConfig
-
-if TYPE_CHECKING:
-    from verifyctl.lint.live import TemplateInfo
+from verifyctl.lint.templates import TemplateInfo
 
 Place = tuple[str, int, int]
 Threshold = int | tuple[str, ...]

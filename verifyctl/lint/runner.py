@@ -9,8 +9,8 @@ from verifyctl.config.models import ServiceConfig
 from verifyctl.errors import ConfigError
 from verifyctl.lint.context import Context
 from verifyctl.lint.findings import Finding, Findings, ordered
-from verifyctl.lint.live import TemplateInfo
 from verifyctl.lint.policy import read_policy
+from verifyctl.lint.templates import TemplateInfo
 
 
 def run(
