@@ -19,18 +19,13 @@ from requests.utils import requote_uri
 
 from verifyctl import __version__
 from verifyctl.client.base_url import is_loopback_host, resolve_base_url
+from verifyctl.client.classify import Action, Call, History, Outcome, classify
 from verifyctl.client.credentials import Credentials
-from verifyctl.client.failures import (
-    api_error_from_response,
-    certainly_not_sent,
-    describe_transport_failure,
-    is_tls_failure,
-    scrub,
-)
+from verifyctl.client.failures import describe_transport_failure, scrub
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
-from verifyctl.client.retry import FINAL_429_CODES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from verifyctl.client.retry import RetryPolicy
 from verifyctl.client.stats import RequestStats
-from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, VerifyctlError
+from verifyctl.errors import OutcomeUnknownError, TransportError
 
 logger = logging.getLogger("verifyctl.client")
 
@@ -50,10 +45,6 @@ class _BasicAuth(AuthBase):
 
     def __repr__(self) -> str:
         return "<basic auth>"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class VerifyClient:
@@ -187,57 +178,42 @@ class VerifyClient:
         idempotent: bool,
         is_delete: bool = False,
     ) -> requests.Response:
-        """Send with retries; only what certainly did not take effect is retried for a non-idempotent call."""
+        """Send until `classify` says done or final; it alone decides what is safe to send again."""
         body = self._encode(form) if form is not None else None
-        where = f"{method} {url.split('?', 1)[0]}"
+        call = Call(method, f"{method} {url.split('?', 1)[0]}", path, idempotent, is_delete)
         policy = self._retry
-        started = policy.clock()
-        may_have_taken_effect = False
-        attempt = 0
+        history = History(started=policy.clock())
         while True:
-            attempt += 1
-            retry_after: float | None = None
-            failure: VerifyctlError
-            try:
-                response = self._attempt(method, url, body, attempt)
-            except requests.RequestException as exc:
-                reason = describe_transport_failure(exc, self._timeout, self._secrets)
-                sent = not certainly_not_sent(exc)
-                if sent and not idempotent:
-                    raise OutcomeUnknownError(
-                        f"{where}: outcome unknown (the request was sent, then {reason}); "
-                        "look the object up before trying again"
-                    ) from None
-                failure = TransportError(f"{where}: {reason}")
-                if is_tls_failure(exc):
-                    raise failure from None
-                may_have_taken_effect = may_have_taken_effect or sent
-            else:
-                status = response.status_code
-                if status < 300:
-                    return response
-                if status == 404 and is_delete and may_have_taken_effect:
-                    logger.debug("%s: 404 after an unknown outcome: the earlier attempt deleted it", where)
-                    return response
-                error = api_error_from_response(response, method, path, self._secrets)
-                if status not in RETRYABLE_STATUSES or (status == 429 and error.code in FINAL_429_CODES):
-                    raise error
-                if status != 429:
-                    if not idempotent:
-                        raise OutcomeUnknownError(
-                            f"{where}: outcome unknown (the request was sent, then answered {status}: "
-                            f"{error}); look the object up before trying again"
-                        )
-                    may_have_taken_effect = True
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                failure = error
-            delay = policy.delay(attempt, retry_after)
-            elapsed = policy.clock() - started
-            if attempt >= policy.max_attempts or elapsed + delay > policy.max_total_seconds:
-                raise self._gave_up(failure, attempt, elapsed, where) from None
-            logger.debug("%s: retrying in %.2f s after attempt %d: %s", where, delay, attempt, failure)
+            history.attempt += 1
+            outcome = self._attempt(method, url, body, history.attempt)
+            decision = classify(
+                outcome,
+                call,
+                history,
+                policy,
+                now=policy.clock(),
+                timeout=self._timeout,
+                secrets=self._secrets,
+            )
+            if decision.action is Action.DONE:
+                assert isinstance(outcome, requests.Response)
+                if outcome.status_code == 404:
+                    logger.debug(
+                        "%s: 404 after an unknown outcome: an earlier attempt deleted it", call.where
+                    )
+                return outcome
+            if decision.action is Action.FINAL:
+                assert decision.error is not None
+                raise decision.error from None
+            logger.debug(
+                "%s: retrying in %.2f s after attempt %d: %s",
+                call.where,
+                decision.wait,
+                history.attempt,
+                decision.error,
+            )
             self.stats.record_retry()
-            policy.sleep(delay)
+            policy.sleep(decision.wait)
 
     @staticmethod
     def _encode(form: FormItems) -> str:
@@ -246,21 +222,7 @@ class VerifyClient:
         # urlencode's output is pure ASCII, so len() is the byte count and http.client sends it as is.
         return urlencode(form)
 
-    @staticmethod
-    def _gave_up(failure: VerifyctlError, attempts: int, elapsed: float, where: str) -> VerifyctlError:
-        tried = f"gave up after {_plural(attempts, 'attempt')} over {elapsed:.1f} s"
-        if isinstance(failure, ApiError):
-            return ApiError(
-                status=failure.status,
-                code=failure.code,
-                message=f"{tried}: {failure.api_message}",
-                more_info=failure.more_info,
-                method=failure.method,
-                path=failure.path,
-            )
-        return TransportError(f"{where}: {tried}: {failure.message.removeprefix(where + ': ')}")
-
-    def _attempt(self, method: str, url: str, body: str | None, attempt: int) -> requests.Response:
+    def _attempt(self, method: str, url: str, body: str | None, attempt: int) -> Outcome:
         """One HTTP exchange, tallied and logged (method, path, status, time, attempt; never headers)."""
         sent = len(body) if body is not None else 0
         target = url.removeprefix(self.base_url) or "/"
@@ -274,7 +236,7 @@ class VerifyClient:
             self.stats.record(method, started=started, ended=ended, sent=sent, received=0)
             outcome = describe_transport_failure(exc, self._timeout, self._secrets)
             self._log(method, target, outcome, ended - started, attempt)
-            raise
+            return exc
         ended = time.perf_counter()
         self.stats.record(method, started=started, ended=ended, sent=sent, received=len(response.content))
         self._log(method, target, str(response.status_code), ended - started, attempt)
