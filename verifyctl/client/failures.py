@@ -11,17 +11,12 @@ from collections.abc import Iterable, Iterator
 import requests
 import urllib3.exceptions
 
+from verifyctl.client.secrets import scrub
 from verifyctl.errors import ApiError
 
+__all__ = ["api_error_from_response", "certainly_not_sent", "describe_transport_failure", "scrub"]
+
 _EXCERPT_CHARS = 200
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def _excerpt(body: str) -> str:

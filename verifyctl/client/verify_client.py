@@ -21,10 +21,11 @@ from verifyctl import __version__
 from verifyctl.client.base_url import is_loopback_host, resolve_base_url
 from verifyctl.client.classify import Action, Call, Decision, History, Outcome, classify
 from verifyctl.client.credentials import Credentials
-from verifyctl.client.failures import describe_transport_failure, scrub
+from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPath
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
+from verifyctl.client.secrets import scrub, secret_forms
 from verifyctl.client.stats import RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -83,8 +84,8 @@ class VerifyClient:
         self._retry = retry if retry is not None else RetryPolicy()
         self._timeout = (float(timeout[0]), float(timeout[1]))
         token = base64.b64encode(f"{credentials.username}:{credentials.secret}".encode()).decode("ascii")
-        # Every form in which the secret could surface in a message: raw, and inside the auth header.
-        self._secrets = (credentials.secret, token)
+        # Every form in which the secret could surface in a message: raw, encoded, in the auth header.
+        self._secrets = secret_forms(credentials.username, credentials.secret)
         self._auth = _BasicAuth(f"Basic {token}")
         self._session = self._new_session(parallelism)
 
