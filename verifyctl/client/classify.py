@@ -12,6 +12,7 @@ from verifyctl.client.failures import (
     api_error_from_response,
     certainly_not_sent,
     describe_transport_failure,
+    is_dns_failure,
     is_tls_failure,
 )
 from verifyctl.client.retry import FINAL_429_CODES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
@@ -60,6 +61,8 @@ class Decision:
     wait: float = 0.0
     # A concurrency 429 (20429): the adaptive limit should shrink.
     throttled: bool = False
+    # FINAL because the attempts or the time ran out (not because the error is final in itself).
+    exhausted: bool = False
 
 
 def _plural(count: int, noun: str) -> str:
@@ -114,8 +117,8 @@ def classify(
                 ),
             )
         failure = TransportError(f"{where}: {reason}")
-        # No wait cures a bad certificate.
-        if is_tls_failure(outcome):
+        # No wait cures a bad certificate or a host name that does not resolve.
+        if is_tls_failure(outcome) or is_dns_failure(outcome):
             return Decision(Action.FINAL, failure)
         history.may_have_taken_effect = history.may_have_taken_effect or sent
     else:
@@ -144,5 +147,6 @@ def classify(
     delay = policy.delay(history.attempt, retry_after)
     elapsed = now - history.started
     if history.attempt >= policy.max_attempts or elapsed + delay > policy.max_total_seconds:
-        return Decision(Action.FINAL, gave_up(failure, history.attempt, elapsed, where), throttled=throttled)
+        last = gave_up(failure, history.attempt, elapsed, where)
+        return Decision(Action.FINAL, last, throttled=throttled, exhausted=True)
     return Decision(Action.RETRY, failure, wait=delay, throttled=throttled)

@@ -22,6 +22,7 @@ from verifyctl.client.base_url import is_loopback_host, resolve_base_url
 from verifyctl.client.classify import Action, Call, Decision, History, Outcome, classify
 from verifyctl.client.credentials import Credentials
 from verifyctl.client.failures import describe_transport_failure
+from verifyctl.client.hints import Target, with_hint
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPath
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
@@ -79,6 +80,10 @@ class VerifyClient:
             raise ValueError(f"timeout must be (connect, read) seconds, both positive, not {timeout!r}")
         self.base_url = resolve_base_url(base_url)
         self.account_sid = credentials.account_sid
+        # Named in failure hints: where and as whom (an API key's username is its SK... SID).
+        self._target = Target(
+            self.base_url, credentials.account_sid, credentials.username != credentials.account_sid
+        )
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
         self.stats = RequestStats(limit_path=self._limiter.path)
         self._retry = retry if retry is not None else RetryPolicy()
@@ -247,7 +252,7 @@ class VerifyClient:
                 return outcome
             if decision.action is Action.FINAL:
                 assert decision.error is not None
-                raise decision.error from None
+                raise with_hint(decision.error, outcome, self._target, exhausted=decision.exhausted) from None
             logger.debug(
                 "%s: retrying in %.2f s after attempt %d: %s",
                 call.where,
