@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import time
 from collections.abc import Mapping
@@ -120,8 +121,8 @@ class VerifyClient:
         """Every record of a collection, following `meta.next_page_url` from page to page."""
         query = dict(params or {})
         query.setdefault("PageSize", PAGE_SIZE)
-        url = f"{self._url(path)}?{urlencode(query)}"
-        seen = {page_identity(url)}
+        url = first = f"{self._url(path)}?{urlencode(query)}"
+        seen: set[str] | None = None
         records: list[dict[str, Any]] = []
         while True:
             response = self._request("GET", url, path, idempotent=True)
@@ -130,6 +131,9 @@ class VerifyClient:
             following = next_page_url(payload, url)
             if following is None:
                 return records
+            if seen is None:
+                # Most lists are one page: the loop guard is built only once a second page exists.
+                seen = {page_identity(first)}
             check_next_page(following, self.base_url, seen, path)
             url = following
 
@@ -195,7 +199,8 @@ class VerifyClient:
 
     def _json_object(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
         try:
-            body = response.json()
+            # json.loads reads bytes as UTF-8/16/32 itself; Response.json would first guess a text encoding.
+            body = json.loads(response.content)
         except ValueError:
             body = None
         if not isinstance(body, dict):
@@ -280,7 +285,6 @@ class VerifyClient:
     def _attempt(self, method: str, url: str, body: str | None, attempt: int) -> Outcome:
         """One HTTP exchange, tallied and logged (method, path, status, time, attempt; never headers)."""
         sent = len(body) if body is not None else 0
-        target = url.removeprefix(self.base_url) or "/"
         started = time.perf_counter()
         try:
             response = self._adapter.send(
@@ -289,12 +293,15 @@ class VerifyClient:
         except requests.RequestException as exc:
             ended = time.perf_counter()
             self.stats.record(method, started=started, ended=ended, sent=sent, received=0)
-            outcome = describe_transport_failure(exc, self._timeout, self._secrets)
-            self._log(method, target, outcome, ended - started, attempt)
+            if logger.isEnabledFor(logging.DEBUG):
+                reason = describe_transport_failure(exc, self._timeout, self._secrets)
+                self._log(method, url, reason, ended - started, attempt)
             return exc
         ended = time.perf_counter()
         self.stats.record(method, started=started, ended=ended, sent=sent, received=len(response.content))
-        self._log(method, target, str(response.status_code), ended - started, attempt)
+        # Checked here so that a run without -vv does not build (and scrub) a line per request.
+        if logger.isEnabledFor(logging.DEBUG):
+            self._log(method, url, str(response.status_code), ended - started, attempt)
         return response
 
     def _prepare(self, method: str, url: str, body: str | None) -> requests.PreparedRequest:
@@ -320,7 +327,8 @@ class VerifyClient:
         self._auth(prepared)
         return prepared
 
-    def _log(self, method: str, target: str, outcome: str, seconds: float, attempt: int) -> None:
+    def _log(self, method: str, url: str, outcome: str, seconds: float, attempt: int) -> None:
+        target = url.removeprefix(self.base_url) or "/"
         logger.debug(
             "%s %s -> %s in %.0f ms (attempt %d)",
             method,
