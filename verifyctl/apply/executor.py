@@ -65,8 +65,12 @@ class ApplyResult:
 
 
 def waves(plan: Plan) -> list[list[Change]]:
-    """Group changes so that each runs after the create or replace of the parent it needs."""
-    by_address = {change.address: change for change in plan.changes}
+    """Group changes so that each runs after the create or replace of the parent it needs.
+
+    Children deleted with a parent are left out: the API removes them with it, so no request is theirs.
+    """
+    requests = [change for change in plan.changes if change.deleted_with is None]
+    by_address = {change.address: change for change in requests}
     depth: dict[str, int] = {}
 
     def depth_of(change: Change) -> int:
@@ -77,7 +81,7 @@ def waves(plan: Plan) -> list[list[Change]]:
         return depth[change.address]
 
     grouped: dict[int, list[Change]] = {}
-    for change in plan.changes:
+    for change in requests:
         grouped.setdefault(depth_of(change), []).append(change)
     return [grouped[level] for level in sorted(grouped)]
 
@@ -117,7 +121,23 @@ class Executor:
                     creates = (Action.CREATE, Action.REPLACE)
                     if outcome.status != "applied" and outcome.change.action in creates:
                         broken.add(outcome.change.address)
+        self._report_cascades(plan, result)
         return result
+
+    def _report_cascades(self, plan: Plan, result: ApplyResult) -> None:
+        """Children deleted with a parent: gone when the parent's delete or replace was applied."""
+        removed = {
+            o.change.address
+            for o in result.outcomes
+            if o.status == "applied" and o.change.action in (Action.DELETE, Action.REPLACE)
+        }
+        for change in plan.changes:
+            if change.deleted_with is None:
+                continue
+            if change.deleted_with in removed:
+                self._report(result, Outcome(change, "applied", f"deleted with {change.deleted_with}"))
+            else:
+                self._report(result, Outcome(change, "skipped", f"{change.deleted_with} was not deleted"))
 
     def _report(self, result: ApplyResult, outcome: Outcome) -> None:
         with self._lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from verifyctl.plan.addresses import format_address, parse_address
+from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import KINDS, Kind
 
 
@@ -14,10 +14,10 @@ class UnresolvedParent(Exception):
 
 def parent_ids(address: str, ids: Mapping[str, str]) -> dict[str, str]:
     """The `{service_sid}` / `{rate_limit_sid}` values of the ancestors of `address`."""
-    segments = parse_address(address)
+    segments = Address.parse(address).segments
     values: dict[str, str] = {}
     for depth in range(1, len(segments)):
-        ancestor = format_address(segments[:depth])
+        ancestor = str(Address(segments[:depth]))
         kind = segments[depth - 1][0]
         if ancestor not in ids:
             raise UnresolvedParent(ancestor)

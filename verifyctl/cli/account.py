@@ -13,6 +13,7 @@ import click
 
 from verifyctl.cli.output import progress, setup_logging
 from verifyctl.client import Credentials, VerifyClient, credentials_from_env, resolve_base_url
+from verifyctl.client.base_url import accounts_base_url
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
@@ -65,6 +66,8 @@ class Account:
     account_sid: str
     # What plans record as their target: the base URL, or "local" for the embedded emulator.
     api_url: str
+    # A client of the host that serves the account resource (api.twilio.com beside verify.twilio.com).
+    accounts: VerifyClient
     emulator: EmulatorServer | None = None
 
 
@@ -81,17 +84,23 @@ def open_account(options: AccountOptions, parallelism: int = 10) -> Iterator[Acc
         with EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB) as server:
             account_sid, token = server.accounts[0]
             credentials = Credentials(username=account_sid, secret=token, account_sid=account_sid)
-            with VerifyClient(server.base_url, credentials, parallelism=parallelism) as client:
+            with (
+                VerifyClient(server.base_url, credentials, parallelism=parallelism) as client,
+                VerifyClient(server.base_url, credentials, parallelism=1) as accounts,
+            ):
                 try:
-                    yield Account(client, account_sid, LOCAL_API_URL, server)
+                    yield Account(client, account_sid, LOCAL_API_URL, accounts, server)
                 finally:
                     _print_stats(options, client)
         return
     base_url = resolve_base_url(options.api_url or os.environ.get("VERIFYCTL_API_URL"))
     credentials = credentials_from_env(os.environ)
-    with VerifyClient(base_url, credentials, parallelism=parallelism) as client:
+    with (
+        VerifyClient(base_url, credentials, parallelism=parallelism) as client,
+        VerifyClient(accounts_base_url(base_url), credentials, parallelism=1) as accounts,
+    ):
         try:
-            yield Account(client, credentials.account_sid, base_url)
+            yield Account(client, credentials.account_sid, base_url, accounts)
         finally:
             _print_stats(options, client)
 

@@ -18,11 +18,11 @@ from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets, parallelism_option, plan_for, target_option
 from verifyctl.errors import ApplyError, RefusedError, StalePlanError, UsageError, VerifyctlError
 from verifyctl.plan.guards import check_guards
-from verifyctl.plan.model import Plan
+from verifyctl.plan.model import Plan, SavedPlan, mask_sid
 from verifyctl.render.text import SYMBOLS, render_text
 
 
-def load_saved_plan(path: str) -> Plan:
+def load_saved_plan(path: str) -> SavedPlan:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return Plan.from_dict(data)
@@ -32,12 +32,14 @@ def load_saved_plan(path: str) -> Plan:
         raise VerifyctlError(f"{path} is not a verifyctl plan file: {error}") from None
 
 
-def check_plan_target(plan: Plan, account: Account) -> None:
-    if (plan.account_sid, plan.api_url) != (account.account_sid, account.api_url):
+def check_plan_target(saved: SavedPlan, account: Account) -> Plan:
+    """The saved plan, bound to `account`; StalePlanError when it was made for another account or URL."""
+    if not saved.is_for(account.account_sid, account.api_url):
         raise StalePlanError(
-            f"the saved plan was made for account {plan.account_sid} at {plan.api_url}, "
-            f"not {account.account_sid} at {account.api_url}"
+            f"the saved plan was made for account {saved.masked_sid} at {saved.plan.api_url}, "
+            f"not {mask_sid(account.account_sid)} at {account.api_url}"
         )
+    return saved.bound_to(account.account_sid)
 
 
 def report_progress(outcome: Outcome) -> None:
@@ -59,18 +61,23 @@ def summarise(outcome: ApplyResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def confirm_or_refuse() -> None:
+def confirm_or_refuse(plan: Plan) -> None:
     if not sys.stdin.isatty():
         raise RefusedError(
             "apply needs --auto-approve when it does not run on a terminal (or a reviewed --plan)"
         )
-    if not click.confirm("Apply these changes?", default=False, err=True):
+    if not click.confirm(f"Apply {_changes(plan)} to account {plan.account_label}?", default=False, err=True):
         raise RefusedError("apply cancelled; nothing was changed")
+
+
+def _changes(plan: Plan) -> str:
+    total = plan.summary.total
+    return f"{total} {'change' if total == 1 else 'changes'}"
 
 
 def execute(plan: Plan, account: Account, parallelism: int) -> None:
     started = time.monotonic()
-    progress(f"Applying {plan.summary.total} changes to {account.api_url} ...")
+    progress(f"Applying {_changes(plan)} to account {plan.account_label} at {account.api_url} ...")
     outcome = Executor(account.client, parallelism=parallelism, progress=report_progress).run(plan)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
@@ -106,9 +113,9 @@ def apply_command(
     if plan_file and (paths or targets):
         raise UsageError("--plan applies a saved plan as it is; it takes no PATH and no --target")
     if plan_file:
-        saved = load_saved_plan(plan_file)
+        saved_file = load_saved_plan(plan_file)
         with open_account(options, parallelism) as account:
-            check_plan_target(saved, account)
+            saved = check_plan_target(saved_file, account)
             check_fresh(saved, account.client, parallelism)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:
@@ -125,5 +132,5 @@ def apply_command(
             return
         check_guards(plan, allow_delete=allow_delete, force=force)
         if not auto_approve:
-            confirm_or_refuse()
+            confirm_or_refuse(plan)
         execute(plan, account, parallelism)

@@ -14,6 +14,7 @@ import click
 import requests
 
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
+from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
 from verifyctl.errors import VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
@@ -23,13 +24,22 @@ _KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
 
 def _parse_accounts(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, str]]:
     accounts = []
-    for value in values:
-        sid, _, token = value.partition(":")
+    for index, value in enumerate(values, start=1):
+        # The name comes last and may itself hold colons ("Acme: production").
+        sid, _, rest = value.partition(":")
+        token, _, name = rest.partition(":")
         if not _ACCOUNT_SID.match(sid) or not token:
-            raise click.BadParameter("expected SID:TOKEN with SID = AC and 32 hex digits", ctx, param)
-        accounts.append((sid, token))
+            raise click.BadParameter(
+                "expected SID:TOKEN or SID:TOKEN:NAME with SID = AC and 32 hex digits", ctx, param
+            )
+        name = name.strip() or default_name(index)
+        if len(name) > MAX_NAME_LENGTH:
+            raise click.BadParameter(
+                f"the account name is longer than {MAX_NAME_LENGTH} characters", ctx, param
+            )
+        accounts.append((sid, token, name))
     return accounts
 
 
@@ -74,9 +84,10 @@ _RATE = click.FloatRange(0.0, 1.0)
     "--account",
     "accounts",
     multiple=True,
-    metavar="SID:TOKEN",
+    metavar="SID:TOKEN[:NAME]",
     callback=_parse_accounts,
-    help="An account to accept (repeatable); without one, a development account is generated.",
+    help="An account to accept, with its friendly name (repeatable); without one, a development account"
+    " is generated.",
 )
 @click.option(
     "--api-key",
@@ -91,17 +102,30 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--throttle-rate", default=0.0, type=_RATE, help="Share of requests answered 429.")
 @click.option("--drop-rate", default=0.0, type=_RATE, help="Share of writes done but never answered.")
 @click.option("--seed", type=int, help="Seed that makes the injected faults reproducible.")
+@click.option(
+    "--max-concurrency",
+    type=click.IntRange(min=1),
+    help="Requests in flight per account beyond which the emulator answers 429 / 20429 (no cap without).",
+)
+@click.option(
+    "--concurrency-retry-after",
+    type=click.IntRange(min=0),
+    metavar="SECONDS",
+    help="Retry-After of a request refused by --max-concurrency (no header without).",
+)
 def serve(
     host: str,
     port: int,
     db: Path | None,
-    accounts: list[tuple[str, str]],
+    accounts: list[tuple[str, str, str]],
     api_keys: list[tuple[str, str, str]],
     latency_ms: float,
     error_rate: float,
     throttle_rate: float,
     drop_rate: float,
     seed: int | None,
+    max_concurrency: int | None,
+    concurrency_retry_after: int | None,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
     try:
@@ -116,6 +140,8 @@ def serve(
             throttle_rate=throttle_rate,
             drop_rate=drop_rate,
             seed=seed,
+            max_concurrency=max_concurrency,
+            concurrency_retry_after=concurrency_retry_after,
         )
     except (OSError, sqlite3.Error) as exc:
         raise VerifyctlError(f"cannot use {db} as the emulator database: {exc}") from None
@@ -151,12 +177,17 @@ def _print_banner(
 ) -> None:
     click.echo(f"Verify emulator listening on {server.base_url}")
     click.echo(f"Database: {db}" if db else "Database: in memory (the state ends with the emulator)")
+    names = server.account_names
     for sid, token in server.accounts:
         # A generated development account's token is printed: the user needs it and it is local only.
         shown = token if generated else "(as given)"
         click.echo(f"Account: {sid}  auth token: {shown}")
+        # On a line of its own, so the line above keeps the shape scripts and the README show.
+        click.echo(f"  friendly name: {names[sid]}")
     for key_sid, _, account_sid in api_keys:
         click.echo(f"API key: {key_sid} for account {account_sid}")
+    if server.max_concurrency is not None:
+        click.echo(f"Max concurrency: {server.max_concurrency} requests in flight per account")
     sid, token = server.accounts[0]
     click.echo("Point verifyctl at it:")
     click.echo(f"  export VERIFYCTL_API_URL={server.base_url}")

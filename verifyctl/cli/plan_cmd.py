@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ from verifyctl.cli.account import Account, account_options, open_account, option
 from verifyctl.cli.desired import Desired, load_desired
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.errors import EXIT_CHANGES
-from verifyctl.plan.addresses import parse_address
 from verifyctl.plan.model import Plan
 from verifyctl.render.formats import FORMATS, render
+from verifyctl.resources.addresses import Address
+from verifyctl.state.account import read_account_name
 
 target_option = click.option(
     "--target",
@@ -35,18 +37,20 @@ parallelism_option = click.option(
 )
 
 
-def check_targets(targets: tuple[str, ...]) -> list[str]:
-    for target in targets:
-        parse_address(target)  # raises UsageError (exit 64) on a malformed address
-    return list(targets)
+def check_targets(targets: tuple[str, ...]) -> list[Address]:
+    """The --target values as addresses; UsageError (exit 64) on a malformed one."""
+    return [Address.parse(target) for target in targets]
 
 
-def plan_for(account: Account, desired: Desired, targets: list[str], parallelism: int) -> Plan:
-    """Read the live account and diff it against the desired state; the plan records its target."""
-    plan = plan_account(
-        account.client, desired.services, prune=desired.prune, targets=targets, parallelism=parallelism
-    )
-    return plan.with_target(account.account_sid, account.api_url)
+def plan_for(account: Account, desired: Desired, targets: list[Address], parallelism: int) -> Plan:
+    """Read the live account and diff it against the desired state; the plan records its account."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verifyctl-account") as pool:
+        # The account's name comes from another host; read it while the plan's reads run.
+        name = pool.submit(read_account_name, account.accounts, account.account_sid)
+        plan = plan_account(
+            account.client, desired.services, prune=desired.prune, targets=targets, parallelism=parallelism
+        )
+        return plan.for_account(account.account_sid, account.api_url, name.result())
 
 
 def save_plan(plan: Plan, path: str) -> None:
@@ -87,7 +91,10 @@ def plan_command(
         plan = plan_for(account, desired, wanted_targets, parallelism)
         noun = "object" if plan.covered == 1 else "objects"
         elapsed = time.monotonic() - started
-        progress(f"Read {plan.covered} live {noun} from {account.api_url} in {elapsed:.2f} s.")
+        progress(
+            f"Read {plan.covered} live {noun} of account {plan.account_label} at {account.api_url} "
+            f"in {elapsed:.2f} s."
+        )
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")

@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from verifyctl.emulator import routes
+from verifyctl.emulator.accounts import Account, account_path_sid, account_resource
 from verifyctl.emulator.clock import Clock, iso
+from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.context import Context
 from verifyctl.emulator.errors import (
     AUTHENTICATE,
@@ -25,7 +27,7 @@ from verifyctl.emulator.errors import (
     ApiError,
     not_found,
 )
-from verifyctl.emulator.faults import Faults
+from verifyctl.emulator.faults import Decision, Faults
 from verifyctl.emulator.store import Store
 from verifyctl.emulator.validation import Form
 
@@ -86,9 +88,19 @@ class App:
     """The emulator behind the HTTP layer: answers `/v2` requests and the `/__emulator__` control paths."""
 
     def __init__(
-        self, store: Store, clock: Clock, credentials: Credentials, faults: Faults, retry_after_seconds: int
+        self,
+        store: Store,
+        clock: Clock,
+        credentials: Credentials,
+        faults: Faults,
+        retry_after_seconds: int,
+        accounts: dict[str, tuple[Account, float]] | None = None,
+        limit: ConcurrencyLimit | None = None,
     ) -> None:
         self.store = store
+        # Account SID -> (account, creation time) for the `/2010-04-01/Accounts/{Sid}.json` resource.
+        self.accounts = accounts or {}
+        self.limit = limit or ConcurrencyLimit()
         self.clock = clock
         self.credentials = credentials
         self.faults = faults
@@ -126,9 +138,37 @@ class App:
         self, method: str, path: str, query: str, body: str, authorization: str | None, base_url: str
     ) -> Outcome:
         """Answer one API request (anything outside `/__emulator__/`)."""
+        started = time.monotonic()
         decision = self.faults.draw()
-        if decision.latency_seconds > 0:
-            time.sleep(decision.latency_seconds)
+        # Counted from arrival, latency included: the latency stands for the time a request holds its slot.
+        caller = self.credentials.account_for(authorization)
+        admitted = caller is None or self.limit.enter(caller)
+        try:
+            self.faults.wait_latency(started)
+            if admitted:
+                outcome, account_sid = self._outcome(method, path, query, body, base_url, decision, caller)
+            else:
+                outcome, account_sid = self._too_many_concurrent(), caller
+        finally:
+            if caller is not None and admitted:
+                self.limit.leave(caller)
+        self._record(method, path, body, outcome, account_sid)
+        return outcome
+
+    def _too_many_concurrent(self) -> Outcome:
+        retry = {} if self.limit.retry_after is None else {"Retry-After": str(self.limit.retry_after)}
+        return _error(ApiError(429, TOO_MANY_REQUESTS, "Too many concurrent requests", retry))
+
+    def _outcome(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: str,
+        base_url: str,
+        decision: Decision,
+        caller: str | None,
+    ) -> tuple[Outcome, str | None]:
         account_sid: str | None = None
         if decision.error:
             outcome = _error(ApiError(500, INTERNAL_ERROR, "Internal server error (injected fault)"))
@@ -136,12 +176,11 @@ class App:
             retry = {"Retry-After": str(self.retry_after_seconds)}
             outcome = _error(ApiError(429, TOO_MANY_REQUESTS, "Too many requests", retry))
         else:
-            account_sid = self.credentials.account_for(authorization)
+            account_sid = caller
             outcome = self._answer(method, path, query, body, account_sid, base_url)
             if decision.drop and method in WRITE_METHODS and path.startswith("/v2/"):
                 outcome.drop = True
-        self._record(method, path, body, outcome, account_sid)
-        return outcome
+        return outcome, account_sid
 
     def _answer(
         self, method: str, path: str, query: str, body: str, account_sid: str | None, base_url: str
@@ -149,6 +188,9 @@ class App:
         if account_sid is None:
             headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
             return _error(ApiError(401, AUTHENTICATE, "Authenticate", headers))
+        asked_sid = account_path_sid(path)
+        if asked_sid is not None:
+            return self._account(method, path, asked_sid, account_sid)
         found = routes.match(path)
         if found is None:
             return _error(not_found(path))
@@ -178,6 +220,16 @@ class App:
             return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
         return Outcome(result.status, result.body)
 
+    def _account(self, method: str, path: str, asked_sid: str, account_sid: str) -> Outcome:
+        # Twilio answers another account's SID (not a subaccount) as if it did not exist.
+        known = self.accounts.get(asked_sid)
+        if asked_sid != account_sid or known is None:
+            return _error(not_found(path))
+        if method != "GET":
+            return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
+        account, created = known
+        return Outcome(200, account_resource(account, created))
+
     # Control paths -----------------------------------------------------------------------------
 
     def control(self, method: str, path: str, query: str, body: str) -> Outcome:
@@ -204,6 +256,9 @@ class App:
                 return _error(
                     ApiError(400, INVALID_PARAMETER, "Invalid parameter: advance (seconds, a number)")
                 )
-            self.clock.advance(seconds)
+            try:
+                self.clock.advance(seconds)
+            except ValueError as error:
+                return _error(ApiError(400, INVALID_PARAMETER, f"Invalid parameter: advance ({error})"))
             return Outcome(200, {"now": iso(self.clock.now())})
         return _error(not_found(path))

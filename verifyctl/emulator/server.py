@@ -8,14 +8,17 @@ import logging
 import secrets
 import socket
 import threading
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from verifyctl.emulator.accounts import Account, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
+from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.faults import Faults, FaultSettings
 from verifyctl.emulator.store import Store
 
@@ -129,6 +132,20 @@ def _dev_account(store: Store) -> tuple[str, str]:
     return sid, token
 
 
+def _creation_times(store: Store, accounts: list[Account], now: float) -> dict[str, float]:
+    """When each account was first served, persisted so a restart with the same database keeps the date."""
+    times = {}
+    with store.transaction():
+        for account in accounts:
+            key = f"account_created:{account.sid}"
+            stored = store.setting(key)
+            if stored is None:
+                store.set_setting(key, repr(now))
+                stored = repr(now)
+            times[account.sid] = float(stored)
+    return times
+
+
 class EmulatorServer:
     """A Verify v2 emulator on a background thread: `start()`, use `base_url` and `accounts`, `stop()`."""
 
@@ -137,7 +154,7 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         db_path: str | Path | None = None,
-        accounts: list[tuple[str, str]] | None = None,
+        accounts: Sequence[tuple[str, str] | tuple[str, str, str]] | None = None,
         api_keys: list[tuple[str, str, str]] | None = None,
         latency_ms: float = 0,
         error_rate: float = 0.0,
@@ -145,18 +162,29 @@ class EmulatorServer:
         drop_rate: float = 0.0,
         seed: int | None = None,
         retry_after_seconds: int = 1,
+        max_concurrency: int | None = None,
+        concurrency_retry_after: int | None = None,
     ) -> None:
         self._host = host
         self._port = port
+        # Checked before anything opens: a bad value leaves nothing behind.
+        self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
+        # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
+        # the database opens, so a bad name leaves nothing open behind.
+        given = to_accounts(list(accounts)) if accounts else None
         self._store = Store(db_path)
-        self._accounts = list(accounts) if accounts else [_dev_account(self._store)]
+        self._accounts = given or to_accounts([_dev_account(self._store)])
         credentials = Credentials(
-            accounts=dict(self._accounts),
+            accounts={account.sid: account.token for account in self._accounts},
             api_keys={key_sid: (secret, account_sid) for key_sid, secret, account_sid in api_keys or []},
         )
         faults = Faults(FaultSettings(latency_ms, error_rate, throttle_rate, drop_rate), seed)
         self._clock = Clock()
-        self._app = App(self._store, self._clock, credentials, faults, retry_after_seconds)
+        created = _creation_times(self._store, self._accounts, self._clock.now())
+        served = {account.sid: (account, created[account.sid]) for account in self._accounts}
+        self._app = App(
+            self._store, self._clock, credentials, faults, retry_after_seconds, served, self._limit
+        )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -167,7 +195,17 @@ class EmulatorServer:
     @property
     def accounts(self) -> list[tuple[str, str]]:
         """The (account SID, auth token) pairs the emulator accepts."""
-        return list(self._accounts)
+        return [(account.sid, account.token) for account in self._accounts]
+
+    @property
+    def account_names(self) -> dict[str, str]:
+        """Account SID -> friendly name, as `GET /2010-04-01/Accounts/{Sid}.json` answers it."""
+        return {account.sid: account.name for account in self._accounts}
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """Requests in flight per account beyond which the emulator answers 429 / 20429 (None: no cap)."""
+        return self._limit.maximum
 
     @property
     def port(self) -> int:
@@ -200,6 +238,8 @@ class EmulatorServer:
         if self._stopped:
             return
         self._stopped = True
+        # Requests waiting out their latency answer now instead of holding stop() up.
+        self._app.faults.change(latency_ms=0)
         if self._http is not None:
             self._http.shutdown()
             self._http.close_connections()
@@ -221,6 +261,14 @@ class EmulatorServer:
     def advance_clock(self, seconds: float) -> None:
         """Move the emulator's clock forward (verifications expire after 10 minutes)."""
         self._clock.advance(seconds)
+
+    def in_flight(self, account_sid: str | None = None) -> int:
+        """API requests being answered now (latency included), for one account or for all."""
+        return self._limit.in_flight(account_sid)
+
+    def concurrency_refusals(self, account_sid: str | None = None) -> int:
+        """API requests answered 429 / 20429 for exceeding `max_concurrency`, for one account or all."""
+        return self._limit.refused(account_sid)
 
     def requests(self) -> list[dict[str, Any]]:
         """Every answered API request: {method, path, status, account_sid, dropped}."""

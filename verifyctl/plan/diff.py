@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from verifyctl.errors import PlanError
-from verifyctl.plan.addresses import covers, parse_address, service_address_keys
+from verifyctl.errors import PlanError, UsageError
+from verifyctl.plan.addresses import service_address_keys
 from verifyctl.plan.model import Action, Change, Plan, fingerprint
+from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import CHILD_KINDS, KINDS, Kind
 from verifyctl.resources.records import Record, child_address, identity_key
 
@@ -52,38 +54,70 @@ def make_plan(
     live: Sequence[Record],
     *,
     prune: bool = False,
-    targets: Sequence[str] = (),
+    targets: Sequence[Address] = (),
 ) -> Plan:
-    """Diff desired services against live services (children read for the services in scope)."""
-    target_services = {parse_address(t)[0][1] for t in targets}
+    """Diff desired services against live services (children read for the services in scope).
 
-    def in_scope(name: str) -> bool:
-        return not targets or name in target_services
-
+    A target that names nothing in the configuration or the live objects read is a usage error: a
+    plan limited to nothing would report "No changes" while changes are pending.
+    """
+    target_services = {target.segments[0][1] for target in targets}
     pairs = match_services(desired, live)
     builder = _Builder()
+    known: list[Address] = []
     for name, (wanted, current) in zip(service_address_keys(pairs), pairs, strict=True):
-        if not in_scope(name):
+        if targets:
+            known.append(Address.of_service(name))
+        if targets and name not in target_services:
             continue
         address = f"service[{name}]"
         order: SortKey = ((KIND_ORDER["service"], 0, name),)
         if current is not None:
             _record_read(builder, current, address)
+        if targets:
+            for record in (wanted, current):
+                if record is not None:
+                    known.extend(_child_addresses(record, Address.of_service(name)))
         if wanted is None:
             assert current is not None
             if prune:
-                builder.add(order, _delete(current, address, None))
+                _delete_tree(builder, current, address, None, order)
             continue
         _diff_object(builder, wanted, current, address, None, order)
     changes = builder.sorted_changes()
     if targets:
+        check_targets_match(targets, known)
         changes = _restrict_to_targets(changes, targets)
     return Plan(
         changes=tuple(changes),
         ids=builder.ids,
         covered=len(builder.read),
         fingerprint=fingerprint(builder.read),
+        targets=tuple(str(target) for target in targets),
     )
+
+
+def _child_addresses(record: Record, address: Address) -> Iterator[Address]:
+    for kind in CHILD_KINDS[record.kind.name]:
+        for child in record.children.get(kind.name) or ():
+            child_at = address.child(kind.name, child.key)
+            yield child_at
+            yield from _child_addresses(child, child_at)
+
+
+def check_targets_match(targets: Sequence[Address], known: Sequence[Address]) -> None:
+    """UsageError naming every target that matches no known object, with the closest known addresses."""
+    identities = {address.identity for address in known}
+    problems = []
+    for target in targets:
+        if target.identity in identities:
+            continue
+        spelled = sorted({str(address) for address in known})
+        close = difflib.get_close_matches(str(target), spelled, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; check the address against the plan"
+        problems.append(f"--target {str(target)!r} matches nothing in the configuration or the account{hint}")
+    if problems:
+        raise UsageError("; ".join(problems))
 
 
 def match_services(
@@ -151,7 +185,7 @@ def _diff_object(
     kind = wanted.kind
     if wanted.absent:
         if current is not None:
-            builder.add(order, _delete(current, address, parent))
+            _delete_tree(builder, current, address, parent, order)
         return
     if current is None:
         fields = dict(wanted.fields)
@@ -188,7 +222,9 @@ def _diff_object(
                 reason=reason,
             ),
         )
-        # The replacement starts with no children: every written child is created under it.
+        # The live object's children go with it; the replacement starts with none, so every written
+        # child is created under it.
+        _cascade(builder, current, address, address, order)
         _diff_children(builder, wanted, None, address, order)
         return
     update = Change(
@@ -219,13 +255,14 @@ def _diff_children(
         for leftovers in by_identity.values():
             for extra in leftovers:
                 extra_order = (*order, _segment_order(kind, extra.key))
-                builder.add(extra_order, _delete(extra, child_address(address, extra), address))
+                _delete_tree(builder, extra, child_address(address, extra), address, extra_order)
 
 
 def _live_children(current: Record | None, kind: Kind) -> list[Record]:
     if current is None:
         return []
     if kind.name not in current.children:
+        # Never plan past an unread list: a delete would hide its children, a diff would miss objects.
         raise PlanError(f"internal: the {kind.name} children of {current.key} were not read")
     return current.children[kind.name]
 
@@ -240,21 +277,54 @@ def changed_fields(kind: Kind, wanted: dict[str, Any], current: dict[str, Any]) 
     return changed
 
 
-def _delete(current: Record, address: str, parent: str | None) -> Change:
-    return Change(address, current.kind.name, Action.DELETE, current.fields, None, (), current.id, parent)
+def _delete_tree(
+    builder: _Builder, current: Record, address: str, parent: str | None, order: SortKey
+) -> None:
+    """Delete `current` and list every live child that goes with it."""
+    builder.add(
+        order, Change(address, current.kind.name, Action.DELETE, current.fields, None, (), current.id, parent)
+    )
+    _cascade(builder, current, address, address, order)
 
 
-def _restrict_to_targets(changes: list[Change], targets: Sequence[str]) -> list[Change]:
-    """Changes under a target, plus the creates or replaces of ancestors they cannot exist without."""
-    by_address = {change.address: change for change in changes}
+def _cascade(builder: _Builder, current: Record, address: str, root: str, order: SortKey) -> None:
+    """The live children of `current` (deleted or replaced as `root`), each as a delete that goes with it."""
+    for kind in CHILD_KINDS[current.kind.name]:
+        prefix = f"{address}/{kind.name}["
+        for child in _live_children(current, kind):
+            child_at = f"{prefix}{child.key}]"
+            child_order = (*order, _segment_order(kind, child.key))
+            builder.add(
+                child_order,
+                Change(
+                    child_at,
+                    kind.name,
+                    Action.DELETE,
+                    child.fields,
+                    None,
+                    (),
+                    child.id,
+                    address,
+                    reason=f"deleted with {root}",
+                    deleted_with=root,
+                ),
+            )
+            _cascade(builder, child, child_at, root, child_order)
+
+
+def _restrict_to_targets(changes: list[Change], targets: Sequence[Address]) -> list[Change]:
+    """Changes under a target, plus what they cannot happen without: the creates or replaces of their
+    ancestors, and for a child deleted with its parent, that parent's delete (and so all it takes along)."""
+    # Cascaded deletes are left out of the lookup: under a replace they share the address of a create.
+    by_address = {change.address: change for change in changes if change.deleted_with is None}
     keep: set[str] = set()
     for change in changes:
-        if any(covers(target, change.address) for target in targets):
-            keep.add(change.address)
+        if any(target.covers(Address.parse(change.address)) for target in targets):
+            keep.add(change.deleted_with or change.address)
             parent = change.parent
             while parent is not None and parent in by_address:
                 ancestor = by_address[parent]
                 if ancestor.action in (Action.CREATE, Action.REPLACE):
                     keep.add(parent)
                 parent = ancestor.parent
-    return [change for change in changes if change.address in keep]
+    return [change for change in changes if (change.deleted_with or change.address) in keep]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+
+from verifyctl.config.models import normalize_country
 
 
 class FieldType(str, Enum):
@@ -45,6 +48,13 @@ class Kind:
     id_key: str = "sid"
     # Why an identity change cannot be an update; shown beside a replace in the plan.
     identity_immutable_reason: str = ""
+    # The form of an identity that objects of this kind are matched by within their parent (and that
+    # `--target` addresses are compared in): exact by default.
+    normalize: Callable[[str], str] = str
+
+    def identity_of(self, value: object) -> str:
+        """The normalised identity of a value of this kind's identity field."""
+        return self.normalize(str(value))
 
     @property
     def field_keys(self) -> tuple[str, ...]:
@@ -107,6 +117,9 @@ RATE_LIMIT = Kind(
         Field("description", "Description", STR),
     ),
     identity_immutable_reason="unique_name cannot be updated",
+    # unique_name cannot be updated and the API treats it case-insensitively: matching it so turns a
+    # case-only edit into a visible replace instead of a delete plus a near-duplicate create.
+    normalize=str.casefold,
 )
 
 BUCKET = Kind(
@@ -130,6 +143,8 @@ MESSAGING_CONFIGURATION = Kind(
     list_key="messaging_configurations",
     parent="service",
     id_key="country",
+    # ISO country codes in any case; `all` is the catch-all configuration (the config's own rule).
+    normalize=normalize_country,
     fields=(
         Field("country", "Country", STR, updatable=False),
         Field("messaging_service_sid", "MessagingServiceSid", STR),

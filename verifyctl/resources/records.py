@@ -10,15 +10,8 @@ from verifyctl.resources.kinds import CHILD_KINDS, Kind
 
 
 def identity_key(kind: Kind, value: Any) -> str:
-    """The value objects of `kind` are matched by within their parent."""
-    text = str(value)
-    if kind.name == "rate_limit":
-        # unique_name cannot be updated; matching it case-insensitively turns a case-only edit into a
-        # visible replace instead of a delete plus a near-duplicate create.
-        return text.casefold()
-    if kind.name == "messaging_configuration":
-        return text if text == "all" else text.upper()
-    return text
+    """The value objects of `kind` are matched by within their parent (the kind's own rule)."""
+    return kind.identity_of(value)
 
 
 @dataclass

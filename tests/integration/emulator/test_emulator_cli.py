@@ -86,6 +86,26 @@ def test_serve_keeps_a_given_token_out_of_its_output() -> None:
     assert "super-secret-token" not in "\n".join(banner) + stderr
 
 
+def test_serve_names_each_account_and_serves_its_account_resource() -> None:
+    named, plain = "AC" + "5" * 32, "AC" + "6" * 32
+    process, banner = _start_serve(
+        "--port", "0", "--account", f"{named}:tok-1:Acme: Production", "--account", f"{plain}:tok-2"
+    )
+    try:
+        assert banner[banner.index(f"Account: {named}  auth token: (as given)") + 1] == (
+            "  friendly name: Acme: Production"
+        )
+        assert banner[banner.index(f"Account: {plain}  auth token: (as given)") + 1] == (
+            "  friendly name: Emulator account 2"
+        )
+        url = banner[0].rsplit(" ", 1)[1]
+        body = Api(url, (named, "tok-1")).get(f"/2010-04-01/Accounts/{named}.json").json()
+        assert body["friendly_name"] == "Acme: Production"
+    finally:
+        code, _ = _stop(process)
+    assert code == 0
+
+
 @pytest.mark.parametrize(
     ("signum", "background"),
     [(signal.SIGTERM, False), (signal.SIGINT, True)],

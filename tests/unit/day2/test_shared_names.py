@@ -11,6 +11,7 @@ from verifyctl.errors import ConfigError
 from verifyctl.plan.diff import make_plan, match_services
 from verifyctl.plan.model import Action
 from verifyctl.plan.scope import children_to_read
+from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import SERVICE, WEBHOOK, Kind
 from verifyctl.resources.records import Record
 
@@ -68,9 +69,9 @@ def test_namesakes_pinned_apart_are_addressed_by_sid_with_their_own_ids() -> Non
         (Action.UPDATE, f"service[{SID_B}]/webhook[w]", "YW1"),
     ]
     assert plan.ids[f"service[{SID_A}]"] == SID_A and plan.ids[f"service[{SID_B}]"] == SID_B
-    targeted = make_plan(desired, lives, targets=[f"service[{SID_B}]"])
+    targeted = make_plan(desired, lives, targets=[Address.parse(f"service[{SID_B}]")])
     assert [c.address for c in targeted.changes] == [f"service[{SID_B}]/webhook[w]"]
-    needs = children_to_read(match_services(desired, lives), [f"service[{SID_B}]"])
+    needs = children_to_read(match_services(desired, lives), [Address.parse(f"service[{SID_B}]")])
     assert needs == {SID_B: frozenset({"webhook"})}
 
 

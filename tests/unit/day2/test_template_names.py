@@ -10,6 +10,7 @@ import pytest
 from verifyctl.apply.planning import plan_account, resolve_default_templates
 from verifyctl.errors import PlanError
 from verifyctl.plan.model import Action
+from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import SERVICE
 from verifyctl.resources.records import Record
 from verifyctl.state.templates import TEMPLATES_PATH, Template, resolve_template_names
@@ -102,7 +103,7 @@ def test_the_templates_list_is_read_only_when_a_service_names_a_template() -> No
 def test_with_targets_only_services_in_scope_are_resolved() -> None:
     client = FakeClient(TEMPLATES)
     desired = [service("A", "Welcome"), service("B")]
-    assert resolve_default_templates(client, desired, ["service[B]"]) == desired
+    assert resolve_default_templates(client, desired, [Address.parse("service[B]")]) == desired
     assert client.paths == []
     with pytest.raises(PlanError, match=r"service\[A\]"):
-        resolve_default_templates(client, desired, ["service[A]/webhook[x]"])
+        resolve_default_templates(client, desired, [Address.parse("service[A]/webhook[x]")])

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from verifyctl.errors import PlanError, RefusedError, UsageError
-from verifyctl.plan.addresses import parse_address
 from verifyctl.plan.diff import make_plan
 from verifyctl.plan.guards import check_guards
 from verifyctl.plan.model import Action, Plan
+from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import BUCKET, MESSAGING_CONFIGURATION, RATE_LIMIT, SERVICE, WEBHOOK, Kind
 from verifyctl.resources.records import Record
 
@@ -116,11 +116,17 @@ def test_rate_limit_case_change_is_a_replace_and_recreates_buckets() -> None:
         SERVICE, "Acme", {"rate_limit": [want(RATE_LIMIT, "IP", {"bucket": [want(BUCKET, "60", max=5)]})]}
     )
     plan = make_plan([desired], [current])
+    # The live bucket goes with the replaced rate limit (listed, no request of its own); the written one
+    # is created under the replacement.
     assert actions(plan) == [
         ("replace", "service[Acme]/rate_limit[IP]"),
+        ("delete", "service[Acme]/rate_limit[IP]/bucket[60]"),
         ("create", "service[Acme]/rate_limit[IP]/bucket[60]"),
     ]
     assert plan.changes[0].reason == "unique_name cannot be updated"
+    assert plan.changes[1].deleted_with == "service[Acme]/rate_limit[IP]"
+    assert plan.changes[1].reason == "deleted with service[Acme]/rate_limit[IP]"
+    assert plan.summary.destroy == 1 and plan.summary.replace == 1
 
 
 def test_bucket_max_update_and_new_interval() -> None:
@@ -187,16 +193,17 @@ def test_targets_scope_changes_and_keep_needed_parents() -> None:
         want(SERVICE, "A", {"webhook": [want(WEBHOOK, "w")]}),
         want(SERVICE, "B", code_length=6),
     ]
-    plan = make_plan(desired, [], targets=["service[A]/webhook[w]"])
+    plan = make_plan(desired, [], targets=[Address.parse("service[A]/webhook[w]")])
     assert actions(plan) == [("create", "service[A]"), ("create", "service[A]/webhook[w]")]
-    assert actions(make_plan(desired, [], targets=["service[B]"])) == [("create", "service[B]")]
+    only_b = make_plan(desired, [], targets=[Address.parse("service[B]")])
+    assert actions(only_b) == [("create", "service[B]")]
 
 
 def test_address_parsing_errors_are_usage_errors() -> None:
-    assert parse_address("service[A/B]/webhook[x]") == [("service", "A/B"), ("webhook", "x")]
+    assert Address.parse("service[A/B]/webhook[x]").segments == (("service", "A/B"), ("webhook", "x"))
     for bad in ["webhook[x]", "service[A]/bucket[60]", "service[A", "service[A]/", "nonsense"]:
         with pytest.raises(UsageError):
-            parse_address(bad)
+            Address.parse(bad)
 
 
 def test_guards_refuse_deletes_and_sweeping_updates() -> None:
@@ -213,8 +220,12 @@ def test_guards_refuse_deletes_and_sweeping_updates() -> None:
 
 def test_plan_json_round_trips_and_is_stable() -> None:
     current = live(SERVICE, "Acme", SID_A, service_children(), code_length=4)
-    plan = make_plan([want(SERVICE, "Acme", code_length=6)], [current]).with_target("AC1", "http://x")
-    again = make_plan([want(SERVICE, "Acme", code_length=6)], [current]).with_target("AC1", "http://x")
+    plan = make_plan([want(SERVICE, "Acme", code_length=6)], [current]).for_account("AC1", "http://x")
+    again = make_plan([want(SERVICE, "Acme", code_length=6)], [current]).for_account("AC1", "http://x")
     assert plan.to_json() == again.to_json()
-    assert Plan.from_dict(plan.to_dict()) == plan
+    saved = Plan.from_dict(plan.to_dict())
+    assert saved.is_for("AC1", "http://x") and not saved.is_for("AC2", "http://x")
+    assert saved.bound_to("AC1") == plan
+    # The file shows the account masked; the full SID is only compared, as a digest.
+    assert "AC1" not in plan.for_account("AC" + "1" * 32, "http://x").to_json().replace("AC…1111", "")
     assert plan.fingerprint.startswith("sha256:")
