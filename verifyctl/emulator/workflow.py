@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from typing import Any
 
+from verifyctl.emulator import attempts, ratelimits
 from verifyctl.emulator.clock import iso, new_sid
 from verifyctl.emulator.collection import service_or_404
 from verifyctl.emulator.context import Context, Result
@@ -17,9 +19,11 @@ from verifyctl.emulator.errors import (
     invalid,
     not_found,
 )
+from verifyctl.emulator.locales import message_text, resolve_locale
 from verifyctl.emulator.validation import boolean, one_of, recipient, sid_of
 
-CHANNELS = ("sms", "call", "email", "whatsapp")
+# The spec's `Channel`: "One of: email, sms, whatsapp, call, sna or auto".
+CHANNELS = ("sms", "call", "email", "whatsapp", "sna", "auto")
 VALIDITY_SECONDS = 10 * 60
 MAX_SENDS = 5
 MAX_CHECKS = 5
@@ -113,10 +117,38 @@ def _new_code(length: int) -> str:
     return str(secrets.randbelow(10**length)).zfill(length)
 
 
-def _record_message(ctx: Context, service: dict[str, Any], doc: dict[str, Any], channel: str) -> None:
+def _resolve_channel(ctx: Context, channel: str) -> str:
+    """`auto` tries Silent Network Auth, then SMS (twilio.com/docs/verify/automatic-channel-selection).
+
+    Verify decides from the device's IP whether SNA can work; the emulator, which has no carrier to ask,
+    takes SNA when a `DeviceIp` is given and SMS otherwise.
+    """
+    device_ip = ctx.form.get("DeviceIp")
+    if device_ip is not None:
+        try:
+            ipaddress.ip_address(device_ip)
+        except ValueError:
+            # The spec: "If provided, it has to be a valid IPv4 or IPv6 address."
+            raise invalid("DeviceIp", "must be an IPv4 or IPv6 address") from None
+    if channel != "auto":
+        return channel
+    return "sna" if device_ip else "sms"
+
+
+def _sna(ctx: Context, verification_sid: str, channel: str) -> dict[str, str] | None:
+    """The `sna` object of an SNA send: the URL the device opens over mobile data (SNA sends no message)."""
+    if channel != "sna":
+        return None
+    return {"url": ctx.url(f"/__emulator__/sna/{verification_sid}")}
+
+
+def _record_message(
+    ctx: Context, service: dict[str, Any], doc: dict[str, Any], channel: str, locale: str
+) -> None:
     name = ctx.form.get("CustomFriendlyName") or service["friendly_name"]
-    body = f"Your {name} verification code is: {doc['_code']}"
-    if channel == "sms" and service["do_not_share_warning_enabled"]:
+    body = message_text(locale, name, doc["_code"])
+    # The warning's text is the emulator's English one: appended to English messages only.
+    if channel == "sms" and service["do_not_share_warning_enabled"] and locale.startswith("en"):
         body += DO_NOT_SHARE
     message = {
         "to": doc["to"],
@@ -133,11 +165,14 @@ def create_verification(ctx: Context) -> Result:
     service_sid = ctx.params["service_sid"]
     service = service_or_404(ctx, service_sid)
     to = ctx.form.require("To")
-    channel = ctx.form.require("Channel")
-    if channel not in CHANNELS:
+    requested_channel = ctx.form.require("Channel")
+    if requested_channel not in CHANNELS:
         raise invalid("Channel", f"must be one of {', '.join(CHANNELS)}")
-    recipient(channel, to)
+    recipient(requested_channel, to)
+    channel = _resolve_channel(ctx, requested_channel)
     _check_optional_params(ctx, service)
+    ratelimits.enforce(ctx, service_sid, to)
+    locale = resolve_locale(ctx.form.get("Locale"), channel, to)
     now = ctx.now()
     attempt = {
         "time": iso(now),
@@ -151,11 +186,13 @@ def create_verification(ctx: Context) -> Result:
             raise ApiError(429, MAX_SEND_ATTEMPTS, "Max send attempts reached")
         doc["send_code_attempts"].append(attempt)
         doc["channel"] = channel
+        doc["sna"] = _sna(ctx, doc["sid"], channel)
         doc["date_updated"] = iso(now)
         ctx.store.replace(ctx.account_sid, "verification", service_sid, doc["sid"], doc)
     else:
+        sid = new_sid("VE")
         doc = {
-            "sid": new_sid("VE"),
+            "sid": sid,
             "service_sid": service_sid,
             "account_sid": ctx.account_sid,
             "to": to,
@@ -168,13 +205,15 @@ def create_verification(ctx: Context) -> Result:
             "send_code_attempts": [attempt],
             "date_created": iso(now),
             "date_updated": iso(now),
-            "sna": None,
+            "sna": _sna(ctx, sid, channel),
             "_code": ctx.form.get("CustomCode") or _new_code(service["code_length"]),
             "_checks": 0,
             "_expires_at": now + VALIDITY_SECONDS,
         }
         ctx.store.insert(ctx.account_sid, "verification", service_sid, doc["sid"], doc, alt=to)
-    _record_message(ctx, service, doc, channel)
+    if channel != "sna":
+        _record_message(ctx, service, doc, channel, locale)
+    attempts.record(ctx, doc, attempt["attempt_sid"], channel, locale)
     return Result(201, _render(ctx, doc))
 
 
@@ -200,6 +239,8 @@ def update_verification(ctx: Context) -> Result:
     doc["valid"] = status == "approved"
     doc["date_updated"] = ctx.now_iso()
     ctx.store.replace(ctx.account_sid, "verification", doc["service_sid"], doc["sid"], doc)
+    if status == "approved":
+        attempts.convert(ctx, doc)
     return Result(200, _render(ctx, doc))
 
 
@@ -233,6 +274,7 @@ def check_verification(ctx: Context) -> Result:
     if secrets.compare_digest(code.encode(), doc["_code"].encode()):
         doc["status"] = "approved"
         doc["valid"] = True
+        attempts.convert(ctx, doc)
     else:
         doc["_checks"] += 1
     doc["date_updated"] = now
