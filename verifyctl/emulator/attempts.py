@@ -81,8 +81,20 @@ def convert(ctx: Context, verification: dict[str, Any]) -> None:
         ctx.store.replace(ctx.account_sid, KIND, "", doc["sid"], doc)
 
 
+def _attempt_status(ctx: Context, doc: dict[str, Any]) -> str:
+    """`confirmed`, `unconfirmed`, or `expired` once its verification can no longer be approved."""
+    status = str(doc["channel_data"]["status"])
+    if status != "unconfirmed":
+        return status
+    verification = ctx.store.get(ctx.account_sid, "verification", doc["service_sid"], doc["verification_sid"])
+    if verification is None or verification["status"] != "pending":
+        return "expired"
+    return "expired" if ctx.now() >= verification["_expires_at"] else status
+
+
 def _render(ctx: Context, doc: dict[str, Any]) -> dict[str, Any]:
     body = {name: doc.get(name) for name in FIELDS}
+    body["channel_data"] = {**doc["channel_data"], "status": _attempt_status(ctx, doc)}
     body["url"] = ctx.url(f"/v2/Attempts/{doc['sid']}")
     return body
 

@@ -93,6 +93,22 @@ def test_an_approved_verification_converts_its_attempts(api: Api, emulator: Emul
     assert len(_attempts(api, Status="UNCONVERTED")) == 1
 
 
+def test_an_attempt_of_an_expired_or_canceled_verification_is_expired(
+    api: Api, emulator: EmulatorServer
+) -> None:
+    service = api.service()["sid"]
+    canceled = _send(api, service, "+15550000001")
+    api.post(f"/v2/Services/{service}/Verifications/{canceled['sid']}", {"Status": "canceled"})
+    _send(api, service, "+15550000002")
+
+    assert [a["channel_data"]["status"] for a in _attempts(api)] == ["expired", "unconfirmed"]
+
+    emulator.advance_clock(600)
+
+    assert [a["channel_data"]["status"] for a in _attempts(api)] == ["expired", "expired"]
+    assert [a["conversion_status"] for a in _attempts(api)] == ["unconverted", "unconverted"]
+
+
 def test_attempts_filters(api: Api, emulator: EmulatorServer) -> None:
     acme, other = api.service("Acme")["sid"], api.service("Other")["sid"]
     us = _send(api, acme)
