@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -199,3 +201,39 @@ def test_safe_list_is_per_account() -> None:
         assert _send(api_b, service_b, PHONE, ip=IP).status_code == 201
         assert _send(api_b, service_b, "+15550000001", ip=IP).status_code == 429
         assert _send(api_b, service_b, PHONE, ip=IP).status_code == 429
+
+
+def test_concurrent_sends_never_pass_a_bucket(api: Api, emulator: EmulatorServer, service: str) -> None:
+    _rate_limit(api, service, "ip", (3, 600))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send(i: int) -> None:
+        status = _send(Api(emulator.base_url, emulator.accounts[0]), service, f"+155500001{i:02d}", ip=IP)
+        with lock:
+            statuses.append(status.status_code)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [201] * 3 + [429] * 9
+
+
+def test_counts_the_safe_list_and_attempts_survive_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "emulator.sqlite3"
+    with EmulatorServer(db_path=db) as first:
+        api = Api(first.base_url, first.accounts[0])
+        service = str(api.service()["sid"])
+        _rate_limit(api, service, "ip", (1, 600))
+        assert _send(api, service, "+15550000001", ip=IP).status_code == 201
+        api.create("/v2/SafeList/Numbers", {"PhoneNumber": "+15550000099"})
+        attempts = api.get("/v2/Attempts").json()["attempts"]
+
+    with EmulatorServer(db_path=db) as second:
+        api = Api(second.base_url, second.accounts[0])
+        assert _send(api, service, "+15550000002", ip=IP).status_code == 429
+        assert _send(api, service, "+15550000099", ip=IP).status_code == 201
+        assert [a["sid"] for a in api.get("/v2/Attempts").json()["attempts"]][:1] == [attempts[0]["sid"]]

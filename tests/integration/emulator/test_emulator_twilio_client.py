@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -112,3 +113,32 @@ def test_forms_through_the_official_client(client: Client) -> None:
     form = client.verify.v2.forms("form-push").fetch()
 
     assert form.form_type == "form-push" and "create_factor" in form.forms
+
+
+def _error_of(call: Callable[[], object]) -> tuple[int, int]:
+    with pytest.raises(TwilioRestException) as raised:
+        call()
+    return raised.value.status, raised.value.code
+
+
+def test_documented_error_codes_through_the_official_client(client: Client) -> None:
+    service = client.verify.v2.services.create(friendly_name="Acme")
+    svc = client.verify.v2.services(service.sid)
+    rate_limit = svc.rate_limits.create(unique_name="ip")
+    svc.rate_limits(rate_limit.sid).buckets.create(max=5, interval=60)
+    svc.messaging_configurations.create(country="GB", messaging_service_sid="MG" + "a" * 32)
+
+    assert _error_of(lambda: svc.rate_limits.create(unique_name="ip")) == (400, 60208)
+    assert _error_of(lambda: svc.rate_limits.create(unique_name="end user")) == (400, 60209)
+    buckets = svc.rate_limits(rate_limit.sid).buckets
+    assert _error_of(lambda: buckets.create(max=9, interval=60)) == (400, 60211)
+    assert _error_of(
+        lambda: svc.messaging_configurations.create(country="GB", messaging_service_sid="MG" + "b" * 32)
+    ) == (400, 60213)
+    assert _error_of(
+        lambda: svc.webhooks.create(
+            friendly_name="hook", event_types=["sms.sent"], webhook_url="https://hooks.example"
+        )
+    ) == (400, 60306)
+    assert _error_of(lambda: client.verify.v2.safelist.create(phone_number="18001234567")) == (400, 60306)
+    assert _error_of(lambda: svc.verifications.create(to="5017122661", channel="sms")) == (400, 60200)
