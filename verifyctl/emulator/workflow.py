@@ -17,6 +17,7 @@ from verifyctl.emulator.errors import (
     MISSING_PARAMETER,
     ApiError,
     invalid,
+    missing,
     not_found,
 )
 from verifyctl.emulator.locales import message_text, resolve_locale
@@ -71,6 +72,22 @@ def _render(ctx: Context, doc: dict[str, Any]) -> dict[str, Any]:
 def _render_check(doc: dict[str, Any]) -> dict[str, Any]:
     body = {name: doc.get(name) for name in CHECK_FIELDS}
     body["sna_attempts_error_codes"] = []
+    return body
+
+
+# twilio.com/docs/api/errors/60519 "SNA Verification Result Pending": a Verification Check "performed on a
+# Verification that is still in progress". The emulator has no carrier, so an SNA check always finds this.
+SNA_RESULT_PENDING = 60519
+
+
+def _render_sna_check(doc: dict[str, Any]) -> dict[str, Any]:
+    """An SNA verification checked (no code needed): still pending, with the error of each SNA attempt."""
+    body = _render_check(doc)
+    body["sna_attempts_error_codes"] = [
+        {"attempt_sid": sent["attempt_sid"], "code": SNA_RESULT_PENDING}
+        for sent in doc["send_code_attempts"]
+        if sent["channel"] == "sna"
+    ]
     return body
 
 
@@ -247,8 +264,8 @@ def update_verification(ctx: Context) -> Result:
 def check_verification(ctx: Context) -> Result:
     service_sid = ctx.params["service_sid"]
     service_or_404(ctx, service_sid)
-    code = ctx.form.require("Code")
-    if not 4 <= len(code) <= 10:
+    code = ctx.form.get("Code") or None
+    if code is not None and not 4 <= len(code) <= 10:
         raise invalid("Code", "must be between 4 and 10 characters")
     verification_sid = ctx.form.get("VerificationSid")
     to = ctx.form.get("To")
@@ -257,11 +274,18 @@ def check_verification(ctx: Context) -> Result:
         doc = ctx.store.get(ctx.account_sid, "verification", service_sid, verification_sid)
     elif to:
         doc = ctx.store.latest_by_alt(ctx.account_sid, "verification", service_sid, to)
+    elif code is None:
+        raise missing("Code")
     else:
         raise ApiError(
             400, MISSING_PARAMETER, "Missing required parameter To or VerificationSid in the post body"
         )
-    if doc is None or not _is_live(ctx, doc):
+    live = doc is not None and _is_live(ctx, doc)
+    if live and doc is not None and doc["channel"] == "sna":
+        return Result(200, _render_sna_check(doc))
+    if code is None:
+        raise missing("Code")
+    if doc is None or not live:
         raise not_found(ctx.path)
     now = ctx.now_iso()
     if doc["_checks"] >= MAX_CHECKS:

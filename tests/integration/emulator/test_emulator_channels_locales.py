@@ -37,6 +37,37 @@ def test_sna_answers_the_url_and_sends_no_message(api: Api, emulator: EmulatorSe
     assert approved["status"] == "approved"
 
 
+def test_checking_an_sna_verification_reports_the_result_pending(
+    api: Api, emulator: EmulatorServer, service: str
+) -> None:
+    verification = _send(api, service, channel="sna")
+    check = f"/v2/Services/{service}/VerificationCheck"
+
+    # SNA needs no code; without a carrier the result stays pending (60519, "SNA Verification Result
+    # Pending"), which is what an application sees before falling back to SMS.
+    for by in ({"To": PHONE}, {"VerificationSid": verification["sid"]}, {"To": PHONE, "Code": "123456"}):
+        answer = api.post(check, by)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert (body["status"], body["valid"], body["channel"]) == ("pending", False, "sna")
+        assert body["sna_attempts_error_codes"] == [
+            {"attempt_sid": verification["send_code_attempts"][0]["attempt_sid"], "code": 60519}
+        ]
+
+    # Falling back: a new send on SMS (same pending verification) delivers a code that checks.
+    fallback = _send(api, service, channel="sms")
+    assert (fallback["sid"], fallback["channel"], fallback["sna"]) == (verification["sid"], "sms", None)
+    code = emulator.messages(to=PHONE)[-1]["body"].rsplit(" ", 1)[1]
+    approved = api.post(check, {"To": PHONE, "Code": code}).json()
+    assert (approved["status"], approved["channel"]) == ("approved", "sms")
+
+
+def test_an_sms_check_still_needs_its_code(api: Api, service: str) -> None:
+    _send(api, service)
+
+    assert error_of(api.post(f"/v2/Services/{service}/VerificationCheck", {"To": PHONE}))[:2] == (400, 20001)
+
+
 def test_other_channels_answer_sna_null(api: Api, service: str) -> None:
     assert _send(api, service)["sna"] is None
 
