@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -111,37 +112,41 @@ def _created(doc: dict[str, Any]) -> datetime:
     return _date("date_created", doc["date_created"])
 
 
-def _filters(ctx: Context, names: tuple[str, ...]) -> tuple[dict[str, str], list[Any]]:
-    """The filters sent (to repeat in page URLs) and a predicate per filter, each checked on the way."""
+Test = Callable[[dict[str, Any]], bool]
+
+
+def _test(name: str, value: str) -> Test:
+    """The predicate of one filter, after checking its value (a bad value is 400/60200)."""
+    if name == "DateCreatedAfter":
+        after = _date(name, value)
+        return lambda doc: _created(doc) > after
+    if name == "DateCreatedBefore":
+        before = _date(name, value)
+        return lambda doc: _created(doc) < before
+    if name == "ChannelData.To":
+        return lambda doc: bool(doc["channel_data"]["to"] == value)
+    if name == "DestinationPrefix":
+        return lambda doc: str(doc["channel_data"]["to"]).startswith(value)
+    if name == "Country":
+        return lambda doc: bool(doc["channel_data"]["country"] == value.upper())
+    if name == "Channel":
+        one_of(*CHANNELS)(name, value)
+        return lambda doc: bool(doc["channel"] == value)
+    if name == "VerifyServiceSid":
+        sid_of("VA")(name, value)
+        return lambda doc: bool(doc["service_sid"] == value)
+    if name == "VerificationSid":
+        sid_of("VE")(name, value)
+        return lambda doc: bool(doc["verification_sid"] == value)
+    # Status: the enum is lower-case; the description spells the values CONVERTED and UNCONVERTED.
+    wanted = one_of("converted", "unconverted")(name, value.lower())
+    return lambda doc: bool(doc["conversion_status"] == wanted)
+
+
+def _filters(ctx: Context, names: tuple[str, ...]) -> tuple[dict[str, str], list[Test]]:
+    """The filters sent (to repeat in page URLs) and their predicates."""
     sent = {name: value for name in names if (value := ctx.query.get(name)) not in (None, "")}
-    tests: list[Any] = []
-    for name, value in sent.items():
-        if name == "DateCreatedAfter":
-            after = _date(name, value)
-            tests.append(lambda d, after=after: _created(d) > after)
-        elif name == "DateCreatedBefore":
-            before = _date(name, value)
-            tests.append(lambda d, before=before: _created(d) < before)
-        elif name == "ChannelData.To":
-            tests.append(lambda d, value=value: d["channel_data"]["to"] == value)
-        elif name == "DestinationPrefix":
-            tests.append(lambda d, value=value: str(d["channel_data"]["to"]).startswith(value))
-        elif name == "Country":
-            tests.append(lambda d, value=value.upper(): d["channel_data"]["country"] == value)
-        elif name == "Channel":
-            one_of(*CHANNELS)(name, value)
-            tests.append(lambda d, value=value: d["channel"] == value)
-        elif name == "VerifyServiceSid":
-            sid_of("VA")(name, value)
-            tests.append(lambda d, value=value: d["service_sid"] == value)
-        elif name == "VerificationSid":
-            sid_of("VE")(name, value)
-            tests.append(lambda d, value=value: d["verification_sid"] == value)
-        elif name == "Status":
-            # The enum is lower-case; the description spells the values CONVERTED and UNCONVERTED.
-            wanted = one_of("converted", "unconverted")(name, value.lower())
-            tests.append(lambda d, wanted=wanted: d["conversion_status"] == wanted)
-    return sent, tests
+    return sent, [_test(name, value) for name, value in sent.items()]
 
 
 Row = tuple[int, dict[str, Any]]
