@@ -18,9 +18,9 @@ IP = "198.51.100.1"
 @pytest.fixture
 def client(emulator: EmulatorServer) -> Client:
     account_sid, token = emulator.accounts[0]
-    # `environment={}`: the client must not read the caller's TWILIO_EDGE / TWILIO_REGION (they would rewrite
-    # the host); the per-domain base URL sends every Verify request to the emulator.
-    client = Client(account_sid, token, environment={})
+    # The client must not read the caller's TWILIO_EDGE / TWILIO_REGION (they would rewrite the host). It
+    # falls back to os.environ for an empty mapping (`environment or os.environ`), so pass a non-empty one.
+    client = Client(account_sid, token, environment={"VERIFYCTL_TEST_ENVIRONMENT": "isolated"})
     client.verify.base_url = emulator.base_url
     return client
 
