@@ -140,7 +140,7 @@ def _resolve_channel(ctx: Context, channel: str) -> str:
     Verify decides from the device's IP whether SNA can work; the emulator, which has no carrier to ask,
     takes SNA when a `DeviceIp` is given and SMS otherwise.
     """
-    device_ip = ctx.form.get("DeviceIp")
+    device_ip = ctx.form.get("DeviceIp") or None
     if device_ip is not None:
         try:
             ipaddress.ip_address(device_ip)
@@ -153,7 +153,7 @@ def _resolve_channel(ctx: Context, channel: str) -> str:
 
 
 def _sna(ctx: Context, verification_sid: str, channel: str) -> dict[str, str] | None:
-    """The `sna` object of an SNA send: the URL the device opens over mobile data (SNA sends no message)."""
+    """The `sna` object of an SNA send: the URL a device would open (not served: there is no carrier)."""
     if channel != "sna":
         return None
     return {"url": ctx.url(f"/__emulator__/sna/{verification_sid}")}
