@@ -16,6 +16,18 @@ _TEMPLATES: dict[str, str] = {
     "pt": "O seu código de verificação {name} é: {code}",
     "pt-br": "Seu código de verificação {name} é: {code}",
     "nl": "Je {name} verificatiecode is: {code}",
+    "sv": "Din verifieringskod för {name} är: {code}",
+    "da": "Din bekræftelseskode til {name} er: {code}",
+    "nb": "Din bekreftelseskode for {name} er: {code}",
+    "fi": "{name}-vahvistuskoodisi on: {code}",
+    "pl": "Twój kod weryfikacyjny {name} to: {code}",
+    "tr": "{name} doğrulama kodunuz: {code}",
+    "ru": "Ваш код подтверждения {name}: {code}",
+    "ja": "{name} の認証コードは {code} です",
+    "ko": "{name} 인증 코드는 {code}입니다",
+    "zh": "您的 {name} 验证码是：{code}",
+    "zh-hk": "您的 {name} 驗證碼是：{code}",
+    "zh-tw": "您的 {name} 驗證碼是：{code}",
 }
 
 # The spec: "Locale will automatically resolve based on phone number country code for SMS, WhatsApp, and
@@ -36,6 +48,18 @@ _COUNTRY_LOCALE: dict[str, str] = {
     "PT": "pt",
     "BR": "pt-br",
     "NL": "nl",
+    "SE": "sv",
+    "DK": "da",
+    "NO": "nb",
+    "FI": "fi",
+    "PL": "pl",
+    "TR": "tr",
+    "RU": "ru",
+    "JP": "ja",
+    "KR": "ko",
+    "CN": "zh",
+    "HK": "zh-hk",
+    "TW": "zh-tw",
 }
 _AUTO_CHANNELS = ("sms", "whatsapp", "call")
 

@@ -110,9 +110,19 @@ def _body(emulator: EmulatorServer, to: str = PHONE) -> str:
         ("pt-BR", "Seu código de verificação Acme Login é: "),
         ("pt_BR", "Seu código de verificação Acme Login é: "),
         ("nl", "Je Acme Login verificatiecode is: "),
+        ("sv", "Din verifieringskod för Acme Login är: "),
+        ("da", "Din bekræftelseskode til Acme Login er: "),
+        ("nb", "Din bekreftelseskode for Acme Login er: "),
+        ("fi", "Acme Login-vahvistuskoodisi on: "),
+        ("pl", "Twój kod weryfikacyjny Acme Login to: "),
+        ("tr", "Acme Login doğrulama kodunuz: "),
+        ("ru", "Ваш код подтверждения Acme Login: "),
+        ("zh-CN", "您的 Acme Login 验证码是："),
+        ("zh-HK", "您的 Acme Login 驗證碼是："),
         ("en-GB", "Your Acme Login verification code is: "),
         # A language without a translation in the emulator's table falls back to English.
-        ("ja", "Your Acme Login verification code is: "),
+        ("af", "Your Acme Login verification code is: "),
+        ("xx-YY", "Your Acme Login verification code is: "),
     ],
 )
 def test_locale_selects_the_message_language(
@@ -123,6 +133,20 @@ def test_locale_selects_the_message_language(
     body = _body(emulator)
     assert body.startswith(prefix), body
     assert body[len(prefix) :].isdigit() and len(body[len(prefix) :]) == 6
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("ja", "Acme Login の認証コードは {code} です"), ("ko", "Acme Login 인증 코드는 {code}입니다")],
+)
+def test_languages_that_put_the_code_inside_the_sentence(
+    api: Api, emulator: EmulatorServer, service: str, locale: str, expected: str
+) -> None:
+    _send(api, service, Locale=locale)
+
+    body = _body(emulator)
+    [code] = [word for word in body.replace("입니다", " ").split() if word.isdigit()]
+    assert body == expected.format(code=code)
 
 
 def test_custom_friendly_name_is_used_in_the_localized_text(
@@ -136,14 +160,15 @@ def test_custom_friendly_name_is_used_in_the_localized_text(
 def test_locale_resolves_from_the_phone_numbers_country(
     api: Api, emulator: EmulatorServer, service: str
 ) -> None:
-    spain, brazil, britain = "+34600000001", "+5511900000001", "+447700900001"
-    for to in (spain, brazil, britain):
+    spain, brazil, britain, japan = "+34600000001", "+5511900000001", "+447700900001", "+819012345678"
+    for to in (spain, brazil, britain, japan):
         _send(api, service, to)
     _send(api, service, "user@example.com", "email")
 
     assert _body(emulator, spain).startswith("Tu código de verificación de Acme Login es: ")
     assert _body(emulator, brazil).startswith("Seu código de verificação Acme Login é: ")
     assert _body(emulator, britain).startswith("Your Acme Login verification code is: ")
+    assert _body(emulator, japan).startswith("Acme Login の認証コードは ")
     assert _body(emulator, "user@example.com").startswith("Your Acme Login verification code is: ")
     assert api.get("/v2/Attempts", {"Country": "ES"}).json()["attempts"][0]["channel_data"]["locale"] == "es"
 
