@@ -20,6 +20,10 @@ MAX_SEND_ATTEMPTS = 60203
 # Configuration already exists for the given country"; 60306 "Invalid Request" (lists "Invalid Webhooks
 # parameters: Invalid EventTypes" and an invalid PhoneNumber for the Safe List); 60411 "The phone number
 # already exists in the SafeList" (twilio.com/docs/verify/api/safe-list: "HTTP 400 with Error Code 60411").
+# 60206 "'Amount' & 'Payee' params are required" (a Psd2Enabled service); 60214 "Call channel is not
+# supported when using PSD2".
+PSD2_PARAMS_REQUIRED = 60206
+PSD2_NO_CALL = 60214
 DUPLICATE_RATE_LIMIT = 60208
 INVALID_UNIQUE_NAME = 60209
 DUPLICATE_BUCKET_INTERVAL = 60211

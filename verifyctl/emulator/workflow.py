@@ -15,6 +15,8 @@ from verifyctl.emulator.errors import (
     MAX_CHECK_ATTEMPTS,
     MAX_SEND_ATTEMPTS,
     MISSING_PARAMETER,
+    PSD2_NO_CALL,
+    PSD2_PARAMS_REQUIRED,
     ApiError,
     invalid,
     missing,
@@ -130,6 +132,16 @@ def _check_optional_params(ctx: Context, service: dict[str, Any]) -> None:
                 raise invalid(json_param, "must be a JSON object")
 
 
+def _check_psd2(ctx: Context, service: dict[str, Any], channel: str) -> None:
+    """A Psd2Enabled service refuses the call channel (60214) and a send without Amount and Payee (60206)."""
+    if not service["psd2_enabled"]:
+        return
+    if channel == "call":
+        raise ApiError(400, PSD2_NO_CALL, "Call channel is not supported when using PSD2")
+    if not ctx.form.get("Amount") or not ctx.form.get("Payee"):
+        raise ApiError(400, PSD2_PARAMS_REQUIRED, "'Amount' & 'Payee' params are required")
+
+
 def _new_code(length: int) -> str:
     return str(secrets.randbelow(10**length)).zfill(length)
 
@@ -188,6 +200,7 @@ def create_verification(ctx: Context) -> Result:
     recipient(requested_channel, to)
     channel = _resolve_channel(ctx, requested_channel)
     _check_optional_params(ctx, service)
+    _check_psd2(ctx, service, channel)
     ratelimits.enforce(ctx, service_sid, to)
     locale = resolve_locale(ctx.form.get("Locale"), channel, to)
     now = ctx.now()

@@ -236,3 +236,18 @@ def test_documented_codes_for_duplicates(api: Api, service: str) -> None:
         f"/v2/Services/{service}/MessagingConfigurations", {"Country": "gb", "MessagingServiceSid": MG_SID}
     )
     assert error_of(duplicate)[:2] == (400, 60213)
+
+
+def test_a_psd2_service_requires_amount_and_payee_and_refuses_calls(api: Api) -> None:
+    service = str(api.service("Payments", Psd2Enabled="true")["sid"])
+    path = f"/v2/Services/{service}/Verifications"
+    required = (400, 60206, "'Amount' & 'Payee' params are required")
+
+    # twilio.com/docs/api/errors/60206 and /60214, HTTP 400 both.
+    assert error_of(api.post(path, {"To": PHONE, "Channel": "sms"})) == required
+    assert error_of(api.post(path, {"To": PHONE, "Channel": "sms", "Amount": "€39.99"})) == required
+    assert error_of(api.post(path, {"To": PHONE, "Channel": "sms", "Payee": "Acme"})) == required
+    psd2_call = {"To": PHONE, "Channel": "call", "Amount": "€39.99", "Payee": "Acme"}
+    no_call = (400, 60214, "Call channel is not supported when using PSD2")
+    assert error_of(api.post(path, psd2_call)) == no_call
+    assert api.post(path, {**psd2_call, "Channel": "sms"}).status_code == 201
