@@ -142,3 +142,10 @@ def test_documented_error_codes_through_the_official_client(client: Client) -> N
     ) == (400, 60306)
     assert _error_of(lambda: client.verify.v2.safelist.create(phone_number="18001234567")) == (400, 60306)
     assert _error_of(lambda: svc.verifications.create(to="5017122661", channel="sms")) == (400, 60200)
+    psd2 = client.verify.v2.services(
+        client.verify.v2.services.create(friendly_name="Pay", psd2_enabled=True).sid
+    )
+    assert _error_of(lambda: psd2.verifications.create(to="+15017122661", channel="sms")) == (400, 60206)
+    assert _error_of(
+        lambda: psd2.verifications.create(to="+15017122661", channel="call", amount="€1", payee="Acme")
+    ) == (400, 60214)
