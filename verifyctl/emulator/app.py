@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import json
 import logging
 import math
 import threading
@@ -78,6 +79,17 @@ def _form(raw: str) -> Form:
     return Form(parse_qs(raw, keep_blank_values=True))
 
 
+def _param_names(body: str) -> list[str]:
+    """The names of a request's parameters: a form's keys, or a JSON object's top-level keys (Passkeys)."""
+    if body.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return []
+        return sorted(parsed) if isinstance(parsed, dict) else []
+    return sorted(set(parse_qs(body, keep_blank_values=True)))
+
+
 def _error(error: ApiError) -> Outcome:
     return Outcome(error.status, error.body(), dict(error.headers))
 
@@ -115,7 +127,7 @@ class App:
             "dropped": outcome.drop,
             # The names of the form parameters sent (never their values, which may be personal data),
             # so tests can prove an update carried only the fields that changed.
-            "params": sorted(set(parse_qs(body, keep_blank_values=True))),
+            "params": _param_names(body),
         }
         with self._log_lock:
             self._log.append(entry)
@@ -167,6 +179,7 @@ class App:
             query=_form(query),
             form=_form(body),
             base_url=base_url,
+            body=body,
         )
         try:
             with self.store.transaction():

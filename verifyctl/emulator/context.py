@@ -23,6 +23,8 @@ class Context:
     query: Form
     form: Form
     base_url: str
+    # The raw request body, for the few operations whose body is JSON (the Passkeys ones).
+    body: str = ""
 
     def now(self) -> float:
         return self.clock.now()
