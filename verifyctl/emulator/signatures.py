@@ -22,7 +22,8 @@ def crypto_unavailable() -> ApiError:
     return ApiError(
         501,
         INTERNAL_ERROR,
-        f"This emulator cannot verify ECDSA signatures: the 'cryptography' package is missing ({INSTALL_HINT})",
+        "This emulator cannot verify ECDSA signatures: the 'cryptography' package is missing"
+        f" ({INSTALL_HINT})",
     )
 
 
