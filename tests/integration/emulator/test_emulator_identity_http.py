@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -313,3 +315,29 @@ def test_the_request_log_names_json_keys_never_values(
     entry = emulator.requests()[-1]
     assert entry["path"].endswith("/Passkeys/Factors")
     assert entry["params"] == ["friendly_name", "identity"]
+
+
+def test_push_verification_without_cryptography_answers_the_install_hint(
+    api: Api, service: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = PushDevice()
+    public_key = device.public_key
+    for name in [name for name in sys.modules if name.startswith("cryptography")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "cryptography", None)  # as on an install without the extra
+    factor = api.create(
+        f"{_entity_path(service)}/Factors",
+        {
+            "FriendlyName": "phone",
+            "FactorType": "push",
+            "Binding.Alg": "ES256",
+            "Binding.PublicKey": public_key,
+            "Config.AppId": "com.example.app",
+            "Config.NotificationPlatform": "none",
+            "Config.SdkVersion": "1.0",
+        },
+    )
+    # Any payload will do: the emulator cannot check it, and says why.
+    response = api.post(_path(api, factor["url"]), {"AuthPayload": base64.b64encode(b"sig").decode()})
+    status, _, message = error_of(response)
+    assert status == 501 and "pip install 'verifyctl[emulator]'" in message
