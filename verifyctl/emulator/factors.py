@@ -87,12 +87,13 @@ def _friendly_name(raw: str) -> str:
 
 
 def _totp_config(ctx: Context, service: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-    base = current or {
-        key: (service["totp"].get(key) if key != "alg" else None) or TOTP_DEFAULTS[key]
-        for key in TOTP_DEFAULTS
-    }
-    config = {"alg": base["alg"], "skew": base["skew"], "code_length": base["code_length"]}
-    config["time_step"] = base["time_step"]
+    """The factor's TOTP config: the request's `Config.*` over the factor's (or else the service's) values."""
+    if current is None:
+        settings = service["totp"]
+        # The service has no algorithm setting; Twilio's default is SHA-1.
+        current = {key: settings.get(key) or default for key, default in TOTP_DEFAULTS.items()}
+    # Twilio's examples answer the keys in this order.
+    config = {key: current[key] for key in ("alg", "skew", "code_length", "time_step")}
     for param, key, parse in _TOTP_CONFIG:
         raw = ctx.form.get(param)
         if raw is not None:
