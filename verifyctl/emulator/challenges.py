@@ -139,7 +139,9 @@ def create_challenge(ctx: Context) -> Result:
     factor_sid = sid_of("YF")("FactorSid", ctx.form.require("FactorSid"))
     factor = factors.load(ctx, entity["service_sid"], entity["identity"], str(factor_sid))
     if factor is None:
-        raise not_found(ctx.path + "/" + str(factor_sid))
+        raise not_found(
+            f"/v2/Services/{entity['service_sid']}/Entities/{entity['identity']}/Factors/{factor_sid}"
+        )
     if factor["factor_type"] == "passkeys":
         raise invalid_request(
             "passkeys challenges are created with POST /v2/Services/{sid}/Passkeys/Challenges"

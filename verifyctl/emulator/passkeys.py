@@ -216,7 +216,7 @@ def create_challenge(ctx: Context) -> Result:
     if identity is not None:
         entity = entities.find(ctx, service_sid, identity)
         if entity is None:
-            raise not_found(f"{ctx.path}/{identity}")
+            raise not_found(f"/v2/Services/{service_sid}/Entities/{identity}")
         allowed = [
             factor for factor in _entity_factors(ctx, service_sid, identity) if factor["status"] == "verified"
         ]

@@ -90,6 +90,9 @@ def test_unknown_factor_is_404(api: Api, service: dict[str, Any]) -> None:
         api.get(f"{_entity_path(service, 'nobody-0000')}/Factors"),
     ):
         assert error_of(response)[:2] == (404, 20404)
+    # A challenge for an unknown factor names the factor that was not found.
+    message = error_of(api.post(f"{_entity_path(service)}/Challenges", {"FactorSid": unknown}))[2]
+    assert message.endswith(f"/Entities/{IDENTITY}/Factors/{unknown} was not found")
 
 
 def test_wrong_totp_codes_leave_the_factor_unverified_then_hit_the_attempt_limit(
