@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -344,3 +345,21 @@ def test_push_verification_without_cryptography_answers_the_install_hint(
     response = api.post(_path(api, factor["url"]), {"AuthPayload": base64.b64encode(b"sig").decode()})
     status, _, message = error_of(response)
     assert status == 501 and "pip install 'verifyctl[emulator]'" in message
+
+
+def test_factors_and_tokens_survive_a_restart_on_the_same_database(tmp_path: Path) -> None:
+    database = tmp_path / "verify.sqlite3"
+    with EmulatorServer(db_path=database) as first:
+        api = Api(first.base_url, first.accounts[0])
+        service = api.service("Acme")
+        factor = _totp_factor(api, service, verified=False)
+        token = api.create(
+            f"/v2/Services/{service['sid']}/AccessTokens", {"Identity": IDENTITY, "FactorType": "push"}
+        )
+    with EmulatorServer(db_path=database) as second:
+        api = Api(second.base_url, second.accounts[0])
+        code = totp_code(factor["binding"]["secret"], emulator_now(api))
+        answer = api.post(f"{_entity_path(service)}/Factors/{factor['sid']}", {"AuthPayload": code})
+        assert answer.json()["status"] == "verified"
+        fetched = api.get(f"/v2/Services/{service['sid']}/AccessTokens/{token['sid']}").json()
+        assert fetched["token"] == token["token"]
