@@ -50,16 +50,15 @@ class PushDevice:
         """The factor's `AuthPayload`: a DER ECDSA signature of the factor SID, Base64."""
         return base64.b64encode(self._key.sign(factor_sid.encode(), ec.ECDSA(hashes.SHA256()))).decode()
 
-    def challenge_payload(self, challenge: dict[str, Any], status: str) -> str:
-        """The challenge's `AuthPayload`: a compact ES256 JWS of the challenge's fields and the answer."""
-        claims = {
-            "sid": challenge["sid"],
-            "factor_sid": challenge["factor_sid"],
-            "details": challenge["details"],
-            "hidden_details": challenge["hidden_details"],
-            "status": status,
-        }
-        return self.sign_jws(claims)
+    def challenge_payload(
+        self, challenge: dict[str, Any], status: str, fields: str = "sid,factor_sid,details,hidden_details"
+    ) -> str:
+        """The challenge's `AuthPayload`: a compact ES256 JWS of the fields the API names and the answer.
+
+        `fields` is the `Twilio-Verify-Signature-Fields` header of the challenge's fetch, as the SDKs read it.
+        """
+        claims = {name: challenge[name] for name in fields.split(",")}
+        return self.sign_jws({**claims, "status": status})
 
     def sign_jws(self, claims: dict[str, Any]) -> str:
         header = {"typ": "JWT", "alg": "ES256"}

@@ -189,7 +189,7 @@ class App:
         except Exception:
             logger.exception("emulator failed answering %s %s", method, path)
             return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
-        return Outcome(result.status, result.body)
+        return Outcome(result.status, result.body, dict(result.headers))
 
     # Control paths -----------------------------------------------------------------------------
 

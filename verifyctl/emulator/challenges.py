@@ -49,6 +49,9 @@ NOTIFICATION_FIELDS = (
     "ttl",
     "date_created",
 )
+# The fields a push device signs, announced on fetch in the header the Verify Push SDKs read.
+SIGNATURE_FIELDS = ("sid", "factor_sid", "details", "hidden_details")
+SIGNATURE_FIELDS_HEADER = "Twilio-Verify-Signature-Fields"
 DEFAULT_LIFETIME = 5 * 60
 MAX_LIFETIME = 60 * 60
 # Descending order pages over mirrored sequence numbers, so page tokens stay plain digits.
@@ -194,16 +197,19 @@ def _challenge_or_404(ctx: Context, sid: str) -> dict[str, Any]:
 def fetch_challenge(ctx: Context) -> Result:
     doc = _challenge_or_404(ctx, ctx.params["id"])
     is_pending(ctx, doc)
-    return Result(200, render(ctx, doc))
+    headers = {SIGNATURE_FIELDS_HEADER: ",".join(SIGNATURE_FIELDS)} if doc["factor_type"] == "push" else {}
+    return Result(200, render(ctx, doc), headers)
 
 
 def _verify_push(ctx: Context, doc: dict[str, Any], factor: dict[str, Any], token: str) -> str:
     """The status a push AuthPayload signs: `approved` or `denied`.
 
-    Twilio does not publish the payload format; the Verify Push SDKs send a compact JWS (ES256, signed
-    with the factor's private key) whose claims are the challenge's own fields plus the chosen `status`.
-    The emulator requires `sid` (binding the signature to this challenge) and `status`, and every other
-    claim that names a challenge field must equal that field as the API answers it.
+    Twilio's API reference does not publish the payload format. The Verify Push SDKs fetch the challenge,
+    read the names of the fields to sign from the `Twilio-Verify-Signature-Fields` response header, and
+    send a compact JWS (ES256, signed with the factor's private key) whose claims are those fields, with
+    the values the API answered, plus the chosen `status`. The emulator announces SIGNATURE_FIELDS
+    (`sid` binds the signature to this challenge) and requires every one of them, equal to the
+    challenge's own, and `status`.
     """
     key = factors.push_key(factor)
     try:
@@ -213,11 +219,11 @@ def _verify_push(ctx: Context, doc: dict[str, Any], factor: dict[str, Any], toke
     status = claims.get("status")
     if status not in ("approved", "denied"):
         raise challenge_verification_failed("the signed status must be approved or denied")
-    if claims.get("sid") != doc["sid"]:
-        raise challenge_verification_failed("the signed sid is not this challenge's")
     answered = render(ctx, doc)
-    for name, value in claims.items():
-        if name in FIELDS and name != "status" and answered[name] != value:
+    for name in SIGNATURE_FIELDS:
+        if name not in claims:
+            raise challenge_verification_failed(f"the signed payload has no {name}")
+        if claims[name] != answered[name]:
             raise challenge_verification_failed(f"the signed {name} differs from the challenge's")
     return str(status)
 

@@ -206,10 +206,16 @@ def test_push_factor_needs_its_binding_and_a_real_signature(api: Api, service: d
     assert error_of(api.post(challenge_path, {"FactorSid": factor["sid"]}))[:2] == (400, 60200)
     challenge = api.create(challenge_path, {"FactorSid": factor["sid"], "Details.Message": "Sign in?"})
     other = api.create(challenge_path, {"FactorSid": factor["sid"], "Details.Message": "Sign in?"})
+    # As the Verify Push SDKs do: fetch the challenge, sign the fields its header names.
+    fetched = api.get(_path(api, challenge["url"]))
+    fields = fetched.headers["Twilio-Verify-Signature-Fields"]
+    assert fields.split(",")[0] == "sid"
+    partial = device.challenge_payload(fetched.json(), "approved", fields="sid")
+    assert error_of(api.post(_path(api, challenge["url"]), {"AuthPayload": partial}))[:2] == (403, 60324)
     # A signature made for one challenge does not answer another.
     replayed = device.challenge_payload({**challenge, "sid": other["sid"]}, "approved")
     assert error_of(api.post(_path(api, challenge["url"]), {"AuthPayload": replayed}))[:2] == (403, 60324)
-    denied = device.challenge_payload(challenge, "denied")
+    denied = device.challenge_payload(fetched.json(), "denied", fields)
     assert api.post(_path(api, challenge["url"]), {"AuthPayload": denied}).json()["status"] == "denied"
 
 
