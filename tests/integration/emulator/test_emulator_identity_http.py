@@ -369,3 +369,51 @@ def test_factors_and_tokens_survive_a_restart_on_the_same_database(tmp_path: Pat
         assert answer.json()["status"] == "verified"
         fetched = api.get(f"/v2/Services/{service['sid']}/AccessTokens/{token['sid']}").json()
         assert fetched["token"] == token["token"]
+
+
+def test_a_totp_challenge_can_be_answered_on_creation(api: Api, service: dict[str, Any]) -> None:
+    factor = _totp_factor(api, service)
+    path = f"{_entity_path(service)}/Challenges"
+    good = totp_code(factor["binding"]["secret"], emulator_now(api))
+
+    wrong = api.create(path, {"FactorSid": factor["sid"], "AuthPayload": _wrong(good)})
+    assert wrong["status"] == "pending" and wrong["date_responded"] is None
+    right = api.create(path, {"FactorSid": factor["sid"], "AuthPayload": good})
+    assert right["status"] == "approved" and right["date_responded"] is not None
+
+
+def test_challenge_details_are_checked(api: Api, service: dict[str, Any]) -> None:
+    factor = _totp_factor(api, service)
+    path = f"{_entity_path(service)}/Challenges"
+    field = json.dumps({"label": "Action", "value": "Sign in"})
+    made = api.create(
+        path, {"FactorSid": factor["sid"], "Details.Message": "Hi", "Details.Fields": [field] * 2}
+    )
+    assert made["details"]["fields"] == [{"label": "Action", "value": "Sign in"}] * 2
+    for bad in (
+        {"Details.Fields": ["not json"]},
+        {"Details.Fields": [json.dumps({"label": "x" * 37, "value": "v"})]},
+        {"Details.Fields": [field] * 21},
+        {"Details.Message": "x" * 257},
+        {"HiddenDetails": '{"ip": 1}'},
+    ):
+        assert error_of(api.post(path, {"FactorSid": factor["sid"], **bad}))[:2] == (400, 60200), bad
+
+
+def test_notifications_are_for_pending_push_challenges(api: Api, service: dict[str, Any]) -> None:
+    factor = _totp_factor(api, service)
+    challenge = api.create(f"{_entity_path(service)}/Challenges", {"FactorSid": factor["sid"]})
+    notifications = _path(api, challenge["links"]["notifications"])
+    assert error_of(api.post(notifications, {}))[:2] == (400, 60306)
+    assert error_of(api.post(notifications, {"Ttl": "301"}))[:2] == (400, 60200)
+    unknown = f"{_entity_path(service)}/Challenges/YC{'0' * 32}/Notifications"
+    assert error_of(api.post(unknown, {}))[:2] == (404, 20404)
+
+
+def test_factor_paths_check_the_identity(api: Api, service: dict[str, Any]) -> None:
+    path = f"{_entity_path(service, 'bad id')}/Factors"
+    assert error_of(api.post(path, {"FriendlyName": "phone", "FactorType": "totp"}))[:2] == (400, 60200)
+    path = f"{_entity_path(service)}/Factors"
+    assert error_of(api.post(path, {"FriendlyName": "phone", "FactorType": "sms"}))[:2] == (400, 60200)
+    assert error_of(api.post(path, {"FriendlyName": "phone", "FactorType": "passkeys"}))[:2] == (400, 60306)
+    assert error_of(api.post(path, {"FactorType": "totp"}))[:2] == (400, 20001)
