@@ -13,14 +13,27 @@ PACKAGE = Path(__file__).resolve().parents[2] / "verifyctl"
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "config": {"errors"},
+    # Policy rules are pure: they read the desired state and nothing else.
+    "lint": {"config", "errors"},
     "resources": {"config", "errors"},
     "client": {"errors"},
     "plan": {"resources", "config", "errors"},
     "state": {"client", "resources", "config", "errors"},
     "render": {"plan", "resources", "config", "errors"},
     "apply": {"plan", "state", "client", "resources", "config", "errors"},
-    "engine": {"apply", "render", "plan", "state", "client", "resources", "config", "errors", "emulator"},
-    "cli": {"engine", "render", "plan", "resources", "client", "config", "errors", "emulator"},
+    "engine": {
+        "apply",
+        "render",
+        "plan",
+        "state",
+        "client",
+        "resources",
+        "config",
+        "errors",
+        "emulator",
+        "lint",
+    },
+    "cli": {"engine", "render", "plan", "resources", "client", "config", "errors", "emulator", "lint"},
     "emulator": set(),
 }
 # Commands go through the engine: of the layers below it they may use only values and renderers, never

@@ -13,9 +13,9 @@ from types import FrameType
 from typing import Any
 
 import click
-import requests
 
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
+from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
@@ -324,7 +324,7 @@ def messages(to: str | None, api_url: str | None, local: bool, admin_token: str 
     if local:
         found = _local_messages(to)
     else:
-        found = _remote_messages(api_url or DEFAULT_EMULATOR_URL, to, _control_auth(admin_token))
+        found = fetch_messages(api_url or DEFAULT_EMULATOR_URL, to, _control_auth(admin_token))
     if not found:
         click.echo("No messages.", err=True)
     for message in found:
@@ -351,29 +351,3 @@ def _control_auth(admin_token: str | None) -> dict[str, str]:
     credentials = credentials_from_env(os.environ)
     pair = f"{credentials.username}:{credentials.secret}".encode()
     return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
-
-
-def _remote_messages(api_url: str, to: str | None, headers: dict[str, str]) -> list[dict[str, Any]]:
-    url = api_url.rstrip("/") + "/__emulator__/messages"
-    try:
-        response = requests.get(url, params={"to": to} if to else None, headers=headers, timeout=10)
-    except requests.RequestException as exc:
-        raise VerifyctlError(f"cannot reach the emulator at {api_url}: {exc.__class__.__name__}") from None
-    if (
-        response.status_code == 401
-        and response.headers.get("WWW-Authenticate", "").find("Verify emulator") >= 0
-    ):
-        problem = "refused the credentials sent" if headers else "needs credentials"
-        raise VerifyctlError(
-            f"the emulator at {api_url} {problem}: set {ACCOUNT_SID} and {AUTH_TOKEN} (that"
-            f" account's messages) or pass --admin-token (every account's)"
-        )
-    try:
-        payload = response.json() if response.status_code == 200 else None
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict) or not isinstance(payload.get("messages"), list):
-        raise VerifyctlError(
-            f"{api_url} is not a verifyctl emulator (GET {url} answered {response.status_code})"
-        )
-    return list(payload["messages"])

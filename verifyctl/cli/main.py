@@ -17,6 +17,7 @@ COMMANDS = {
     "plan": "verifyctl.cli.plan_cmd:plan_command",
     "apply": "verifyctl.cli.apply_cmd:apply_command",
     "import": "verifyctl.cli.import_cmd:import_command",
+    "lint": "verifyctl.cli.lint_cmd:lint_command",
     "schema": "verifyctl.cli.config_cmd:schema_command",
     "verify": "verifyctl.cli.verify_cmd:verify_group",
     "emulator": "verifyctl.cli.emulator_cmd:emulator_group",

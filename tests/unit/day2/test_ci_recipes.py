@@ -71,7 +71,7 @@ def test_the_recipes_are_three_workflows_and_the_examples_loader_skips_them() ->
 
 def test_every_verifyctl_command_line_exists() -> None:
     commands = verifyctl_commands()
-    assert {tuple(c[:1]) for c in commands} == {("validate",), ("plan",), ("apply",)}
+    assert {tuple(c[:1]) for c in commands} == {("validate",), ("lint",), ("plan",), ("apply",)}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # Started together: each is a fresh interpreter, and they need not wait for one another.
     running = [
@@ -184,9 +184,11 @@ def test_plan_step_always_leaves_a_comment_body(
     assert ("Error: boom" in body) == (exit_code == "1") and ("some plan" in body) == (exit_code != "1")
 
 
-def test_pre_commit_hook_validates_the_whole_configuration_when_yaml_changes() -> None:
-    [hook] = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
-    assert hook["id"] == "verifyctl-validate" and hook["language"] == "python"
-    assert hook["entry"] == "verifyctl validate" and hook["pass_filenames"] is False
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_pre_commit_hooks_check_the_whole_configuration_when_yaml_changes(command: str) -> None:
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
+    hook = hooks[f"verifyctl-{command}"]
+    assert hook["language"] == "python"
+    assert hook["entry"] == f"verifyctl {command}" and hook["pass_filenames"] is False
     pattern = re.compile(hook["files"])
     assert pattern.search("verify/login.yaml") and pattern.search("a.yml") and not pattern.search("a.json")
