@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import json
 import logging
 import math
 import threading
@@ -84,6 +85,17 @@ def _form(raw: str) -> Form:
     return Form(parse_qs(raw, keep_blank_values=True))
 
 
+def _param_names(body: str) -> list[str]:
+    """The names of a request's parameters: a form's keys, or a JSON object's top-level keys (Passkeys)."""
+    if body.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return []
+        return sorted(parsed) if isinstance(parsed, dict) else []
+    return sorted(set(parse_qs(body, keep_blank_values=True)))
+
+
 def _error(error: ApiError) -> Outcome:
     return Outcome(error.status, error.body(), dict(error.headers))
 
@@ -144,7 +156,7 @@ class App:
             "dropped": outcome.drop,
             # The names of the form parameters sent (never their values, which may be personal data),
             # so tests can prove an update carried only the fields that changed.
-            "params": sorted(set(parse_qs(body, keep_blank_values=True))),
+            "params": _param_names(body),
         }
         with self._log_lock:
             self._log.append(entry)
@@ -234,6 +246,7 @@ class App:
             query=_form(query),
             form=_form(body),
             base_url=base_url,
+            body=body,
         )
         try:
             with self.store.transaction():
@@ -243,7 +256,7 @@ class App:
         except Exception:
             logger.exception("emulator failed answering %s %s", method, path)
             return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
-        return Outcome(result.status, result.body)
+        return Outcome(result.status, result.body, dict(result.headers))
 
     def _account(self, method: str, path: str, asked_sid: str, account_sid: str) -> Outcome:
         # Twilio answers another account's SID (not a subaccount) as if it did not exist.
