@@ -65,11 +65,12 @@ class Sample:
     stderr: str
 
 
-def measure(args: list[str], cwd: Path | None = None) -> Sample:
+def measure(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Sample:
     """Run `python -m verifyctl ARGS` in a child process; its wall time, CPU time and peak RSS.
 
-    The child reports its own getrusage at exit, so the figure is that one process's, not the maximum
-    of every child this process ever waited for (which RUSAGE_CHILDREN would give).
+    The child reports its own figures at exit, so they are that one process's, not the maximum of every
+    child this process ever waited for (which RUSAGE_CHILDREN would give). On Linux the peak is VmHWM
+    of /proc/self/status: ru_maxrss of a child started with vfork starts at its parent's peak.
     """
     code = (
         "import resource, sys\n"
@@ -81,13 +82,26 @@ def measure(args: list[str], cwd: Path | None = None) -> Sample:
         "else:\n"
         "    status = 0\n"
         "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "sys.stderr.write(f'\\n@measure {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}\\n')\n"
+        "peak = usage.ru_maxrss\n"
+        "try:\n"
+        "    with open('/proc/self/status') as proc:\n"
+        "        peak = next(int(l.split()[1]) for l in proc if l.startswith('VmHWM:'))\n"
+        "except (OSError, StopIteration):\n"
+        "    pass\n"
+        "sys.stderr.write(f'\\n@measure {usage.ru_utime + usage.ru_stime} {peak}\\n')\n"
         "sys.exit(status)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
+    # The caller's account variables never leak into a measured run; `env` names the ones it needs.
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
+    child_env.update(env or {})
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, env=env, check=False
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=child_env,
+        check=False,
     )
     wall = time.perf_counter() - started
     stderr, _, tail = done.stderr.rpartition("\n@measure ")

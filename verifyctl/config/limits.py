@@ -38,6 +38,11 @@ class YamlLimits:
 DEFAULT_LIMITS = YamlLimits()
 
 
+def too_large(limits: YamlLimits) -> str:
+    """The problem of a file bigger than `limits.max_file_bytes`."""
+    return f"the file is larger than {limits.max_file_bytes:,} bytes, the limit of one file; see {LIMITS_DOC}"
+
+
 class OverLimit(Exception):
     """A bound of YamlLimits was crossed at `mark` (a yaml Mark) while the events were counted."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifyctl.config.identity import duplicate_problems
-from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits
+from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits, too_large
 from verifyctl.config.models import ConfigModel, ServiceConfig
 from verifyctl.config.shown import shorten
 from verifyctl.config.substitution import substitute
@@ -154,10 +154,14 @@ def load_sources(
     return _load(sources, [], [], environ, limits)
 
 
-def _read(file: Path, limits: YamlLimits) -> bytes:
-    # One byte past the limit is enough to refuse the file: a 50 MB file costs no more than a 32 MB one.
+def _read(file: Path, limits: YamlLimits) -> bytes | None:
+    """The file's bytes, or None when it is bigger than the limit (then it is not read at all)."""
     with file.open("rb") as handle:
-        return handle.read(limits.max_file_bytes + 1)
+        if os.fstat(handle.fileno()).st_size > limits.max_file_bytes:
+            return None
+        # A pipe or a file still growing has no trustworthy size: one byte past the limit is enough.
+        data = handle.read(limits.max_file_bytes + 1)
+    return None if len(data) > limits.max_file_bytes else data
 
 
 def load_config(
@@ -172,9 +176,14 @@ def load_config(
     sources: list[tuple[str, bytes]] = []
     for file in files:
         try:
-            sources.append((str(file), _read(file, limits)))
+            data = _read(file, limits)
         except OSError as exc:
             problems.append(Problem(str(file), 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
+            continue
+        if data is None:
+            problems.append(Problem(str(file), 1, 1, "", too_large(limits)))
+        else:
+            sources.append((str(file), data))
     return _load(sources, problems, order, environ, limits, files=[Path(name) for name, _ in sources])
 
 

@@ -16,7 +16,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, Budget, OverLimit, YamlLimits
+from verifyctl.config.limits import DEFAULT_LIMITS, Budget, OverLimit, YamlLimits, too_large
 from verifyctl.config.shown import quoted, shorten
 from verifyctl.errors import Problem
 
@@ -414,9 +414,7 @@ def parse_yaml(
 ) -> tuple[Document | None, list[Problem]]:
     """Parse one file within `limits`; the Document is None when the file is not usable YAML at all."""
     if len(data) > limits.max_file_bytes:
-        size = f"{limits.max_file_bytes:,} bytes"
-        message = f"the file is larger than {size}, the limit of one file; see {LIMITS_DOC}"
-        return None, [Problem(name, 1, 1, "", message)]
+        return None, [Problem(name, 1, 1, "", too_large(limits))]
     text, problems = _decode(name, data)
     if text is None:
         return None, problems
