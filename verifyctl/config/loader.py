@@ -13,6 +13,7 @@ from pathlib import Path
 from verifyctl.config.identity import duplicate_problems
 from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits, too_large
 from verifyctl.config.models import ConfigModel, ServiceConfig
+from verifyctl.config.paths import expand_paths
 from verifyctl.config.shown import shorten
 from verifyctl.config.substitution import substitute
 from verifyctl.config.validation import (
@@ -26,7 +27,6 @@ from verifyctl.config.yaml_source import Document, parse_yaml
 from verifyctl.errors import ConfigError, Problem
 
 DEFAULT_PATH = "verifyctl.yaml"
-YAML_SUFFIXES = (".yaml", ".yml")
 # The longest path and message a problem prints (its checks quote values cut to 40 characters already).
 PATH_SHOWN = 200
 MESSAGE_SHOWN = 400
@@ -83,48 +83,6 @@ def _shown(problem: Problem) -> Problem:
         path=shorten(problem.path, PATH_SHOWN),
         message=shorten(problem.message, MESSAGE_SHOWN),
     )
-
-
-def _yaml_files_below(directory: Path) -> list[Path]:
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(directory):
-        # Hidden folders hold other tools' YAML (.github/workflows), never verifyctl's.
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found.extend(
-            Path(dirpath) / name
-            for name in filenames
-            if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
-        )
-    return sorted(found, key=lambda path: path.parts)
-
-
-def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem], list[str]]:
-    """The files to load, in order: each file given, and every *.yaml/*.yml below each directory, sorted.
-
-    Also returns the problems (missing paths, empty directories) and every name in the order given,
-    which is the order problems are reported in.
-    """
-    files: list[Path] = []
-    problems: list[Problem] = []
-    order: list[str] = []
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = _yaml_files_below(path)
-            if not found:
-                problems.append(Problem(str(path), 1, 1, "", "the directory has no *.yaml or *.yml files"))
-        elif path.exists():
-            found = [path]
-        else:
-            problems.append(Problem(str(path), 1, 1, "", "no such file or directory"))
-            found = []
-        order.extend([str(path)] if not found else [str(file) for file in found])
-        for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
-                files.append(file)
-    return files, problems, order
 
 
 def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlLimits) -> _FileResult:

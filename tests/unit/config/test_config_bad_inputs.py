@@ -254,12 +254,12 @@ def test_nesting_deeper_than_the_yaml_parser_can_follow(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_is_a_problem(tmp_path: Path) -> None:
-    # A dangling symlink is listed as a file but cannot be read, whoever runs the test.
+    # A dangling symlink is found as a path, but cannot be followed, whoever runs the test.
     (tmp_path / "gone.yaml").symlink_to(tmp_path / "deleted.yaml")
     with pytest.raises(ConfigError) as caught:
         load_config([tmp_path], {})
     assert [str(p) for p in caught.value.problems] == [
-        f"{tmp_path / 'gone.yaml'}:1:1: cannot read the file: No such file or directory"
+        f"{tmp_path / 'gone.yaml'}:1:1: broken symlink: its target {tmp_path / 'deleted.yaml'} does not exist"
     ]
 
 
