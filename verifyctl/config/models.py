@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from verifyctl.config.reference import country_codes, description
+from verifyctl.config.shown import quoted
 
 # Documented limits of the Verify API (spec parameter descriptions and error 60200).
 CODE_LENGTH_RANGE = (4, 10)
@@ -135,7 +136,9 @@ class RelyingPartyConfig(ConfigModel):
                 raise ValueError("an origin must not be empty")
             # The API takes the origins as one comma-separated string.
             if "," in origin:
-                raise ValueError(f"origin {origin!r} must not contain a comma; list each origin separately")
+                raise ValueError(
+                    f"origin {quoted(origin)} must not contain a comma; list each origin separately"
+                )
         return origins
 
 

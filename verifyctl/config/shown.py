@@ -13,8 +13,8 @@ def shorten(text: str, limit: int = SHOWN_LENGTH) -> str:
     return f"{text[: limit - 3]}... ({len(text)} characters)"
 
 
-def quoted(text: str, limit: int = SHOWN_LENGTH) -> str:
-    """`text` as a Python literal ('abc'), cut to `limit` characters first, so it stays on one line."""
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[: limit - 3]!r}... ({len(text)} characters)"
+def quoted(value: object, limit: int = SHOWN_LENGTH) -> str:
+    """`value` as a Python literal ('abc'); a string is cut to `limit` characters first, so it stays short."""
+    if not isinstance(value, str) or len(value) <= limit:
+        return repr(value)
+    return f"{value[: limit - 3]!r}... ({len(value)} characters)"

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from verifyctl.config.shown import quoted, shorten
 from verifyctl.config.yaml_source import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
@@ -36,7 +37,7 @@ def substitute(name: str, document: Document, environ: Mapping[str, str]) -> tup
             body = match.group("body")
             reference = _REFERENCE.fullmatch(body) if body is not None else None
             if reference is None:
-                what = f"invalid reference {token!r}" if body is not None else "unterminated '${'"
+                what = f"invalid reference {quoted(token)}" if body is not None else "unterminated '${'"
                 report(loc, match.start(), f"{what}; write ${{NAME}} or ${{NAME:-default}}")
                 continue
             value = environ.get(reference.group("name"))
@@ -46,8 +47,8 @@ def substitute(name: str, document: Document, environ: Mapping[str, str]) -> tup
                 value = default
             if value is None:
                 variable = reference.group("name")
-                hint = f"set it or write ${{{variable}:-default}}"
-                report(loc, match.start(), f"environment variable {variable!r} is not set ({hint})")
+                hint = f"set it or write ${{{shorten(variable)}:-default}}"
+                report(loc, match.start(), f"environment variable {quoted(variable)} is not set ({hint})")
                 continue
             out.append(value)
             expanded.add(loc)
