@@ -233,7 +233,12 @@ W = dict[str, str]
 SVC = "/v2/Services/{service}"
 RL = SVC + "/RateLimits/{rate_limit}"
 ENT = SVC + "/Entities/{identity}"
-SAFE_NUMBER = "+15017122662"
+# The Safe List is account-wide (it outlives each test's service): one number per operation.
+SAFE_NUMBERS = {
+    "CreateSafelist": "+15017122662",
+    "FetchSafelist": "+15017122663",
+    "DeleteSafelist": "+15017122664",
+}
 MG = "MG" + "b" * 32
 
 # operationId -> what to send: the world of fixture objects -> (path, form data).
@@ -333,9 +338,9 @@ REQUESTS: dict[str, Callable[[W], tuple[str, Any]]] = {
         json.loads(w["passkey_assertion"]),
     ),
     # Safe List, Attempts, Forms.
-    "CreateSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBER}),
-    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers/" + SAFE_NUMBER, None),
-    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers/" + SAFE_NUMBER, None),
+    "CreateSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBERS["CreateSafelist"]}),
+    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers/" + SAFE_NUMBERS["FetchSafelist"], None),
+    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers/" + SAFE_NUMBERS["DeleteSafelist"], None),
     "ListVerificationAttempt": lambda w: ("/v2/Attempts", None),
     "FetchVerificationAttempt": lambda w: ("/v2/Attempts/" + w["attempt"], None),
     "FetchVerificationAttemptsSummary": lambda w: ("/v2/Attempts/Summary", None),
@@ -343,8 +348,8 @@ REQUESTS: dict[str, Callable[[W], tuple[str, Any]]] = {
 }
 # Operations that act on an object the world fixture does not hold: what to create first.
 SETUP: dict[str, Callable[[W], tuple[str, Any]]] = {
-    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBER}),
-    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBER}),
+    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBERS["FetchSafelist"]}),
+    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBERS["DeleteSafelist"]}),
 }
 
 
