@@ -233,12 +233,8 @@ W = dict[str, str]
 SVC = "/v2/Services/{service}"
 RL = SVC + "/RateLimits/{rate_limit}"
 ENT = SVC + "/Entities/{identity}"
-# The Safe List is account-wide (it outlives each test's service): one number per operation.
-SAFE_NUMBERS = {
-    "CreateSafelist": "+15017122662",
-    "FetchSafelist": "+15017122663",
-    "DeleteSafelist": "+15017122664",
-}
+FETCHED_SAFE_NUMBER, DELETED_SAFE_NUMBER = "+15005550101", "+15005550102"
+SAFE_NUMBER = "+15017122662"
 MG = "MG" + "b" * 32
 
 # operationId -> what to send: the world of fixture objects -> (path, form data).
@@ -338,18 +334,19 @@ REQUESTS: dict[str, Callable[[W], tuple[str, Any]]] = {
         json.loads(w["passkey_assertion"]),
     ),
     # Safe List, Attempts, Forms.
-    "CreateSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBERS["CreateSafelist"]}),
-    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers/" + SAFE_NUMBERS["FetchSafelist"], None),
-    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers/" + SAFE_NUMBERS["DeleteSafelist"], None),
+    "CreateSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBER}),
+    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers/" + FETCHED_SAFE_NUMBER, None),
+    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers/" + DELETED_SAFE_NUMBER, None),
     "ListVerificationAttempt": lambda w: ("/v2/Attempts", None),
     "FetchVerificationAttempt": lambda w: ("/v2/Attempts/" + w["attempt"], None),
     "FetchVerificationAttemptsSummary": lambda w: ("/v2/Attempts/Summary", None),
     "FetchForm": lambda w: ("/v2/Forms/form-push", None),
 }
-# Operations that act on an object the world fixture does not hold: what to create first.
+# Operations that act on an object the world fixture does not hold: what to create first. Each uses a
+# number of its own, so that no operation depends on which ran before it on the shared world.
 SETUP: dict[str, Callable[[W], tuple[str, Any]]] = {
-    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBERS["FetchSafelist"]}),
-    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBERS["DeleteSafelist"]}),
+    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": FETCHED_SAFE_NUMBER}),
+    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": DELETED_SAFE_NUMBER}),
 }
 
 

@@ -8,12 +8,15 @@ from functools import partial
 
 from verifyctl.emulator import (
     access_tokens,
+    attempts,
     challenges,
     children,
     collection,
     entities,
     factors,
+    forms,
     passkeys,
+    safelist,
     services,
     templates,
     workflow,
@@ -91,6 +94,16 @@ def _table() -> list[tuple[re.Pattern[str], dict[str, Handler]]]:
         ),
         (f"{service}/VerificationCheck", {"POST": workflow.check_verification}),
         ("/v2/Templates", {"GET": templates.list_templates}),
+        ("/v2/SafeList/Numbers", {"POST": safelist.create}),
+        (
+            f"/v2/SafeList/Numbers/(?P<phone_number>{_SEGMENT})",
+            {"GET": safelist.fetch, "DELETE": safelist.delete},
+        ),
+        ("/v2/Attempts", {"GET": attempts.list_attempts}),
+        # Before `/v2/Attempts/{Sid}`, which would otherwise take `Summary` for a SID.
+        ("/v2/Attempts/Summary", {"GET": attempts.summary}),
+        (f"/v2/Attempts/(?P<id>{_SEGMENT})", {"GET": attempts.fetch_attempt}),
+        (f"/v2/Forms/(?P<id>{_SEGMENT})", {"GET": forms.fetch_form}),
     ]
     table += _identity_routes(service)
     return [(re.compile(f"^{path}$"), handlers) for path, handlers in table]
