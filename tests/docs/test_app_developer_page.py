@@ -34,6 +34,8 @@ def test_the_page_code_passes_as_a_pytest_project(tmp_path: Path) -> None:
     shutil.copy(DEVICES, tmp_path / "devices.py")
     # The snippets must not depend on the caller's Twilio or verifyctl settings.
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TWILIO_", "VERIFYCTL_"))}
+    # ...and the recipe must hold even when a developer's shell names an edge and a region.
+    env.update(TWILIO_EDGE="sydney", TWILIO_REGION="au1")
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(ROOT)])
     result = subprocess.run(
         [

@@ -22,10 +22,11 @@ def emulator_now(api: Api) -> float:
 def official_client(emulator: EmulatorServer) -> Client:
     """twilio-python with its Verify domain on the emulator.
 
-    `environment={}` keeps the client from reading the caller's TWILIO_EDGE/TWILIO_REGION (which would
-    rewrite the host); `verify.base_url` is the per-domain base URL every Verify request is built on.
+    The client must not read the caller's TWILIO_EDGE/TWILIO_REGION (either rewrites the host), and it
+    falls back to os.environ for an empty mapping (`environment or os.environ`): so a non-empty one.
+    `verify.base_url` is the per-domain base URL every Verify request is built on.
     """
     account_sid, token = emulator.accounts[0]
-    client = Client(account_sid, token, environment={})
+    client = Client(account_sid, token, environment={"VERIFYCTL_TEST_ENVIRONMENT": "isolated"})
     client.verify.base_url = emulator.base_url
     return client

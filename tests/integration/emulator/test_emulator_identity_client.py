@@ -21,7 +21,10 @@ ORIGIN = "https://login.example.com"
 
 
 @pytest.fixture
-def client(emulator: EmulatorServer) -> Client:
+def client(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Client:
+    # A caller's edge and region must not reach the client: they would send it to *.twilio.com.
+    monkeypatch.setenv("TWILIO_EDGE", "sydney")
+    monkeypatch.setenv("TWILIO_REGION", "au1")
     return official_client(emulator)
 
 
