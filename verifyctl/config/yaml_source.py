@@ -16,6 +16,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from verifyctl.config.shown import quoted
 from verifyctl.errors import Problem
 
 Loc = tuple[str | int, ...]
@@ -41,18 +42,30 @@ class _CoreResolver(BaseResolver):
     """The YAML 1.2 core schema: only true/false are booleans, so `country: NO` stays a string."""
 
 
-for _tag, _pattern, _first in (
-    (NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    (
-        FLOAT,
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        list("-+.0123456789"),
+# The YAML 1.2 core schema's forms of each tag; an explicit tag (`!!bool yes`) must match them too.
+CORE_FORMS = {
+    NULL: re.compile(r"^(?:~|null|Null|NULL|)$"),
+    BOOL: re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    INT: re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    FLOAT: re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
-    (MERGE, r"^<<$", ["<"]),
+    MERGE: re.compile(r"^<<$"),
+}
+for _tag, _first in (
+    (NULL, ["~", "n", "N", ""]),
+    (BOOL, list("tTfF")),
+    (INT, list("-+0123456789")),
+    (FLOAT, list("-+.0123456789")),
+    (MERGE, ["<"]),
 ):
-    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+    _CoreResolver.add_implicit_resolver(_tag, CORE_FORMS[_tag], _first)
+_FORM_NAMES = {
+    NULL: "null, ~ or nothing",
+    BOOL: "true or false (YAML 1.2 has no yes/no/on/off)",
+    INT: "a decimal, 0o octal or 0x hex integer",
+    FLOAT: "a decimal number, .inf or .nan",
+}
 
 
 def plain_scalar_is_string(text: str) -> bool:
@@ -246,7 +259,7 @@ class _Converter:
     def _check_tag(self, node: Node, expected: str, loc: Loc) -> bool:
         if node.tag == expected:
             return True
-        self.problem(_pos(node), loc, f"unsupported YAML tag {_tag_name(node.tag)!r}")
+        self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(_tag_name(node.tag))}")
         return False
 
     def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any] | None:
@@ -310,6 +323,16 @@ class _Converter:
         if node.tag in (STR, MERGE):
             self._record_string_column(node, loc)
             return value
+        form = CORE_FORMS.get(node.tag)
+        if form is None:
+            self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(_tag_name(node.tag))}")
+            return None
+        if not form.match(value):
+            # Only an explicit tag gets here (`!!bool yes`): the resolver picks implicit tags by these forms.
+            tag = _tag_name(node.tag)
+            message = f"{quoted(value)} is not a valid {tag}: write {_FORM_NAMES[node.tag]}"
+            self.problem(_pos(node), loc, message)
+            return None
         if node.tag == NULL:
             return None
         if node.tag == BOOL:
@@ -319,17 +342,13 @@ class _Converter:
                 if value.startswith(("0o", "0x")):
                     return int(value[2:], 8 if value[1] == "o" else 16)
                 return int(value)
-            except ValueError:
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
                 self.problem(_pos(node), loc, "number is too large")
                 return None
-        if node.tag == FLOAT:
-            return (
-                math.nan
-                if value.lower() == ".nan"
-                else float(value.replace(".inf", "inf").replace(".Inf", "inf"))
-            )
-        self.problem(_pos(node), loc, f"unsupported YAML tag {_tag_name(node.tag)!r}")
-        return None
+        lowered = value.lower()
+        if lowered.endswith(".inf"):
+            return -math.inf if lowered.startswith("-") else math.inf
+        return math.nan if lowered == ".nan" else float(value)
 
     def _record_string_column(self, node: ScalarNode, loc: Loc) -> None:
         start, end = node.start_mark, node.end_mark
