@@ -158,7 +158,7 @@ def test_documented_commands_and_flags_exist() -> None:
             word = words[0].strip("\"'`")
             if command is group and not re.fullmatch(r"[a-z][a-z0-9-]*", word):
                 break  # prose that names verifyctl: "verifyctl @ git+...", "verifyctl plan/apply"
-            sub = command.commands.get(word)
+            sub = command.get_command(click.Context(command), word)
             if sub is None:
                 if command is group:
                     problems.append(f"{_name(found.path)}:{found.number}: no command 'verifyctl {word}'")
