@@ -36,7 +36,7 @@ def is_safe_listed(ctx: Context, phone_number: str) -> bool:
 def create(ctx: Context) -> Result:
     number = ctx.form.require("PhoneNumber")
     if not _E164.match(number):
-        # Error 60306's page lists an invalid PhoneNumber for the Safe List among its causes.
+        # Error 60306's page names an invalid PhoneNumber for the (Global) Safe List among its causes.
         raise ApiError(400, INVALID_REQUEST, "Invalid Request: PhoneNumber (must be in E.164 format)")
     if is_safe_listed(ctx, number):
         # twilio.com/docs/verify/api/safe-list: adding a listed number is "HTTP 400 with Error Code 60411".
