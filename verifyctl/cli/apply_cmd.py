@@ -20,7 +20,7 @@ from verifyctl.cli.options import (
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
 from verifyctl.engine import ApplyResult, Engine, Outcome, check_guards, load_desired
-from verifyctl.errors import ApplyError, RefusedError, UsageError, VerifyctlError
+from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
 from verifyctl.render.text import SYMBOLS, render_text
 
@@ -52,6 +52,12 @@ def summarise(outcome: ApplyResult) -> str:
     lines += [f"  failed:  {o.change.address}: {o.detail}" for o in outcome.failed]
     lines += [f"  skipped: {o.change.address}: {o.detail}" for o in outcome.skipped]
     return "\n".join(lines) + "\n"
+
+
+def refuse_policy_errors(plan: Plan) -> None:
+    """Exit 3 before any write while an error-level policy finding has no exception."""
+    if plan.blocking:
+        raise PolicyRefusedError(list(plan.blocking))
 
 
 def confirm_or_refuse(plan: Plan) -> None:
@@ -108,6 +114,7 @@ def apply_command(
         saved_file = load_saved_plan(plan_file)
         with open_engine(account, parallelism) as engine:
             saved = engine.bind_saved(saved_file)
+            refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:
                 result(render_text(saved))
@@ -121,6 +128,7 @@ def apply_command(
         result(render_text(plan, use_colour(account.no_color)))
         if not plan.has_changes:
             return
+        refuse_policy_errors(plan)
         check_guards(plan, allow_delete=allow_delete, force=force)
         if not auto_approve:
             confirm_or_refuse(plan)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +17,8 @@ from verifyctl.client.stats import RequestStats
 from verifyctl.engine.account import AccountSpec, Connection, connect
 from verifyctl.engine.desired import Desired
 from verifyctl.errors import ApiError, StalePlanError, TransportError, VerifyctlError
+from verifyctl.lint import Findings, TemplateInfo
+from verifyctl.lint import run as lint
 from verifyctl.plan.diff import diff
 from verifyctl.plan.model import Plan, SavedPlan, mask_sid
 from verifyctl.plan.scope import Scope
@@ -25,9 +27,22 @@ from verifyctl.resources.kinds import ALL_CHILD_KINDS
 from verifyctl.resources.records import LiveRecord
 from verifyctl.state.account import read_account_name
 from verifyctl.state.reader import read_children, read_services
-from verifyctl.state.templates import read_templates, resolve_template_names, uses_template_name
+from verifyctl.state.templates import (
+    read_template_items,
+    resolve_template_names,
+    templates_of,
+    uses_template_name,
+)
 
 _SERVICE_SID = re.compile(r"^VA[0-9a-fA-F]{32}$")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A plan and the policy findings over the files it was made from."""
+
+    plan: Plan
+    findings: Findings
 
 
 @dataclass(frozen=True)
@@ -72,23 +87,40 @@ class Engine:
     # -- plan and apply ------------------------------------------------------------------------------
 
     def plan(self, desired: Desired, targets: Sequence[Address] = ()) -> Plan:
-        """Read what the plan needs of the live account and diff it; the plan records its account.
+        """The plan alone (see `review`)."""
+        return self.review(desired, targets).plan
 
-        One list of services, the Templates list if a service in scope names its template, then the
-        written child lists of matched services in scope (and all children of those being deleted).
-        The account's name comes from another host and is read meanwhile.
+    def review(self, desired: Desired, targets: Sequence[Address] = ()) -> Review:
+        """Read what the plan needs of the live account, diff it, and hold the files to the policy.
+
+        One list of services, the Templates list if a service in scope names a template (by name or
+        sid: the policy checks it is approved), then the written child lists of matched services in
+        scope (and all children of those being deleted). The account's name comes from another host
+        and is read meanwhile. The plan records its account and the findings that block apply.
         """
         name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
         scope = Scope.of(desired.services, read_services(self._client), targets=targets, prune=desired.prune)
         in_scope = scope.desired_in_scope
+        items: list[dict[str, Any]] | None = None
+        if any(uses_template_name(s) or "default_template_sid" in s.fields for s in in_scope):
+            items = read_template_items(self._client)
         if any(uses_template_name(service) for service in in_scope):
             # Resolved together, so that every unknown or ambiguous name is reported at once.
-            resolved = resolve_template_names(in_scope, read_templates(self._client))
+            resolved = resolve_template_names(in_scope, templates_of(items or []))
             by_object = {id(old): new for old, new in zip(in_scope, resolved, strict=True)}
             scope = scope.with_desired(lambda service: by_object.get(id(service), service))
         services = [pair.current for pair in scope.pairs if pair.current is not None]
         scope = scope.with_live(read_children(self._client, services, scope.children_to_read(), self._pool))
-        return diff(scope).for_account(self.account_sid, self.api_url, name.result())
+        findings = Findings(())
+        if desired.config is not None:
+            live = [TemplateInfo.from_api(item) for item in items] if items is not None else []
+            findings = lint(desired.config, live_templates=live)
+        shown = tuple(str(finding) for finding in findings.active)
+        # Under --target, only the services in scope are applied: their errors block, others are shown.
+        names = {pair.wanted.key for pair in scope.pairs if pair.wanted is not None and pair.in_scope}
+        blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
+        plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
+        return Review(replace(plan, findings=shown, blocking=blocking), findings)
 
     def bind_saved(self, saved: SavedPlan) -> Plan:
         """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise)."""

@@ -116,6 +116,10 @@ class Plan:
     account_name: str = ""
     # The --target addresses the plan was limited to (empty: the whole configuration).
     targets: tuple[str, ...] = ()
+    # The policy's findings over the files (waived ones left out), as printed; and those of them that
+    # are errors: apply refuses while there are any.
+    findings: tuple[str, ...] = ()
+    blocking: tuple[str, ...] = ()
 
     @property
     def summary(self) -> Summary:
@@ -182,6 +186,8 @@ class Plan:
             "api_url": self.api_url,
             "targets": list(self.targets),
             "guards": [{"flag": flag, "reason": reason} for flag, reason in self.needed_flags()],
+            "findings": list(self.findings),
+            "blocking_findings": list(self.blocking),
             "summary": self.summary.to_dict(),
             "changes": [change.to_dict() for change in self.changes],
             "ids": dict(sorted((str(address), sid) for address, sid in self.ids.items())),
@@ -206,6 +212,8 @@ class Plan:
             api_url=str(data.get("api_url") or ""),
             account_name=str(account.get("friendly_name") or ""),
             targets=tuple(str(t) for t in data.get("targets") or ()),
+            findings=tuple(str(f) for f in data.get("findings") or ()),
+            blocking=tuple(str(f) for f in data.get("blocking_findings") or ()),
         )
         return SavedPlan(plan, str(account.get("sid") or ""), str(account.get("sid_sha256") or ""))
 

@@ -49,6 +49,10 @@ def _context(plan: Plan) -> list[str]:
 def render_markdown(plan: Plan) -> str:
     lines = [COMMENT_MARKER, "### verifyctl plan", "", *_context(plan)]
     guards = [f"⛔ Apply will need `{flag}`: {_cell(reason)}." for flag, reason in plan.needed_flags()]
+    if plan.blocking:
+        guards.append(f"⛔ Apply will refuse: {len(plan.blocking)} policy error(s) without an exception.")
+    if plan.findings:
+        lines.extend(["**Policy findings**", "", *(f"- `{_cell(f)}`" for f in plan.findings), ""])
     if not plan.has_changes:
         lines.append(f"✅ {no_changes_line(plan)}")
         return "\n".join(lines) + "\n"

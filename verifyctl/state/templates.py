@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from verifyctl.errors import PlanError
 from verifyctl.resources.records import DesiredRecord
@@ -26,12 +27,21 @@ class Template:
         return f"{self.friendly_name!r} ({self.sid})"
 
 
-def read_templates(client: ListingClient) -> list[Template]:
-    """Every template the account can use (one paged list)."""
+def read_template_items(client: ListingClient) -> list[dict[str, Any]]:
+    """Every template the account can use, as the API answers them (one paged list)."""
+    return client.list(TEMPLATES_PATH, TEMPLATES_LIST_KEY)
+
+
+def templates_of(items: Sequence[Mapping[str, Any]]) -> list[Template]:
     return [
         Template(sid=str(item.get("sid")), friendly_name=str(item.get("friendly_name") or ""))
-        for item in client.list(TEMPLATES_PATH, TEMPLATES_LIST_KEY)
+        for item in items
     ]
+
+
+def read_templates(client: ListingClient) -> list[Template]:
+    """Every template the account can use (one paged list)."""
+    return templates_of(read_template_items(client))
 
 
 def uses_template_name(service: DesiredRecord) -> bool:

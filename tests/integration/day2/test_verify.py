@@ -102,13 +102,13 @@ def test_local_walkthrough_shows_the_message(workdir: Path, monkeypatch: pytest.
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "VERIFYCTL_API_URL"):
         monkeypatch.delenv(name, raising=False)
     (workdir / "verifyctl.yaml").write_text(
-        "version: 1\nservices:\n  - friendly_name: Local Login\n    code_length: 5\n", encoding="utf-8"
+        "version: 1\nservices:\n  - friendly_name: Local Login\n    code_length: 7\n", encoding="utf-8"
     )
     assert run_cli("apply", "--local", "--auto-approve").exit_code == 0
     sent = run_cli("verify", "send", "Local Login", "--to", TO, "--local")
     assert sent.exit_code == 0, sent.stderr
     found = re.search(
-        r"Emulator message to \+15005550006: Your Local Login verification code is: (\d{5})\n", sent.stdout
+        r"Emulator message to \+15005550006: Your Local Login verification code is: (\d{7})\n", sent.stdout
     )
     assert found, sent.stdout
     checked = run_cli("verify", "check", "Local Login", "--to", TO, "--code", found.group(1), "--local")
