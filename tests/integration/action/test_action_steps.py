@@ -73,10 +73,7 @@ def runner(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(accounts=[ACCOUNT, OTHER_ACCOUNT], retry_after_seconds=0) as server:
-        yield server
+EMULATOR_OPTIONS = {"accounts": [ACCOUNT, OTHER_ACCOUNT]}
 
 
 def account_env(server: EmulatorServer, account: tuple[str, str] = ACCOUNT) -> dict[str, str]:

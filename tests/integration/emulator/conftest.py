@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 
 from tests.integration.emulator.support import Api
 from verifyctl.emulator import EmulatorServer
+
+# The emulator's own tests see its default Retry-After (the root fixture asks for none).
+EMULATOR_OPTIONS = {"retry_after_seconds": 1}
 
 
 @pytest.fixture(autouse=True)
@@ -17,12 +19,6 @@ def _no_caller_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("TWILIO_", "VERIFYCTL_")):
             monkeypatch.delenv(name)
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as server:
-        yield server
 
 
 @pytest.fixture

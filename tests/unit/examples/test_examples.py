@@ -11,7 +11,7 @@ import yaml
 from verifyctl.config.loader import load_config
 from verifyctl.config.schema import json_schema
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.rglob("*.yaml"))
 

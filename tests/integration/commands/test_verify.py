@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.commands.support import create_service
 from tests.integration.conftest import run_cli
-from tests.integration.day2.support import create_service
 from verifyctl.emulator import EmulatorServer
 
 TO = "+15005550006"

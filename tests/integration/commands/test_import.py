@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
+from tests.integration.commands.support import EVERY_SERVICE_PARAM, api, populate
 from tests.integration.conftest import run_cli, writes
-from tests.integration.day2.support import EVERY_SERVICE_PARAM, api, populate
 from verifyctl.emulator import EmulatorServer
 from verifyctl.resources.codec import flatten
 from verifyctl.resources.kinds import SERVICE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.integration.commands.support import api
 from tests.integration.conftest import run_cli
-from tests.integration.day2.support import api
 from verifyctl.emulator import EmulatorServer
 
 NAME = "Base Verification Template 3"
