@@ -12,7 +12,8 @@ from pathlib import Path
 
 from verifyctl.config.identity import duplicate_problems
 from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits, too_large
-from verifyctl.config.models import ConfigModel, PolicyConfig, ServiceConfig
+from verifyctl.config.environments import environment_problems
+from verifyctl.config.models import ConfigModel, EnvironmentConfig, PolicyConfig, ServiceConfig
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.shown import shorten
 from verifyctl.config.substitution import substitute
@@ -42,6 +43,9 @@ class Config:
     files: list[Path]
     # The `policy:` section (of the one file that has it), read by the lint package.
     policy: PolicyConfig | None = None
+    # The `environments:` section (of the one file that has it) and that file, for its var_files.
+    environments: dict[str, EnvironmentConfig] = field(default_factory=dict)
+    environments_file: Path | None = None
     # id(model) -> where the model starts; (id(model), key) -> where that key of it is written.
     _locations: dict[Hashable, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -76,6 +80,7 @@ class _FileResult:
     prune: bool
     problems: list[Problem]
     policy: PolicyConfig | None = None
+    environments: dict[str, EnvironmentConfig] | None = None
 
 
 def printable_name(name: str) -> str:
@@ -113,7 +118,9 @@ def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlL
     if config_file is None:
         return _FileResult(document, [], False, problems)
     services = list(enumerate(config_file.services))
-    return _FileResult(document, services, config_file.prune, problems, config_file.policy)
+    return _FileResult(
+        document, services, config_file.prune, problems, config_file.policy, config_file.environments
+    )
 
 
 def load_sources(
@@ -192,6 +199,7 @@ def _load_paused(
     documents: dict[str, Document] = {}
     placed: list[tuple[str, int, ServiceConfig]] = []
     policies: list[tuple[str, PolicyConfig]] = []
+    environments: list[tuple[str, dict[str, EnvironmentConfig]]] = []
     prune = False
     for name, data in sources:
         result = _load_file(name, data, environ, limits)
@@ -202,9 +210,13 @@ def _load_paused(
         prune = prune or result.prune
         if result.policy is not None:
             policies.append((name, result.policy))
+        if result.environments is not None:
+            environments.append((name, result.environments))
 
-    written = [name for name, doc in documents.items() if isinstance(doc.data, dict) and "policy" in doc.data]
-    problems.extend(_second_policies(documents, written))
+    for key in ("policy", "environments"):
+        written = [name for name, doc in documents.items() if isinstance(doc.data, dict) and key in doc.data]
+        problems.extend(_second_sections(documents, written, key))
+    problems.extend(environment_problems(documents))
     problems.extend(duplicate_problems(list(documents.items())))
     if problems:
         rank: dict[str, int] = {}
@@ -238,16 +250,19 @@ def _load_paused(
         prune=prune,
         files=files if files is not None else [Path(name) for name, _ in sources],
         policy=policies[0][1] if policies else None,
+        environments=environments[0][1] if environments else {},
+        environments_file=Path(environments[0][0]) if environments else None,
         _locations=locations,
     )
 
 
-def _second_policies(documents: Mapping[str, Document], names: list[str]) -> list[Problem]:
-    """`policy:` may be written once in all files: a problem for each file after the first that has it."""
+def _second_sections(documents: Mapping[str, Document], names: list[str], key: str) -> list[Problem]:
+    """`policy:` and `environments:` are written once in all files: a problem for each later file."""
     problems = []
+    what = "the policy is" if key == "policy" else "the environments are"
     for name in names[1:]:
-        first, at = documents[names[0]].key_position(("policy",)), documents[name].key_position(("policy",))
+        first, at = documents[names[0]].key_position((key,)), documents[name].key_position((key,))
         where = f"{printable_name(names[0])}:{first.line}:{first.column}"
-        message = f"the policy is written once in all files; first written at {where}"
-        problems.append(Problem(name, at.line, at.column, "policy", message))
+        message = f"{what} written once in all files; first written at {where}"
+        problems.append(Problem(name, at.line, at.column, key, message))
     return problems

@@ -6,7 +6,7 @@ import re
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from verifyctl.config.reference import country_codes, description
 from verifyctl.config.shown import quoted
@@ -269,6 +269,17 @@ class ServiceConfig(ConfigModel):
         description="Optional pin: the SID of an existing service. A pinned service is matched by SID,"
         " so that its friendly_name can be changed (a rename) or an existing service adopted.",
     )
+    formerly: list[str] | None = Field(
+        None,
+        description="Former friendly names of this service: when no live service has friendly_name and"
+        " exactly one has a former name, the plan renames that one in place (no `sid` pin needed).",
+    )
+    environments: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="The environments (names under the top-level `environments:`) this service exists"
+        " in; leave out for every environment.",
+    )
     ensure: Literal["present", "absent"] = Field(
         "present",
         description="`present` (the default) creates or updates the service; `absent` deletes it"
@@ -384,6 +395,84 @@ class PolicyConfig(ConfigModel):
     )
 
 
+ENV_VAR_NAME = "^[A-Za-z_][A-Za-z0-9_]*$"
+ENVIRONMENT_NAME = "^[a-z0-9][a-z0-9_-]*$"
+ACCOUNT_SID = sid_pattern("AC")
+# A value that looks like a secret rather than a variable's name: an auth token (32 hex digits) or an
+# API key SID; the file is committed, so it must never hold one.
+_SECRET_LIKE = re.compile(r"^(SK)?[0-9a-fA-F]{32}$")
+# Keys that would hold a secret itself: refused with a pointer to the *_env key instead.
+_LITERAL_SECRETS = {"auth_token": "auth_token_env", "api_key": "api_key_env", "api_secret": "api_secret_env"}
+
+
+class CredentialsConfig(ConfigModel):
+    """`environments.NAME.credentials`: the NAMES of the environment variables that hold the secrets."""
+
+    auth_token_env: str | None = Field(
+        None, pattern=ENV_VAR_NAME, description="The variable holding the account's auth token."
+    )
+    api_key_env: str | None = Field(
+        None, pattern=ENV_VAR_NAME, description="The variable holding an API key SID (SK...)."
+    )
+    api_secret_env: str | None = Field(
+        None, pattern=ENV_VAR_NAME, description="The variable holding that API key's secret."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_secret(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, instead in _LITERAL_SECRETS.items():
+                if key in data:
+                    raise ValueError(
+                        f"{key}: a secret is never written in the file; name the environment variable"
+                        f" that holds it with {instead}"
+                    )
+        return data
+
+    @field_validator("auth_token_env", "api_key_env", "api_secret_env")
+    @classmethod
+    def _a_name_not_a_secret(cls, name: str) -> str:
+        if _SECRET_LIKE.match(name):
+            raise ValueError("looks like a secret, not the name of an environment variable holding it")
+        return name
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CredentialsConfig:
+        key = (self.api_key_env is not None, self.api_secret_env is not None)
+        if key[0] != key[1]:
+            raise ValueError("api_key_env and api_secret_env are written together")
+        if self.auth_token_env is not None and key[0]:
+            raise ValueError("write auth_token_env, or api_key_env with api_secret_env, not both")
+        if self.auth_token_env is None and not key[0]:
+            raise ValueError("write auth_token_env, or api_key_env with api_secret_env")
+        return self
+
+
+class EnvironmentConfig(ConfigModel):
+    """`environments.NAME`: the account an environment must be, its credentials and its variables."""
+
+    account_sid: str = Field(
+        pattern=ACCOUNT_SID,
+        description="The account this environment must be (AC...); credentials of another are refused.",
+    )
+    credentials: CredentialsConfig = Field(
+        description="Names of the environment variables holding the credentials, never their values."
+    )
+    vars: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        json_schema_extra={"propertyNames": {"pattern": ENV_VAR_NAME}},
+        description="Values for ${VAR} references in this environment (over the process environment).",
+    )
+    var_files: list[str] = Field(
+        default_factory=list,
+        description="YAML files of KEY: value variables, relative to this file; `vars` win over them.",
+    )
+    api_url: str | None = Field(
+        None, min_length=1, description="The Verify API base URL for this environment (default Twilio's)."
+    )
+
+
 class ConfigFile(ConfigModel):
     """One YAML file: the format version, the prune switch, a list of services and the lint policy."""
 
@@ -397,6 +486,12 @@ class ConfigFile(ConfigModel):
     policy: PolicyConfig | None = Field(
         None,
         description="The lint policy (`verifyctl lint`): rule settings and exceptions. In one file only.",
+    )
+    environments: dict[str, EnvironmentConfig] | None = Field(
+        None,
+        json_schema_extra={"propertyNames": {"pattern": ENVIRONMENT_NAME}},
+        description="Named environments (`--env NAME`), each an account with its credentials and"
+        " variables. In one file only.",
     )
 
     @field_validator("version", mode="before")

@@ -67,7 +67,11 @@ def substitute(name: str, document: Document, environ: Mapping[str, str]) -> tup
         if isinstance(value, str):
             return expand(value, loc) if "${" in value else value
         if isinstance(value, dict):
-            return {key: walk(item, (*loc, key)) for key, item in value.items()}
+            # The `environments:` section is read as written: it supplies variables, it takes none.
+            return {
+                key: item if not loc and key == "environments" else walk(item, (*loc, key))
+                for key, item in value.items()
+            }
         if isinstance(value, list):
             return [walk(item, (*loc, index)) for index, item in enumerate(value)]
         return value

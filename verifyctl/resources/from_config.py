@@ -43,6 +43,7 @@ def desired_records(
             id=service.sid,
             absent=service.ensure == "absent",
             default_template=service.default_template,
+            formerly=tuple(service.formerly or ()),
             location=location(service) if location else "",
         )
         for service in services

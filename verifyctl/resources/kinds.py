@@ -94,7 +94,17 @@ BOOL, INT, STR = FieldType.BOOL, FieldType.INT, FieldType.STR
 # Config keys that are not API fields of their kind: identity pins, ownership, names resolved at plan
 # time, and child lists (which become children).
 NOT_FIELDS = frozenset(
-    {"sid", "ensure", "default_template", "rate_limits", "messaging_configurations", "webhooks", "buckets"}
+    {
+        "sid",
+        "ensure",
+        "default_template",
+        "formerly",
+        "environments",
+        "rate_limits",
+        "messaging_configurations",
+        "webhooks",
+        "buckets",
+    }
 )
 
 

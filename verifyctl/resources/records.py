@@ -35,6 +35,8 @@ class DesiredRecord:
     # A service's `default_template` (a template friendly name), resolved at plan time into the
     # `default_template_sid` field.
     default_template: str | None = None
+    # A service's former friendly names (`formerly:`): a rename without a `sid` pin.
+    formerly: tuple[str, ...] = ()
 
     @property
     def identity(self) -> str:

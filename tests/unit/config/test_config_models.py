@@ -64,7 +64,7 @@ def test_every_field_of_the_kind_is_a_key_of_the_model(kind: Kind, model: type[B
 
 def test_service_has_the_26_writable_fields_and_nothing_else_writable() -> None:
     assert len(SERVICE.fields) == 26
-    config_only = {"sid", "ensure", "default_template"}
+    config_only = {"sid", "ensure", "default_template", "formerly", "environments"}
     assert yaml_keys(ServiceConfig) == set(SERVICE.field_keys) | config_only
     children = {"rate_limits", "messaging_configurations", "webhooks"}
     assert (
