@@ -135,3 +135,7 @@ class OutcomeUnknownError(TransportError):
 
 class ApplyError(VerifyctlError):
     """Some changes of an apply failed; the summary names them."""
+
+
+class AccountMismatchError(RefusedError):
+    """An environment's credentials belong to another account than the one it declares."""

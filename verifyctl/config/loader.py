@@ -10,9 +10,9 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from verifyctl.config.environments import environment_problems
 from verifyctl.config.identity import duplicate_problems
 from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits, too_large
-from verifyctl.config.environments import environment_problems
 from verifyctl.config.models import ConfigModel, EnvironmentConfig, PolicyConfig, ServiceConfig
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.shown import shorten

@@ -9,6 +9,8 @@ from email.utils import format_datetime
 from typing import Any
 
 ACCOUNTS_PREFIX = "/2010-04-01/Accounts/"
+# The list of the accounts the credentials open: how a client learns which account an API key is of.
+ACCOUNTS_LIST_PATH = "/2010-04-01/Accounts.json"
 _ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)\.json$")
 # Twilio documents friendly names of up to 64 characters.
 MAX_NAME_LENGTH = 64

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from verifyctl.emulator import routes
 from verifyctl.emulator.access import ControlAccess
-from verifyctl.emulator.accounts import Account, account_path_sid, account_resource
+from verifyctl.emulator.accounts import ACCOUNTS_LIST_PATH, Account, account_path_sid, account_resource
 from verifyctl.emulator.clock import Clock, iso
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.context import Context
@@ -225,6 +225,8 @@ class App:
         if account_sid is None:
             headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
             return _error(ApiError(401, AUTHENTICATE, "Authenticate", headers))
+        if path == ACCOUNTS_LIST_PATH:
+            return self._account_list(method, account_sid)
         asked_sid = account_path_sid(path)
         if asked_sid is not None:
             return self._account(method, path, asked_sid, account_sid)
@@ -267,6 +269,14 @@ class App:
             return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
         account, created = known
         return Outcome(200, account_resource(account, created))
+
+    def _account_list(self, method: str, account_sid: str) -> Outcome:
+        # Twilio lists the caller's own account (and its subaccounts, which the emulator has none of).
+        if method != "GET":
+            return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
+        known = self.accounts.get(account_sid)
+        listed = [account_resource(*known)] if known is not None else []
+        return Outcome(200, {"accounts": listed, "uri": ACCOUNTS_LIST_PATH, "page": 0, "page_size": 50})
 
     # Control paths -----------------------------------------------------------------------------
 

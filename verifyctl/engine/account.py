@@ -23,11 +23,18 @@ class AccountSpec:
     api_url: str | None = None
     credentials: Credentials | None = None
     local: bool = False
+    # A named environment: its account is checked to be the credentials' own before anything else.
+    environment: str | None = None
+    # The variables its credentials came from, for messages (names only, never values).
+    credential_names: str = ""
 
     def __repr__(self) -> str:
         # Credentials hold a secret; their own repr hides it, and this one names only the account.
         account = self.credentials.account_sid if self.credentials else None
-        return f"AccountSpec(api_url={self.api_url!r}, account={account!r}, local={self.local})"
+        return (
+            f"AccountSpec(api_url={self.api_url!r}, account={account!r}, local={self.local},"
+            f" environment={self.environment!r})"
+        )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from verifyctl.config.loader import Config, load_config
 from verifyctl.resources.from_config import desired_records
@@ -18,9 +18,18 @@ class Desired:
     prune: bool
     # The loaded configuration, for the policy rules (None for desired state built another way).
     config: Config | None = None
+    # The named environment the files were loaded for ("" without environments).
+    environment: str = ""
 
 
-def load_desired(paths: Sequence[str], environ: Mapping[str, str]) -> Desired:
-    """Load PATHs (default verifyctl.yaml), `${VAR}` from `environ`; ConfigError lists every problem."""
+def load_desired(paths: Sequence[str], environ: Mapping[str, str], environment: str = "") -> Desired:
+    """Load PATHs (default verifyctl.yaml), `${VAR}` from `environ`; ConfigError lists every problem.
+
+    For a named environment, only the services it has (those without `environments:` or naming it).
+    """
     config = load_config(list(paths) or [DEFAULT_PATH], environ)
-    return Desired(tuple(desired_records(config.services, config.location)), config.prune, config)
+    if environment:
+        kept = [s for s in config.services if s.environments is None or environment in s.environments]
+        config = replace(config, services=kept)
+    records = tuple(desired_records(config.services, config.location))
+    return Desired(records, config.prune, config, environment)

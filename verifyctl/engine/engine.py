@@ -16,12 +16,13 @@ from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.stats import RequestStats
 from verifyctl.engine.account import AccountSpec, Connection, connect
 from verifyctl.engine.desired import Desired
+from verifyctl.engine.ownership import check_owner
 from verifyctl.errors import ApiError, StalePlanError, TransportError, VerifyctlError
 from verifyctl.lint import Findings, TemplateInfo
 from verifyctl.lint import run as lint
 from verifyctl.plan.diff import diff
 from verifyctl.plan.model import Plan, SavedPlan, mask_sid
-from verifyctl.plan.scope import Scope
+from verifyctl.plan.scope import Scope, rename_hints
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import ALL_CHILD_KINDS
 from verifyctl.resources.records import LiveRecord
@@ -56,8 +57,10 @@ class ImportResult:
 class Engine:
     """Runs commands against one account. Open it with `Engine.open(spec, parallelism=N)`."""
 
-    def __init__(self, connection: Connection, pool: ThreadPoolExecutor) -> None:
+    def __init__(self, connection: Connection, pool: ThreadPoolExecutor, environment: str = "") -> None:
         self._connection = connection
+        # The named environment this account is ("" without environments); plans record it.
+        self.environment = environment
         self._client = connection.client
         # The one pool of the run: reads, freshness checks and apply share it, sized by --parallelism.
         self._pool = pool
@@ -69,7 +72,11 @@ class Engine:
             connect(spec, parallelism) as connection,
             ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
         ):
-            yield cls(connection, pool)
+            if spec.environment is not None:
+                check_owner(
+                    connection.accounts, connection.account_sid, spec.environment, spec.credential_names
+                )
+            yield cls(connection, pool, spec.environment or "")
 
     @property
     def account_sid(self) -> str:
@@ -114,16 +121,23 @@ class Engine:
         findings = Findings(())
         if desired.config is not None:
             live = [TemplateInfo.from_api(item) for item in items] if items is not None else []
-            findings = lint(desired.config, live_templates=live)
-        shown = tuple(str(finding) for finding in findings.active)
+            environments = {desired.environment or "default": desired.config.services}
+            findings = lint(desired.config, live_templates=live, environments=environments)
+        shown = tuple(str(finding) for finding in findings.active) + tuple(rename_hints(scope.pairs))
         # Under --target, only the services in scope are applied: their errors block, others are shown.
         names = {pair.wanted.key for pair in scope.pairs if pair.wanted is not None and pair.in_scope}
         blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
         plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
-        return Review(replace(plan, findings=shown, blocking=blocking), findings)
+        plan = replace(plan, findings=shown, blocking=blocking, environment=self.environment)
+        return Review(plan, findings)
 
     def bind_saved(self, saved: SavedPlan) -> Plan:
         """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise)."""
+        if saved.plan.environment != self.environment:
+            raise StalePlanError(
+                f"the saved plan was made for environment {saved.plan.environment or '(none)'}, "
+                f"not {self.environment or '(none)'}"
+            )
         if not saved.is_for(self.account_sid, self.api_url):
             raise StalePlanError(
                 f"the saved plan was made for account {saved.masked_sid} at {saved.plan.api_url}, "

@@ -120,6 +120,8 @@ class Plan:
     # are errors: apply refuses while there are any.
     findings: tuple[str, ...] = ()
     blocking: tuple[str, ...] = ()
+    # The named environment (`--env`) the plan was made for; "" without environments.
+    environment: str = ""
 
     @property
     def summary(self) -> Summary:
@@ -177,6 +179,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
+            "environment": self.environment or None,
             "account": {
                 "sid": mask_sid(self.account_sid),
                 "friendly_name": self.account_name or None,
@@ -214,6 +217,7 @@ class Plan:
             targets=tuple(str(t) for t in data.get("targets") or ()),
             findings=tuple(str(f) for f in data.get("findings") or ()),
             blocking=tuple(str(f) for f in data.get("blocking_findings") or ()),
+            environment=str(data.get("environment") or ""),
         )
         return SavedPlan(plan, str(account.get("sid") or ""), str(account.get("sid_sha256") or ""))
 

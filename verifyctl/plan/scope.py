@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -140,10 +141,54 @@ def match_services(
         if current is not None:
             claimed.add(current.id)
         pairs.append((wanted, current))
+    problems += adopt_former_names(pairs, live, claimed | pinned_ids)
     if problems:
         raise PlanError("\n".join(problems))
     pairs.extend((None, service) for service in live if service.id not in claimed)
     return pairs
+
+
+def adopt_former_names(
+    pairs: list[tuple[DesiredRecord | None, LiveRecord | None]], live: Sequence[LiveRecord], claimed: set[str]
+) -> list[str]:
+    """Pair each unmatched desired service with the one unclaimed live service that has a former name.
+
+    A rename without a `sid` pin (`formerly:`): the pair then differs in friendly_name, which the plan
+    updates in place. Changes `pairs` and `claimed`; returns a problem when former names are ambiguous.
+    """
+    problems: list[str] = []
+    for index, (wanted, current) in enumerate(pairs):
+        if wanted is None or current is not None or not wanted.formerly or wanted.id:
+            continue
+        former = set(wanted.formerly)
+        found = [s for s in live if s.key in former and s.id not in claimed]
+        if len(found) > 1:
+            sids = ", ".join(sorted(f"{s.key!r} {s.id}" for s in found))
+            where = f" ({wanted.location})" if wanted.location else ""
+            problems.append(
+                f"service[{wanted.key}]{where}: {len(found)} live services have a former name ({sids}); "
+                "pin the one to rename with `sid:`"
+            )
+            continue
+        if found:
+            claimed.add(found[0].id)
+            pairs[index] = (wanted, found[0])
+    return problems
+
+
+def rename_hints(pairs: Sequence[ServicePair]) -> list[str]:
+    """For each service the plan creates, the unmanaged live services with a close name: maybe a rename."""
+    unmanaged = {pair.current.key: pair.current.id for pair in pairs if pair.wanted is None and pair.current}
+    hints = []
+    for pair in pairs:
+        if pair.wanted is None or pair.current is not None or pair.wanted.absent or not pair.in_scope:
+            continue
+        for name in difflib.get_close_matches(pair.wanted.key, list(unmanaged), n=3, cutoff=0.6):
+            hints.append(
+                f"hint: {pair.address} is created, and the live service {name!r} ({unmanaged[name]}) is not"
+                f' managed; if this is a rename, write formerly: ["{name}"] on {pair.address}'
+            )
+    return hints
 
 
 def service_address_keys(pairs: Sequence[tuple[DesiredRecord | None, LiveRecord | None]]) -> list[str]:
