@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from verifyctl.cli.environment import one_target
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -108,11 +109,19 @@ def apply_command(
     account: AccountOptions,
 ) -> None:
     """Create, update and delete what differs so that the live account matches."""
-    if plan_file and (paths or targets):
-        raise UsageError("--plan applies a saved plan as it is; it takes no PATH and no --target")
+    if plan_file and targets:
+        raise UsageError("--plan applies a saved plan as it is; it takes no --target")
     if plan_file:
         saved_file = load_saved_plan(plan_file)
-        with open_engine(account, parallelism) as engine:
+        # The saved plan names its environment; PATHs, if any, only say where the environments are.
+        recorded = saved_file.plan.environment
+        if recorded and account.env and account.env != recorded:
+            raise RefusedError(f"the saved plan is for environment {recorded}, not {account.env}")
+        if not paths and not recorded:
+            paths_target = None
+        else:
+            paths_target = one_target(replace(account, env=recorded or account.env), paths)
+        with open_engine(account, parallelism, paths_target) as engine:
             saved = engine.bind_saved(saved_file)
             refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
@@ -122,8 +131,9 @@ def apply_command(
             execute(saved, engine)
         return
     wanted_targets = check_targets(targets)
-    desired = load_desired(paths, os.environ)
-    with open_engine(account, parallelism) as engine:
+    target = one_target(account, paths)
+    desired = load_desired(paths, target.variables, target.name)
+    with open_engine(account, parallelism, target) as engine:
         plan = engine.plan(desired, wanted_targets)
         result(render_text(plan, use_colour(account.no_color)))
         if not plan.has_changes:

@@ -6,7 +6,8 @@ import os
 
 import click
 
-from verifyctl.config.loader import DEFAULT_PATH, load_config
+from verifyctl.config.environment_section import Selection, environment_configs
+from verifyctl.config.loader import DEFAULT_PATH
 from verifyctl.config.schema import schema_text
 from verifyctl.lint import run
 
@@ -23,9 +24,12 @@ def validate_command(paths: tuple[str, ...]) -> None:
     PATHS are files or directories (every *.yaml/*.yml below them); the default is verifyctl.yaml.
     Every problem in every file is reported at once, as FILE:LINE:COL: PATH: MESSAGE.
     """
-    config = load_config(list(paths) or [DEFAULT_PATH], os.environ)
-    # The policy's error-level rules are part of validity; `verifyctl lint` shows the other findings too.
-    run(config).raise_if_blocking()
+    # With environments, the files are checked as each environment reads them, with its variables.
+    loaded = environment_configs(list(paths) or [DEFAULT_PATH], Selection(), os.environ)
+    for name, config in loaded:
+        # The policy's error-level rules are part of validity; `verifyctl lint` shows the other findings.
+        run(config, environments={name or "default": config.services}).raise_if_blocking()
+    config = loaded[0][1]
     summary = ", ".join(
         [
             _count(len(config.files), "file"),
@@ -33,7 +37,9 @@ def validate_command(paths: tuple[str, ...]) -> None:
             _count(config.object_count, "object"),
         ]
     )
-    click.echo(f"Valid: {summary}")
+    names = [name for name, _ in loaded if name]
+    shown = f" (environments: {', '.join(names)})" if names else ""
+    click.echo(f"Valid: {summary}{shown}")
 
 
 @click.command("schema")

@@ -7,13 +7,23 @@ import os
 import click
 
 from verifyctl import __version__
-from verifyctl.config.loader import DEFAULT_PATH, load_config
+from verifyctl.config.environment_section import Selection, environment_configs
+from verifyctl.config.loader import DEFAULT_PATH
 from verifyctl.errors import UsageError
-from verifyctl.lint import RULES, find_rule, run
+from verifyctl.lint import RULES, Finding, Findings, find_rule, run
 from verifyctl.lint.docs import explain
 from verifyctl.lint.report import as_json, github, text
 from verifyctl.lint.rules import did_you_mean
 from verifyctl.lint.sarif import sarif
+
+
+def lint_environments(paths: list[str]) -> Findings:
+    """The findings over the files as every environment reads them (each finding once)."""
+    seen: dict[str, Finding] = {}
+    for name, config in environment_configs(paths, Selection(), os.environ):
+        for finding in run(config, environments={name or "default": config.services}):
+            seen.setdefault(str(finding), finding)
+    return Findings(tuple(seen.values()))
 
 
 @click.command("lint")
@@ -44,7 +54,7 @@ def lint_command(paths: tuple[str, ...], output_format: str, strict: bool, rule_
             raise UsageError("--explain RULE takes no PATHS")
         click.echo(explain(rule), nl=False)
         return 0
-    findings = run(load_config(list(paths) or [DEFAULT_PATH], os.environ))
+    findings = lint_environments(list(paths) or [DEFAULT_PATH])
     if output_format == "json":
         click.echo(as_json(findings), nl=False)
     elif output_format == "sarif":

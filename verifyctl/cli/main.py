@@ -18,6 +18,8 @@ COMMANDS = {
     "apply": "verifyctl.cli.apply_cmd:apply_command",
     "import": "verifyctl.cli.import_cmd:import_command",
     "lint": "verifyctl.cli.lint_cmd:lint_command",
+    "show": "verifyctl.cli.show_cmd:show_command",
+    "output": "verifyctl.cli.output_cmd:output_command",
     "schema": "verifyctl.cli.config_cmd:schema_command",
     "verify": "verifyctl.cli.verify_cmd:verify_group",
     "emulator": "verifyctl.cli.emulator_cmd:emulator_group",

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from verifyctl.cli.environment import Target, environment_options, one_target
 from verifyctl.cli.output import progress, setup_logging
 from verifyctl.client import credentials_from_env
 from verifyctl.engine import AccountSpec, Engine
@@ -47,9 +48,13 @@ class AccountOptions:
     stats: bool
     no_color: bool
     verbose: int
+    # Named environments: --env NAME|all, --var KEY=VALUE..., --var-file FILE... (see cli/environment.py).
+    env: str | None = None
+    vars: tuple[str, ...] = ()
+    var_files: tuple[str, ...] = ()
 
 
-_ACCOUNT_OPTION_NAMES = ("api_url", "local", "stats", "no_color", "verbose")
+_ACCOUNT_OPTION_NAMES = ("api_url", "local", "stats", "no_color", "verbose", "env", "vars", "var_files")
 
 
 def account_options(func: F) -> F:
@@ -78,6 +83,7 @@ def account_options(func: F) -> F:
             envvar="VERIFYCTL_LOCAL",
             help="Use the embedded emulator (state in .verifyctl/local.sqlite3) [env VERIFYCTL_LOCAL=1].",
         ),
+        *environment_options,
         click.option("--stats", is_flag=True, help="Print a request tally on stderr at the end."),
         click.option("--no-color", is_flag=True, help="Never colour the output (also NO_COLOR)."),
         click.option("-v", "--verbose", count=True, help="Log more on stderr (-vv for every request)."),
@@ -96,10 +102,18 @@ def account_spec(options: AccountOptions) -> AccountSpec:
 
 
 @contextmanager
-def open_engine(options: AccountOptions, parallelism: int = DEFAULT_PARALLELISM) -> Iterator[Engine]:
-    """The engine of the account the options name, for the length of a command; --stats at the end."""
+def open_engine(
+    options: AccountOptions, parallelism: int = DEFAULT_PARALLELISM, target: Target | None = None
+) -> Iterator[Engine]:
+    """The engine of the account the options (or the environment `target`) name; --stats at the end.
+
+    Without a target, --env reads the environments of the default file (commands that take no PATH).
+    """
     setup_logging(options.verbose)
-    with Engine.open(account_spec(options), parallelism=parallelism) as engine:
+    if target is None:
+        target = one_target(options, ())
+    spec = target.spec if target.spec is not None else account_spec(options)
+    with Engine.open(spec, parallelism=parallelism) as engine:
         try:
             yield engine
         finally:

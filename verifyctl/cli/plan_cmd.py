@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import click
 
+from verifyctl.cli.environment import Target, targets_of
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -18,8 +20,9 @@ from verifyctl.cli.options import (
 )
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.engine import load_desired
-from verifyctl.errors import EXIT_CHANGES
+from verifyctl.errors import EXIT_CHANGES, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan
+from verifyctl.render.environments import render_sections
 from verifyctl.render.formats import FORMATS, render
 from verifyctl.resources.addresses import Address
 
@@ -58,19 +61,58 @@ def plan_command(
     parallelism: int,
     account: AccountOptions,
 ) -> int:
-    """Show what apply would change in the live account."""
+    """Show what apply would change in the live account (with --env all, in every environment)."""
     wanted_targets = check_targets(targets)
-    desired = load_desired(paths, os.environ)
-    with open_engine(account, parallelism) as engine:
+    chosen = targets_of(account, paths)
+    if out and len(chosen) > 1:
+        raise UsageError("--out saves the plan of one environment; name it with --env NAME")
+    plans = plan_environments(chosen, paths, wanted_targets, account, parallelism)
+    if out:
+        save_plan(plans[0], out)
+        progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
+    colour = use_colour(account.no_color)
+    if len(plans) > 1:
+        result(render_sections(plans, fmt, colour))
+    else:
+        result(render(plans[0], fmt, colour))
+    return EXIT_CHANGES if detailed_exitcode and any(plan.has_changes for plan in plans) else 0
+
+
+def plan_one(
+    target: Target, paths: tuple[str, ...], targets: list[Address], account: AccountOptions, parallelism: int
+) -> Plan:
+    """The plan of one environment (or of the one account without environments)."""
+    desired = load_desired(paths, target.variables, target.name)
+    with open_engine(account, parallelism, target) as engine:
         started = time.monotonic()
-        plan = engine.plan(desired, wanted_targets)
+        plan = engine.plan(desired, targets)
         noun = "object" if plan.covered == 1 else "objects"
+        where = f"environment {target.name}: " if target.name else ""
         progress(
-            f"Read {plan.covered} live {noun} of account {plan.account_label} at {engine.api_url} "
+            f"{where}Read {plan.covered} live {noun} of account {plan.account_label} at {engine.api_url} "
             f"in {time.monotonic() - started:.2f} s."
         )
-    if out:
-        save_plan(plan, out)
-        progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
-    result(render(plan, fmt, use_colour(account.no_color)))
-    return EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0
+    return plan
+
+
+def plan_environments(
+    chosen: list[Target],
+    paths: tuple[str, ...],
+    targets: list[Address],
+    account: AccountOptions,
+    parallelism: int,
+) -> list[Plan]:
+    """Each environment's plan, planned concurrently; the first failure is raised once all have ended."""
+    if len(chosen) == 1:
+        return [plan_one(chosen[0], paths, targets, account, parallelism)]
+    with ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="verifyctl-env") as pool:
+        futures = [pool.submit(plan_one, t, paths, targets, account, parallelism) for t in chosen]
+        wait(futures)
+    for target, future in zip(chosen, futures, strict=True):
+        error = future.exception()
+        if isinstance(error, VerifyctlError) and not error.message.startswith(f"environment {target.name}"):
+            error.message = f"environment {target.name}: {error.message}"
+            raise error
+        if error is not None:
+            raise error
+    return [future.result() for future in futures]

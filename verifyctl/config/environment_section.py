@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from verifyctl.config.limits import DEFAULT_LIMITS
-from verifyctl.config.loader import DEFAULT_PATH, load_config
+from verifyctl.config.loader import DEFAULT_PATH, Config, load_config
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.yaml_source import parse_yaml
-from verifyctl.errors import ConfigError, Problem, VerifyctlError
+from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
 
+# `--env all` selects every environment.
+ALL = "all"
 _SECTION = TypeAdapter(dict[str, EnvironmentConfig])
 
 
@@ -24,6 +26,15 @@ class Environments:
 
     by_name: Mapping[str, EnvironmentConfig] = field(default_factory=dict)
     file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What `--env`, `--var` and `--var-file` asked for (`env` None: no environment named)."""
+
+    env: str | None = None
+    vars: tuple[str, ...] = ()
+    var_files: tuple[str, ...] = ()
 
 
 def read_environments(paths: Sequence[str | Path], environ: Mapping[str, str]) -> Environments:
@@ -76,3 +87,60 @@ def read_var_file(path: Path) -> dict[str, str]:
         else:
             raise VerifyctlError(f"{path}: {key}: a variable is a string, a number or a boolean")
     return shown
+
+
+def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
+    """`--var KEY=VALUE` values as a mapping; UsageError on one without `=` or with a bad name."""
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise UsageError(f"--var {pair!r}: write KEY=VALUE, KEY a variable name")
+        parsed[key] = value
+    return parsed
+
+
+def variables(
+    selection: Selection,
+    environ: Mapping[str, str],
+    environment: EnvironmentConfig | None = None,
+    declared_in: Path | None = None,
+) -> dict[str, str]:
+    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > the process environment."""
+    merged = dict(environ)
+    if environment is not None:
+        base = declared_in.parent if declared_in is not None else Path()
+        for name in environment.var_files:
+            merged.update(read_var_file(base / name))
+        merged.update({k: _text(v) for k, v in environment.vars.items()})
+    for name in selection.var_files:
+        merged.update(read_var_file(Path(name)))
+    merged.update(parse_vars(selection.vars))
+    return merged
+
+
+def _text(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def services_in(config: Config, environment: str) -> Config:
+    """The configuration as one environment has it: the services without `environments:` or naming it."""
+    if not environment:
+        return config
+    kept = [s for s in config.services if s.environments is None or environment in s.environments]
+    return replace(config, services=kept)
+
+
+def environment_configs(
+    paths: Sequence[str | Path], selection: Selection, environ: Mapping[str, str]
+) -> list[tuple[str, Config]]:
+    """The files loaded once per declared environment with its variables (once, as "", without any)."""
+    declared = read_environments(paths, environ)
+    if not declared.by_name:
+        return [("", load_config(paths, variables(selection, environ)))]
+    return [
+        (name, services_in(load_config(paths, variables(selection, environ, env, declared.file)), name))
+        for name, env in sorted(declared.by_name.items())
+    ]

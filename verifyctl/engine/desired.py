@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from verifyctl.config.environment_section import services_in
 from verifyctl.config.loader import Config, load_config
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.records import DesiredRecord
@@ -28,8 +29,6 @@ def load_desired(paths: Sequence[str], environ: Mapping[str, str], environment: 
     For a named environment, only the services it has (those without `environments:` or naming it).
     """
     config = load_config(list(paths) or [DEFAULT_PATH], environ)
-    if environment:
-        kept = [s for s in config.services if s.environments is None or environment in s.environments]
-        config = replace(config, services=kept)
+    config = services_in(config, environment)
     records = tuple(desired_records(config.services, config.location))
     return Desired(records, config.prune, config, environment)

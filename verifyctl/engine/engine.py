@@ -16,6 +16,7 @@ from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.stats import RequestStats
 from verifyctl.engine.account import AccountSpec, Connection, connect
 from verifyctl.engine.desired import Desired
+from verifyctl.engine.inventory import Entry, read_inventory
 from verifyctl.engine.ownership import check_owner
 from verifyctl.errors import ApiError, StalePlanError, TransportError, VerifyctlError
 from verifyctl.lint import Findings, TemplateInfo
@@ -150,6 +151,10 @@ class Engine:
     def apply(self, plan: Plan, progress: Callable[[Outcome], None] = lambda outcome: None) -> ApplyResult:
         """Run the plan's changes in dependency waves; `progress` hears of each change as it ends."""
         return Executor(self._client, self._pool, progress=progress).run(plan)
+
+    def inventory(self, desired: Desired) -> list[Entry]:
+        """Each declared service and the live one it is (None before it is created), children read."""
+        return read_inventory(self._client, desired, self._pool)
 
     # -- import --------------------------------------------------------------------------------------
 

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from verifyctl.client import Credentials
-from verifyctl.config.environment_section import Environments, read_environments, read_var_file
+from verifyctl.config.environment_section import ALL, Environments, Selection, read_environments, variables
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.engine.account import AccountSpec
 from verifyctl.errors import CredentialsError, UsageError
-
-ALL = "all"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What `--env`, `--var` and `--var-file` asked for (`env` None: no environment named)."""
-
-    env: str | None = None
-    vars: tuple[str, ...] = ()
-    var_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,42 +19,6 @@ class Target:
     name: str
     spec: AccountSpec | None
     variables: Mapping[str, str]
-
-
-def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
-    """`--var KEY=VALUE` values as a mapping; UsageError on one without `=` or with a bad name."""
-    parsed: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.isidentifier():
-            raise UsageError(f"--var {pair!r}: write KEY=VALUE, KEY a variable name")
-        parsed[key] = value
-    return parsed
-
-
-def variables(
-    selection: Selection,
-    environ: Mapping[str, str],
-    environment: EnvironmentConfig | None = None,
-    declared_in: Path | None = None,
-) -> dict[str, str]:
-    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > the process environment."""
-    merged = dict(environ)
-    if environment is not None:
-        base = declared_in.parent if declared_in is not None else Path()
-        for name in environment.var_files:
-            merged.update(read_var_file(base / name))
-        merged.update({k: _text(v) for k, v in environment.vars.items()})
-    for name in selection.var_files:
-        merged.update(read_var_file(Path(name)))
-    merged.update(parse_vars(selection.vars))
-    return merged
-
-
-def _text(value: str | int | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def credentials_of(name: str, environment: EnvironmentConfig, environ: Mapping[str, str]) -> Credentials:

@@ -46,8 +46,14 @@ def _context(plan: Plan) -> list[str]:
     return [line + "  " for line in lines] + ([""] if lines else [])
 
 
+def comment_marker(environment: str = "") -> str:
+    """The marker of a plan comment; one per environment, as the GitHub Action keeps them apart."""
+    return f"<!-- verifyctl-plan:{environment} -->" if environment else COMMENT_MARKER
+
+
 def render_markdown(plan: Plan) -> str:
-    lines = [COMMENT_MARKER, "### verifyctl plan", "", *_context(plan)]
+    heading = f"### verifyctl plan: {_cell(plan.environment)}" if plan.environment else "### verifyctl plan"
+    lines = [comment_marker(plan.environment), heading, "", *_context(plan)]
     guards = [f"⛔ Apply will need `{flag}`: {_cell(reason)}." for flag, reason in plan.needed_flags()]
     if plan.blocking:
         guards.append(f"⛔ Apply will refuse: {len(plan.blocking)} policy error(s) without an exception.")

@@ -45,7 +45,7 @@ def change_lines(change: Change, colour: bool = False) -> list[str]:
 
 def header_lines(plan: Plan) -> list[str]:
     """Which account the plan is for and, under --target, what it is limited to."""
-    lines = []
+    lines = [f"Environment: {plan.environment}"] if plan.environment else []
     if plan.account_sid:
         where = "the embedded emulator" if plan.api_url == "local" else plan.api_url
         lines.append(f"Account: {plan.account_label} at {where}")

@@ -1,0 +1,65 @@
+"""`--env`, `--var` and `--var-file`: which named environments a command works on, with their variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from verifyctl.config.environment_section import ALL, Selection, variables
+from verifyctl.engine.environments import Target, select
+from verifyctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from verifyctl.cli.options import AccountOptions
+
+__all__ = ["ALL", "Target", "environment_options", "one_target", "targets_of"]
+
+environment_options = (
+    click.option(
+        "--env",
+        metavar="NAME|all",
+        envvar="VERIFYCTL_ENV",
+        help="The environment (of `environments:`) to work on, or all [env VERIFYCTL_ENV].",
+    ),
+    click.option(
+        "--var",
+        "vars",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="A value for ${KEY}; wins over every other source (repeatable).",
+    ),
+    click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        metavar="FILE",
+        help="A YAML file of KEY: value variables; --var wins over it (repeatable).",
+    ),
+)
+
+
+def selection_of(options: AccountOptions) -> Selection:
+    return Selection(env=options.env or None, vars=options.vars, var_files=options.var_files)
+
+
+def targets_of(options: AccountOptions, paths: Sequence[str], *, needs_account: bool = True) -> list[Target]:
+    """The environments a command works on; one unnamed target when the files declare none."""
+    selection = selection_of(options)
+    if options.local and selection.env:
+        raise UsageError("--local uses the embedded emulator's one account; it takes no --env")
+    if options.local:
+        # The embedded emulator is one account of its own: no environment, the variables given only.
+        return [Target("", None, variables(selection, os.environ))]
+    return select(paths, selection, os.environ, api_url=options.api_url, needs_account=needs_account)
+
+
+def one_target(options: AccountOptions, paths: Sequence[str]) -> Target:
+    """The one environment of a command that works on one account at a time (`--env all` refused)."""
+    if options.env == ALL:
+        raise UsageError(
+            "--env all: this command works on one environment at a time; name it with --env NAME"
+        )
+    return targets_of(options, paths)[0]
