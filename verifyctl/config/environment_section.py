@@ -142,5 +142,5 @@ def environment_configs(
         return [("", load_config(paths, variables(selection, environ)))]
     return [
         (name, services_in(load_config(paths, variables(selection, environ, env, declared.file)), name))
-        for name, env in sorted(declared.by_name.items())
+        for name, env in declared.by_name.items()
     ]

@@ -71,7 +71,7 @@ def select(
             " (or VERIFYCTL_ENV), or --env all"
         )
     if selection.env in (None, ALL):
-        chosen = names
+        chosen = list(declared.by_name)  # in the order the file declares them
     elif selection.env in declared.by_name:
         chosen = [selection.env]
     else:
