@@ -65,10 +65,7 @@ def plan_command(
         started = time.monotonic()
         plan = engine.plan(desired, wanted_targets)
         noun = "object" if plan.covered == 1 else "objects"
-        progress(
-            f"Read {plan.covered} live {noun} of account {plan.account_label} at {engine.api_url} "
-            f"in {time.monotonic() - started:.2f} s."
-        )
+        progress(f"Read {plan.covered} live {noun} of {plan.where} in {time.monotonic() - started:.2f} s.")
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
