@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import click
@@ -13,6 +10,7 @@ import click
 from verifyctl.apply.planning import plan_account
 from verifyctl.cli.account import Account, account_options, open_account, options_from
 from verifyctl.cli.desired import Desired, load_desired
+from verifyctl.cli.files import write_text
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.errors import EXIT_CHANGES
 from verifyctl.plan.addresses import parse_address
@@ -50,13 +48,8 @@ def plan_for(account: Account, desired: Desired, targets: list[str], parallelism
 
 
 def save_plan(plan: Plan, path: str) -> None:
-    """Write the plan atomically, so a reader never sees half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".verifyctl-plan-", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(plan.to_json())
-    os.replace(tmp, target)
+    """Write the plan atomically; its directory must exist (a typo in it is an error, not a new tree)."""
+    write_text(path, plan.to_json())
 
 
 @click.command("plan")
