@@ -33,6 +33,9 @@ class YamlLimits:
     max_text: int = 32 * MIB
     # Levels of nested lists and mappings (PyYAML's composers recurse once per level).
     max_depth: int = 32
+    # Problems reported for one file; checking stops soon after, so a file of a million small mistakes
+    # (`services: [1, 1, ...]`) costs what its first thousand do, not gigabytes of errors.
+    max_problems: int = 1000
 
 
 DEFAULT_LIMITS = YamlLimits()
