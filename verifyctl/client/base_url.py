@@ -57,3 +57,14 @@ def origin(url: str) -> tuple[str, str, int]:
     except ValueError:
         return scheme, host, -1  # an unparsable port matches nothing
     return scheme, host, port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+def accounts_base_url(base_url: str) -> str:
+    """Where the account resource lives: Twilio serves it on `api.` beside `verify.` (regional edges
+    included); any other base URL (an emulator, a proxy) is taken to serve it on its own host."""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    if host.startswith("verify.") and host.endswith(".twilio.com"):
+        netloc = parts.netloc.lower().replace("verify.", "api.", 1)
+        return f"{parts.scheme}://{netloc}"
+    return base_url

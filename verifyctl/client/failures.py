@@ -11,17 +11,21 @@ from collections.abc import Iterable, Iterator
 import requests
 import urllib3.exceptions
 
+from verifyctl.client.secrets import scrub
 from verifyctl.errors import ApiError
 
+__all__ = [
+    "api_error_from_response",
+    "certainly_not_sent",
+    "describe_transport_failure",
+    "is_dns_failure",
+    "is_refused",
+    "is_timeout",
+    "is_tls_failure",
+    "scrub",
+]
+
 _EXCERPT_CHARS = 200
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def _excerpt(body: str) -> str:
@@ -86,6 +90,28 @@ def certainly_not_sent(exc: requests.RequestException) -> bool:
     return False
 
 
+def is_dns_failure(exc: requests.RequestException) -> bool:
+    """The host name did not resolve: retrying within seconds will not make it resolve."""
+    return any(
+        isinstance(inner, socket.gaierror | urllib3.exceptions.NameResolutionError) for inner in _chain(exc)
+    )
+
+
+def is_refused(exc: requests.RequestException) -> bool:
+    return any(isinstance(inner, ConnectionRefusedError) for inner in _chain(exc))
+
+
+def is_timeout(exc: requests.RequestException) -> bool:
+    """No connection or no answer within the timeout (urllib3 files refusals under connect timeouts)."""
+    chain = list(_chain(exc))
+    if any(isinstance(inner, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError) for inner in chain):
+        return True
+    connect = any(
+        isinstance(inner, requests.ConnectTimeout | urllib3.exceptions.ConnectTimeoutError) for inner in chain
+    )
+    return connect and not any(isinstance(inner, urllib3.exceptions.NewConnectionError) for inner in chain)
+
+
 def is_tls_failure(exc: requests.RequestException) -> bool:
     """A certificate or handshake failure: retrying cannot help."""
     return any(isinstance(inner, requests.exceptions.SSLError | ssl.SSLError) for inner in _chain(exc))
@@ -101,7 +127,7 @@ def describe_transport_failure(
         return any(isinstance(inner, kinds) for inner in chain)
 
     if has(requests.exceptions.SSLError, ssl.SSLError):
-        return "TLS handshake failed (check the certificate of --api-url)"
+        return "TLS handshake failed"
     if has(socket.gaierror, urllib3.exceptions.NameResolutionError):
         return "could not resolve the host name"
     if has(ConnectionRefusedError):

@@ -18,13 +18,16 @@ FINAL_429_CODES = frozenset({60202, 60203})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounds on retrying; `sleep`, `random` and `clock` are injectable so tests never really wait."""
+    """Bounds on retrying; `sleep`, `random` and `clock` are injectable so tests never really wait.
+
+    Without a `sleep`, the client waits on its cancel switch, so `VerifyClient.cancel()` ends the wait.
+    """
 
     max_attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 20.0
     max_total_seconds: float = 60.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    sleep: Callable[[float], None] | None = field(default=None, repr=False, compare=False)
     random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
 

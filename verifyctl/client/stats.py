@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from verifyctl.client.limiter import LimitPath
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,21 @@ def _size(count: int) -> str:
     return f"{count / 1_000_000:.1f} MB"
 
 
+def _concurrency(path: LimitPath) -> str:
+    absorbed = f"{path.throttled} concurrency 429{'' if path.throttled == 1 else 's'} absorbed"
+    if not path.adaptive:
+        return f"; concurrency fixed at {path.final}, {absorbed}"
+    return (
+        f"; concurrency start {path.start}, peak {path.peak}, low {path.low}, final {path.final} "
+        f"(ceiling {path.ceiling}), {absorbed}"
+    )
+
+
 class RequestStats:
     """Counts every HTTP attempt (retries included) by method, with body bytes and time spent."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit_path: Callable[[], LimitPath] | None = None) -> None:
+        self._limit_path = limit_path
         self._lock = threading.Lock()
         self._by_method: Counter[str] = Counter()
         self._retries = 0
@@ -78,7 +92,7 @@ class RequestStats:
         return self.snapshot().requests
 
     def summary(self) -> str:
-        """One line for stderr, e.g. `12 requests (GET 9, POST 3), 1 retry, 2.1 kB sent, ...`."""
+        """One line for stderr: `12 requests (GET 9, POST 3), 1 retry, ... wall; concurrency ...`."""
         s = self.snapshot()
         methods = ", ".join(f"{m} {n}" for m, n in s.by_method.items())
         noun = "request" if s.requests == 1 else "requests"
@@ -87,6 +101,7 @@ class RequestStats:
             f"{s.requests} {noun}" + (f" ({methods})" if methods else "") + f", {retries}, "
             f"{_size(s.bytes_sent)} sent, {_size(s.bytes_received)} received, "
             f"{s.request_seconds:.2f} s in requests over {s.wall_seconds:.2f} s wall"
+            + (_concurrency(self._limit_path()) if self._limit_path is not None else "")
         )
 
     def __repr__(self) -> str:

@@ -6,13 +6,13 @@ import contextlib
 import gc
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifyctl.config.identity import duplicate_problems
 from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, YamlLimits, too_large
-from verifyctl.config.models import ConfigModel, ServiceConfig
+from verifyctl.config.models import ConfigModel, PolicyConfig, ServiceConfig
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.shown import shorten
 from verifyctl.config.substitution import substitute
@@ -23,7 +23,7 @@ from verifyctl.config.validation import (
     validate_document,
     walk_models,
 )
-from verifyctl.config.yaml_source import Document, parse_yaml
+from verifyctl.config.yaml_source import Document, Loc, parse_yaml
 from verifyctl.errors import ConfigError, Problem
 
 DEFAULT_PATH = "verifyctl.yaml"
@@ -40,10 +40,19 @@ class Config:
     # True when any file says `prune: true`: the files own the whole account.
     prune: bool
     files: list[Path]
-    _locations: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    # The `policy:` section (of the one file that has it), read by the lint package.
+    policy: PolicyConfig | None = None
+    # id(model) -> where the model starts; (id(model), key) -> where that key of it is written.
+    _locations: dict[Hashable, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def location(self, obj: ConfigModel) -> str:
         """`FILE:LINE:COL` where a service (or any object inside one) of this config was written."""
+        return "{}:{}:{}".format(*self.place(obj))
+
+    def place(self, obj: ConfigModel, key: str | None = None) -> tuple[str, int, int]:
+        """(FILE, LINE, COL) of an object of this config, or of its `key` when that key was written."""
+        if key is not None and (id(obj), key) in self._locations:
+            return self._locations[(id(obj), key)]
         try:
             return self._locations[id(obj)]
         except KeyError:
@@ -66,6 +75,7 @@ class _FileResult:
     services: list[tuple[int, ServiceConfig]]
     prune: bool
     problems: list[Problem]
+    policy: PolicyConfig | None = None
 
 
 def printable_name(name: str) -> str:
@@ -113,7 +123,8 @@ def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlL
     problems += validation_problems
     if config_file is None:
         return _FileResult(document, [], False, problems)
-    return _FileResult(document, list(enumerate(config_file.services)), config_file.prune, problems)
+    services = list(enumerate(config_file.services))
+    return _FileResult(document, services, config_file.prune, problems, config_file.policy)
 
 
 def load_sources(
@@ -191,6 +202,7 @@ def _load_paused(
 ) -> Config:
     documents: dict[str, Document] = {}
     placed: list[tuple[str, int, ServiceConfig]] = []
+    policies: list[tuple[str, PolicyConfig]] = []
     prune = False
     for name, data in sources:
         result = _load_file(name, data, environ, limits)
@@ -199,7 +211,11 @@ def _load_paused(
             documents[name] = result.document
         placed.extend((name, index, service) for index, service in result.services)
         prune = prune or result.prune
+        if result.policy is not None:
+            policies.append((name, result.policy))
 
+    written = [name for name, doc in documents.items() if isinstance(doc.data, dict) and "policy" in doc.data]
+    problems.extend(_second_policies(documents, written))
     problems.extend(duplicate_problems(list(documents.items())))
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
@@ -211,14 +227,42 @@ def _load_paused(
             rank.setdefault(name, len(rank))
         problems.sort(key=lambda p: (rank.get(p.file, len(rank)), p.line, p.column))
         raise ConfigError([_shown(p) for p in problems])
-    locations: dict[int, str] = {}
-    for file, index, service in placed:
-        for loc, model in walk_models(service, ("services", index)):
-            where = documents[file].position(loc)
-            locations[id(model)] = f"{printable_name(file)}:{where.line}:{where.column}"
+    locations: dict[Hashable, tuple[str, int, int]] = {}
+    roots: list[tuple[str, Loc, ConfigModel]] = [(file, ("services", i), s) for file, i, s in placed]
+    for file, policy in policies:
+        roots.append((file, ("policy",), policy))
+        roots += [(file, ("policy", "rules", rule_id), s) for rule_id, s in policy.rules.items()]
+    for file, root_loc, root in roots:
+        document, shown = documents[file], printable_name(file)
+        for loc, model in walk_models(root, root_loc):
+            where = document.position(loc)
+            locations[id(model)] = (shown, where.line, where.column)
+            # Keys too, so that a lint finding points at the very line of `code_length:`.
+            for key in [*model.model_fields_set, *(model.model_extra or {})]:
+                info = type(model).model_fields.get(key)
+                yaml_key = (info.alias if info else None) or key
+                at = document.key_position((*loc, yaml_key))
+                locations[(id(model), yaml_key)] = (shown, at.line, at.column)
+    for file, policy in policies:
+        # A rule's setting is found where its rule id is written.
+        for rule_id, setting in policy.rules.items():
+            at = documents[file].key_position(("policy", "rules", rule_id))
+            locations[id(setting)] = (printable_name(file), at.line, at.column)
     return Config(
         services=[service for _, _, service in placed],
         prune=prune,
         files=files if files is not None else [Path(name) for name, _ in sources],
+        policy=policies[0][1] if policies else None,
         _locations=locations,
     )
+
+
+def _second_policies(documents: Mapping[str, Document], names: list[str]) -> list[Problem]:
+    """`policy:` may be written once in all files: a problem for each file after the first that has it."""
+    problems = []
+    for name in names[1:]:
+        first, at = documents[names[0]].key_position(("policy",)), documents[name].key_position(("policy",))
+        where = f"{printable_name(names[0])}:{first.line}:{first.column}"
+        message = f"the policy is written once in all files; first written at {where}"
+        problems.append(Problem(name, at.line, at.column, "policy", message))
+    return problems

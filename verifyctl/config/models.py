@@ -342,8 +342,50 @@ class ServiceConfig(ConfigModel):
         return name
 
 
+Severity = Literal["error", "warning", "info", "off"]
+# Rule ids are kebab-case; the lint package checks them against its rule table.
+RULE_ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class RuleSettingConfig(ConfigModel):
+    """`policy.rules.RULE`: a severity and the rule's thresholds (`min: 8`), checked by the lint package."""
+
+    # Threshold names and types belong to each rule, so they are extra keys that the lint package checks.
+    model_config = ConfigDict(extra="allow")
+
+    severity: Severity | None = Field(
+        None, description="error, warning or info; `off` disables the rule. Leave out for its default."
+    )
+
+
+class PolicyExceptionConfig(ConfigModel):
+    """`policy.exceptions[]`: one rule waived for one service, with the reason reviewers read in git."""
+
+    rule: str = Field(min_length=1, description="The id of the rule waived.")
+    service: str = Field(min_length=1, description="The friendly_name of the service it is waived for.")
+    reason: str = Field(min_length=1, description="Why: required, so that the exception is reviewed.")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_not_blank(cls, reason: str) -> str:
+        return _check_identity_name(reason)
+
+
+class PolicyConfig(ConfigModel):
+    """`policy`: lint rule settings and per-service exceptions; in one file only."""
+
+    rules: dict[str, RuleSettingConfig] = Field(
+        default_factory=dict,
+        json_schema_extra={"propertyNames": {"pattern": RULE_ID_PATTERN}},
+        description="Settings per rule id (kebab-case): severity and thresholds.",
+    )
+    exceptions: list[PolicyExceptionConfig] = Field(
+        default_factory=list, description="Rules waived for one service each, each with a reason."
+    )
+
+
 class ConfigFile(ConfigModel):
-    """One YAML file: the format version, the prune switch and a list of services."""
+    """One YAML file: the format version, the prune switch, a list of services and the lint policy."""
 
     version: Literal[1] = Field(description="The version of the file format; always 1.")
     prune: bool = Field(
@@ -352,6 +394,10 @@ class ConfigFile(ConfigModel):
         " is deleted (only with --allow-delete). It applies when any file says so.",
     )
     services: list[ServiceConfig] = Field(default_factory=list, description="The Verify services.")
+    policy: PolicyConfig | None = Field(
+        None,
+        description="The lint policy (`verifyctl lint`): rule settings and exceptions. In one file only.",
+    )
 
     @field_validator("version", mode="before")
     @classmethod

@@ -7,6 +7,10 @@ import threading
 import time
 from datetime import datetime, timezone
 
+# The clock stays between the epoch and the year 9000, so every date it gives (plus an expiry) formats.
+EARLIEST = 0.0
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
+
 
 class Clock:
     """Wall-clock time plus an offset that tests can advance."""
@@ -21,8 +25,14 @@ class Clock:
             return time.time() + self._offset
 
     def advance(self, seconds: float) -> None:
-        """Move the emulator's time forward (or back, with a negative value)."""
+        """Move the emulator's time forward (or back, with a negative value).
+
+        Raises ValueError, and does not move, when the time would leave the years 1970 to 8999.
+        """
         with self._lock:
+            moved = time.time() + self._offset + seconds
+            if not EARLIEST <= moved < LATEST:
+                raise ValueError("the emulator's clock must stay between 1970 and 9000")
             self._offset += seconds
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass, replace
 
 
@@ -41,6 +42,8 @@ class Faults:
         self._settings = settings
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        # Wakes requests waiting out their latency when the settings change (see `wait_latency`).
+        self._changed = threading.Condition(self._lock)
 
     @property
     def settings(self) -> FaultSettings:
@@ -51,6 +54,20 @@ class Faults:
         given = {name: value for name, value in changes.items() if value is not None}
         with self._lock:
             self._settings = replace(self._settings, **given)
+            self._changed.notify_all()
+
+    def wait_latency(self, started: float) -> None:
+        """Wait until the latency has passed since `started` (a `time.monotonic()` reading).
+
+        The latency in force decides, not the one drawn: lowering it releases requests already waiting, so a
+        test can hold requests in flight as long as it needs and then let them go, with no timing guess.
+        """
+        with self._changed:
+            while True:
+                remaining = started + self._settings.latency_ms / 1000.0 - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._changed.wait(remaining)
 
     def draw(self) -> Decision:
         """Three draws per request whatever the rates: a seed replays the same faults at the same points."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +12,13 @@ from verifyctl.emulator.validation import Form
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# The spec gives `Page` no maximum; an int32 keeps `Page * PageSize` well inside SQLite's integers.
+MAX_PAGE = 2**31 - 1
+# Token positions are SQLite row ids: signed 64-bit.
+MAX_TOKEN_SEQ = 2**63 - 1
+_DIGITS = re.compile(r"^[0-9]+$")
+# More digits than any bound here has: out of range without converting a huge number.
+_MAX_DIGITS = 19
 
 
 @dataclass(frozen=True)
@@ -33,10 +41,12 @@ def _int_param(query: Form, name: str, low: int, high: int | None, default: int)
     raw = query.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(name, "must be an integer") from None
+    # Plain digits only (int() would also take "1_000", " 5" and 4,000-digit numbers); a sign is checked
+    # only to say "at least" rather than "an integer" for a negative value.
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if not _DIGITS.match(digits):
+        raise invalid(name, "must be an integer")
+    value = int(raw) if len(digits) <= _MAX_DIGITS else (-1 if raw[:1] == "-" else 1) * 10**_MAX_DIGITS
     if value < low or (high is not None and value > high):
         bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise invalid(name, f"must be {bounds}")
@@ -46,11 +56,17 @@ def _int_param(query: Form, name: str, low: int, high: int | None, default: int)
 def parse_page_request(query: Form) -> PageRequest:
     """Read and check the paging parameters of a list request."""
     size = _int_param(query, "PageSize", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
-    page = _int_param(query, "Page", 0, None, 0)
+    page = _int_param(query, "Page", 0, MAX_PAGE, 0)
     token = query.get("PageToken")
     if token is None or token == "":
         return PageRequest(size, page, None)
-    if len(token) < 3 or token[:2] not in ("PA", "PB") or not token[2:].isdigit():
+    position = token[2:]
+    if (
+        token[:2] not in ("PA", "PB")
+        or not _DIGITS.match(position)
+        or len(position) > _MAX_DIGITS
+        or int(position) > MAX_TOKEN_SEQ
+    ):
         raise invalid("PageToken")
     seq = int(token[2:])
     if token.startswith("PA"):

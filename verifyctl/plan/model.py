@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from verifyctl.plan.json_text import dumps_indented
+from verifyctl.resources.addresses import Address
+from verifyctl.resources.kinds import Kind
 
-FORMAT_VERSION = 1
+# 2: the account as masked SID, name and digest; targets, guards and cascaded deletes recorded.
+FORMAT_VERSION = 2
+# DESIGN.md: a plan that updates or deletes more than 30% of the live objects it covers (when there are at
+# least 10) needs --force.
+THRESHOLD_RATIO = 0.30
+THRESHOLD_MIN_OBJECTS = 10
 
 
 class Action(str, Enum):
@@ -25,43 +32,55 @@ class Action(str, Enum):
 class Change:
     """One change to one object. `before` is the live object as read; `after` what it will be."""
 
-    address: str
-    kind: str
+    address: Address
     action: Action
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
     changed_fields: tuple[str, ...]
     # The live object's id (SID, or country for messaging configurations) for update/delete/replace.
     id: str | None = None
-    # The address of the parent object, None for services.
-    parent: str | None = None
     reason: str = ""
+    # Set on the children of a deleted or replaced object: the address whose delete takes this one
+    # along. Apply sends nothing for it; the plan lists it so that a reviewer sees every effect.
+    deleted_with: Address | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return self.address.kind
+
+    @property
+    def parent(self) -> Address | None:
+        return self.address.parent
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "address": self.address,
-            "kind": self.kind,
+            "address": str(self.address),
+            "kind": self.kind.name,
             "action": self.action.value,
             "id": self.id,
-            "parent": self.parent,
+            "parent": str(self.parent) if self.parent else None,
             "changed_fields": list(self.changed_fields),
             "before": self.before,
             "after": self.after,
             "reason": self.reason or None,
+            "deleted_with": str(self.deleted_with) if self.deleted_with else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Change:
+        address = Address.parse(str(data["address"]))
+        if data.get("kind") != address.kind.name:
+            raise ValueError(f"change {address} says kind {data.get('kind')!r}")
+        deleted_with = data.get("deleted_with")
         return cls(
-            address=str(data["address"]),
-            kind=str(data["kind"]),
+            address=address,
             action=Action(data["action"]),
             before=data.get("before"),
             after=data.get("after"),
             changed_fields=tuple(data.get("changed_fields") or ()),
             id=data.get("id"),
-            parent=data.get("parent"),
             reason=data.get("reason") or "",
+            deleted_with=Address.parse(str(deleted_with)) if deleted_with else None,
         )
 
 
@@ -86,13 +105,17 @@ class Plan:
 
     changes: tuple[Change, ...]
     # Live ids of every object the plan read, by address, so apply can address children of unchanged parents.
-    ids: dict[str, str] = field(default_factory=dict)
+    ids: Mapping[Address, str] = field(default_factory=dict)
     # How many live objects the plan covered (for the safety threshold).
     covered: int = 0
     # A digest of every live object the plan read.
     fingerprint: str = ""
     account_sid: str = ""
     api_url: str = ""
+    # The account's friendly name as the API reports it ("" when the credentials may not read it).
+    account_name: str = ""
+    # The --target addresses the plan was limited to (empty: the whole configuration).
+    targets: tuple[str, ...] = ()
 
     @property
     def summary(self) -> Summary:
@@ -110,47 +133,111 @@ class Plan:
     def has_changes(self) -> bool:
         return bool(self.changes)
 
-    def with_target(self, account_sid: str, api_url: str) -> Plan:
-        return Plan(self.changes, self.ids, self.covered, self.fingerprint, account_sid, api_url)
+    @property
+    def destructive(self) -> list[Change]:
+        """Changes that delete a live object: deletes, replaces, and what goes with them."""
+        return [c for c in self.changes if c.action in (Action.DELETE, Action.REPLACE)]
+
+    @property
+    def touched(self) -> int:
+        """Live objects the plan updates or deletes (children deleted with a parent included)."""
+        return sum(1 for c in self.changes if c.action is not Action.CREATE)
+
+    def needed_flags(self) -> list[tuple[str, str]]:
+        """The apply flags this plan needs, each with why: a reviewer sees them before the merge job does."""
+        flags = []
+        deletes = len(self.destructive)
+        if deletes:
+            flags.append(("--allow-delete", f"{deletes} {'object' if deletes == 1 else 'objects'} deleted"))
+        if self.covered >= THRESHOLD_MIN_OBJECTS and self.touched > THRESHOLD_RATIO * self.covered:
+            share = self.touched / self.covered
+            flags.append(
+                (
+                    "--force",
+                    f"updates or deletes {self.touched} of {self.covered} live objects ({share:.0%}, "
+                    f"more than {THRESHOLD_RATIO:.0%})",
+                )
+            )
+        return flags
+
+    def for_account(self, account_sid: str, api_url: str, account_name: str = "") -> Plan:
+        """This plan, recording the account it was made for."""
+        return replace(self, account_sid=account_sid, api_url=api_url, account_name=account_name)
+
+    @property
+    def account_label(self) -> str:
+        """The account as shown to people: masked SID and, when known, its friendly name."""
+        masked = mask_sid(self.account_sid)
+        return f"{masked} ({self.account_name})" if self.account_name else masked
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
-            "account_sid": self.account_sid,
+            "account": {
+                "sid": mask_sid(self.account_sid),
+                "friendly_name": self.account_name or None,
+                # Apply compares this to the account it talks to; the full SID need not be shown.
+                "sid_sha256": sid_digest(self.account_sid),
+            },
             "api_url": self.api_url,
+            "targets": list(self.targets),
+            "guards": [{"flag": flag, "reason": reason} for flag, reason in self.needed_flags()],
             "summary": self.summary.to_dict(),
             "changes": [change.to_dict() for change in self.changes],
-            # Sorting the keys, not the items: 45,000 (key, value) tuples would set off a full collection.
-            "ids": {address: self.ids[address] for address in sorted(self.ids)},
+            "ids": dict(sorted((str(address), sid) for address, sid in self.ids.items())),
             "covered": self.covered,
             "fingerprint": self.fingerprint,
         }
 
     def to_json(self) -> str:
-        return dumps_indented(self.to_dict()) + "\n"
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Plan:
+    def from_dict(cls, data: dict[str, Any]) -> SavedPlan:
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
-        return cls(
+        account = data.get("account") or {}
+        plan = cls(
             changes=tuple(Change.from_dict(c) for c in data["changes"]),
-            ids={str(k): str(v) for k, v in (data.get("ids") or {}).items()},
+            ids={Address.parse(str(k)): str(v) for k, v in (data.get("ids") or {}).items()},
             covered=int(data.get("covered") or 0),
             fingerprint=str(data.get("fingerprint") or ""),
-            account_sid=str(data.get("account_sid") or ""),
+            account_sid="",
             api_url=str(data.get("api_url") or ""),
+            account_name=str(account.get("friendly_name") or ""),
+            targets=tuple(str(t) for t in data.get("targets") or ()),
         )
+        return SavedPlan(plan, str(account.get("sid") or ""), str(account.get("sid_sha256") or ""))
 
 
-def fingerprint(objects: Mapping[str, dict[str, Any]]) -> str:
-    """A digest of the live objects read, fields by "ADDRESS#ID"; any live change alters it.
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan read back from a file: it names its account by masked SID and digest only."""
 
-    repr() of plain values (str, int, bool, None, lists) is deterministic and, unlike json.dumps, needs
-    no encoder pass. Live fields are decoded in declaration order and the objects are sorted by key, so
-    equal reads give equal digests. Keys and values go in two lists rather than as (key, value) tuples:
-    tens of thousands of new tuples would set off a full garbage collection of the whole heap.
-    """
-    addresses = sorted(objects)
-    canonical = repr(addresses) + repr([objects[address] for address in addresses])
+    plan: Plan
+    masked_sid: str
+    sid_sha256: str
+
+    def is_for(self, account_sid: str, api_url: str) -> bool:
+        return (self.sid_sha256, self.plan.api_url) == (sid_digest(account_sid), api_url)
+
+    def bound_to(self, account_sid: str) -> Plan:
+        """The plan with the account it was checked to be for."""
+        return replace(self.plan, account_sid=account_sid)
+
+
+def mask_sid(sid: str) -> str:
+    """`AC…cdef`: enough of an account SID to tell accounts apart, as Twilio's console shows it."""
+    if len(sid) <= 8:
+        return sid
+    return f"{sid[:2]}…{sid[-4:]}"
+
+
+def sid_digest(sid: str) -> str:
+    return "sha256:" + hashlib.sha256(sid.encode("utf-8")).hexdigest() if sid else ""
+
+
+def fingerprint(objects: Mapping[str, Mapping[str, Any]]) -> str:
+    """A digest of the live objects read, fields by "ADDRESS#ID"; any live change alters it."""
+    canonical = json.dumps(sorted(objects.items()), separators=(",", ":"), sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

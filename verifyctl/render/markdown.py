@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verifyctl.plan.model import Action, Change, Plan
-from verifyctl.render.text import NO_CHANGES, summary_line
+from verifyctl.render.text import no_changes_line, summary_line
 from verifyctl.render.values import show
 
 # A marker lets a CI job find its earlier comment and update it in place instead of adding another.
@@ -35,15 +35,29 @@ def _details(change: Change) -> str:
     return "<br>".join(_cell(p) for p in parts)
 
 
+def _context(plan: Plan) -> list[str]:
+    lines = []
+    if plan.account_sid:
+        where = "the embedded emulator" if plan.api_url == "local" else f"`{_cell(plan.api_url)}`"
+        lines.append(f"Account **{_cell(plan.account_label)}** at {where}")
+    if plan.targets:
+        targets = ", ".join(f"`{_cell(target)}`" for target in plan.targets)
+        lines.append(f"⚠️ Limited by `--target` to {targets}: nothing else was compared.")
+    return [line + "  " for line in lines] + ([""] if lines else [])
+
+
 def render_markdown(plan: Plan) -> str:
-    lines = [COMMENT_MARKER, "### verifyctl plan", ""]
+    lines = [COMMENT_MARKER, "### verifyctl plan", "", *_context(plan)]
+    guards = [f"⛔ Apply will need `{flag}`: {_cell(reason)}." for flag, reason in plan.needed_flags()]
     if not plan.has_changes:
-        lines.append(f"✅ {NO_CHANGES}")
+        lines.append(f"✅ {no_changes_line(plan)}")
         return "\n".join(lines) + "\n"
     lines.append(f"**{summary_line(plan.summary)}**")
     lines.append("")
+    if guards:
+        lines.extend([*(g + "  " for g in guards), ""])
     lines.append("| Action | Address | Changes |")
     lines.append("|---|---|---|")
     for change in plan.changes:
-        lines.append(f"| {LABELS[change.action]} | `{_cell(change.address)}` | {_details(change)} |")
+        lines.append(f"| {LABELS[change.action]} | `{_cell(str(change.address))}` | {_details(change)} |")
     return "\n".join(lines) + "\n"

@@ -43,12 +43,44 @@ def change_lines(change: Change, colour: bool = False) -> list[str]:
     return lines
 
 
+def header_lines(plan: Plan) -> list[str]:
+    """Which account the plan is for and, under --target, what it is limited to."""
+    lines = []
+    if plan.account_sid:
+        where = "the embedded emulator" if plan.api_url == "local" else plan.api_url
+        lines.append(f"Account: {plan.account_label} at {where}")
+    if plan.targets:
+        lines.append(
+            f"Targeting: {', '.join(plan.targets)} (and what these need); nothing else was compared."
+        )
+    return lines
+
+
+def footer_lines(plan: Plan) -> list[str]:
+    """The flags apply will need, and the reminder that a targeted plan is partial."""
+    lines = [f"Apply will need {flag}: {reason}." for flag, reason in plan.needed_flags()]
+    if plan.targets:
+        lines.append("Note: this plan is limited by --target; run plan without it to see every change.")
+    return lines
+
+
+def no_changes_line(plan: Plan) -> str:
+    if plan.targets:
+        return "No changes under the targets. Objects outside them were not compared."
+    return NO_CHANGES
+
+
 def render_text(plan: Plan, colour: bool = False) -> str:
+    lines = header_lines(plan)
     if not plan.has_changes:
-        return NO_CHANGES + "\n"
-    lines: list[str] = []
+        lines.append(no_changes_line(plan))
+        lines.extend(footer_lines(plan))
+        return "\n".join(lines) + "\n"
+    if lines:
+        lines.append("")
     for change in plan.changes:
         lines.extend(change_lines(change, colour))
     lines.append("")
     lines.append(summary_line(plan.summary))
+    lines.extend(footer_lines(plan))
     return "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from verifyctl.errors import PlanError
-from verifyctl.resources.records import Record
+from verifyctl.resources.records import DesiredRecord
 from verifyctl.state.reader import ListingClient
 
 TEMPLATES_PATH = "/v2/Templates"
@@ -34,16 +34,16 @@ def read_templates(client: ListingClient) -> list[Template]:
     ]
 
 
-def uses_template_name(service: Record) -> bool:
+def uses_template_name(service: DesiredRecord) -> bool:
     """Whether a desired service names its default template (and so needs the Templates list)."""
     return bool(service.default_template) and not service.absent
 
 
 def resolve_template_names(
-    services: Sequence[Record],
+    services: Sequence[DesiredRecord],
     templates: Sequence[Template],
-    in_scope: Callable[[Record], bool] = lambda service: True,
-) -> list[Record]:
+    in_scope: Callable[[DesiredRecord], bool] = lambda service: True,
+) -> list[DesiredRecord]:
     """The services, those in scope that name a template given its sid as `default_template_sid`.
 
     Raises PlanError naming every unknown or ambiguous name at once, with the candidates.
@@ -52,7 +52,7 @@ def resolve_template_names(
     for template in templates:
         by_name.setdefault(template.friendly_name, []).append(template)
     problems: list[str] = []
-    resolved: list[Record] = []
+    resolved: list[DesiredRecord] = []
     for service in services:
         if not (uses_template_name(service) and in_scope(service)):
             resolved.append(service)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.integration.emulator.support import Api
 from verifyctl.emulator import EmulatorServer
+
+
+@pytest.fixture(autouse=True)
+def _no_caller_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller's own TWILIO_*/VERIFYCTL_* variables never reach a test (`emulator messages` reads them)."""
+    for name in list(os.environ):
+        if name.startswith(("TWILIO_", "VERIFYCTL_")):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

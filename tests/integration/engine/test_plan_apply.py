@@ -359,7 +359,7 @@ def test_saved_plan_for_another_account_is_refused(account: EmulatorServer, work
     path = _small_config(workdir, ["audit"])
     assert run_cli("plan", path, "--out", "plan.json").exit_code == 0
     saved = json.loads(Path("plan.json").read_text())
-    saved["account_sid"] = "AC" + "f" * 32
+    saved["account"]["sid_sha256"] = "sha256:" + "f" * 64
     Path("plan.json").write_text(json.dumps(saved))
     refused = run_cli("apply", "--plan", "plan.json")
     assert refused.exit_code == 3 and "made for account" in refused.stderr

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import requests
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
+    NameResolutionError,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
@@ -17,6 +20,13 @@ def refused() -> requests.ConnectionError:
     """Connection refused: nothing was sent."""
     cause = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
     cause.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    return requests.ConnectionError(MaxRetryError(None, "/v2/Services", cause))  # type: ignore[arg-type]
+
+
+def dns_failure() -> requests.ConnectionError:
+    """The host name did not resolve: nothing was sent."""
+    cause = NameResolutionError("nohost.invalid", None, socket.gaierror(-2, "Name or service not known"))  # type: ignore[arg-type]
+    cause.__cause__ = socket.gaierror(-2, "Name or service not known")
     return requests.ConnectionError(MaxRetryError(None, "/v2/Services", cause))  # type: ignore[arg-type]
 
 

@@ -9,7 +9,7 @@ import responses
 from responses import matchers
 
 from tests.unit.client.support import BASE
-from verifyctl.client import VerifyClient
+from verifyctl.client import VerifyClient, verify_client
 from verifyctl.errors import TransportError
 
 SERVICES = f"{BASE}/v2/Services"
@@ -155,3 +155,14 @@ def test_a_non_json_page_is_a_clear_error(client: VerifyClient, mock: responses.
 def test_paths_must_be_api_paths(client: VerifyClient, path: str) -> None:
     with pytest.raises(ValueError, match="API path"):
         client.get(path)
+
+
+def test_a_single_page_list_builds_no_loop_guard(
+    client: VerifyClient, mock: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    real = verify_client.page_identity
+    monkeypatch.setattr(verify_client, "page_identity", lambda url: built.append(url) or real(url))
+    mock.get(f"{BASE}/v2/Services", json={"services": [{"sid": "VA1"}], "meta": {"next_page_url": None}})
+    assert client.list("/v2/Services", "services") == [{"sid": "VA1"}]
+    assert built == []

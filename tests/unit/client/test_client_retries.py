@@ -115,7 +115,8 @@ def test_gives_up_after_max_attempts_and_says_so(
         client.get("/v2/Services/VA1")
     assert str(caught.value) == (
         "gave up after 5 attempts over 7.5 s: Too many requests "
-        "(Twilio error 20429: https://www.twilio.com/docs/errors/20429)"
+        "(Twilio error 20429: https://www.twilio.com/docs/errors/20429); "
+        "the account kept throttling: lower --parallelism, or rerun later"
     )
     assert (caught.value.status, caught.value.code) == (429, 20429)
     assert fake_time.sleeps == [0.5, 1.0, 2.0, 4.0]
@@ -175,7 +176,7 @@ def test_final_errors_are_not_retried(
     with pytest.raises(ApiError) as caught:
         client.get("/v2/Services/VA1")
     error = caught.value
-    assert str(error) == f"Nope (Twilio error {code}: {more_info})"
+    assert str(error).startswith(f"Nope (Twilio error {code}: {more_info})")  # and a hint (test_client_hints)
     assert (error.status, error.code, error.method, error.path) == (status, code, "GET", "/v2/Services/VA1")
 
 

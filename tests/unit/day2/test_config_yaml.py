@@ -13,18 +13,20 @@ from verifyctl.config.loader import load_sources
 from verifyctl.render.config_yaml import render_config, slug, split_file_names
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.kinds import BUCKET, MESSAGING_CONFIGURATION, RATE_LIMIT, SERVICE, WEBHOOK, Kind
-from verifyctl.resources.records import Record
+from verifyctl.resources.records import LiveRecord
 
 SID_A, SID_B = "VA" + "a" * 32, "VA" + "b" * 32
 
 
-def live(kind: Kind, id: str, children: dict[str, list[Record]] | None = None, **values: Any) -> Record:
+def live(
+    kind: Kind, id: str, children: dict[str, list[LiveRecord]] | None = None, **values: Any
+) -> LiveRecord:
     fields = {f.key: None for f in kind.fields}
     fields.update({k.replace("__", "."): v for k, v in values.items()})
-    return Record(kind, str(fields[kind.identity]), fields, id=id, children=children or {})
+    return LiveRecord(kind, str(fields[kind.identity]), fields, id=id, children=children or {})
 
 
-def full_children() -> dict[str, list[Record]]:
+def full_children() -> dict[str, list[LiveRecord]]:
     buckets = [live(BUCKET, "BL2", interval=3600, max=10), live(BUCKET, "BL1", interval=60, max=3)]
     return {
         "rate_limit": [
@@ -49,7 +51,7 @@ def full_children() -> dict[str, list[Record]]:
     }
 
 
-def load_back(text: str) -> list[Record]:
+def load_back(text: str) -> list[LiveRecord]:
     return desired_records(load_sources([("imported.yaml", text.encode())], {}).services)
 
 
@@ -79,7 +81,7 @@ def test_written_fields_load_back_as_the_live_values_and_nulls_are_left_out() ->
         {"interval": 60, "max": 3},
         {"interval": 3600, "max": 10},
     ]
-    assert loaded.children["rate_limit"][0].children["bucket"] == []
+    assert list(loaded.children["rate_limit"][0].children["bucket"]) == []
 
 
 def test_keys_follow_the_declaration_order_then_child_lists() -> None:

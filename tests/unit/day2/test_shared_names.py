@@ -8,25 +8,28 @@ import pytest
 
 from verifyctl.config.loader import load_sources
 from verifyctl.errors import ConfigError
-from verifyctl.plan.diff import make_plan, match_services
+from verifyctl.plan.diff import make_plan
 from verifyctl.plan.model import Action
-from verifyctl.plan.scope import children_to_read
+from verifyctl.plan.scope import Scope
+from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import SERVICE, WEBHOOK, Kind
-from verifyctl.resources.records import Record
+from verifyctl.resources.records import DesiredRecord, LiveRecord
 
 SID_A, SID_B = "VA" + "a" * 32, "VA" + "b" * 32
 
 
-def live(kind: Kind, key: str, id: str, **values: Any) -> Record:
+def live(kind: Kind, key: str, id: str, webhooks: tuple[LiveRecord, ...] = (), **values: Any) -> LiveRecord:
     fields: dict[str, Any] = {f.key: None for f in kind.fields}
     fields.update({kind.identity: key, **values})
-    return Record(
-        kind, key, fields, id=id, children={"rate_limit": [], "messaging_configuration": [], "webhook": []}
-    )
+    children = {"rate_limit": (), "messaging_configuration": (), "webhook": webhooks}
+    return LiveRecord(kind, key, fields, id=id, children=children)
 
 
-def want(key: str, sid: str | None = None, **values: Any) -> Record:
-    return Record(SERVICE, key, {"friendly_name": key, **values}, id=sid)
+def want(
+    key: str, sid: str | None = None, webhooks: tuple[DesiredRecord, ...] = (), **values: Any
+) -> DesiredRecord:
+    children = {"webhook": webhooks} if webhooks else {}
+    return DesiredRecord(SERVICE, key, {"friendly_name": key, **values}, id=sid, children=children)
 
 
 def load(*services: str) -> int:
@@ -56,41 +59,39 @@ def test_the_same_sid_twice_is_still_a_duplicate() -> None:
 
 
 def test_namesakes_pinned_apart_are_addressed_by_sid_with_their_own_ids() -> None:
-    lives = [live(SERVICE, "T", SID_A, code_length=4), live(SERVICE, "T", SID_B, code_length=4)]
-    lives[1].children["webhook"] = [live(WEBHOOK, "w", "YW1", webhook_url="https://old.example")]
-    desired = [want("T", SID_A, code_length=6), want("T", SID_B, code_length=4)]
-    desired[1].children["webhook"] = [
-        Record(WEBHOOK, "w", {"friendly_name": "w", "webhook_url": "https://new.example"})
-    ]
+    old_hook = live(WEBHOOK, "w", "YW1", webhook_url="https://old.example")
+    lives = [live(SERVICE, "T", SID_A, code_length=4), live(SERVICE, "T", SID_B, (old_hook,), code_length=4)]
+    new_hook = DesiredRecord(WEBHOOK, "w", {"friendly_name": "w", "webhook_url": "https://new.example"})
+    desired = [want("T", SID_A, code_length=6), want("T", SID_B, (new_hook,), code_length=4)]
     plan = make_plan(desired, lives)
-    assert [(c.action, c.address, c.id) for c in plan.changes] == [
+    assert [(c.action, str(c.address), c.id) for c in plan.changes] == [
         (Action.UPDATE, f"service[{SID_A}]", SID_A),
         (Action.UPDATE, f"service[{SID_B}]/webhook[w]", "YW1"),
     ]
-    assert plan.ids[f"service[{SID_A}]"] == SID_A and plan.ids[f"service[{SID_B}]"] == SID_B
-    targeted = make_plan(desired, lives, targets=[f"service[{SID_B}]"])
-    assert [c.address for c in targeted.changes] == [f"service[{SID_B}]/webhook[w]"]
-    needs = children_to_read(match_services(desired, lives), [f"service[{SID_B}]"])
+    assert plan.ids[Address.parse(f"service[{SID_A}]")] == SID_A
+    assert plan.ids[Address.parse(f"service[{SID_B}]")] == SID_B
+    targeted = make_plan(desired, lives, targets=[Address.parse(f"service[{SID_B}]")])
+    assert [str(c.address) for c in targeted.changes] == [f"service[{SID_B}]/webhook[w]"]
+    needs = Scope.of(desired, lives, targets=[Address.parse(f"service[{SID_B}]")]).children_to_read()
     assert needs == {SID_B: frozenset({"webhook"})}
 
 
 def test_a_pinned_service_and_its_unmanaged_namesake_keep_their_own_ids() -> None:
     # Before, the unmanaged namesake, listed last, took over the shared address and so its id.
     lives = [live(SERVICE, "T", SID_A), live(SERVICE, "T", SID_B)]
-    desired = [want("T", SID_A)]
-    desired[0].children["webhook"] = [Record(WEBHOOK, "w", {"friendly_name": "w"})]
+    desired = [want("T", SID_A, (DesiredRecord(WEBHOOK, "w", {"friendly_name": "w"}),))]
     plan = make_plan(desired, lives)
     [change] = plan.changes
-    assert (change.action, change.address, change.parent) == (
+    assert (change.action, str(change.address), str(change.parent)) == (
         Action.CREATE,
         f"service[{SID_A}]/webhook[w]",
         f"service[{SID_A}]",
     )
-    assert plan.ids[f"service[{SID_A}]"] == SID_A
+    assert plan.ids[Address.parse(f"service[{SID_A}]")] == SID_A
     pruned = make_plan(desired, lives, prune=True)
-    assert (Action.DELETE, f"service[{SID_B}]") in [(c.action, c.address) for c in pruned.changes]
+    assert (Action.DELETE, f"service[{SID_B}]") in [(c.action, str(c.address)) for c in pruned.changes]
 
 
 def test_a_name_nobody_shares_is_still_the_address() -> None:
     plan = make_plan([want("T", code_length=6)], [live(SERVICE, "T", SID_A, code_length=4)])
-    assert [c.address for c in plan.changes] == ["service[T]"]
+    assert [str(c.address) for c in plan.changes] == ["service[T]"]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from verifyctl.apply.planning import plan_account, resolve_default_templates
+from verifyctl.engine import Desired, Engine
+from verifyctl.engine.account import Connection
 from verifyctl.errors import PlanError
 from verifyctl.plan.model import Action
+from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import SERVICE
-from verifyctl.resources.records import Record
+from verifyctl.resources.records import DesiredRecord
 from verifyctl.state.templates import TEMPLATES_PATH, Template, resolve_template_names
 
 HJ1, HJ2, HJ3 = ("HJ" + str(n) * 32 for n in (1, 2, 3))
@@ -34,11 +37,26 @@ class FakeClient:
         self.paths.append(path)
         return self.templates if path == TEMPLATES_PATH else self.services if list_key == "services" else []
 
+    def get(self, path: str) -> dict[str, Any]:
+        return {"friendly_name": "Test account"}
 
-def service(name: str, template: str | None = None, absent: bool = False) -> Record:
-    record = Record(SERVICE, name, {"friendly_name": name}, absent=absent, location=f"{name}.yaml:3:5")
-    record.default_template = template
-    return record
+
+def service(name: str, template: str | None = None, absent: bool = False) -> DesiredRecord:
+    return DesiredRecord(
+        SERVICE,
+        name,
+        {"friendly_name": name},
+        absent=absent,
+        location=f"{name}.yaml:3:5",
+        default_template=template,
+    )
+
+
+def plan_with(client: FakeClient, services: Sequence[DesiredRecord], targets: Sequence[Address] = ()) -> Any:
+    """Plan through the engine, over the fake client."""
+    connection: Any = Connection(client, client, "AC1", "http://127.0.0.1:1")  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return Engine(connection, pool).plan(Desired(tuple(services), False), targets)
 
 
 def templates() -> list[Template]:
@@ -86,11 +104,11 @@ def test_every_bad_name_is_reported_at_once() -> None:
 
 def test_the_templates_list_is_read_only_when_a_service_names_a_template() -> None:
     client = FakeClient(TEMPLATES)
-    plan_account(client, [service("Acme")])
+    plan_with(client, [service("Acme")])
     assert TEMPLATES_PATH not in client.paths
-    plan_account(client, [service("Gone", "Welcome", absent=True)])
+    plan_with(client, [service("Gone", "Welcome", absent=True)])
     assert TEMPLATES_PATH not in client.paths
-    plan = plan_account(client, [service("Acme", "Base Verification Template")])
+    plan = plan_with(client, [service("Acme", "Base Verification Template")])
     assert client.paths.count(TEMPLATES_PATH) == 1
     [change] = plan.changes
     assert change.action is Action.CREATE and change.after == {
@@ -102,7 +120,8 @@ def test_the_templates_list_is_read_only_when_a_service_names_a_template() -> No
 def test_with_targets_only_services_in_scope_are_resolved() -> None:
     client = FakeClient(TEMPLATES)
     desired = [service("A", "Welcome"), service("B")]
-    assert resolve_default_templates(client, desired, ["service[B]"]) == desired
-    assert client.paths == []
+    plan = plan_with(client, desired, [Address.parse("service[B]")])
+    assert [str(change.address) for change in plan.changes] == ["service[B]"]
+    assert TEMPLATES_PATH not in client.paths
     with pytest.raises(PlanError, match=r"service\[A\]"):
-        resolve_default_templates(client, desired, ["service[A]/webhook[x]"])
+        plan_with(client, desired, [Address.parse("service[A]")])

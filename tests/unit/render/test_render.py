@@ -7,20 +7,19 @@ import json
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.render.formats import render
 from verifyctl.render.markdown import COMMENT_MARKER
+from verifyctl.resources.addresses import Address
 
 PLAN = Plan(
     changes=(
         Change(
-            "service[Acme Login]",
-            "service",
+            Address.parse("service[Acme Login]"),
             Action.CREATE,
             None,
             {"friendly_name": "Acme Login", "code_length": 6},
             ("friendly_name", "code_length"),
         ),
         Change(
-            "service[Acme Checkout]",
-            "service",
+            Address.parse("service[Acme Checkout]"),
             Action.UPDATE,
             {"code_length": 4},
             {"code_length": 6},
@@ -28,25 +27,21 @@ PLAN = Plan(
             "VA1",
         ),
         Change(
-            "service[Acme Login]/rate_limit[end_user_ip]",
-            "rate_limit",
+            Address.parse("service[Acme Login]/rate_limit[end_user_ip]"),
             Action.REPLACE,
             {"unique_name": "end_user_ip"},
             {"unique_name": "End_User_IP"},
             ("unique_name",),
             "RK1",
-            parent="service[Acme Login]",
             reason="unique_name cannot be updated",
         ),
         Change(
-            "service[Acme Login]/webhook[old|pipe]",
-            "webhook",
+            Address.parse("service[Acme Login]/webhook[old|pipe]"),
             Action.DELETE,
             {"friendly_name": "old|pipe"},
             None,
             (),
             "YW1",
-            parent="service[Acme Login]",
         ),
     ),
     covered=3,
@@ -58,6 +53,8 @@ PLAN = Plan(
 
 def test_text_reads_like_terraform() -> None:
     assert render(PLAN, "text") == (
+        "Account: AC1 at http://127.0.0.1:1\n"
+        "\n"
         "  + service[Acme Login]\n"
         '      + friendly_name = "Acme Login"\n'
         "      + code_length   = 6\n"
@@ -68,6 +65,7 @@ def test_text_reads_like_terraform() -> None:
         "  - service[Acme Login]/webhook[old|pipe]\n"
         "\n"
         "Plan: 1 to add, 1 to change, 1 to destroy, 1 to replace.\n"
+        "Apply will need --allow-delete: 2 objects deleted.\n"
     )
 
 
@@ -84,7 +82,18 @@ def test_no_changes_sentence() -> None:
 
 def test_json_has_the_documented_keys() -> None:
     data = json.loads(render(PLAN, "json"))
-    assert set(data) >= {"format_version", "account_sid", "api_url", "changes", "summary", "fingerprint"}
+    assert set(data) >= {
+        "format_version",
+        "account",
+        "api_url",
+        "targets",
+        "guards",
+        "changes",
+        "summary",
+        "fingerprint",
+    }
+    assert data["account"]["sid"] == "AC1" and data["account"]["sid_sha256"].startswith("sha256:")
+    assert data["guards"] == [{"flag": "--allow-delete", "reason": "2 objects deleted"}]
     assert data["summary"] == {"add": 1, "change": 1, "destroy": 1, "replace": 1}
     assert set(data["changes"][0]) >= {"address", "kind", "action", "before", "after", "changed_fields"}
     assert render(PLAN, "json") == render(PLAN, "json")

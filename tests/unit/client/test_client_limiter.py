@@ -1,0 +1,129 @@
+"""The adaptive concurrency limit: slow start, one cut per window, recovery under the cap, cancel."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, Slot
+
+
+def fill(limiter: ConcurrencyLimiter, count: int) -> list[Slot]:
+    return [limiter.acquire() for _ in range(count)]
+
+
+def test_starts_at_the_start_value_below_the_ceiling() -> None:
+    assert ConcurrencyLimiter(64, start=8).limit == 8
+    assert ConcurrencyLimiter(4, start=8).limit == 4
+
+
+def test_fixed_mode_stays_at_the_ceiling_whatever_happens() -> None:
+    limiter = ConcurrencyLimiter(10, start=2, adaptive=False)
+    slots = fill(limiter, 10)
+    limiter.release(slots[0], throttled=True)
+    limiter.release(slots[1], succeeded=True)
+    path = limiter.path()
+    assert (limiter.limit, path.peak, path.low, path.throttled, path.decreases) == (10, 10, 10, 1, 0)
+
+
+def test_slow_start_grows_by_one_per_success_while_half_the_limit_is_used() -> None:
+    limiter = ConcurrencyLimiter(64, start=8)
+    slots = fill(limiter, 8)
+    for slot in slots[:4]:
+        # 8, 7, 6 in use: at least half of 8, 9, 10 (+1 each); then 5 is under half of 11
+        limiter.release(slot, succeeded=True)
+    assert limiter.limit == 11
+    for slot in slots[4:]:
+        limiter.release(slot, succeeded=True)  # 4, 3, 2, 1 in use: no growth
+    assert limiter.limit == 11
+
+
+def test_growth_stops_at_the_ceiling() -> None:
+    limiter = ConcurrencyLimiter(9, start=8)
+    for slot in fill(limiter, 8):
+        limiter.release(slot, succeeded=True)
+    assert limiter.limit == 9
+    assert limiter.path().peak == 9
+
+
+def test_a_burst_of_429s_cuts_the_limit_once() -> None:
+    limiter = ConcurrencyLimiter(64, start=20)
+    slots = fill(limiter, 20)
+    for slot in slots[:12]:
+        limiter.release(slot, throttled=True)
+    # 0.9 x the 20 in flight when the first 429 came back; the other 11 were sent before the cut.
+    assert limiter.limit == 18
+    path = limiter.path()
+    assert (path.throttled, path.decreases, path.low) == (12, 1, 18)
+    later = limiter.acquire()
+    limiter.release(later, throttled=True)  # sent after the cut: a new signal
+    assert limiter.limit == 8  # 0.9 x the 9 then in flight
+
+
+def test_the_limit_regrows_fast_to_just_under_the_failed_level_then_slowly() -> None:
+    limiter = ConcurrencyLimiter(64, start=10)
+    slots = fill(limiter, 10)
+    limiter.release(slots[0], throttled=True)  # failed at 10: limit 9
+    for slot in slots[1:]:
+        limiter.release(slot, succeeded=True)  # sent before the cut: no growth
+    assert limiter.limit == 9
+    for slot in fill(limiter, 9):
+        limiter.release(slot, succeeded=True)
+    # +1 to 9.x (under 10 - 1 = 9 only while below 9), then 1/limit per success: still 9 after a window
+    assert limiter.limit == 9
+    for _ in range(3):
+        for slot in fill(limiter, 9):
+            limiter.release(slot, succeeded=True)
+    assert limiter.limit >= 10  # probing above the old level, faster each window
+    assert limiter.limit < 16
+
+
+def test_waiting_beyond_the_limit_and_cancel() -> None:
+    limiter = ConcurrencyLimiter(2, start=2)
+    held = fill(limiter, 2)
+    outcome: list[BaseException | Slot] = []
+    started = threading.Event()
+
+    def wait_for_a_slot() -> None:
+        started.set()
+        try:
+            outcome.append(limiter.acquire())
+        except CancelledError as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait_for_a_slot)
+    waiter.start()
+    started.wait()
+    limiter.cancel()
+    waiter.join(timeout=10)
+    assert not waiter.is_alive()
+    assert isinstance(outcome[0], CancelledError)
+    with pytest.raises(CancelledError, match="cancelled after another request failed"):
+        limiter.acquire()
+    for slot in held:
+        limiter.release(slot, succeeded=True)
+
+
+def test_a_released_slot_lets_a_waiter_in() -> None:
+    limiter = ConcurrencyLimiter(1, start=1)
+    first = limiter.acquire()
+    got: list[Slot] = []
+    waiter = threading.Thread(target=lambda: got.append(limiter.acquire()))
+    waiter.start()
+    limiter.release(first, succeeded=True)
+    waiter.join(timeout=10)
+    assert len(got) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "complaint"),
+    [
+        ({"ceiling": 0}, "ceiling must be at least 1"),
+        ({"ceiling": 4, "start": 0}, "starting concurrency must be at least 1"),
+        ({"ceiling": 4, "backoff_ratio": 1.0}, "backoff_ratio must be between 0 and 1"),
+    ],
+)
+def test_nonsensical_settings_are_refused(kwargs: dict[str, float], complaint: str) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        ConcurrencyLimiter(**kwargs)  # type: ignore[arg-type]

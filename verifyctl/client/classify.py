@@ -1,0 +1,152 @@
+"""One decision per attempt: done, retry after a wait, final error, or outcome unknown."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import requests
+
+from verifyctl.client.failures import (
+    api_error_from_response,
+    certainly_not_sent,
+    describe_transport_failure,
+    is_dns_failure,
+    is_tls_failure,
+)
+from verifyctl.client.retry import FINAL_429_CODES, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, VerifyctlError
+
+# Twilio's per-account concurrency limit answers 429 with this code; the limiter shrinks on it.
+CONCURRENCY_LIMIT_CODE = 20429
+
+Outcome = requests.Response | requests.RequestException
+
+
+class Action(enum.Enum):
+    """What the retry loop does next."""
+
+    DONE = "done"  # hand the response back
+    RETRY = "retry"  # wait `Decision.wait`, then send again
+    FINAL = "final"  # raise `Decision.error`
+
+
+@dataclass(frozen=True)
+class Call:
+    """One logical request, as the classifier needs to know it."""
+
+    method: str
+    where: str  # "GET https://host/v2/Services", for messages
+    path: str
+    idempotent: bool
+    is_delete: bool = False
+
+
+@dataclass
+class History:
+    """What earlier attempts of this call did; updated by `classify`."""
+
+    started: float
+    attempt: int = 0
+    may_have_taken_effect: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict on one attempt."""
+
+    action: Action
+    error: VerifyctlError | None = None
+    wait: float = 0.0
+    # A concurrency 429 (20429): the adaptive limit should shrink.
+    throttled: bool = False
+    # FINAL because the attempts or the time ran out (not because the error is final in itself).
+    exhausted: bool = False
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def gave_up(failure: VerifyctlError, attempts: int, elapsed: float, where: str) -> VerifyctlError:
+    """The last failure, prefixed with how long the client tried."""
+    tried = f"gave up after {_plural(attempts, 'attempt')} over {elapsed:.1f} s"
+    if isinstance(failure, ApiError):
+        return ApiError(
+            status=failure.status,
+            code=failure.code,
+            message=f"{tried}: {failure.api_message}",
+            more_info=failure.more_info,
+            method=failure.method,
+            path=failure.path,
+        )
+    return TransportError(f"{where}: {tried}: {failure.message.removeprefix(where + ': ')}")
+
+
+def classify(
+    outcome: Outcome,
+    call: Call,
+    history: History,
+    policy: RetryPolicy,
+    *,
+    now: float,
+    timeout: tuple[float, float],
+    secrets: Sequence[str],
+) -> Decision:
+    """Decide what attempt `history.attempt` of `call` leads to.
+
+    The one strict rule: a non-idempotent request that may have reached the server is never sent
+    again (OutcomeUnknownError), and a DELETE answered 404 after an earlier attempt may have taken
+    effect counts as done. urllib3's Retry cannot say this (it knows methods, not our calls, and has
+    no "404 means done" nor an error that names the unknown outcome), so the rule lives here.
+    """
+    where = call.where
+    retry_after: float | None = None
+    throttled = False
+    failure: VerifyctlError
+    if isinstance(outcome, requests.RequestException):
+        reason = describe_transport_failure(outcome, timeout, secrets)
+        sent = not certainly_not_sent(outcome)
+        if sent and not call.idempotent:
+            return Decision(
+                Action.FINAL,
+                OutcomeUnknownError(
+                    f"{where}: outcome unknown (the request was sent, then {reason}); "
+                    "look the object up before trying again"
+                ),
+            )
+        failure = TransportError(f"{where}: {reason}")
+        # No wait cures a bad certificate or a host name that does not resolve.
+        if is_tls_failure(outcome) or is_dns_failure(outcome):
+            return Decision(Action.FINAL, failure)
+        history.may_have_taken_effect = history.may_have_taken_effect or sent
+    else:
+        status = outcome.status_code
+        if status < 300:
+            return Decision(Action.DONE)
+        if status == 404 and call.is_delete and history.may_have_taken_effect:
+            return Decision(Action.DONE)
+        error = api_error_from_response(outcome, call.method, call.path, secrets)
+        if status not in RETRYABLE_STATUSES or (status == 429 and error.code in FINAL_429_CODES):
+            return Decision(Action.FINAL, error)
+        if status == 429:
+            throttled = error.code == CONCURRENCY_LIMIT_CODE
+        else:
+            if not call.idempotent:
+                return Decision(
+                    Action.FINAL,
+                    OutcomeUnknownError(
+                        f"{where}: outcome unknown (the request was sent, then answered {status}: "
+                        f"{error}); look the object up before trying again"
+                    ),
+                )
+            history.may_have_taken_effect = True
+        retry_after = parse_retry_after(outcome.headers.get("Retry-After"))
+        failure = error
+    delay = policy.delay(history.attempt, retry_after)
+    elapsed = now - history.started
+    if history.attempt >= policy.max_attempts or elapsed + delay > policy.max_total_seconds:
+        last = gave_up(failure, history.attempt, elapsed, where)
+        return Decision(Action.FINAL, last, throttled=throttled, exhausted=True)
+    return Decision(Action.RETRY, failure, wait=delay, throttled=throttled)

@@ -1,0 +1,50 @@
+"""Every form in which a secret can surface in text, and the scrubber that masks them all."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
+
+MASK = "***"
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+
+
+def _encodings(value: str) -> set[str]:
+    """`value` raw, URL-encoded (%20 and + forms, either hex case), JSON-escaped and base64."""
+    forms = {value}
+    for encoded in (quote(value, safe=""), quote(value), quote_plus(value, safe=""), quote_plus(value)):
+        forms.add(encoded)
+        # Servers and proxies may re-encode with lower-case hex digits.
+        forms.add(_PERCENT.sub(lambda m: m.group(0).lower(), encoded))
+    for escaped in (json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]):
+        forms.add(escaped)
+        forms.add(escaped.replace("/", "\\/"))  # some JSON encoders escape the solidus
+    return forms | _base64_forms(value)
+
+
+def _base64_forms(value: str) -> set[str]:
+    raw = value.encode()
+    forms = {base64.b64encode(raw).decode("ascii"), base64.urlsafe_b64encode(raw).decode("ascii")}
+    return forms | {f.rstrip("=") for f in forms}
+
+
+def secret_forms(username: str, secret: str) -> tuple[str, ...]:
+    """The forms of `secret` and of the `username:secret` basic-auth pair, longest first."""
+    if not secret:
+        return ()
+    # Raw, URL and JSON forms of the pair contain those of the secret, which leaves the (public)
+    # account or key SID readable; only base64 mixes the two, so the pair is masked whole there.
+    forms = _encodings(secret) | _base64_forms(f"{username}:{secret}")
+    # Longest first, so a longer form is masked whole before a shorter one inside it is.
+    return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret replaced by `***`."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, MASK)
+    return text
