@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import click
 
@@ -12,8 +12,21 @@ from verifyctl.config.environment_section import ALL, Selection, variables
 from verifyctl.engine.environments import Target, select
 from verifyctl.errors import UsageError
 
-if TYPE_CHECKING:
-    from verifyctl.cli.options import AccountOptions
+
+class AccountOptions(Protocol):
+    """What of cli.options.AccountOptions the selection reads (a protocol: options imports this module)."""
+
+    @property
+    def api_url(self) -> str | None: ...
+    @property
+    def local(self) -> bool: ...
+    @property
+    def env(self) -> str | None: ...
+    @property
+    def vars(self) -> tuple[str, ...]: ...
+    @property
+    def var_files(self) -> tuple[str, ...]: ...
+
 
 __all__ = ["ALL", "Target", "environment_options", "one_target", "targets_of"]
 

@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
+from verifyctl.config.environment_section import Selection, environment_configs
 from verifyctl.config.loader import load_config
 from verifyctl.config.schema import json_schema
 
@@ -20,22 +21,35 @@ def test_there_are_at_least_three_examples() -> None:
     assert len(EXAMPLE_FILES) >= 3
 
 
-def test_examples_load_together_with_no_environment() -> None:
-    config = load_config([EXAMPLES], {})
-    assert config.files == EXAMPLE_FILES
-    names = [s.friendly_name for s in config.services]
-    assert len(names) == len(set(names)) >= 3
-    assert config.prune is False
+def test_examples_load_together_in_every_environment_with_no_variable_set() -> None:
+    loaded = environment_configs([EXAMPLES], Selection(), {})
+    assert [name for name, _ in loaded] == ["staging", "production"]
+    for _, config in loaded:
+        assert config.files == EXAMPLE_FILES
+        names = [s.friendly_name for s in config.services]
+        assert len(names) == len(set(names)) >= 3
+        assert config.prune is False
 
 
-def test_the_environment_drives_the_per_environment_example() -> None:
-    environ = {"ACME_ENV": "Production", "ACME_SIGNUP_CODE_LENGTH": "8"}
-    config = load_config([EXAMPLES / "environments"], environ)
-    assert [(s.friendly_name, s.code_length) for s in config.services] == [("Acme Signup Production", 8)]
+def test_each_environment_reads_its_own_variables_and_services() -> None:
+    loaded = dict(environment_configs([EXAMPLES / "environments"], Selection(), {}))
+    staging, production = loaded["staging"].services, loaded["production"].services
+    assert [(s.friendly_name, s.code_length) for s in staging] == [("Acme Signup", 6)]
+    assert [(s.friendly_name, s.code_length) for s in production] == [
+        ("Acme Signup", 8),
+        ("Acme Payments", 8),
+    ]
+    # staging's messaging service comes from its var_files, production's from its vars.
+    assert staging[0].messaging_configurations and production[0].messaging_configurations
+    assert staging[0].messaging_configurations[0].messaging_service_sid.startswith("MG0a1b")
+    assert production[0].messaging_configurations[0].messaging_service_sid.startswith("MG1f2e")
 
 
 def test_examples_cover_every_kind_of_object() -> None:
-    services = load_config([EXAMPLES], {}).services
+    services = load_config(
+        [EXAMPLES],
+        {"SIGNUP_CODE_LENGTH": "6", "AUDIT_URL": "https://x.example/v", "SMS_MSG_SERVICE": "MG" + "0" * 32},
+    ).services
     assert any(s.rate_limits and any(r.buckets for r in s.rate_limits) for s in services)
     assert any(s.messaging_configurations for s in services)
     assert any(s.webhooks for s in services)
