@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 
 from verifyctl.emulator import EmulatorServer
@@ -228,25 +227,11 @@ def test_the_environment_input_passes_env_and_names_the_files(
     )
 
 
-def _cli_has_env_option() -> bool:
-    from verifyctl.cli import main
-
-    register = getattr(main, "_register_commands", None)
-    if callable(register):
-        register()
-    plan = main.cli.commands.get("plan") if isinstance(main.cli, click.Group) else None
-    return plan is not None and any("--env" in p.opts for p in plan.params if isinstance(p, click.Option))
-
-
 def test_the_environment_input_end_to_end(
     runner: dict[str, str], emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    if not _cli_has_env_option():
-        pytest.skip(
-            "verifyctl plan has no --env yet (named environments, issue 13): the input is tested as argv only"
-        )
     (tmp_path / "repo" / "verify" / "environments.yaml").write_text(
-        f"environments:\n  staging:\n    account_sid: {ACCOUNT[0]}\n"
+        f"version: 1\nenvironments:\n  staging:\n    account_sid: {ACCOUNT[0]}\n"
         f"    credentials: {{auth_token_env: STAGING_TOKEN}}\n    api_url: {emulator.base_url}\n",
         encoding="utf-8",
     )

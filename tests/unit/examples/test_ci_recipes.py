@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -207,8 +208,7 @@ def test_the_command_lines_the_recipes_run_exist(monkeypatch: pytest.MonkeyPatch
                 if key.startswith("INPUT_"):
                     monkeypatch.delenv(key)
             for name, value in step["with"].items():
-                if name != "environment":  # --env arrives with named environments (issue 13)
-                    monkeypatch.setenv(f"INPUT_{name.upper().replace('-', '_')}", str(value))
+                monkeypatch.setenv(f"INPUT_{name.upper().replace('-', '_')}", str(value))
             argv, _ = script.build_argv(step["with"]["command"], tmp_path)
             commands.append(argv[1:])
     assert {c[0] for c in commands} == {"plan", "apply"}
@@ -272,3 +272,34 @@ def test_pre_commit_hooks_check_the_whole_configuration_when_yaml_changes(comman
     assert hook["entry"] == f"verifyctl {command}" and hook["pass_filenames"] is False
     pattern = re.compile(hook["files"])
     assert pattern.search("verify/login.yaml") and pattern.search("a.yml") and not pattern.search("a.json")
+
+
+def test_the_plan_recipe_uploads_the_lint_findings_to_code_scanning(tmp_path: Path) -> None:
+    [job] = workflow("verifyctl-plan.yml")["jobs"].values()
+    assert job["permissions"]["security-events"] == "write"
+    [lint] = [s for s in job["steps"] if "--format sarif > verifyctl.sarif" in str(s.get("run", ""))]
+    uses = [
+        s for s in job["steps"] if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")
+    ]
+    assert [s["with"]["sarif_file"] for s in uses] == ["verifyctl.sarif"]
+    # The line it runs, on the environments example with no variable set, writes SARIF.
+    line = lint["run"].strip().splitlines()[-1]
+    assert line.split()[1:5] == ["lint", "verify/", "--format", "sarif"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "verifyctl",
+            "lint",
+            str(ROOT / "examples" / "environments"),
+            "--format",
+            "sarif",
+        ],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["version"] == "2.1.0"
