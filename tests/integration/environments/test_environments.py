@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from tests.integration.conftest import run_cli
 from verifyctl.emulator import EmulatorServer
@@ -218,3 +219,15 @@ def test_validate_passes_with_no_variable_set(repo: Path, monkeypatch: pytest.Mo
     run = run_cli("validate", ".")
     assert run.exit_code == 0, run.stderr
     assert "environments: staging, production" in run.stdout
+
+
+def test_the_pre_commit_hooks_pass_on_the_environments_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parents[3]
+    hooks = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    for name in ("SIGNUP_CODE_LENGTH", "AUDIT_URL", "SMS_MSG_SERVICE", "VERIFYCTL_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    for hook in hooks:
+        program, *args = hook["entry"].split()
+        assert program == "verifyctl"
+        run = run_cli(*args, str(root / "examples" / "environments"))
+        assert run.exit_code == 0, (hook["id"], run.stdout, run.stderr)
