@@ -27,13 +27,15 @@ from verifyctl.render.text import SYMBOLS, render_text
 
 
 def load_saved_plan(path: str) -> SavedPlan:
+    # A file name may hold a line break; quoted, the error stays on its one line.
+    shown = path if path.isprintable() else json.dumps(path)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return Plan.from_dict(data)
     except OSError as error:
-        raise VerifyctlError(f"cannot read the saved plan {path}: {error.strerror or error}") from None
+        raise VerifyctlError(f"cannot read the saved plan {shown}: {error.strerror or error}") from None
     except (ValueError, KeyError, TypeError) as error:
-        raise VerifyctlError(f"{path} is not a verifyctl plan file: {error}") from None
+        raise VerifyctlError(f"{shown} is not a verifyctl plan file: {error}") from None
 
 
 def report_progress(outcome: Outcome) -> None:
