@@ -8,7 +8,9 @@ from typing import Protocol
 
 import click
 
-from verifyctl.config.environment_section import ALL, Selection, variables
+from verifyctl.cli.output import progress
+from verifyctl.config.environment_section import ALL, Selection
+from verifyctl.engine.account import AccountSpec
 from verifyctl.engine.environments import Target, select
 from verifyctl.errors import UsageError
 
@@ -61,12 +63,25 @@ def selection_of(options: AccountOptions) -> Selection:
 def targets_of(options: AccountOptions, paths: Sequence[str], *, needs_account: bool = True) -> list[Target]:
     """The environments a command works on; one unnamed target when the files declare none."""
     selection = selection_of(options)
-    if options.local and selection.env:
-        raise UsageError("--local uses the embedded emulator's one account; it takes no --env")
     if options.local:
-        # The embedded emulator is one account of its own: no environment, the variables given only.
-        return [Target("", None, variables(selection, os.environ))]
+        return [_local_target(selection, paths)]
     return select(paths, selection, os.environ, api_url=options.api_url, needs_account=needs_account)
+
+
+def _local_target(selection: Selection, paths: Sequence[str]) -> Target:
+    """The embedded emulator standing in for one environment: its variables and services, no credentials.
+
+    Without --env it stands in for the first environment declared (said on stderr), so that a sandbox
+    run over files with environments needs no flag; a real account always needs --env.
+    """
+    if selection.env == ALL:
+        raise UsageError("--local is one account; it works on one environment at a time (--env NAME)")
+    target = select(paths, selection, os.environ, needs_account=False)[0]
+    if target.name and not selection.env:
+        progress(
+            f"--local: the embedded emulator stands in for environment {target.name} (choose with --env)"
+        )
+    return Target(target.name, AccountSpec(local=True, environment=target.name or None), target.variables)
 
 
 def one_target(options: AccountOptions, paths: Sequence[str]) -> Target:

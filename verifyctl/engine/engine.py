@@ -73,7 +73,7 @@ class Engine:
             connect(spec, parallelism) as connection,
             ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
         ):
-            if spec.environment is not None:
+            if spec.environment is not None and not spec.local:
                 check_owner(
                     connection.accounts, connection.account_sid, spec.environment, spec.credential_names
                 )

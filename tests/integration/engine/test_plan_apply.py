@@ -21,6 +21,9 @@ from verifyctl.resources.kinds import KINDS, SERVICE
 from verifyctl.resources.records import count_records
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+# The single-account examples: examples/environments declares named environments, planned per --env
+# (tests/integration/environments).
+EXAMPLE_FILES = [str(path) for path in sorted(EXAMPLES.glob("*.yaml"))]
 MG = "MG" + "0123456789abcdef" * 2
 MG2 = "MG" + "fedcba9876543210" * 2
 CR = "CR" + "0123456789abcdef" * 2
@@ -28,7 +31,7 @@ CR2 = "CR" + "fedcba9876543210" * 2
 
 
 def example_object_count() -> int:
-    config = load_config([str(EXAMPLES)], os.environ)
+    config = load_config(EXAMPLE_FILES, os.environ)
     return count_records(desired_records(config.services))
 
 
@@ -94,24 +97,24 @@ def template_sids(server: EmulatorServer) -> list[str]:
 def test_apply_examples_from_empty_converges_with_no_second_write(
     account: EmulatorServer, workdir: Path
 ) -> None:
-    first = run_cli("apply", str(EXAMPLES), "--auto-approve")
+    first = run_cli("apply", *EXAMPLE_FILES, "--auto-approve")
     assert first.exit_code == 0, first.stderr
     created = writes(account)
     assert len(created) == example_object_count()
     assert {r["method"] for r in created} == {"POST"} and {r["status"] for r in created} == {201}
 
     clear_requests(account)
-    second = run_cli("apply", str(EXAMPLES), "--auto-approve")
+    second = run_cli("apply", *EXAMPLE_FILES, "--auto-approve")
     assert second.exit_code == 0, second.stderr
     assert "No changes." in second.stdout
     assert writes(account) == []
-    assert run_cli("plan", str(EXAMPLES), "--detailed-exitcode").exit_code == 0
+    assert run_cli("plan", *EXAMPLE_FILES, "--detailed-exitcode").exit_code == 0
 
 
 def test_plan_json_is_byte_identical_across_runs(account: EmulatorServer, workdir: Path) -> None:
-    assert run_cli("apply", str(EXAMPLES), "--auto-approve").exit_code == 0
-    first = run_cli("plan", str(EXAMPLES), "--format", "json")
-    second = run_cli("plan", str(EXAMPLES), "--format", "json")
+    assert run_cli("apply", *EXAMPLE_FILES, "--auto-approve").exit_code == 0
+    first = run_cli("plan", *EXAMPLE_FILES, "--format", "json")
+    second = run_cli("plan", *EXAMPLE_FILES, "--format", "json")
     assert first.exit_code == 0 and first.stdout == second.stdout
     assert json.loads(first.stdout)["summary"] == {"add": 0, "change": 0, "destroy": 0, "replace": 0}
 
@@ -377,15 +380,15 @@ def test_apply_converges_under_faults_without_duplicates(account: EmulatorServer
     account.set_faults(error_rate=0.2, throttle_rate=0.2, drop_rate=0.1)
     runs = 0
     for runs in range(1, 8):  # noqa: B007 (the count is reported below)
-        if run_cli("apply", str(EXAMPLES), "--auto-approve").exit_code == 0:
+        if run_cli("apply", *EXAMPLE_FILES, "--auto-approve").exit_code == 0:
             break
     account.set_faults(error_rate=0.0, throttle_rate=0.0, drop_rate=0.0)
-    assert run_cli("plan", str(EXAMPLES), "--detailed-exitcode").exit_code == 0, (
+    assert run_cli("plan", *EXAMPLE_FILES, "--detailed-exitcode").exit_code == 0, (
         f"not converged after {runs} runs"
     )
     names = Counter(s["friendly_name"] for s in api(account, "GET", "/v2/Services?PageSize=1000")["services"])
     assert all(count == 1 for count in names.values()), names
-    assert len(names) == len(load_config([str(EXAMPLES)], os.environ).services)
+    assert len(names) == len(load_config(EXAMPLE_FILES, os.environ).services)
 
 
 @pytest.mark.parametrize("local_flag", [True])

@@ -142,7 +142,7 @@ def test_the_wheel_installs_into_a_fresh_venv_and_reports_its_version(dist: Path
     assert run(venv.verifyctl, "--version").strip() == f"verifyctl, version {VERSION}"
     where = run(venv.python, "-c", "import verifyctl; print(verifyctl.__file__)", cwd=tmp_path)
     assert where.startswith(str(venv.path)), where
-    assert "Valid: 3 files" in run(venv.verifyctl, "validate", ROOT / "examples")
+    assert "Valid: 4 files" in run(venv.verifyctl, "validate", ROOT / "examples")
 
 
 def test_the_readme_install_line_works_from_a_clone_url(tmp_path: Path) -> None:
