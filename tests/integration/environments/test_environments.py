@@ -231,3 +231,17 @@ def test_the_pre_commit_hooks_pass_on_the_environments_example(monkeypatch: pyte
         assert program == "verifyctl"
         run = run_cli(*args, str(root / "examples" / "environments"))
         assert run.exit_code == 0, (hook["id"], run.stdout, run.stderr)
+
+
+def test_local_stands_in_for_an_environment_without_credentials(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("STAGING_TOKEN", "PROD_KEY", "PROD_SECRET", "VERIFYCTL_API_URL"):
+        monkeypatch.delenv(name)
+    production = run_cli("plan", ".", "--local", "--env", "production", "--no-color")
+    assert production.exit_code == 0, production.stderr
+    assert "+ service[Acme Payments]" in production.stdout and "Environment: production" in production.stdout
+    first = run_cli("plan", ".", "--local", "--no-color")
+    assert "stands in for environment staging" in first.stderr
+    assert "Acme Payments" not in first.stdout
+    assert run_cli("plan", ".", "--local", "--env", "all").exit_code == 64
