@@ -7,6 +7,7 @@ What it follows:
 - TCP congestion control (RFC 5681): the +1-per-success growth is slow start and only lasts until
   the first drop; Netflix's rule used throughout would settle near twice a hard cap, with as many
   429s as requests (measured in a simulation of a 8-request cap: 587 429s for 501 requests).
+- TCP again for the first drop: it halves (ssthresh = flight / 2); later drops take 0.9x.
 - CUBIC (RFC 9438)'s shape after a drop: climb back fast to just under the level that failed,
   plateau there, then probe above it ever faster (+1, +2, +3 ... per window without a 429), so a
   fixed cap costs one 429 now and then and a raised cap is found again.
@@ -130,9 +131,12 @@ class ConcurrencyLimiter:
         self._peak = max(self._peak, self.limit)
 
     def _shrink(self, using: int) -> None:
-        # The cap is at most what was in flight when the 429 came; never shrink below 1.
+        # The cap is at most what was in flight when the 429 came; never shrink below 1. Leaving slow
+        # start halves, as TCP sets ssthresh to half the flight (RFC 5681): slow start doubles the limit
+        # per round trip, so the first 429 comes with up to twice the cap in flight.
         self._failed_at = min(self._limit, float(using))
-        self._limit = max(1.0, math.floor(self._failed_at * self._ratio))
+        ratio = 0.5 if self._slow_start else self._ratio
+        self._limit = max(1.0, math.floor(self._failed_at * ratio))
         self._slow_start = False
         self._windows = 0
         self._successes = 0

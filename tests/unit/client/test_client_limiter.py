@@ -52,31 +52,40 @@ def test_a_burst_of_429s_cuts_the_limit_once() -> None:
     slots = fill(limiter, 20)
     for slot in slots[:12]:
         limiter.release(slot, throttled=True)
-    # 0.9 x the 20 in flight when the first 429 came back; the other 11 were sent before the cut.
-    assert limiter.limit == 18
+    # The first cut leaves slow start: half the 20 in flight; the other 11 were sent before the cut.
+    assert limiter.limit == 10
     path = limiter.path()
-    assert (path.throttled, path.decreases, path.low) == (12, 1, 18)
+    assert (path.throttled, path.decreases, path.low) == (12, 1, 10)
     later = limiter.acquire()
-    limiter.release(later, throttled=True)  # sent after the cut: a new signal
+    limiter.release(later, throttled=True)  # sent after the cut: a new signal, and a gentler cut
     assert limiter.limit == 8  # 0.9 x the 9 then in flight
+
+
+def window(limiter: ConcurrencyLimiter) -> None:
+    """As many requests as the limit allows, all answered."""
+    for slot in fill(limiter, limiter.limit):
+        limiter.release(slot, succeeded=True)
 
 
 def test_the_limit_regrows_fast_to_just_under_the_failed_level_then_slowly() -> None:
     limiter = ConcurrencyLimiter(64, start=10)
     slots = fill(limiter, 10)
-    limiter.release(slots[0], throttled=True)  # failed at 10: limit 9
+    limiter.release(slots[0], throttled=True)  # failed at 10: halved to 5
     for slot in slots[1:]:
         limiter.release(slot, succeeded=True)  # sent before the cut: no growth
-    assert limiter.limit == 9
-    for slot in fill(limiter, 9):
-        limiter.release(slot, succeeded=True)
-    # +1 to 9.x (under 10 - 1 = 9 only while below 9), then 1/limit per success: still 9 after a window
-    assert limiter.limit == 9
-    for _ in range(3):
-        for slot in fill(limiter, 9):
-            limiter.release(slot, succeeded=True)
-    assert limiter.limit >= 10  # probing above the old level, faster each window
-    assert limiter.limit < 16
+    assert limiter.limit == 5
+    window(limiter)
+    window(limiter)
+    assert limiter.limit == 9  # +1 per success up to just under the level that failed
+    window(limiter)
+    assert limiter.limit == 9  # then a fraction per success: the plateau
+    seen = []
+    for _ in range(6):
+        window(limiter)
+        seen.append(limiter.limit)
+    steps = [after - before for before, after in zip([9, *seen], seen, strict=False)]
+    assert seen[0] == 10  # probing above the old level ...
+    assert steps[-1] > steps[0]  # ... faster as windows pass without a 429
 
 
 def test_waiting_beyond_the_limit_and_cancel() -> None:
