@@ -77,7 +77,8 @@ def plan_runs(
             path.write_text(yaml.safe_dump(part, sort_keys=False), encoding="utf-8")
     throttle = emulator.pop("throttle_rate", None)
     with EmulatorProcess([POPULATED], **emulator) as server:
-        writer = AccountWriter(server.base_url, POPULATED)
+        # Fewer writers than the smallest cap: populating must not be throttled itself.
+        writer = AccountWriter(server.base_url, POPULATED, workers=4 if "max_concurrency" in emulator else 16)
         writer.populate(services)
         writer.close()
         server.set_faults(latency_ms=latency_ms, **({"throttle_rate": throttle} if throttle else {}))

@@ -47,18 +47,20 @@ def test_growth_stops_at_the_ceiling() -> None:
     assert limiter.path().peak == 9
 
 
-def test_a_burst_of_429s_cuts_the_limit_once() -> None:
+def test_a_burst_of_429s_cuts_the_limit_once_from_the_level_that_was_refused() -> None:
     limiter = ConcurrencyLimiter(64, start=20)
-    slots = fill(limiter, 20)
-    for slot in slots[:12]:
-        limiter.release(slot, throttled=True)
-    # The first cut leaves slow start: half the 20 in flight; the other 11 were sent before the cut.
-    assert limiter.limit == 10
+    slots = fill(limiter, 20)  # sent at levels 1 to 20
+    for slot in slots[12:]:
+        limiter.release(slot, throttled=True)  # a cap of 12: the requests sent at 13 to 20 are refused
+    # 0.9 x 13, the level of the first refusal back; the other 7 were sent before the cut.
+    assert limiter.limit == 11
     path = limiter.path()
-    assert (path.throttled, path.decreases, path.low) == (12, 1, 10)
-    later = limiter.acquire()
-    limiter.release(later, throttled=True)  # sent after the cut: a new signal, and a gentler cut
-    assert limiter.limit == 8  # 0.9 x the 9 then in flight
+    assert (path.throttled, path.decreases, path.low) == (8, 1, 11)
+    for slot in slots[:4]:
+        limiter.release(slot, succeeded=True)  # sent before the cut: no growth
+    later = limiter.acquire()  # sent at level 9
+    limiter.release(later, throttled=True)  # sent after the cut: a new signal
+    assert limiter.limit == 8  # 0.9 x 9
 
 
 def window(limiter: ConcurrencyLimiter) -> None:
@@ -68,23 +70,22 @@ def window(limiter: ConcurrencyLimiter) -> None:
 
 
 def test_the_limit_regrows_fast_to_just_under_the_failed_level_then_slowly() -> None:
-    limiter = ConcurrencyLimiter(64, start=10)
-    slots = fill(limiter, 10)
-    limiter.release(slots[0], throttled=True)  # failed at 10: halved to 5
-    for slot in slots[1:]:
+    limiter = ConcurrencyLimiter(64, start=20)
+    slots = fill(limiter, 20)
+    limiter.release(slots[-1], throttled=True)  # refused at 20: 18
+    for slot in slots[:-1]:
         limiter.release(slot, succeeded=True)  # sent before the cut: no growth
-    assert limiter.limit == 5
+    assert limiter.limit == 18
     window(limiter)
+    assert limiter.limit == 19  # +1 per success up to just under the level that failed
     window(limiter)
-    assert limiter.limit == 9  # +1 per success up to just under the level that failed
-    window(limiter)
-    assert limiter.limit == 9  # then a fraction per success: the plateau
+    assert limiter.limit == 19  # then a fraction per success: the plateau
     seen = []
-    for _ in range(6):
+    for _ in range(8):
         window(limiter)
         seen.append(limiter.limit)
-    steps = [after - before for before, after in zip([9, *seen], seen, strict=False)]
-    assert seen[0] == 10  # probing above the old level ...
+    steps = [after - before for before, after in zip([19, *seen], seen, strict=False)]
+    assert seen[-1] > 20  # probing above the old level ...
     assert steps[-1] > steps[0]  # ... faster as windows pass without a 429
 
 
