@@ -7,6 +7,8 @@ What it follows:
 - TCP congestion control (RFC 5681): the +1-per-success growth is slow start and only lasts until
   the first drop; Netflix's rule used throughout would settle near twice a hard cap, with as many
   429s as requests (measured in a simulation of a 8-request cap: 587 429s for 501 requests).
+- Limited slow start (after RFC 3742): slow start never takes the limit past 1.5x the highest
+  level at which a request succeeded, so the overshoot before the first 429 is back stays small.
 - Every drop is measured from the level at which the refused request was sent, not from the
   limit: slow start overshoots (the first 429 of a round comes back after its successes, each of
   which grew the limit), and that level is where the cap actually was crossed.
@@ -28,6 +30,8 @@ import threading
 from dataclasses import dataclass
 
 from verifyctl.errors import TransportError
+
+SLOW_START_GAIN = 1.5
 
 
 class CancelledError(TransportError):
@@ -85,6 +89,7 @@ class ConcurrencyLimiter:
         self._failed_at = 0.0  # the level of the last drop (CUBIC's W_max)
         self._windows = 0  # full windows since the last drop without one
         self._successes = 0  # successes counted towards the current window
+        self._served = 0  # the highest level at which a request succeeded
         self._throttled = 0
         self._decreases = 0
         self._cancelled = threading.Event()
@@ -120,11 +125,19 @@ class ConcurrencyLimiter:
                 if throttled:
                     self._shrink(slot.level)
                 elif succeeded and using * 2 >= self.limit:
-                    self._grow()
+                    self._grow(slot.level)
             self._cond.notify()
 
-    def _grow(self) -> None:
-        if self._slow_start or self._limit < self._failed_at - 1:
+    def _grow(self, level: int) -> None:
+        self._served = max(self._served, level)
+        if self._slow_start:
+            # Limited slow start (after RFC 3742): at most 1.5x the highest level served so far, so
+            # the overshoot before the first 429 comes back stays near half the cap, not 1.5-2.5x.
+            bound = max(float(self._start), SLOW_START_GAIN * self._served)
+            self._limit = min(float(self.ceiling), bound, self._limit + 1.0)
+            self._peak = max(self._peak, self.limit)
+            return
+        if self._limit < self._failed_at - 1:
             step = 1.0
         else:
             self._successes += 1

@@ -30,18 +30,29 @@ def test_fixed_mode_stays_at_the_ceiling_whatever_happens() -> None:
 def test_slow_start_grows_by_one_per_success_while_half_the_limit_is_used() -> None:
     limiter = ConcurrencyLimiter(64, start=8)
     slots = fill(limiter, 8)
-    for slot in slots[:4]:
+    for slot in reversed(slots[4:]):
         # 8, 7, 6 in use: at least half of 8, 9, 10 (+1 each); then 5 is under half of 11
         limiter.release(slot, succeeded=True)
     assert limiter.limit == 11
-    for slot in slots[4:]:
+    for slot in slots[:4]:
         limiter.release(slot, succeeded=True)  # 4, 3, 2, 1 in use: no growth
     assert limiter.limit == 11
 
 
+def test_slow_start_stays_within_half_again_the_highest_level_served() -> None:
+    limiter = ConcurrencyLimiter(64, start=8)
+    for _ in range(4):
+        slots = fill(limiter, limiter.limit)
+        served = len(slots)
+        for slot in reversed(slots):
+            limiter.release(slot, succeeded=True)
+        assert limiter.limit <= 1.5 * served
+    assert limiter.limit > 20  # still about x1.4 per round trip
+
+
 def test_growth_stops_at_the_ceiling() -> None:
     limiter = ConcurrencyLimiter(9, start=8)
-    for slot in fill(limiter, 8):
+    for slot in reversed(fill(limiter, 8)):
         limiter.release(slot, succeeded=True)
     assert limiter.limit == 9
     assert limiter.path().peak == 9
