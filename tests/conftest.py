@@ -3,12 +3,34 @@
 `python -m pytest` (the README's command and CI's) uses the `ci` profile: the same examples on every
 machine and every run, nothing replayed from an earlier run's `.hypothesis/`. A longer, randomized hunt
 is opt-in: `python -m pytest --hypothesis-profile explore tests/badinput tests/unit/config`.
+The one `emulator` fixture lives here too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from hypothesis import settings
+
+from verifyctl.emulator import EmulatorServer
 
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", max_examples=2000, deadline=None)
 settings.load_profile("ci")
+
+
+@pytest.fixture
+def emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
+    """A running emulator on 127.0.0.1, port 0, for one test; stopped after it.
+
+    Options of EmulatorServer come from indirect parametrization or a module's `EMULATOR_OPTIONS`:
+    `@pytest.mark.parametrize("emulator", [{"accounts": [...]}], indirect=True)`. 429s ask for no wait
+    (`retry_after_seconds=0`) unless a test says otherwise, so no test sleeps on a Retry-After.
+    """
+    options: dict[str, Any] = {"retry_after_seconds": 0}
+    options.update(getattr(request.module, "EMULATOR_OPTIONS", {}))
+    options.update(getattr(request, "param", {}) or {})
+    with EmulatorServer(host="127.0.0.1", port=0, **options) as server:
+        yield server

@@ -57,6 +57,20 @@ class ConfigError(VerifyctlError):
         super().__init__("\n".join([*lines, summary]))
 
 
+def _policy_message(findings: list[str], ending: str) -> str:
+    count = len(findings)
+    return "\n".join([*findings, f"{count} policy error{'s' if count != 1 else ''} {ending}"])
+
+
+class PolicyError(VerifyctlError):
+    """Error-level lint findings that no policy exception waives; `validate` fails on them."""
+
+    def __init__(self, findings: list[str]) -> None:
+        self.findings = list(findings)
+        ending = "found in the configuration; fix it, or waive the rule for its service in policy.exceptions"
+        super().__init__(_policy_message(self.findings, ending))
+
+
 class CredentialsError(VerifyctlError):
     """No usable credentials for the target account."""
 
@@ -69,6 +83,17 @@ class RefusedError(VerifyctlError):
     """A safety guard refused to go on (deletes, thresholds, stale plan, no terminal)."""
 
     exit_code = EXIT_REFUSED
+
+
+class PolicyRefusedError(RefusedError):
+    """`apply` refuses while an error-level lint finding has no policy exception."""
+
+    def __init__(self, findings: list[str]) -> None:
+        self.findings = list(findings)
+        ending = (
+            "without an exception: nothing was applied (fix them, or waive the rule in policy.exceptions)"
+        )
+        super().__init__(_policy_message(self.findings, ending))
 
 
 class StalePlanError(RefusedError):

@@ -9,7 +9,8 @@ from tests.integration.conftest import Run, run_cli
 from verifyctl.emulator import EmulatorServer
 
 EXIT_CODES = {0, 1, 2, 3, 64}
-CONFIG_SUMMARY = re.compile(r"^\d+ problems? found in the configuration$")
+# A ConfigError ends with its count; a PolicyError (error-level lint findings) with its own, and a hint.
+CONFIG_SUMMARY = re.compile(r"^\d+ (problems?|policy errors?) found in the configuration($|; )")
 PROBLEM_LINE = re.compile(r"^\S.*:\d+:\d+: \S")
 # A PlanError names the services it cannot match, one per line.
 PLAN_PROBLEM_LINE = re.compile(r"^service\[.*\]")

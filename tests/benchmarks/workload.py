@@ -11,7 +11,7 @@ import requests
 from verifyctl.config.models import ConfigFile
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.kinds import WEBHOOK as WEBHOOK_KIND
-from verifyctl.resources.records import Record
+from verifyctl.resources.records import DesiredRecord, LiveRecord
 
 MG = "MG" + "0123456789abcdef" * 2
 RATE_LIMITS = ("end_user_phone", "end_user_ip")
@@ -123,7 +123,7 @@ class AccountWriter:
         self._session.close()
 
 
-def desired_and_live(services: int) -> tuple[list[Record], list[Record]]:
+def desired_and_live(services: int) -> tuple[list[DesiredRecord], list[LiveRecord]]:
     """In-memory desired and live records for the CPU benchmark, with a realistic mix of changes.
 
     Of every 10 services: one is missing live (a create with 10 objects), one has drifted
@@ -131,7 +131,7 @@ def desired_and_live(services: int) -> tuple[list[Record], list[Record]]:
     """
     document = ConfigFile.model_validate(config_document(services))
     desired = desired_records(document.services)
-    live: list[Record] = []
+    live: list[LiveRecord] = []
     for index, wanted in enumerate(desired):
         if index % 10 == 0:
             continue
@@ -139,22 +139,23 @@ def desired_and_live(services: int) -> tuple[list[Record], list[Record]]:
     return desired, live
 
 
-def _live_copy(wanted: Record, sid: str, *, drifted: bool, extra: bool) -> Record:
+def _live_copy(wanted: DesiredRecord, sid: str, *, drifted: bool, extra: bool) -> LiveRecord:
     """The live twin of a desired record tree: every declared field present, ids assigned."""
     fields = {key: wanted.fields.get(key) for key in wanted.kind.field_keys}
     if drifted and "code_length" in fields:
         fields["code_length"] = 8
-    record = Record(kind=wanted.kind, key=wanted.key, fields=fields, id=sid)
-    for kind_name, children in wanted.children.items():
-        record.children[kind_name] = [
+    children = {
+        kind_name: [
             _live_copy(child, f"{sid}-{kind_name}-{n}", drifted=False, extra=False)
-            for n, child in enumerate(children)
+            for n, child in enumerate(records)
         ]
+        for kind_name, records in wanted.children.items()
+    }
     if extra:
         stray = {key: None for key in WEBHOOK_KIND.field_keys} | {
             "friendly_name": "stray",
             "event_types": ["*"],
             "webhook_url": "https://stray.example.com/",
         }
-        record.children["webhook"].append(Record(WEBHOOK_KIND, "stray", stray, id=f"{sid}-stray"))
-    return record
+        children["webhook"].append(LiveRecord(WEBHOOK_KIND, "stray", stray, id=f"{sid}-stray"))
+    return LiveRecord(kind=wanted.kind, key=wanted.key, fields=fields, id=sid, children=children)

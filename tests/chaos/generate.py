@@ -81,6 +81,8 @@ def random_config(rng: random.Random, prune: bool | None = None) -> dict[str, An
     """A valid document: 1-3 services, sometimes owning the whole account (`prune: true`)."""
     names = rng.sample(SERVICE_NAMES, rng.randint(1, 3))
     document: dict[str, Any] = {"version": 1, "services": [random_service(rng, name) for name in names]}
+    # The suite covers the API's whole code-length range (4-10); the default policy asks for 6 or more.
+    document["policy"] = {"rules": {"code-length": {"min": 4}}}
     if prune if prune is not None else _maybe(rng):
         document["prune"] = True
     return document

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import jsonschema
 import pytest
 import requests
 
+from tests.support.devices import PushDevice, SoftwareAuthenticator, totp_code
 from verifyctl.emulator import EmulatorServer
 
 SPEC = json.loads((Path(__file__).parent / "vendor" / "twilio_verify_v2_subset.json").read_text("utf-8"))
@@ -104,14 +106,23 @@ class Api:
         self.session = requests.Session()
         self.session.auth = server.accounts[0]
 
-    def call(self, method: str, path: str, data: Any = None, params: Any = None) -> requests.Response:
+    def call(
+        self, method: str, path: str, data: Any = None, params: Any = None, as_json: bool = False
+    ) -> requests.Response:
+        if as_json:
+            return self.session.request(method, self.base_url + path, json=data, params=params, timeout=10)
         return self.session.request(method, self.base_url + path, data=data, params=params, timeout=10)
 
-    def create(self, path: str, data: Any) -> dict[str, Any]:
-        response = self.call("POST", path, data)
+    def create(self, path: str, data: Any, as_json: bool = False) -> dict[str, Any]:
+        response = self.call("POST", path, data, as_json=as_json)
         assert response.status_code == 201, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    def now(self) -> float:
+        """The emulator's clock, for TOTP codes."""
+        answer = self.session.post(self.base_url + "/__emulator__/clock", data={"advance": "0"}, timeout=10)
+        return datetime.fromisoformat(answer.json()["now"].replace("Z", "+00:00")).timestamp()
 
 
 @pytest.fixture(scope="module")
@@ -120,12 +131,75 @@ def api() -> Iterator[Api]:
         yield Api(server)
 
 
+ORIGIN = "https://a.example"
+IDENTITY = "contract-user-1"
+PASSKEY_USER = "contract-passkey-1"
+
+
+def _identity_world(api: Api, service: str) -> dict[str, Any]:
+    """An entity with a verified TOTP factor, a verified push factor, and a pending challenge of each."""
+    entity = f"/v2/Services/{service}/Entities/{IDENTITY}"
+    api.create(f"/v2/Services/{service}/Entities", {"Identity": IDENTITY})
+    totp = api.create(f"{entity}/Factors", {"FriendlyName": "app", "FactorType": "totp"})
+    code = totp_code(totp["binding"]["secret"], api.now())
+    assert api.call("POST", f"{entity}/Factors/{totp['sid']}", {"AuthPayload": code}).status_code == 200
+    device = PushDevice()
+    push = api.create(
+        f"{entity}/Factors",
+        {
+            "FriendlyName": "phone",
+            "FactorType": "push",
+            "Binding.Alg": "ES256",
+            "Binding.PublicKey": device.public_key,
+            "Config.AppId": "com.example.app",
+            "Config.NotificationPlatform": "fcm",
+            "Config.NotificationToken": "t" * 40,
+            "Config.SdkVersion": "1.0",
+        },
+    )
+    payload = device.verify_factor_payload(push["sid"])
+    assert api.call("POST", f"{entity}/Factors/{push['sid']}", {"AuthPayload": payload}).status_code == 200
+    challenge = api.create(f"{entity}/Challenges", {"FactorSid": totp["sid"]})
+    push_challenge = api.create(
+        f"{entity}/Challenges",
+        {"FactorSid": push["sid"], "Details.Message": "Sign in?", "HiddenDetails": '{"ip": "192.0.2.1"}'},
+    )
+    token = api.create(f"/v2/Services/{service}/AccessTokens", {"Identity": IDENTITY, "FactorType": "push"})
+    return {
+        "identity": IDENTITY,
+        "totp_factor": totp["sid"],
+        "totp_secret": totp["binding"]["secret"],
+        "challenge": challenge["sid"],
+        "push_challenge": push_challenge["sid"],
+        "access_token": token["sid"],
+    }
+
+
+def _passkey_world(api: Api, service: str) -> dict[str, Any]:
+    """A verified passkey with a pending challenge (and its assertion), and a registration to verify."""
+    authenticator = SoftwareAuthenticator(ORIGIN)
+    base = f"/v2/Services/{service}/Passkeys"
+    factor = api.create(f"{base}/Factors", {"friendly_name": "Jo", "identity": PASSKEY_USER}, as_json=True)
+    verified = api.call("POST", f"{base}/VerifyFactor", authenticator.create(factor["options"]), as_json=True)
+    assert verified.status_code == 200, verified.text
+    challenge = api.create(f"{base}/Challenges", {"identity": PASSKEY_USER}, as_json=True)
+    second = api.create(f"{base}/Factors", {"friendly_name": "Jo 2", "identity": PASSKEY_USER}, as_json=True)
+    return {
+        "passkey_assertion": json.dumps(authenticator.get(challenge["options"])),
+        "passkey_registration": json.dumps(authenticator.create(second["options"])),
+    }
+
+
 @pytest.fixture
 def world(api: Api) -> dict[str, str]:
     """One of every object, created fresh for each test."""
     service = api.create(
         "/v2/Services",
-        {"FriendlyName": "Contract Test", "Passkeys.RelyingParty.Origins": "https://a.example"},
+        {
+            "FriendlyName": "Contract Test",
+            "Passkeys.RelyingParty.Id": "a.example",
+            "Passkeys.RelyingParty.Origins": ORIGIN,
+        },
     )["sid"]
     base = f"/v2/Services/{service}"
     rate_limit = api.create(f"{base}/RateLimits", {"UniqueName": "end_user_ip", "Description": "per ip"})[
@@ -139,6 +213,7 @@ def world(api: Api) -> dict[str, str]:
     )["sid"]
     to = "+15017122661"
     verification = api.create(f"{base}/Verifications", {"To": to, "Channel": "sms"})["sid"]
+    attempt = api.call("GET", f"{base}/Verifications/{verification}").json()["send_code_attempts"][0]
     code = api.server.messages(to=to)[-1]["body"].rsplit(" ", 1)[1]
     return {
         "service": service,
@@ -146,14 +221,20 @@ def world(api: Api) -> dict[str, str]:
         "bucket": bucket,
         "webhook": webhook,
         "verification": verification,
+        "attempt": attempt["attempt_sid"],
         "to": to,
         "code": code,
+        **_identity_world(api, service),
+        **_passkey_world(api, service),
     }
 
 
 W = dict[str, str]
 SVC = "/v2/Services/{service}"
 RL = SVC + "/RateLimits/{rate_limit}"
+ENT = SVC + "/Entities/{identity}"
+FETCHED_SAFE_NUMBER, DELETED_SAFE_NUMBER = "+15005550101", "+15005550102"
+SAFE_NUMBER = "+15017122662"
 MG = "MG" + "b" * 32
 
 # operationId -> what to send: the world of fixture objects -> (path, form data).
@@ -206,7 +287,71 @@ REQUESTS: dict[str, Callable[[W], tuple[str, Any]]] = {
         {"To": w["to"], "Code": w["code"]},
     ),
     "ListVerificationTemplate": lambda w: ("/v2/Templates", None),
+    # Entities, factors, challenges, notifications, access tokens.
+    "ListEntity": lambda w: (SVC.format(**w) + "/Entities", None),
+    "CreateEntity": lambda w: (SVC.format(**w) + "/Entities", {"Identity": "another-user-2"}),
+    "FetchEntity": lambda w: (ENT.format(**w), None),
+    "DeleteEntity": lambda w: (ENT.format(**w), None),
+    "ListFactor": lambda w: (ENT.format(**w) + "/Factors", None),
+    "CreateNewFactor": lambda w: (
+        ENT.format(**w) + "/Factors",
+        {"FriendlyName": "2nd", "FactorType": "totp"},
+    ),
+    "FetchFactor": lambda w: (ENT.format(**w) + "/Factors/" + w["totp_factor"], None),
+    "UpdateFactor": lambda w: (ENT.format(**w) + "/Factors/" + w["totp_factor"], {"FriendlyName": "renamed"}),
+    "DeleteFactor": lambda w: (ENT.format(**w) + "/Factors/" + w["totp_factor"], None),
+    "ListChallenge": lambda w: (ENT.format(**w) + "/Challenges", None),
+    "CreateChallenge": lambda w: (ENT.format(**w) + "/Challenges", {"FactorSid": w["totp_factor"]}),
+    "FetchChallenge": lambda w: (ENT.format(**w) + "/Challenges/" + w["challenge"], None),
+    "UpdateChallenge": lambda w: (
+        ENT.format(**w) + "/Challenges/" + w["challenge"],
+        {"Metadata": '{"os": "Android"}'},
+    ),
+    "CreateNotification": lambda w: (
+        ENT.format(**w) + "/Challenges/" + w["push_challenge"] + "/Notifications",
+        {"Ttl": "120"},
+    ),
+    "CreateAccessToken": lambda w: (
+        SVC.format(**w) + "/AccessTokens",
+        {"Identity": w["identity"], "FactorType": "push", "FactorFriendlyName": "phone"},
+    ),
+    "FetchAccessToken": lambda w: (SVC.format(**w) + "/AccessTokens/" + w["access_token"], None),
+    # Passkeys (JSON bodies).
+    "CreateNewFactorPasskey": lambda w: (
+        SVC.format(**w) + "/Passkeys/Factors",
+        {"friendly_name": "Jo", "identity": "passkey-user-3"},
+    ),
+    "UpdatePasskeysFactor": lambda w: (
+        SVC.format(**w) + "/Passkeys/VerifyFactor",
+        json.loads(w["passkey_registration"]),
+    ),
+    "CreateChallengePasskeys": lambda w: (
+        SVC.format(**w) + "/Passkeys/Challenges",
+        {"identity": PASSKEY_USER},
+    ),
+    "UpdateChallengePasskeys": lambda w: (
+        SVC.format(**w) + "/Passkeys/ApproveChallenge",
+        json.loads(w["passkey_assertion"]),
+    ),
+    # Safe List, Attempts, Forms.
+    "CreateSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": SAFE_NUMBER}),
+    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers/" + FETCHED_SAFE_NUMBER, None),
+    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers/" + DELETED_SAFE_NUMBER, None),
+    "ListVerificationAttempt": lambda w: ("/v2/Attempts", None),
+    "FetchVerificationAttempt": lambda w: ("/v2/Attempts/" + w["attempt"], None),
+    "FetchVerificationAttemptsSummary": lambda w: ("/v2/Attempts/Summary", None),
+    "FetchForm": lambda w: ("/v2/Forms/form-push", None),
 }
+# Operations that act on an object the world fixture does not hold: what to create first. Each uses a
+# number of its own, so that no operation depends on which ran before it on the shared world.
+SETUP: dict[str, Callable[[W], tuple[str, Any]]] = {
+    "FetchSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": FETCHED_SAFE_NUMBER}),
+    "DeleteSafelist": lambda w: ("/v2/SafeList/Numbers", {"PhoneNumber": DELETED_SAFE_NUMBER}),
+}
+
+
+def _takes_json(operation: dict[str, Any]) -> bool:
+    return "application/json" in operation.get("requestBody", {}).get("content", {})
 
 
 def _schema_of(operation: dict[str, Any], status: int) -> dict[str, Any] | None:
@@ -219,6 +364,9 @@ def _resource_schemas(schema: dict[str, Any]) -> tuple[str | None, dict[str, Any
     """(list key or None, the resource's component schema) of an operation's success schema."""
     if "$ref" in schema:
         return None, SCHEMAS[schema["$ref"].rsplit("/", 1)[1]]
+    if "meta" not in schema["properties"]:
+        # The Passkeys operations declare their resource inline.
+        return None, schema
     key = next(name for name in schema["properties"] if name != "meta")
     return key, SCHEMAS[schema["properties"][key]["items"]["$ref"].rsplit("/", 1)[1]]
 
@@ -230,8 +378,10 @@ def test_every_vendored_operation_is_exercised() -> None:
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
 def test_response_matches_the_spec(api: Api, world: W, operation_id: str) -> None:
     method, _, operation = OPERATIONS[operation_id]
+    if operation_id in SETUP:
+        api.create(*SETUP[operation_id](world))
     path, data = REQUESTS[operation_id](world)
-    response = api.call(method, path, data)
+    response = api.call(method, path, data, as_json=_takes_json(operation))
 
     assert str(response.status_code) in operation["responses"], response.text
     assert response.status_code < 300, response.text
@@ -304,13 +454,24 @@ def test_documented_429_of_create_verification_matches_its_schema(api: Api, worl
 
 
 @pytest.mark.parametrize(
-    "operation_id", ["ListService", "ListRateLimit", "ListWebhook", "ListVerificationTemplate"]
+    "operation_id",
+    [
+        "ListService",
+        "ListRateLimit",
+        "ListWebhook",
+        "ListVerificationTemplate",
+        "ListEntity",
+        "ListFactor",
+        "ListChallenge",
+    ],
 )
 def test_paged_lists_match_the_spec_on_every_page(api: Api, world: W, operation_id: str) -> None:
     method, _, operation = OPERATIONS[operation_id]
     path, _ = REQUESTS[operation_id](world)
-    # A second child, so that every list has at least two items.
+    # A second child, so that every list has at least two items (the world holds two factors and challenges).
     extra = {
+        "ListService": ("/v2/Services", {"FriendlyName": "Second One"}),
+        "ListEntity": (SVC.format(**world) + "/Entities", {"Identity": "second-user-2"}),
         "ListRateLimit": (SVC.format(**world) + "/RateLimits", {"UniqueName": "second"}),
         "ListWebhook": (
             SVC.format(**world) + "/Webhooks",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,12 +30,6 @@ def run_cli(*args: str) -> Run:
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else 1
     return Run(code, out.getvalue(), err.getvalue())
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(host="127.0.0.1", port=0, retry_after_seconds=0) as server:
-        yield server
 
 
 @pytest.fixture

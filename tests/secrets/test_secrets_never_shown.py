@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,16 +66,7 @@ WRONG = {
 ALL_VARIABLES = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET")
 
 
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        host="127.0.0.1",
-        port=0,
-        accounts=[(ACCOUNT, TOKEN)],
-        api_keys=[(KEY_SID, SECRET, ACCOUNT)],
-        retry_after_seconds=0,
-    ) as server:
-        yield server
+EMULATOR_OPTIONS = {"accounts": [(ACCOUNT, TOKEN)], "api_keys": [(KEY_SID, SECRET, ACCOUNT)]}
 
 
 @pytest.fixture(params=[AUTH_TOKEN, API_KEY], ids=lambda c: c.name)

@@ -9,12 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from verifyctl.apply.paths import UnresolvedParent, collection_of, instance_of, kind_of
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
+from verifyctl.resources.addresses import Address, UnresolvedParent
 from verifyctl.resources.codec import encode_form
-from verifyctl.resources.kinds import Kind
-from verifyctl.resources.records import identity_key
 
 FormItems = list[tuple[str, str]]
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
@@ -71,7 +69,7 @@ def waves(plan: Plan) -> list[list[Change]]:
     """
     requests = [change for change in plan.changes if change.deleted_with is None]
     by_address = {change.address: change for change in requests}
-    depth: dict[str, int] = {}
+    depth: dict[Address, int] = {}
 
     def depth_of(change: Change) -> int:
         if change.address not in depth:
@@ -87,46 +85,45 @@ def waves(plan: Plan) -> list[list[Change]]:
 
 
 class Executor:
-    """Applies one plan against one client; `progress` receives one line per finished change."""
+    """Applies one plan against one client on the given pool; `progress` hears of each finished change."""
 
     def __init__(
         self,
         client: WriteClient,
+        pool: ThreadPoolExecutor,
         *,
-        parallelism: int = 10,
         progress: Callable[[Outcome], None] = lambda outcome: None,
     ) -> None:
         self._client = client
-        self._parallelism = max(1, parallelism)
+        self._pool = pool
         self._progress = progress
         self._lock = threading.Lock()
 
     def run(self, plan: Plan) -> ApplyResult:
         ids = dict(plan.ids)
         result = ApplyResult()
-        broken: set[str] = set()
-        with ThreadPoolExecutor(max_workers=self._parallelism, thread_name_prefix="verifyctl-apply") as pool:
-            for wave in waves(plan):
-                runnable = []
-                for change in wave:
-                    if change.parent is not None and _under(change.parent, broken):
-                        outcome = Outcome(change, "skipped", "a change it depends on failed")
-                        self._report(result, outcome)
-                        broken.add(change.address)
-                    else:
-                        runnable.append(change)
-                for outcome in pool.map(lambda c: self._apply_one(c, ids), runnable):
+        broken: set[Address] = set()
+        for wave in waves(plan):
+            runnable = []
+            for change in wave:
+                if any(b.covers(change.address) for b in broken):
+                    outcome = Outcome(change, "skipped", "a change it depends on failed")
                     self._report(result, outcome)
-                    # Only a missing create or replace leaves children without a parent to live in.
-                    creates = (Action.CREATE, Action.REPLACE)
-                    if outcome.status != "applied" and outcome.change.action in creates:
-                        broken.add(outcome.change.address)
+                    broken.add(change.address)
+                else:
+                    runnable.append(change)
+            for outcome in self._pool.map(lambda c: self._apply_one(c, ids), runnable):
+                self._report(result, outcome)
+                # Only a missing create or replace leaves children without a parent to live in.
+                creates = (Action.CREATE, Action.REPLACE)
+                if outcome.status != "applied" and outcome.change.action in creates:
+                    broken.add(outcome.change.address)
         self._report_cascades(plan, result)
         return result
 
     def _report_cascades(self, plan: Plan, result: ApplyResult) -> None:
         """Children deleted with a parent: gone when the parent's delete or replace was applied."""
-        removed = {
+        removed: set[Address] = {
             o.change.address
             for o in result.outcomes
             if o.status == "applied" and o.change.action in (Action.DELETE, Action.REPLACE)
@@ -144,7 +141,7 @@ class Executor:
             result.outcomes.append(outcome)
         self._progress(outcome)
 
-    def _apply_one(self, change: Change, ids: dict[str, str]) -> Outcome:
+    def _apply_one(self, change: Change, ids: dict[Address, str]) -> Outcome:
         started = time.monotonic()
         try:
             detail = self._dispatch(change, ids)
@@ -154,50 +151,45 @@ class Executor:
             return Outcome(change, "failed", str(error), time.monotonic() - started)
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
-    def _dispatch(self, change: Change, ids: dict[str, str]) -> str:
-        kind = kind_of(change.kind)
+    def _dispatch(self, change: Change, ids: dict[Address, str]) -> str:
         if change.action is Action.UPDATE:
             assert change.id is not None and change.after is not None
-            form = encode_form(kind, change.after, only=change.changed_fields)
-            self._client.update(instance_of(kind, change.address, change.id, ids), form)
+            form = encode_form(change.kind, change.after, only=change.changed_fields)
+            self._client.update(change.address.instance_path(change.id, ids), form)
             return "updated"
         if change.action is Action.DELETE:
             assert change.id is not None
-            self._delete(kind, change, change.id, ids)
+            self._delete(change, change.id, ids)
             return "deleted"
         if change.action is Action.REPLACE:
             assert change.id is not None
-            self._delete(kind, change, change.id, ids)
+            self._delete(change, change.id, ids)
         new_id = self._create(change, ids)
         with self._lock:
             ids[change.address] = new_id
         return ("replaced" if change.action is Action.REPLACE else "created") + f" {new_id}"
 
-    def _delete(self, kind: Kind, change: Change, object_id: str, ids: dict[str, str]) -> None:
+    def _delete(self, change: Change, object_id: str, ids: dict[Address, str]) -> None:
         try:
-            self._client.delete(instance_of(kind, change.address, object_id, ids))
+            self._client.delete(change.address.instance_path(object_id, ids))
         except ApiError as error:
             if error.status != 404:  # already gone is what a delete wants
                 raise
 
-    def _create(self, change: Change, ids: dict[str, str]) -> str:
+    def _create(self, change: Change, ids: dict[Address, str]) -> str:
         """Create, never twice: after an unknown outcome, look the object up by identity before resending."""
-        kind = kind_of(change.kind)
+        kind = change.kind
         assert change.after is not None
-        path = collection_of(kind, change.address, ids)
+        path = change.address.collection_path(ids)
         form = encode_form(kind, change.after)
-        wanted = identity_key(kind, change.after[kind.identity])
+        wanted = kind.identity_of(change.after[kind.identity])
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
                 return str(self._client.create(path, form)[kind.id_key])
             except OutcomeUnknownError:
                 for item in self._client.list(path, kind.list_key):
-                    if identity_key(kind, item.get(kind.identity)) == wanted:
+                    if kind.identity_of(item.get(kind.identity)) == wanted:
                         return str(item[kind.id_key])
                 if attempt == CREATE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
-
-
-def _under(address: str, broken: set[str]) -> bool:
-    return any(address == b or address.startswith(b + "/") for b in broken)

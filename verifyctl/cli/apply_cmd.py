@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import click
 
-from verifyctl.apply.executor import ApplyResult, Executor, Outcome
-from verifyctl.apply.freshness import check_fresh
-from verifyctl.cli.account import Account, account_options, open_account, options_from
-from verifyctl.cli.desired import load_desired
+from verifyctl.cli.options import (
+    AccountOptions,
+    account_options,
+    open_engine,
+    parallelism_option,
+    target_option,
+)
 from verifyctl.cli.output import progress, result, use_colour
-from verifyctl.cli.plan_cmd import check_targets, parallelism_option, plan_for, target_option
-from verifyctl.errors import ApplyError, RefusedError, StalePlanError, UsageError, VerifyctlError
-from verifyctl.plan.guards import check_guards
-from verifyctl.plan.model import Plan, SavedPlan, mask_sid
+from verifyctl.cli.plan_cmd import check_targets
+from verifyctl.engine import ApplyResult, Engine, Outcome, check_guards, load_desired
+from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
+from verifyctl.plan.model import Plan, SavedPlan
 from verifyctl.render.text import SYMBOLS, render_text
 
 
@@ -30,16 +33,6 @@ def load_saved_plan(path: str) -> SavedPlan:
         raise VerifyctlError(f"cannot read the saved plan {path}: {error.strerror or error}") from None
     except (ValueError, KeyError, TypeError) as error:
         raise VerifyctlError(f"{path} is not a verifyctl plan file: {error}") from None
-
-
-def check_plan_target(saved: SavedPlan, account: Account) -> Plan:
-    """The saved plan, bound to `account`; StalePlanError when it was made for another account or URL."""
-    if not saved.is_for(account.account_sid, account.api_url):
-        raise StalePlanError(
-            f"the saved plan was made for account {saved.masked_sid} at {saved.plan.api_url}, "
-            f"not {mask_sid(account.account_sid)} at {account.api_url}"
-        )
-    return saved.bound_to(account.account_sid)
 
 
 def report_progress(outcome: Outcome) -> None:
@@ -61,6 +54,12 @@ def summarise(outcome: ApplyResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def refuse_policy_errors(plan: Plan) -> None:
+    """Exit 3 before any write while an error-level policy finding has no exception."""
+    if plan.blocking:
+        raise PolicyRefusedError(list(plan.blocking))
+
+
 def confirm_or_refuse(plan: Plan) -> None:
     if not sys.stdin.isatty():
         raise RefusedError(
@@ -75,10 +74,10 @@ def _changes(plan: Plan) -> str:
     return f"{total} {'change' if total == 1 else 'changes'}"
 
 
-def execute(plan: Plan, account: Account, parallelism: int) -> None:
+def execute(plan: Plan, engine: Engine) -> None:
     started = time.monotonic()
-    progress(f"Applying {_changes(plan)} to account {plan.account_label} at {account.api_url} ...")
-    outcome = Executor(account.client, parallelism=parallelism, progress=report_progress).run(plan)
+    progress(f"Applying {_changes(plan)} to {plan.where} ...")
+    outcome = engine.apply(plan, progress=report_progress)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
     if not outcome.ok:
@@ -106,31 +105,31 @@ def apply_command(
     force: bool,
     targets: tuple[str, ...],
     parallelism: int,
-    **kwargs: Any,
+    account: AccountOptions,
 ) -> None:
     """Create, update and delete what differs so that the live account matches."""
-    options = options_from(kwargs)
     if plan_file and (paths or targets):
         raise UsageError("--plan applies a saved plan as it is; it takes no PATH and no --target")
     if plan_file:
         saved_file = load_saved_plan(plan_file)
-        with open_account(options, parallelism) as account:
-            saved = check_plan_target(saved_file, account)
-            check_fresh(saved, account.client, parallelism)
+        with open_engine(account, parallelism) as engine:
+            saved = engine.bind_saved(saved_file)
+            refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:
                 result(render_text(saved))
                 return
-            execute(saved, account, parallelism)
+            execute(saved, engine)
         return
     wanted_targets = check_targets(targets)
-    desired = load_desired(paths)
-    with open_account(options, parallelism) as account:
-        plan = plan_for(account, desired, wanted_targets, parallelism)
-        result(render_text(plan, use_colour(options.no_color)))
+    desired = load_desired(paths, os.environ)
+    with open_engine(account, parallelism) as engine:
+        plan = engine.plan(desired, wanted_targets)
+        result(render_text(plan, use_colour(account.no_color)))
         if not plan.has_changes:
             return
+        refuse_policy_errors(plan)
         check_guards(plan, allow_delete=allow_delete, force=force)
         if not auto_approve:
             confirm_or_refuse(plan)
-        execute(plan, account, parallelism)
+        execute(plan, engine)

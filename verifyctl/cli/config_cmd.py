@@ -8,6 +8,7 @@ import click
 
 from verifyctl.config.loader import DEFAULT_PATH, load_config
 from verifyctl.config.schema import schema_text
+from verifyctl.lint import run
 
 
 def _count(number: int, noun: str) -> str:
@@ -23,6 +24,8 @@ def validate_command(paths: tuple[str, ...]) -> None:
     Every problem in every file is reported at once, as FILE:LINE:COL: PATH: MESSAGE.
     """
     config = load_config(list(paths) or [DEFAULT_PATH], os.environ)
+    # The policy's error-level rules are part of validity; `verifyctl lint` shows the other findings too.
+    run(config).raise_if_blocking()
     summary = ", ".join(
         [
             _count(len(config.files), "file"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import re
 import signal
 import sqlite3
@@ -11,13 +13,17 @@ from types import FrameType
 from typing import Any
 
 import click
-import requests
 
+from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
+from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
+from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
+from verifyctl.emulator.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS
 from verifyctl.errors import VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
+ADMIN_TOKEN_ENV = "VERIFYCTL_EMULATOR_ADMIN_TOKEN"
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
 
@@ -76,6 +82,12 @@ _RATE = click.FloatRange(0.0, 1.0)
     "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port."
 )
 @click.option(
+    "--public-url",
+    metavar="URL",
+    help="The URL clients reach the emulator at, used for every link in its answers"
+    " (default http://HOST:PORT; this machine's name when HOST is 0.0.0.0 or ::).",
+)
+@click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file that keeps the state across restarts (in memory without).",
@@ -113,9 +125,51 @@ _RATE = click.FloatRange(0.0, 1.0)
     metavar="SECONDS",
     help="Retry-After of a request refused by --max-concurrency (no header without).",
 )
+@click.option(
+    "--request-log-size",
+    default=DEFAULT_REQUEST_LOG_SIZE,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many of the latest requests GET /__emulator__/requests keeps.",
+)
+@click.option(
+    "--max-body-bytes",
+    default=DEFAULT_MAX_BODY_BYTES,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Largest request body accepted; a larger one is answered 413.",
+)
+@click.option(
+    "--idle-timeout",
+    default=DEFAULT_IDLE_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Close a connection that sends nothing for this long.",
+)
+@click.option(
+    "--max-connections",
+    default=DEFAULT_MAX_CONNECTIONS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections beyond which a new one is answered 503 and closed.",
+)
+@click.option(
+    "--control-auth",
+    is_flag=True,
+    help="Require credentials on /__emulator__/* on loopback too (always required off loopback).",
+)
+@click.option(
+    "--admin-token",
+    envvar=ADMIN_TOKEN_ENV,
+    metavar="TOKEN",
+    help=f"Admin token for the control endpoints; implies --control-auth (env {ADMIN_TOKEN_ENV};"
+    " generated and printed when they need one and none is given).",
+)
 def serve(
     host: str,
     port: int,
+    public_url: str | None,
     db: Path | None,
     accounts: list[tuple[str, str, str]],
     api_keys: list[tuple[str, str, str]],
@@ -126,6 +180,12 @@ def serve(
     seed: int | None,
     max_concurrency: int | None,
     concurrency_retry_after: int | None,
+    request_log_size: int,
+    max_body_bytes: int,
+    idle_timeout: float,
+    max_connections: int,
+    control_auth: bool,
+    admin_token: str | None,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
     try:
@@ -142,7 +202,16 @@ def serve(
             seed=seed,
             max_concurrency=max_concurrency,
             concurrency_retry_after=concurrency_retry_after,
+            public_url=public_url,
+            request_log_size=request_log_size,
+            max_body_bytes=max_body_bytes,
+            idle_timeout=idle_timeout,
+            max_connections=max_connections,
+            control_auth=control_auth,
+            admin_token=admin_token,
         )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
         raise VerifyctlError(f"cannot use {db} as the emulator database: {exc}") from None
     # Installed before the banner (which tells the user they may stop it now), and explicitly: a shell
@@ -153,7 +222,9 @@ def serve(
             server.start()
         except OSError as exc:
             raise VerifyctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        _print_banner(server, db, generated=not accounts, api_keys=api_keys)
+        _print_banner(
+            server, db, generated=not accounts, api_keys=api_keys, admin_given=admin_token is not None
+        )
         while True:
             # Short naps: the kernel may hand the signal to a server thread, and then only a main thread
             # that wakes up on its own gets to run the handler.
@@ -173,13 +244,23 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _print_banner(
-    server: EmulatorServer, db: Path | None, generated: bool, api_keys: list[tuple[str, str, str]]
+    server: EmulatorServer,
+    db: Path | None,
+    generated: bool,
+    api_keys: list[tuple[str, str, str]],
+    admin_given: bool,
 ) -> None:
+    if not server.is_loopback:
+        _warn_off_loopback(server)
     click.echo(f"Verify emulator listening on {server.base_url}")
+    if server.loopback_url != server.base_url:
+        click.echo(
+            f"  listening on {server.host or 'every interface'}; from this machine: {server.loopback_url}"
+        )
     click.echo(f"Database: {db}" if db else "Database: in memory (the state ends with the emulator)")
     names = server.account_names
     for sid, token in server.accounts:
-        # A generated development account's token is printed: the user needs it and it is local only.
+        # A generated development account's token is printed: the user needs it.
         shown = token if generated else "(as given)"
         click.echo(f"Account: {sid}  auth token: {shown}")
         # On a line of its own, so the line above keeps the shape scripts and the README show.
@@ -188,6 +269,12 @@ def _print_banner(
         click.echo(f"API key: {key_sid} for account {account_sid}")
     if server.max_concurrency is not None:
         click.echo(f"Max concurrency: {server.max_concurrency} requests in flight per account")
+    if server.control_auth:
+        click.echo(
+            "Control endpoints (/__emulator__/*) need credentials: an account's own (its messages and"
+            " requests) or the admin token (everything, and the clock)."
+        )
+        click.echo(f"Admin token: {'(as given)' if admin_given else server.admin_token}")
     sid, token = server.accounts[0]
     click.echo("Point verifyctl at it:")
     click.echo(f"  export VERIFYCTL_API_URL={server.base_url}")
@@ -195,6 +282,18 @@ def _print_banner(
     if generated:
         click.echo(f"  export TWILIO_AUTH_TOKEN={token}")
     click.echo("Press Ctrl-C to stop.", err=True)
+
+
+def _warn_off_loopback(server: EmulatorServer) -> None:
+    # Loud and on stderr: a test tool reachable from the network hands out codes to whoever asks.
+    where = server.host or "every interface"
+    for line in (
+        f"WARNING: the emulator listens on {where}, which other machines can reach.",
+        "WARNING: it is a test tool, not a secure service: anyone who reaches it with the credentials",
+        "WARNING: below can read that account's verification codes. Control endpoints need credentials.",
+        "WARNING: Use --host 127.0.0.1 unless other machines must reach it.",
+    ):
+        click.secho(line, err=True, fg="red", bold=True)
 
 
 @emulator_group.command("messages")
@@ -210,9 +309,22 @@ def _print_banner(
     envvar="VERIFYCTL_LOCAL",
     help=f"Read the embedded emulator's state in {LOCAL_DB_PATH}.",
 )
-def messages(to: str | None, api_url: str | None, local: bool) -> None:
-    """List the messages the emulator would have delivered, oldest first."""
-    found = _local_messages(to) if local else _remote_messages(api_url or DEFAULT_EMULATOR_URL, to)
+@click.option(
+    "--admin-token",
+    envvar=ADMIN_TOKEN_ENV,
+    metavar="TOKEN",
+    help=f"The emulator's admin token: every account's messages (env {ADMIN_TOKEN_ENV}).",
+)
+def messages(to: str | None, api_url: str | None, local: bool, admin_token: str | None) -> None:
+    """List the messages the emulator would have delivered, oldest first.
+
+    A running emulator is sent the admin token when given, else the Twilio credentials of the
+    environment when set: an emulator that requires them lists only that account's messages.
+    """
+    if local:
+        found = _local_messages(to)
+    else:
+        found = fetch_messages(api_url or DEFAULT_EMULATOR_URL, to, _control_auth(admin_token))
     if not found:
         click.echo("No messages.", err=True)
     for message in found:
@@ -230,18 +342,12 @@ def _local_messages(to: str | None) -> list[dict[str, Any]]:
         raise VerifyctlError(str(exc)) from None
 
 
-def _remote_messages(api_url: str, to: str | None) -> list[dict[str, Any]]:
-    url = api_url.rstrip("/") + "/__emulator__/messages"
-    try:
-        response = requests.get(url, params={"to": to} if to else None, timeout=10)
-    except requests.RequestException as exc:
-        raise VerifyctlError(f"cannot reach the emulator at {api_url}: {exc.__class__.__name__}") from None
-    try:
-        payload = response.json() if response.status_code == 200 else None
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict) or not isinstance(payload.get("messages"), list):
-        raise VerifyctlError(
-            f"{api_url} is not a verifyctl emulator (GET {url} answered {response.status_code})"
-        )
-    return list(payload["messages"])
+def _control_auth(admin_token: str | None) -> dict[str, str]:
+    """The Authorization header for the control endpoints: admin token, else the environment's account."""
+    if admin_token:
+        return {"Authorization": f"Bearer {admin_token}"}
+    if not any(os.environ.get(name) for name in (ACCOUNT_SID, AUTH_TOKEN, API_KEY, API_SECRET)):
+        return {}
+    credentials = credentials_from_env(os.environ)
+    pair = f"{credentials.username}:{credentials.secret}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}

@@ -3,42 +3,18 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from verifyctl.cli.account import account_options, open_account, options_from
+from verifyctl.cli.files import write_text
+from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
 from verifyctl.cli.output import progress, result
-from verifyctl.cli.plan_cmd import parallelism_option
 from verifyctl.config.schema import COMMITTED_PATH
-from verifyctl.errors import RefusedError, UsageError, VerifyctlError
+from verifyctl.errors import RefusedError, UsageError
 from verifyctl.render.config_yaml import render_config, shared_names, split_file_names
-from verifyctl.resources.records import Record, count_records
-from verifyctl.state.reader import ALL_CHILD_KINDS, read_children, read_services
-
-
-def select_services(live: Sequence[Record], wanted: Sequence[str]) -> list[Record]:
-    """Every live service, or those named by friendly name or SID (a shared friendly name selects all)."""
-    if not wanted:
-        return list(live)
-    chosen: dict[str, Record] = {}
-    unknown: list[str] = []
-    for name in wanted:
-        matches = [s for s in live if s.key == name or str(s.id).upper() == name.upper()]
-        if not matches:
-            unknown.append(name)
-        for service in matches:
-            chosen.setdefault(str(service.id), service)
-    if unknown:
-        names = ", ".join(repr(n) for n in unknown)
-        known = ", ".join(sorted({repr(s.key) for s in live})) or "none"
-        raise VerifyctlError(
-            f"no live service has the friendly name or SID {names} (the account's services: {known})"
-        )
-    return list(chosen.values())
+from verifyctl.resources.records import count_records
 
 
 def schema_ref_for(directory: Path | None) -> str:
@@ -48,19 +24,6 @@ def schema_ref_for(directory: Path | None) -> str:
     if directory is None:
         return Path(COMMITTED_PATH).as_posix()
     return Path(os.path.relpath(schema, directory.resolve())).as_posix()
-
-
-def write_file(path: Path, text: str) -> None:
-    """Write atomically, so that a reader (or an interrupted import) never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".verifyctl-import-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def refuse_overwrite(paths: Sequence[Path]) -> None:
@@ -96,7 +59,7 @@ def import_command(
     force: bool,
     schema_ref: str | None,
     parallelism: int,
-    **kwargs: Any,
+    account: AccountOptions,
 ) -> None:
     """Write live services (all, or each SERVICE named by friendly name or SID) as YAML.
 
@@ -104,16 +67,14 @@ def import_command(
     as a whole: `verifyctl plan` against the same account shows no changes. Services that share a
     friendly name get a `sid` pin. Existing files are never overwritten without --force.
     """
-    options = options_from(kwargs)
     if output and split:
         raise UsageError("-o/--output and --split are exclusive: one file, or one file per service")
     if output and not force:
         refuse_overwrite([Path(output)])
-    with open_account(options, parallelism) as account:
-        live = read_services(account.client)
-        chosen = select_services(live, services)
-        read_children(account.client, chosen, {str(s.id): ALL_CHILD_KINDS for s in chosen}, parallelism)
-        source = account.api_url
+    with open_engine(account, parallelism) as engine:
+        imported = engine.import_services(services)
+        source = engine.api_url
+    live, chosen = imported.live, imported.chosen
     shared = shared_names(live)
     objects = _count(count_records(chosen), "object")
     if split:
@@ -123,12 +84,13 @@ def import_command(
             refuse_overwrite([path for path, _ in files])
         ref = schema_ref or schema_ref_for(directory)
         for path, service in files:
-            write_file(path, render_config([service], schema_ref=ref, shared=shared))
+            # --split DIR makes DIR (and its parents): it names a new folder of files.
+            write_text(path, render_config([service], schema_ref=ref, shared=shared), create_directories=True)
         progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} into {directory}/.")
     elif output:
         path = Path(output)
         ref = schema_ref or schema_ref_for(path.parent)
-        write_file(path, render_config(chosen, schema_ref=ref, shared=shared))
+        write_text(path, render_config(chosen, schema_ref=ref, shared=shared))
         progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} to {path}.")
     else:
         ref = schema_ref or schema_ref_for(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -9,8 +10,39 @@ import click
 from verifyctl import __version__
 from verifyctl.errors import EXIT_ERROR, EXIT_USAGE, VerifyctlError
 
+# Command name -> "module:attribute". Commands are imported when invoked, so `--version`, `--help`,
+# `validate` and `schema` never load the HTTP stack, and no command module imports this one.
+COMMANDS = {
+    "validate": "verifyctl.cli.config_cmd:validate_command",
+    "plan": "verifyctl.cli.plan_cmd:plan_command",
+    "apply": "verifyctl.cli.apply_cmd:apply_command",
+    "import": "verifyctl.cli.import_cmd:import_command",
+    "lint": "verifyctl.cli.lint_cmd:lint_command",
+    "schema": "verifyctl.cli.config_cmd:schema_command",
+    "verify": "verifyctl.cli.verify_cmd:verify_group",
+    "emulator": "verifyctl.cli.emulator_cmd:emulator_group",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group whose commands live in their own modules, imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="verifyctl")
 def cli() -> None:
     """Manage Twilio Verify services as code.
@@ -18,11 +50,6 @@ def cli() -> None:
     YAML files describe the Verify services an account must have; `plan` shows the
     difference against the live account and `apply` makes the account match.
     """
-
-
-def _register_commands() -> None:
-    # Each command lives in its own module; registering them here keeps `cli` the one entry point.
-    from verifyctl.cli import commands  # noqa: F401  (importing it registers the commands on `cli`)
 
 
 def one_line(text: str) -> str:
@@ -44,7 +71,6 @@ def _show_usage_error(exc: click.UsageError) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and turn every expected failure into a one-line message and an exit code."""
-    _register_commands()
     try:
         code = cli.main(args=argv, prog_name="verifyctl", standalone_mode=False)
     except click.exceptions.Abort:

@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
 import click
 
-from verifyctl.apply.planning import plan_account
-from verifyctl.cli.account import Account, account_options, open_account, options_from
-from verifyctl.cli.desired import Desired, load_desired
+from verifyctl.cli.files import write_text
+from verifyctl.cli.options import (
+    AccountOptions,
+    account_options,
+    open_engine,
+    parallelism_option,
+    target_option,
+)
 from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.engine import load_desired
 from verifyctl.errors import EXIT_CHANGES
 from verifyctl.plan.model import Plan
 from verifyctl.render.formats import FORMATS, render
 from verifyctl.resources.addresses import Address
-from verifyctl.state.account import read_account_name
-
-target_option = click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="ADDRESS",
-    help="Limit to this object and its children, e.g. 'service[Acme Login]' (repeatable).",
-)
-parallelism_option = click.option(
-    "--parallelism",
-    type=click.IntRange(1, 64),
-    default=10,
-    show_default=True,
-    help="Concurrent API requests.",
-)
 
 
 def check_targets(targets: tuple[str, ...]) -> list[Address]:
@@ -42,25 +28,9 @@ def check_targets(targets: tuple[str, ...]) -> list[Address]:
     return [Address.parse(target) for target in targets]
 
 
-def plan_for(account: Account, desired: Desired, targets: list[Address], parallelism: int) -> Plan:
-    """Read the live account and diff it against the desired state; the plan records its account."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verifyctl-account") as pool:
-        # The account's name comes from another host; read it while the plan's reads run.
-        name = pool.submit(read_account_name, account.accounts, account.account_sid)
-        plan = plan_account(
-            account.client, desired.services, prune=desired.prune, targets=targets, parallelism=parallelism
-        )
-        return plan.for_account(account.account_sid, account.api_url, name.result())
-
-
 def save_plan(plan: Plan, path: str) -> None:
-    """Write the plan atomically, so a reader never sees half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".verifyctl-plan-", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(plan.to_json())
-    os.replace(tmp, target)
+    """Write the plan atomically; its directory must exist (a typo in it is an error, not a new tree)."""
+    write_text(path, plan.to_json())
 
 
 @click.command("plan")
@@ -80,23 +50,18 @@ def plan_command(
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     parallelism: int,
-    **kwargs: Any,
+    account: AccountOptions,
 ) -> int:
     """Show what apply would change in the live account."""
-    options = options_from(kwargs)
     wanted_targets = check_targets(targets)
-    desired = load_desired(paths)
-    with open_account(options, parallelism) as account:
+    desired = load_desired(paths, os.environ)
+    with open_engine(account, parallelism) as engine:
         started = time.monotonic()
-        plan = plan_for(account, desired, wanted_targets, parallelism)
+        plan = engine.plan(desired, wanted_targets)
         noun = "object" if plan.covered == 1 else "objects"
-        elapsed = time.monotonic() - started
-        progress(
-            f"Read {plan.covered} live {noun} of account {plan.account_label} at {account.api_url} "
-            f"in {elapsed:.2f} s."
-        )
+        progress(f"Read {plan.covered} live {noun} of {plan.where} in {time.monotonic() - started:.2f} s.")
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
-    result(render(plan, fmt, use_colour(options.no_color)))
+    result(render(plan, fmt, use_colour(account.no_color)))
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0

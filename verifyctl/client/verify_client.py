@@ -137,9 +137,10 @@ class VerifyClient:
             check_next_page(following, self.base_url, seen, path)
             url = following
 
-    def get(self, path: str) -> dict[str, Any]:
+    def get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         """One object."""
-        response = self._request("GET", self._url(path), path, idempotent=True)
+        url = self._url(path) + (f"?{urlencode(params)}" if params else "")
+        response = self._request("GET", url, path, idempotent=True)
         return self._json_object(response, "GET", path)
 
     def create(self, path: str, form: FormItems) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
 from verifyctl.config.models import normalize_country
+from verifyctl.config.shown import quoted
 from verifyctl.config.yaml_source import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
@@ -63,11 +64,11 @@ def duplicate_problems(documents: Sequence[tuple[str, Document]]) -> list[Proble
             name = _identity(document, service, loc, "friendly_name", str)
             pinned = service.get("sid") is not None
             clash = not pinned or name in unpinned_names
-            names.add(name, file, (*loc, "friendly_name"), f"service {name!r}", clash=clash)
+            names.add(name, file, (*loc, "friendly_name"), f"service {quoted(name)}", clash=clash)
             if name is not None and not pinned:
                 unpinned_names.add(name)
             sid = _identity(document, service, loc, "sid", str)
-            sids.add(sid and sid.upper(), file, (*loc, "sid"), f"service sid {sid!r}")
+            sids.add(sid and sid.upper(), file, (*loc, "sid"), f"service sid {quoted(sid)}")
             _children(document, file, service, loc, by_name, problems)
     return problems
 
@@ -84,7 +85,7 @@ def _children(
     for rl_loc, rate_limit in _items(service, loc, "rate_limits"):
         unique = _identity(document, rate_limit, rl_loc, "unique_name", str)
         # Unique names are matched case-insensitively, so `Per_IP` and `per_ip` collide.
-        what = f"rate limit {unique!r} (unique names are compared case-insensitively)"
+        what = f"rate limit {quoted(unique)} (unique names are compared case-insensitively)"
         rate_limits.add(unique and unique.casefold(), file, (*rl_loc, "unique_name"), what)
         buckets = _Registry(by_name, problems)
         for bucket_loc, bucket in _items(rate_limit, rl_loc, "buckets"):
@@ -94,8 +95,8 @@ def _children(
     for mc_loc, configuration in _items(service, loc, "messaging_configurations"):
         country = _identity(document, configuration, mc_loc, "country", str)
         country = country and normalize_country(country)
-        countries.add(country, file, (*mc_loc, "country"), f"messaging configuration {country!r}")
+        countries.add(country, file, (*mc_loc, "country"), f"messaging configuration {quoted(country)}")
     webhooks = _Registry(by_name, problems)
     for wh_loc, webhook in _items(service, loc, "webhooks"):
         webhook_name = _identity(document, webhook, wh_loc, "friendly_name", str)
-        webhooks.add(webhook_name, file, (*wh_loc, "friendly_name"), f"webhook {webhook_name!r}")
+        webhooks.add(webhook_name, file, (*wh_loc, "friendly_name"), f"webhook {quoted(webhook_name)}")

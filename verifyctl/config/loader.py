@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifyctl.config.identity import duplicate_problems
-from verifyctl.config.models import ConfigModel, ServiceConfig
+from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, YamlLimits, too_large
+from verifyctl.config.models import ConfigModel, PolicyConfig, ServiceConfig
+from verifyctl.config.paths import expand_paths
+from verifyctl.config.shown import shorten
 from verifyctl.config.substitution import substitute
 from verifyctl.config.validation import (
     coerce_expanded,
@@ -18,11 +23,13 @@ from verifyctl.config.validation import (
     validate_document,
     walk_models,
 )
-from verifyctl.config.yaml_source import Document, parse_yaml
+from verifyctl.config.yaml_source import Document, Loc, parse_yaml
 from verifyctl.errors import ConfigError, Problem
 
 DEFAULT_PATH = "verifyctl.yaml"
-YAML_SUFFIXES = (".yaml", ".yml")
+# The longest path and message a problem prints (its checks quote values cut to 40 characters already).
+PATH_SHOWN = 200
+MESSAGE_SHOWN = 400
 
 
 @dataclass
@@ -33,10 +40,19 @@ class Config:
     # True when any file says `prune: true`: the files own the whole account.
     prune: bool
     files: list[Path]
-    _locations: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    # The `policy:` section (of the one file that has it), read by the lint package.
+    policy: PolicyConfig | None = None
+    # id(model) -> where the model starts; (id(model), key) -> where that key of it is written.
+    _locations: dict[Hashable, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def location(self, obj: ConfigModel) -> str:
         """`FILE:LINE:COL` where a service (or any object inside one) of this config was written."""
+        return "{}:{}:{}".format(*self.place(obj))
+
+    def place(self, obj: ConfigModel, key: str | None = None) -> tuple[str, int, int]:
+        """(FILE, LINE, COL) of an object of this config, or of its `key` when that key was written."""
+        if key is not None and (id(obj), key) in self._locations:
+            return self._locations[(id(obj), key)]
         try:
             return self._locations[id(obj)]
         except KeyError:
@@ -59,6 +75,7 @@ class _FileResult:
     services: list[tuple[int, ServiceConfig]]
     prune: bool
     problems: list[Problem]
+    policy: PolicyConfig | None = None
 
 
 def printable_name(name: str) -> str:
@@ -67,50 +84,30 @@ def printable_name(name: str) -> str:
     return name if name.isprintable() else json.dumps(name)
 
 
-def _yaml_files_below(directory: Path) -> list[Path]:
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(directory):
-        # Hidden folders hold other tools' YAML (.github/workflows), never verifyctl's.
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found.extend(
-            Path(dirpath) / name
-            for name in filenames
-            if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
-        )
-    return sorted(found, key=lambda path: path.parts)
+def _shown(problem: Problem) -> Problem:
+    # Each check cuts the values it quotes; this is the net under all of them, so that no value written
+    # in a file (a 100 KB name, a key of any length) makes a problem longer than a few lines of text.
+    return replace(
+        problem,
+        file=printable_name(problem.file),
+        path=shorten(problem.path, PATH_SHOWN),
+        message=shorten(problem.message, MESSAGE_SHOWN),
+    )
 
 
-def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem], list[str]]:
-    """The files to load, in order: each file given, and every *.yaml/*.yml below each directory, sorted.
-
-    Also returns the problems (missing paths, empty directories) and every name in the order given,
-    which is the order problems are reported in.
-    """
-    files: list[Path] = []
-    problems: list[Problem] = []
-    order: list[str] = []
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = _yaml_files_below(path)
-            if not found:
-                problems.append(Problem(str(path), 1, 1, "", "the directory has no *.yaml or *.yml files"))
-        elif path.exists():
-            found = [path]
-        else:
-            problems.append(Problem(str(path), 1, 1, "", "no such file or directory"))
-            found = []
-        order.extend([str(path)] if not found else [str(file) for file in found])
-        for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
-                files.append(file)
-    return files, problems, order
+def _capped(name: str, problems: list[Problem], limit: int) -> list[Problem]:
+    """At most `limit` problems of one file, the first in the file, and a last line when there were more."""
+    if len(problems) <= limit:
+        return problems
+    kept = sorted(problems, key=lambda p: (p.line, p.column))[:limit]
+    last = kept[-1] if kept else Problem(name, 1, 1, "", "")
+    message = f"more problems follow; the first {limit:,} of this file are shown (see {LIMITS_DOC})"
+    return [*kept, Problem(name, last.line, last.column, "", message)]
 
 
-def _load_file(name: str, data: bytes, environ: Mapping[str, str]) -> _FileResult:
-    document, problems = parse_yaml(name, data)
+def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlLimits) -> _FileResult:
+    # Each check stops reporting soon after limits.max_problems, and _load keeps that many per file.
+    document, problems = parse_yaml(name, data, limits)
     if document is None:
         return _FileResult(None, [], False, problems)
     if not isinstance(document.data, dict):
@@ -118,35 +115,69 @@ def _load_file(name: str, data: bytes, environ: Mapping[str, str]) -> _FileResul
         expected = "the top level must be a mapping with 'version: 1' and 'services:'"
         message = f"{expected}, not {describe(document.data)}"
         return _FileResult(None, [], False, [*problems, Problem(name, where.line, where.column, "", message)])
-    expanded, substitution_problems = substitute(name, document, environ)
+    expanded, substitution_problems = substitute(name, document, environ, limits.max_problems)
     problems += substitution_problems
     coerce_expanded(document, expanded)
     problems += python_name_keys(name, document)
-    config_file, validation_problems = validate_document(name, document)
+    config_file, validation_problems = validate_document(name, document, limits.max_problems - len(problems))
     problems += validation_problems
     if config_file is None:
         return _FileResult(document, [], False, problems)
-    return _FileResult(document, list(enumerate(config_file.services)), config_file.prune, problems)
+    services = list(enumerate(config_file.services))
+    return _FileResult(document, services, config_file.prune, problems, config_file.policy)
 
 
-def load_sources(sources: Sequence[tuple[str, bytes]], environ: Mapping[str, str]) -> Config:
+def load_sources(
+    sources: Sequence[tuple[str, bytes]], environ: Mapping[str, str], *, limits: YamlLimits = DEFAULT_LIMITS
+) -> Config:
     """Load (name, content) pairs as one account; raise ConfigError with every problem, in file order."""
-    return _load(sources, [], [], environ)
+    return _load(sources, [], [], environ, limits)
 
 
-def load_config(paths: Sequence[str | Path], environ: Mapping[str, str]) -> Config:
+def _read(file: Path, limits: YamlLimits) -> bytes | None:
+    """The file's bytes, or None when it is bigger than the limit (then it is not read at all)."""
+    with file.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size > limits.max_file_bytes:
+            return None
+        # A pipe or a file still growing has no trustworthy size: one byte past the limit is enough.
+        data = handle.read(limits.max_file_bytes + 1)
+    return None if len(data) > limits.max_file_bytes else data
+
+
+def load_config(
+    paths: Sequence[str | Path], environ: Mapping[str, str], *, limits: YamlLimits = DEFAULT_LIMITS
+) -> Config:
     """Load the files and directories given (default `verifyctl.yaml`) as one account.
 
     `environ` supplies `${VAR}` values; the config layer never reads the process environment itself.
+    `limits` bounds what each file may cost to parse (see docs/configuration-limits.md).
     """
     files, problems, order = expand_paths(paths or [DEFAULT_PATH])
     sources: list[tuple[str, bytes]] = []
     for file in files:
         try:
-            sources.append((str(file), file.read_bytes()))
+            data = _read(file, limits)
         except OSError as exc:
             problems.append(Problem(str(file), 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
-    return _load(sources, problems, order, environ, files=[Path(name) for name, _ in sources])
+            continue
+        if data is None:
+            problems.append(Problem(str(file), 1, 1, "", too_large(limits)))
+        else:
+            sources.append((str(file), data))
+    return _load(sources, problems, order, environ, limits, files=[Path(name) for name, _ in sources])
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Loading makes millions of small objects and frees none of them, so each run of the cycle collector
+    finds nothing and walks them all again; paused, 10,000 services load in less than half the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load(
@@ -154,34 +185,84 @@ def _load(
     problems: list[Problem],
     order: list[str],
     environ: Mapping[str, str],
+    limits: YamlLimits,
     files: list[Path] | None = None,
+) -> Config:
+    with _cycle_collector_paused():
+        return _load_paused(sources, problems, order, environ, limits, files)
+
+
+def _load_paused(
+    sources: Sequence[tuple[str, bytes]],
+    problems: list[Problem],
+    order: list[str],
+    environ: Mapping[str, str],
+    limits: YamlLimits,
+    files: list[Path] | None,
 ) -> Config:
     documents: dict[str, Document] = {}
     placed: list[tuple[str, int, ServiceConfig]] = []
+    policies: list[tuple[str, PolicyConfig]] = []
     prune = False
     for name, data in sources:
-        result = _load_file(name, data, environ)
+        result = _load_file(name, data, environ, limits)
         problems.extend(result.problems)
         if result.document is not None:
             documents[name] = result.document
         placed.extend((name, index, service) for index, service in result.services)
         prune = prune or result.prune
+        if result.policy is not None:
+            policies.append((name, result.policy))
 
+    written = [name for name, doc in documents.items() if isinstance(doc.data, dict) and "policy" in doc.data]
+    problems.extend(_second_policies(documents, written))
     problems.extend(duplicate_problems(list(documents.items())))
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    problems = [kept for file, found in by_file.items() for kept in _capped(file, found, limits.max_problems)]
     if problems:
         rank: dict[str, int] = {}
         for name in [*order, *(name for name, _ in sources)]:
             rank.setdefault(name, len(rank))
         problems.sort(key=lambda p: (rank.get(p.file, len(rank)), p.line, p.column))
-        raise ConfigError([replace(p, file=printable_name(p.file)) for p in problems])
-    locations: dict[int, str] = {}
-    for file, index, service in placed:
-        for loc, model in walk_models(service, ("services", index)):
-            where = documents[file].position(loc)
-            locations[id(model)] = f"{printable_name(file)}:{where.line}:{where.column}"
+        raise ConfigError([_shown(p) for p in problems])
+    locations: dict[Hashable, tuple[str, int, int]] = {}
+    roots: list[tuple[str, Loc, ConfigModel]] = [(file, ("services", i), s) for file, i, s in placed]
+    for file, policy in policies:
+        roots.append((file, ("policy",), policy))
+        roots += [(file, ("policy", "rules", rule_id), s) for rule_id, s in policy.rules.items()]
+    for file, root_loc, root in roots:
+        document, shown = documents[file], printable_name(file)
+        for loc, model in walk_models(root, root_loc):
+            where = document.position(loc)
+            locations[id(model)] = (shown, where.line, where.column)
+            # Keys too, so that a lint finding points at the very line of `code_length:`.
+            for key in [*model.model_fields_set, *(model.model_extra or {})]:
+                info = type(model).model_fields.get(key)
+                yaml_key = (info.alias if info else None) or key
+                at = document.key_position((*loc, yaml_key))
+                locations[(id(model), yaml_key)] = (shown, at.line, at.column)
+    for file, policy in policies:
+        # A rule's setting is found where its rule id is written.
+        for rule_id, setting in policy.rules.items():
+            at = documents[file].key_position(("policy", "rules", rule_id))
+            locations[id(setting)] = (printable_name(file), at.line, at.column)
     return Config(
         services=[service for _, _, service in placed],
         prune=prune,
         files=files if files is not None else [Path(name) for name, _ in sources],
+        policy=policies[0][1] if policies else None,
         _locations=locations,
     )
+
+
+def _second_policies(documents: Mapping[str, Document], names: list[str]) -> list[Problem]:
+    """`policy:` may be written once in all files: a problem for each file after the first that has it."""
+    problems = []
+    for name in names[1:]:
+        first, at = documents[names[0]].key_position(("policy",)), documents[name].key_position(("policy",))
+        where = f"{printable_name(names[0])}:{first.line}:{first.column}"
+        message = f"the policy is written once in all files; first written at {where}"
+        problems.append(Problem(name, at.line, at.column, "policy", message))
+    return problems

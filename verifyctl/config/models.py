@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from verifyctl.config.reference import country_codes, description
+from verifyctl.config.shown import quoted
 
 # Documented limits of the Verify API (spec parameter descriptions and error 60200).
 CODE_LENGTH_RANGE = (4, 10)
@@ -17,6 +18,11 @@ TOTP_CODE_LENGTH_RANGE = (3, 8)
 TOTP_SKEW_RANGE = (0, 2)
 FRIENDLY_NAME_MAX_LENGTH = 30
 FRIENDLY_NAME_MAX_DIGITS = 4
+# The API stores integers as 32-bit signed values and answers 400 above this, on every apply.
+INT32_MAX = 2**31 - 1
+# A bucket admits at least one request per interval of at least one second; 0 is refused by the API.
+BUCKET_INTERVAL_RANGE = (1, INT32_MAX)
+BUCKET_MAX_RANGE = (1, INT32_MAX)
 
 # The spec states these enums; tests/unit/config check that they still match descriptions.json.
 EventType = Literal[
@@ -130,7 +136,9 @@ class RelyingPartyConfig(ConfigModel):
                 raise ValueError("an origin must not be empty")
             # The API takes the origins as one comma-separated string.
             if "," in origin:
-                raise ValueError(f"origin {origin!r} must not contain a comma; list each origin separately")
+                raise ValueError(
+                    f"origin {quoted(origin)} must not contain a comma; list each origin separately"
+                )
         return origins
 
 
@@ -154,8 +162,12 @@ class PasskeysConfig(ConfigModel):
 class BucketConfig(ConfigModel):
     """A bucket of a rate limit; identified by `interval` within its rate limit."""
 
-    interval: int = Field(ge=1, description=_spec("bucket", "interval", "Identity of the bucket."))
-    max: int = Field(ge=0, description=_spec("bucket", "max"))
+    interval: int = Field(
+        ge=BUCKET_INTERVAL_RANGE[0],
+        le=BUCKET_INTERVAL_RANGE[1],
+        description=_spec("bucket", "interval", "Identity of the bucket."),
+    )
+    max: int = Field(ge=BUCKET_MAX_RANGE[0], le=BUCKET_MAX_RANGE[1], description=_spec("bucket", "max"))
 
 
 class RateLimitConfig(ConfigModel):
@@ -330,8 +342,50 @@ class ServiceConfig(ConfigModel):
         return name
 
 
+Severity = Literal["error", "warning", "info", "off"]
+# Rule ids are kebab-case; the lint package checks them against its rule table.
+RULE_ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class RuleSettingConfig(ConfigModel):
+    """`policy.rules.RULE`: a severity and the rule's thresholds (`min: 8`), checked by the lint package."""
+
+    # Threshold names and types belong to each rule, so they are extra keys that the lint package checks.
+    model_config = ConfigDict(extra="allow")
+
+    severity: Severity | None = Field(
+        None, description="error, warning or info; `off` disables the rule. Leave out for its default."
+    )
+
+
+class PolicyExceptionConfig(ConfigModel):
+    """`policy.exceptions[]`: one rule waived for one service, with the reason reviewers read in git."""
+
+    rule: str = Field(min_length=1, description="The id of the rule waived.")
+    service: str = Field(min_length=1, description="The friendly_name of the service it is waived for.")
+    reason: str = Field(min_length=1, description="Why: required, so that the exception is reviewed.")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_not_blank(cls, reason: str) -> str:
+        return _check_identity_name(reason)
+
+
+class PolicyConfig(ConfigModel):
+    """`policy`: lint rule settings and per-service exceptions; in one file only."""
+
+    rules: dict[str, RuleSettingConfig] = Field(
+        default_factory=dict,
+        json_schema_extra={"propertyNames": {"pattern": RULE_ID_PATTERN}},
+        description="Settings per rule id (kebab-case): severity and thresholds.",
+    )
+    exceptions: list[PolicyExceptionConfig] = Field(
+        default_factory=list, description="Rules waived for one service each, each with a reason."
+    )
+
+
 class ConfigFile(ConfigModel):
-    """One YAML file: the format version, the prune switch and a list of services."""
+    """One YAML file: the format version, the prune switch, a list of services and the lint policy."""
 
     version: Literal[1] = Field(description="The version of the file format; always 1.")
     prune: bool = Field(
@@ -340,6 +394,10 @@ class ConfigFile(ConfigModel):
         " is deleted (only with --allow-delete). It applies when any file says so.",
     )
     services: list[ServiceConfig] = Field(default_factory=list, description="The Verify services.")
+    policy: PolicyConfig | None = Field(
+        None,
+        description="The lint policy (`verifyctl lint`): rule settings and exceptions. In one file only.",
+    )
 
     @field_validator("version", mode="before")
     @classmethod

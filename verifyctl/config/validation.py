@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import re
 import types
@@ -15,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from verifyctl.config.models import ConfigFile, ConfigModel
+from verifyctl.config.models import ConfigFile, ConfigModel, ServiceConfig
+from verifyctl.config.shown import quoted
 from verifyctl.config.yaml_source import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
@@ -103,6 +105,20 @@ def coerce_expanded(document: Document, expanded: set[Loc], root: type[BaseModel
             parent[loc[-1]] = text.strip().lower() == "true"  # type: ignore[index]
 
 
+@functools.lru_cache(maxsize=1024)
+def _child_slot(model: type[BaseModel], key: str) -> Slot | None:
+    # Asked for every key of every mapping of a file: the same few hundred answers, thousands of times.
+    return slot_at((key,), model)
+
+
+@functools.cache
+def _python_named_fields(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(Python name, YAML key) of each field of `model` whose YAML key is another name (`from_`, `from`)."""
+    return tuple(
+        (name, info.alias) for name, info in model.model_fields.items() if info.alias and info.alias != name
+    )
+
+
 def _mappings(
     value: Any, loc: Loc, model: type[BaseModel]
 ) -> Iterator[tuple[Loc, dict[str, Any], type[BaseModel]]]:
@@ -110,7 +126,7 @@ def _mappings(
         return
     yield loc, value, model
     for key, item in value.items():
-        slot = slot_at((key,), model)
+        slot = _child_slot(model, key)
         if slot is None:
             continue
         annotation = slot.annotation
@@ -127,10 +143,10 @@ def python_name_keys(name: str, document: Document, root: type[BaseModel] = Conf
     """Problems for Python field names written instead of their YAML key (`from_` for `from`)."""
     problems: list[Problem] = []
     for loc, mapping, model in _mappings(document.data, (), root):
-        for field_name, info in model.model_fields.items():
-            if info.alias and info.alias != field_name and field_name in mapping:
+        for field_name, alias in _python_named_fields(model):
+            if field_name in mapping:
                 where = document.key_position((*loc, field_name))
-                message = f"unknown key {field_name!r} (did you mean {info.alias!r}?)"
+                message = f"unknown key {field_name!r} (did you mean {alias!r}?)"
                 problems.append(
                     Problem(name, where.line, where.column, format_loc((*loc, field_name)), message)
                 )
@@ -243,7 +259,7 @@ def problems_from(
             guess = suggestion(str(loc[-1]), allowed)
             where = document.key_position(loc)
             path = format_loc(loc)
-            message = f"unknown key {loc[-1]!r}" + (f" (did you mean {guess!r}?)" if guess else "")
+            message = f"unknown key {quoted(str(loc[-1]))}" + (f" (did you mean {guess!r}?)" if guess else "")
         else:
             where = document.position(loc)
             path, message = format_loc(loc), message_for(detail, root)
@@ -251,12 +267,39 @@ def problems_from(
     return problems
 
 
-def validate_document(name: str, document: Document) -> tuple[ConfigFile | None, list[Problem]]:
-    """The validated file, or None and its problems."""
+def validate_document(
+    name: str, document: Document, max_problems: int | None = None
+) -> tuple[ConfigFile | None, list[Problem]]:
+    """The validated file, or None and its problems.
+
+    The services are validated one by one, and no further once `max_problems` are found: pydantic
+    builds every error of a call before it returns, a million of them for `services: [1, 1, ...]`.
+    """
+    data = document.data
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, list):
+        try:
+            return ConfigFile.model_validate(data), []
+        except ValidationError as error:
+            return None, problems_from(name, document, error)
+    problems: list[Problem] = []
     try:
-        return ConfigFile.model_validate(document.data), []
+        top = ConfigFile.model_validate({**data, "services": []})
     except ValidationError as error:
-        return None, problems_from(name, document, error)
+        top = None
+        problems += problems_from(name, document, error)
+    validated: list[ServiceConfig] = []
+    for index, service in enumerate(services):
+        if max_problems is not None and len(problems) > max_problems:  # one past: "more follow"
+            break
+        try:
+            validated.append(ServiceConfig.model_validate(service))
+        except ValidationError as error:
+            problems += problems_from(name, document, error, ServiceConfig, ("services", index))
+    if top is None or problems:
+        return None, problems
+    # The services are models already; the file takes them as they are (pydantic does not revalidate).
+    return ConfigFile.model_validate({**data, "services": validated}), []
 
 
 def walk_models(model: ConfigModel, loc: Loc) -> Iterator[tuple[Loc, ConfigModel]]:

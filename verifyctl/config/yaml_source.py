@@ -16,13 +16,11 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from verifyctl.config.limits import DEFAULT_LIMITS, Budget, OverLimit, YamlLimits, too_large
+from verifyctl.config.shown import quoted, shorten
 from verifyctl.errors import Problem
 
 Loc = tuple[str | int, ...]
-
-# Bounds that keep hostile input (alias bombs, deep nesting) cheap; real configurations stay far below them.
-MAX_NODES = 20_000
-MAX_DEPTH = 32
 
 _TAG = "tag:yaml.org,2002:"
 STR, NULL, BOOL, INT, FLOAT, MERGE = (f"{_TAG}{t}" for t in ("str", "null", "bool", "int", "float", "merge"))
@@ -41,32 +39,36 @@ class _CoreResolver(BaseResolver):
     """The YAML 1.2 core schema: only true/false are booleans, so `country: NO` stays a string."""
 
 
-for _tag, _pattern, _first in (
-    (NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    (
-        FLOAT,
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        list("-+.0123456789"),
+# The YAML 1.2 core schema's forms of each tag; an explicit tag (`!!bool yes`) must match them too.
+CORE_FORMS = {
+    NULL: re.compile(r"^(?:~|null|Null|NULL|)$"),
+    BOOL: re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    INT: re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    FLOAT: re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
-    (MERGE, r"^<<$", ["<"]),
+    MERGE: re.compile(r"^<<$"),
+}
+for _tag, _first in (
+    (NULL, ["~", "n", "N", ""]),
+    (BOOL, list("tTfF")),
+    (INT, list("-+0123456789")),
+    (FLOAT, list("-+.0123456789")),
+    (MERGE, ["<"]),
 ):
-    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+    _CoreResolver.add_implicit_resolver(_tag, CORE_FORMS[_tag], _first)
+_FORM_NAMES = {
+    NULL: "null, ~ or nothing",
+    BOOL: "true or false (YAML 1.2 has no yes/no/on/off)",
+    INT: "a decimal, 0o octal or 0x hex integer",
+    FLOAT: "a decimal number, .inf or .nan",
+}
 
 
 def plain_scalar_is_string(text: str) -> bool:
     """Whether `text`, written unquoted, loads back as a string under the schema the loader uses."""
     tag: str = _CoreResolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return tag == STR
-
-
-class _TooDeep(Exception):
-    """The document nests deeper than MAX_DEPTH (PyYAML's composer would exhaust the Python stack)."""
-
-    def __init__(self, mark: Any) -> None:
-        super().__init__("too deep")
-        self.mark = mark
 
 
 def _libyaml_parser() -> Any:
@@ -89,33 +91,45 @@ if _CParser is not None:
             _CoreResolver.__init__(self)
 
 
-def _compose_with_libyaml(text: str) -> Node | None:
-    """The node graph of a well-formed, single-document, bounded file through libyaml; else None.
+def _count_with_libyaml(text: str, limits: YamlLimits) -> int | None:
+    """Count libyaml's events of the first document against `limits` (raising OverLimit); the number of
+    documents started (1, or 2 when there is more than one), or None when libyaml finds the text malformed.
 
-    Only the easy case takes this path. Whatever the Python composer would report as a problem (a
-    syntax error, a character it refuses, several documents, an empty file, nesting deeper than
-    MAX_DEPTH) returns None, and the Python composer then parses the file and words the problem, so
-    messages and positions never depend on the path. libyaml's marks count characters like Python's
-    reader does; a byte-order mark inside the text is the one place where they would differ.
+    The events are dropped as they come, so this costs time, never memory, however big the document.
     """
-    if _CParser is None or "\ufeff" in text or Reader.NON_PRINTABLE.search(text):
-        return None
+    budget = Budget(limits)
+    documents = 0
     try:
-        # libyaml's composer recurses in C without a limit, so bound the nesting on the events first.
         events = _CParser(text)
-        depth = documents = 0
         while events.check_event():
             event = events.get_event()
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH + 1:
-                    return None
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.DocumentStartEvent):
+            if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
-        if documents != 1:
-            return None
+                if documents > 1:
+                    # The Python composer stops there too, with "several YAML documents".
+                    break
+            budget.feed(event)
+    except yaml.YAMLError:
+        return None
+    return documents
+
+
+def _compose_with_libyaml(text: str, limits: YamlLimits) -> Node | None:
+    """The node graph of a well-formed, single-document file within `limits`, through libyaml; else None.
+
+    The limits are checked on libyaml's events before any node is built, and a crossed one raises
+    OverLimit at the place the Python composer would name. Whatever else the Python composer would report
+    (a syntax error, a character it refuses, several documents, an empty file) returns None, and the
+    Python composer then parses the file and words the problem, so messages and positions never depend
+    on the path. libyaml's marks count characters like Python's reader does; a byte-order mark inside the
+    text is the one place where they would differ, so such a text is only counted here, not composed.
+    """
+    if _CParser is None or Reader.NON_PRINTABLE.search(text):
+        return None
+    # libyaml's composer recurses in C without a limit: the count bounds the nesting before it runs.
+    if _count_with_libyaml(text, limits) != 1 or "\ufeff" in text:
+        return None
+    try:
         node: Node | None = _LibyamlNodeLoader(text).get_single_node()
     except yaml.YAMLError:
         return None
@@ -125,23 +139,19 @@ def _compose_with_libyaml(text: str) -> Node | None:
 class _NodeLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
     """Builds YAML nodes (which carry their marks) without constructing Python objects."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: YamlLimits) -> None:
         Reader.__init__(self, text)
         Scanner.__init__(self)
         Parser.__init__(self)
         Composer.__init__(self)
         _CoreResolver.__init__(self)
-        self._depth = 0
+        self._budget = Budget(limits)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH + 1:
-                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
-            node: Node | None = super().compose_node(parent, index)
-            return node
-        finally:
-            self._depth -= 1
+    def get_event(self) -> Any:
+        # The composer takes every event through here, so the budget sees each before its node is built.
+        event = Parser.get_event(self)  # type: ignore[no-untyped-call]
+        self._budget.feed(event)
+        return event
 
 
 @dataclass
@@ -186,9 +196,9 @@ def format_loc(loc: Loc) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         elif not part.isprintable():
-            text += f"[{json.dumps(part)}]"
+            text += f"[{json.dumps(shorten(part))}]"
         else:
-            text += f".{part}" if text else part
+            text += f".{shorten(part)}" if text else shorten(part)
     return text
 
 
@@ -200,34 +210,33 @@ def _pos(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _TooLarge(Exception):
-    """The document expands to more nodes than MAX_NODES (usually an alias bomb)."""
-
-
 class _Converter:
     """Turns a node graph into dicts, lists and scalars, recording positions and problems."""
 
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str, max_depth: int, max_problems: int) -> None:
         self.name = name
         self.text = text
         self.document = Document(data=None)
         self.problems: list[Problem] = []
-        self._count = 0
+        # The Budget counted every value an alias repeats before this runs, so the work here is bounded;
+        # only the depth an alias adds by nesting a deep node deeper is checked here.
+        self.max_depth = max_depth
+        self.max_problems = max_problems
         self._active: set[int] = set()
 
     def problem(self, position: Position, loc: Loc, message: str, *, broken: bool = True) -> None:
         """Report a problem; `broken` when the value at `loc` was dropped, so checks of it stay quiet."""
-        self.problems.append(Problem(self.name, position.line, position.column, format_loc(loc), message))
+        if len(self.problems) <= self.max_problems:  # one past the cap, so the loader says more were found
+            self.problems.append(Problem(self.name, position.line, position.column, format_loc(loc), message))
         if broken:
             self.document.broken.add(loc)
 
     def convert(self, node: Node, loc: Loc, depth: int = 0) -> Any:
-        self._count += 1
-        if self._count > MAX_NODES:
-            raise _TooLarge
-        self.document.values.setdefault(loc, _pos(node))
-        if depth > MAX_DEPTH:
-            self.problem(_pos(node), loc[:2], f"nested more than {MAX_DEPTH} levels deep")
+        values = self.document.values
+        if loc not in values:  # a merged key is converted again at the same place; the first one counts
+            values[loc] = _pos(node)
+        if depth > self.max_depth:
+            self.problem(_pos(node), loc[:2], f"nested more than {self.max_depth} levels deep")
             return None
         if id(node) in self._active:
             self.problem(_pos(node), loc, "an alias refers to a node that contains it")
@@ -246,7 +255,7 @@ class _Converter:
     def _check_tag(self, node: Node, expected: str, loc: Loc) -> bool:
         if node.tag == expected:
             return True
-        self.problem(_pos(node), loc, f"unsupported YAML tag {_tag_name(node.tag)!r}")
+        self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(_tag_name(node.tag))}")
         return False
 
     def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any] | None:
@@ -271,14 +280,14 @@ class _Converter:
                 continue
             key = str(key_node.value)
             if key in written:
-                message = f"duplicate key {key!r} (first written on line {written[key].line})"
+                message = f"duplicate key {quoted(key)} (first written on line {written[key].line})"
                 self.problem(_pos(key_node), (*loc, key), message, broken=False)
                 continue
-            written[key] = _pos(key_node)
+            written[key] = where = _pos(key_node)
             if key in result:
                 continue
             key_loc: Loc = (*loc, key)
-            self.document.keys[key_loc] = _pos(key_node)
+            self.document.keys[key_loc] = where
             result[key] = self.convert(value_node, key_loc, depth + 1)
         for merged in merges:
             sources = merged.value if isinstance(merged, SequenceNode) else [merged]
@@ -286,12 +295,9 @@ class _Converter:
                 self._fill_from_merge(source, loc, depth + 1, result)
 
     def _fill_from_merge(self, source: Node, loc: Loc, depth: int, result: dict[str, Any]) -> None:
-        self._count += 1
-        if self._count > MAX_NODES:
-            raise _TooLarge
         if not isinstance(source, MappingNode) or source.tag != MAP:
             self.problem(_pos(source), loc, "'<<' must merge a mapping or a list of mappings", broken=False)
-        elif id(source) in self._active or depth > MAX_DEPTH:
+        elif id(source) in self._active or depth > self.max_depth:
             self.problem(_pos(source), loc, "an alias refers to a node that contains it", broken=False)
         else:
             self._active.add(id(source))
@@ -310,6 +316,16 @@ class _Converter:
         if node.tag in (STR, MERGE):
             self._record_string_column(node, loc)
             return value
+        form = CORE_FORMS.get(node.tag)
+        if form is None:
+            self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(_tag_name(node.tag))}")
+            return None
+        if not form.match(value):
+            # Only an explicit tag gets here (`!!bool yes`): the resolver picks implicit tags by these forms.
+            tag = _tag_name(node.tag)
+            message = f"{quoted(value)} is not a valid {tag}: write {_FORM_NAMES[node.tag]}"
+            self.problem(_pos(node), loc, message)
+            return None
         if node.tag == NULL:
             return None
         if node.tag == BOOL:
@@ -319,17 +335,13 @@ class _Converter:
                 if value.startswith(("0o", "0x")):
                     return int(value[2:], 8 if value[1] == "o" else 16)
                 return int(value)
-            except ValueError:
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
                 self.problem(_pos(node), loc, "number is too large")
                 return None
-        if node.tag == FLOAT:
-            return (
-                math.nan
-                if value.lower() == ".nan"
-                else float(value.replace(".inf", "inf").replace(".Inf", "inf"))
-            )
-        self.problem(_pos(node), loc, f"unsupported YAML tag {_tag_name(node.tag)!r}")
-        return None
+        lowered = value.lower()
+        if lowered.endswith(".inf"):
+            return -math.inf if lowered.startswith("-") else math.inf
+        return math.nan if lowered == ".nan" else float(value)
 
     def _record_string_column(self, node: ScalarNode, loc: Loc) -> None:
         start, end = node.start_mark, node.end_mark
@@ -375,13 +387,13 @@ def _yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
     return Problem(name, 1, 1, "", f"invalid YAML: {exc}")
 
 
-def _compose(name: str, text: str) -> tuple[Node | None, list[Problem]]:
-    fast = _compose_with_libyaml(text)
-    if fast is not None:
-        return fast, []
+def _compose(name: str, text: str, limits: YamlLimits) -> tuple[Node | None, list[Problem]]:
     loader: _NodeLoader | None = None
     try:
-        loader = _NodeLoader(text)
+        fast = _compose_with_libyaml(text, limits)
+        if fast is not None:
+            return fast, []
+        loader = _NodeLoader(text, limits)
         if not loader.check_node():
             return None, [Problem(name, 1, 1, "", "the file is empty; expected 'version: 1' and 'services:'")]
         root: Node | None = loader.get_node()
@@ -392,28 +404,27 @@ def _compose(name: str, text: str) -> tuple[Node | None, list[Problem]]:
         return root, []
     except yaml.YAMLError as exc:
         return None, [_yaml_problem(name, text, exc)]
-    except _TooDeep as exc:
-        message = f"nested more than {MAX_DEPTH} levels deep"
-        return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", message)]
+    except OverLimit as exc:
+        return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
     finally:
         if loader is not None:
             loader.dispose()
 
 
-def parse_yaml(name: str, data: bytes) -> tuple[Document | None, list[Problem]]:
-    """Parse one file; the Document is None when the file is not usable YAML at all."""
+def parse_yaml(
+    name: str, data: bytes, limits: YamlLimits = DEFAULT_LIMITS
+) -> tuple[Document | None, list[Problem]]:
+    """Parse one file within `limits`; the Document is None when the file is not usable YAML at all."""
+    if len(data) > limits.max_file_bytes:
+        return None, [Problem(name, 1, 1, "", too_large(limits))]
     text, problems = _decode(name, data)
     if text is None:
         return None, problems
-    root, problems = _compose(name, text)
+    root, problems = _compose(name, text, limits)
     if root is None:
         return None, problems
     if isinstance(root, ScalarNode) and root.tag == NULL and root.value == "":
         return None, [Problem(name, 1, 1, "", "the file is empty; expected 'version: 1' and 'services:'")]
-    converter = _Converter(name, text)
-    try:
-        converter.document.data = converter.convert(root, ())
-    except _TooLarge:
-        message = f"the document expands to more than {MAX_NODES} values (through aliases?)"
-        return None, [Problem(name, 1, 1, "", message)]
+    converter = _Converter(name, text, limits.max_depth, limits.max_problems)
+    converter.document.data = converter.convert(root, ())
     return converter.document, converter.problems

@@ -5,21 +5,25 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import json
 import logging
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
 from verifyctl.emulator import routes
+from verifyctl.emulator.access import ControlAccess
 from verifyctl.emulator.accounts import Account, account_path_sid, account_resource
 from verifyctl.emulator.clock import Clock, iso
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.context import Context
 from verifyctl.emulator.errors import (
     AUTHENTICATE,
+    FORBIDDEN,
     INTERNAL_ERROR,
     INVALID_PARAMETER,
     METHOD_NOT_ALLOWED,
@@ -34,6 +38,7 @@ from verifyctl.emulator.validation import Form
 logger = logging.getLogger("verifyctl.emulator")
 
 CONTROL_PREFIX = "/__emulator__/"
+DEFAULT_REQUEST_LOG_SIZE = 10_000
 WRITE_METHODS = ("POST", "DELETE")
 
 
@@ -80,6 +85,17 @@ def _form(raw: str) -> Form:
     return Form(parse_qs(raw, keep_blank_values=True))
 
 
+def _param_names(body: str) -> list[str]:
+    """The names of a request's parameters: a form's keys, or a JSON object's top-level keys (Passkeys)."""
+    if body.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return []
+        return sorted(parsed) if isinstance(parsed, dict) else []
+    return sorted(set(parse_qs(body, keep_blank_values=True)))
+
+
 def _error(error: ApiError) -> Outcome:
     return Outcome(error.status, error.body(), dict(error.headers))
 
@@ -96,27 +112,40 @@ class App:
         retry_after_seconds: int,
         accounts: dict[str, tuple[Account, float]] | None = None,
         limit: ConcurrencyLimit | None = None,
+        request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
+        control_access: ControlAccess | None = None,
     ) -> None:
         self.store = store
         # Account SID -> (account, creation time) for the `/2010-04-01/Accounts/{Sid}.json` resource.
         self.accounts = accounts or {}
         self.limit = limit or ConcurrencyLimit()
+        self.control_access = control_access or ControlAccess(required=False)
         self.clock = clock
         self.credentials = credentials
         self.faults = faults
         self.retry_after_seconds = retry_after_seconds
-        self._log: list[dict[str, Any]] = []
+        if request_log_size < 1:
+            raise ValueError("request_log_size must be at least 1")
+        # A ring: a long-running emulator keeps the latest requests, not every request since it started.
+        self._log: deque[dict[str, Any]] = deque(maxlen=request_log_size)
         self._log_lock = threading.Lock()
 
     # The request log ---------------------------------------------------------------------------
 
-    def requests(self) -> list[dict[str, Any]]:
+    def requests(self, account_sid: str | None = None) -> list[dict[str, Any]]:
+        """The logged requests, oldest first: all, or only those `account_sid` made."""
         with self._log_lock:
-            return [dict(entry) for entry in self._log]
+            return [dict(e) for e in self._log if account_sid is None or e["account_sid"] == account_sid]
 
-    def clear_requests(self) -> None:
+    def clear_requests(self, account_sid: str | None = None) -> None:
+        """Forget the logged requests: all, or only those `account_sid` made."""
         with self._log_lock:
+            if account_sid is None:
+                self._log.clear()
+                return
+            kept = [entry for entry in self._log if entry["account_sid"] != account_sid]
             self._log.clear()
+            self._log.extend(kept)
 
     def _record(self, method: str, path: str, body: str, outcome: Outcome, account_sid: str | None) -> None:
         entry = {
@@ -127,10 +156,17 @@ class App:
             "dropped": outcome.drop,
             # The names of the form parameters sent (never their values, which may be personal data),
             # so tests can prove an update carried only the fields that changed.
-            "params": sorted(set(parse_qs(body, keep_blank_values=True))),
+            "params": _param_names(body),
         }
         with self._log_lock:
             self._log.append(entry)
+
+    def refuse(self, method: str, path: str, error: ApiError) -> Outcome:
+        """Answer a request refused before its body was read; API requests are logged like any other."""
+        outcome = _error(error)
+        if not path.startswith(CONTROL_PREFIX):
+            self._record(method, path, "", outcome, None)
+        return outcome
 
     # API requests ------------------------------------------------------------------------------
 
@@ -169,6 +205,7 @@ class App:
         decision: Decision,
         caller: str | None,
     ) -> tuple[Outcome, str | None]:
+        """An injected fault (logged without an account, as before) or the real answer, and its account."""
         account_sid: str | None = None
         if decision.error:
             outcome = _error(ApiError(500, INTERNAL_ERROR, "Internal server error (injected fault)"))
@@ -209,6 +246,7 @@ class App:
             query=_form(query),
             form=_form(body),
             base_url=base_url,
+            body=body,
         )
         try:
             with self.store.transaction():
@@ -218,7 +256,7 @@ class App:
         except Exception:
             logger.exception("emulator failed answering %s %s", method, path)
             return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
-        return Outcome(result.status, result.body)
+        return Outcome(result.status, result.body, dict(result.headers))
 
     def _account(self, method: str, path: str, asked_sid: str, account_sid: str) -> Outcome:
         # Twilio answers another account's SID (not a subaccount) as if it did not exist.
@@ -232,33 +270,43 @@ class App:
 
     # Control paths -----------------------------------------------------------------------------
 
-    def control(self, method: str, path: str, query: str, body: str) -> Outcome:
-        """The loopback tool's own endpoints: recorded messages, the request log, the clock."""
+    def control(
+        self, method: str, path: str, query: str, body: str, authorization: str | None = None
+    ) -> Outcome:
+        """The tool's own endpoints: recorded messages, the request log, the clock."""
+        caller = self.control_access.identify(authorization, self.credentials.account_for)
+        if caller is None:
+            headers = {"WWW-Authenticate": 'Basic realm="Verify emulator"'}
+            return _error(ApiError(401, AUTHENTICATE, "Authenticate", headers))
         if path == "/__emulator__/messages":
             if method != "GET":
                 return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
-            return Outcome(200, {"messages": self.store.messages(_form(query).get("to"))})
+            return Outcome(200, {"messages": self.store.messages(_form(query).get("to"), caller.scope)})
         if path == "/__emulator__/requests":
             if method == "GET":
-                return Outcome(200, {"requests": self.requests()})
+                return Outcome(200, {"requests": self.requests(caller.scope)})
             if method == "DELETE":
-                self.clear_requests()
+                self.clear_requests(caller.scope)
                 return Outcome(204)
             return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "DELETE, GET"}))
         if path == "/__emulator__/clock":
             if method != "POST":
                 return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "POST"}))
-            try:
-                seconds = float(_form(body).require("advance"))
-                if not math.isfinite(seconds):
-                    raise ValueError(seconds)
-            except (ValueError, ApiError):
-                return _error(
-                    ApiError(400, INVALID_PARAMETER, "Invalid parameter: advance (seconds, a number)")
-                )
-            try:
-                self.clock.advance(seconds)
-            except ValueError as error:
-                return _error(ApiError(400, INVALID_PARAMETER, f"Invalid parameter: advance ({error})"))
-            return Outcome(200, {"now": iso(self.clock.now())})
+            if not caller.admin:
+                # The clock is shared by every account: moving it is the admin's alone.
+                return _error(ApiError(403, FORBIDDEN, "Moving the clock needs the admin token"))
+            return self._move_clock(body)
         return _error(not_found(path))
+
+    def _move_clock(self, body: str) -> Outcome:
+        try:
+            seconds = float(_form(body).require("advance"))
+            if not math.isfinite(seconds):
+                raise ValueError(seconds)
+        except (ValueError, ApiError):
+            return _error(ApiError(400, INVALID_PARAMETER, "Invalid parameter: advance (seconds, a number)"))
+        try:
+            self.clock.advance(seconds)
+        except ValueError as error:
+            return _error(ApiError(400, INVALID_PARAMETER, f"Invalid parameter: advance ({error})"))
+        return Outcome(200, {"now": iso(self.clock.now())})

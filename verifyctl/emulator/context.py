@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from verifyctl.emulator.clock import Clock, iso
@@ -23,6 +23,8 @@ class Context:
     query: Form
     form: Form
     base_url: str
+    # The raw request body, for the few operations whose body is JSON (the Passkeys ones).
+    body: str = ""
 
     def now(self) -> float:
         return self.clock.now()
@@ -37,7 +39,8 @@ class Context:
 
 @dataclass
 class Result:
-    """An answer: status and JSON body (None for 204)."""
+    """An answer: status, JSON body (None for 204) and any headers of its own."""
 
     status: int
     body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)

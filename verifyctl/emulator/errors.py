@@ -6,14 +6,32 @@ from typing import Any
 
 # Error codes the emulator answers with (see the README section on the emulator for when).
 AUTHENTICATE = 20003
+FORBIDDEN = 20403
 NOT_FOUND = 20404
 METHOD_NOT_ALLOWED = 20004
 MISSING_PARAMETER = 20001
 INTERNAL_ERROR = 20500
 TOO_MANY_REQUESTS = 20429
+SERVICE_UNAVAILABLE = 20503
 INVALID_PARAMETER = 60200
 MAX_CHECK_ATTEMPTS = 60202
 MAX_SEND_ATTEMPTS = 60203
+# Codes Twilio's error dictionary names for specific cases (twilio.com/docs/api/errors/<code>, all HTTP 400):
+# 60206 "'Amount' & 'Payee' params are required" (a Psd2Enabled service); 60208 "Rate limit with that
+# UniqueName already exists"; 60209 "UniqueName format is invalid" (only alphanumerics and `-`, `_`, `.`);
+# 60211 "Bucket with the given Interval already exists"; 60213 "A Messaging Configuration already exists for
+# the given country"; 60214 "Call channel is not supported when using PSD2"; 60306 "Invalid Request" (lists
+# "Invalid Webhooks parameters: Invalid EventTypes", and an invalid PhoneNumber for the Global Safe List
+# API, applied here to Verify's Safe List too); 60411 "The phone number already exists in the SafeList"
+# (twilio.com/docs/verify/api/safe-list: "HTTP 400 with Error Code 60411").
+PSD2_PARAMS_REQUIRED = 60206
+PSD2_NO_CALL = 60214
+DUPLICATE_RATE_LIMIT = 60208
+INVALID_UNIQUE_NAME = 60209
+DUPLICATE_BUCKET_INTERVAL = 60211
+DUPLICATE_MESSAGING_COUNTRY = 60213
+INVALID_REQUEST = 60306
+SAFE_LIST_DUPLICATE = 60411
 
 
 class ApiError(Exception):

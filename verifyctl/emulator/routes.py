@@ -6,7 +6,21 @@ import re
 from collections.abc import Callable
 from functools import partial
 
-from verifyctl.emulator import children, collection, services, templates, workflow
+from verifyctl.emulator import (
+    access_tokens,
+    attempts,
+    challenges,
+    children,
+    collection,
+    entities,
+    factors,
+    forms,
+    passkeys,
+    safelist,
+    services,
+    templates,
+    workflow,
+)
 from verifyctl.emulator.collection import Collection
 from verifyctl.emulator.context import Context, Result
 
@@ -25,6 +39,36 @@ def _crud(kind: Collection) -> tuple[dict[str, Handler], dict[str, Handler]]:
             "DELETE": partial(collection.delete, kind),
         },
     )
+
+
+def _identity_routes(service: str) -> list[tuple[str, dict[str, Handler]]]:
+    """Entities, their factors and challenges, access tokens and passkeys (Verify Push, TOTP, Passkeys)."""
+    entity = f"{service}/Entities/(?P<identity>{_SEGMENT})"
+    instance = f"(?P<id>{_SEGMENT})"
+    return [
+        (f"{service}/Entities", {"GET": entities.list_entities, "POST": entities.create_entity}),
+        (entity, {"GET": entities.fetch_entity, "DELETE": entities.delete_entity}),
+        (f"{entity}/Factors", {"GET": factors.list_factors, "POST": factors.create_factor}),
+        (
+            f"{entity}/Factors/{instance}",
+            {"GET": factors.fetch_factor, "POST": factors.update_factor, "DELETE": factors.delete_factor},
+        ),
+        (f"{entity}/Challenges", {"GET": challenges.list_challenges, "POST": challenges.create_challenge}),
+        (
+            f"{entity}/Challenges/{instance}",
+            {"GET": challenges.fetch_challenge, "POST": challenges.update_challenge},
+        ),
+        (
+            f"{entity}/Challenges/(?P<challenge_sid>{_SEGMENT})/Notifications",
+            {"POST": challenges.create_notification},
+        ),
+        (f"{service}/AccessTokens", {"POST": access_tokens.create_access_token}),
+        (f"{service}/AccessTokens/{instance}", {"GET": access_tokens.fetch_access_token}),
+        (f"{service}/Passkeys/Factors", {"POST": passkeys.create_factor}),
+        (f"{service}/Passkeys/VerifyFactor", {"POST": passkeys.verify_factor}),
+        (f"{service}/Passkeys/Challenges", {"POST": passkeys.create_challenge}),
+        (f"{service}/Passkeys/ApproveChallenge", {"POST": passkeys.approve_challenge}),
+    ]
 
 
 def _table() -> list[tuple[re.Pattern[str], dict[str, Handler]]]:
@@ -50,7 +94,18 @@ def _table() -> list[tuple[re.Pattern[str], dict[str, Handler]]]:
         ),
         (f"{service}/VerificationCheck", {"POST": workflow.check_verification}),
         ("/v2/Templates", {"GET": templates.list_templates}),
+        ("/v2/SafeList/Numbers", {"POST": safelist.create}),
+        (
+            f"/v2/SafeList/Numbers/(?P<phone_number>{_SEGMENT})",
+            {"GET": safelist.fetch, "DELETE": safelist.delete},
+        ),
+        ("/v2/Attempts", {"GET": attempts.list_attempts}),
+        # Before `/v2/Attempts/{Sid}`, which would otherwise take `Summary` for a SID.
+        ("/v2/Attempts/Summary", {"GET": attempts.summary}),
+        (f"/v2/Attempts/(?P<id>{_SEGMENT})", {"GET": attempts.fetch_attempt}),
+        (f"/v2/Forms/(?P<id>{_SEGMENT})", {"GET": forms.fetch_form}),
     ]
+    table += _identity_routes(service)
     return [(re.compile(f"^{path}$"), handlers) for path, handlers in table]
 
 

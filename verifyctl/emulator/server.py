@@ -15,11 +15,22 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from verifyctl.emulator.access import ControlAccess
 from verifyctl.emulator.accounts import Account, to_accounts
-from verifyctl.emulator.app import CONTROL_PREFIX, App, Credentials, Outcome
+from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
+from verifyctl.emulator.errors import SERVICE_UNAVAILABLE, ApiError
 from verifyctl.emulator.faults import Faults, FaultSettings
+from verifyctl.emulator.hosts import check_public_url, default_public_url, is_loopback, loopback_url
+from verifyctl.emulator.limits import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    BodyRefused,
+    ConnectionLimits,
+    body_length,
+)
 from verifyctl.emulator.store import Store
 
 logger = logging.getLogger("verifyctl.emulator")
@@ -32,14 +43,39 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     # stop() must not wait for idle keep-alive connections; it closes them itself.
     block_on_close = False
-    request_queue_size = 128
+    # A burst of connections waits in the kernel rather than in SYN retransmits (seconds each).
+    request_queue_size = 1024
 
-    def __init__(self, address: tuple[str, int], app: App, family: socket.AddressFamily) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        family: socket.AddressFamily,
+        limits: ConnectionLimits,
+    ) -> None:
         self.address_family = family
         self.app = app
+        self.limits = limits
+        self.public_url = ""
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Counted here, on the accepting thread, so the cap holds exactly whatever the handler threads do.
+        with self.connections_lock:
+            full = len(self.connections) >= self.limits.max_connections
+            if not full:
+                self.connections.add(request)
+        if full:
+            _turn_away(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that goes away mid-request is normal here (timeouts, dropped writes): no traceback.
@@ -60,15 +96,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # A connection that sends nothing for this long is closed (http.server treats a read timeout as
+        # the end of the connection), so idle clients cannot hold connections, threads and descriptors.
+        self.connection.settimeout(self.server.limits.idle_timeout)
         # http.server writes headers and body separately; without this each keep-alive answer waits ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
@@ -80,26 +112,47 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         target = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", errors="replace") if length > 0 else ""
         app = self.server.app
+        try:
+            length = body_length(
+                self.command,
+                self.headers.get_all("Content-Length") or [],
+                self.headers.get("Transfer-Encoding"),
+                self.server.limits.max_body_bytes,
+            )
+        except BodyRefused as refused:
+            # Answered, never read: a body of unknown or excessive size closes the connection after.
+            self.close_connection = self.close_connection or refused.close
+            self._send(app.refuse(self.command, target.path, refused))
+            self._discard(refused.drain)
+            return
+        body = self.rfile.read(length).decode("utf-8", errors="replace") if length > 0 else ""
         if target.path.startswith(CONTROL_PREFIX):
-            outcome = app.control(self.command, target.path, target.query, body)
+            outcome = app.control(
+                self.command, target.path, target.query, body, self.headers.get("Authorization")
+            )
         else:
-            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+            # Links come from the configured URL, never from the `Host` header a caller may forge.
             outcome = app.handle(
                 self.command,
                 target.path,
                 target.query,
                 body,
                 self.headers.get("Authorization"),
-                f"http://{host}",
+                self.server.public_url,
             )
         if outcome.drop:
             # The write is done; the client gets no answer at all.
             self.close_connection = True
             return
         self._send(outcome)
+
+    def _discard(self, remaining: int) -> None:
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                return
+            remaining -= len(chunk)
 
     def _send(self, outcome: Outcome) -> None:
         reason = self.responses.get(outcome.status, ("",))[0]
@@ -119,6 +172,25 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         # One write for headers and body.
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
+
+
+def _turn_away(connection: socket.socket) -> None:
+    """Answer 503 on a connection beyond the cap and close it at once, without reading or waiting."""
+    body = json.dumps(ApiError(503, SERVICE_UNAVAILABLE, "Too many open connections").body()).encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    with contextlib.suppress(OSError):
+        # A fresh socket's send buffer takes this whole; never block the accepting thread on a client.
+        connection.setblocking(False)
+        connection.send(head.encode("latin-1") + body)
+        # Whatever the client already sent is read away, so the close is a FIN rather than a reset that
+        # could destroy the 503 before the client reads it.
+        with contextlib.suppress(BlockingIOError):
+            connection.recv(65536)
+        connection.shutdown(socket.SHUT_RDWR)
+    connection.close()
 
 
 def _dev_account(store: Store) -> tuple[str, str]:
@@ -164,11 +236,26 @@ class EmulatorServer:
         retry_after_seconds: int = 1,
         max_concurrency: int | None = None,
         concurrency_retry_after: int | None = None,
+        public_url: str | None = None,
+        request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        control_auth: bool = False,
+        admin_token: str | None = None,
     ) -> None:
         self._host = host
         self._port = port
+        self._public_url = check_public_url(public_url) if public_url else None
         # Checked before anything opens: a bad value leaves nothing behind.
         self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
+        if request_log_size < 1:
+            raise ValueError("request_log_size must be at least 1")
+        self._limits = ConnectionLimits(max_body_bytes, idle_timeout, max_connections)
+        # Off loopback anyone on the network could read every code and move the clock: always authenticated.
+        # A given admin token asks for authentication too (it would be pointless otherwise).
+        required = control_auth or admin_token is not None or not is_loopback(host)
+        self._control = ControlAccess(required, (admin_token or secrets.token_hex(16)) if required else None)
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
@@ -183,7 +270,15 @@ class EmulatorServer:
         created = _creation_times(self._store, self._accounts, self._clock.now())
         served = {account.sid: (account, created[account.sid]) for account in self._accounts}
         self._app = App(
-            self._store, self._clock, credentials, faults, retry_after_seconds, served, self._limit
+            self._store,
+            self._clock,
+            credentials,
+            faults,
+            retry_after_seconds,
+            served,
+            self._limit,
+            request_log_size=request_log_size,
+            control_access=self._control,
         )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -208,21 +303,48 @@ class EmulatorServer:
         return self._limit.maximum
 
     @property
+    def control_auth(self) -> bool:
+        """Whether `/__emulator__/*` needs credentials (always off loopback)."""
+        return self._control.required
+
+    @property
+    def admin_token(self) -> str | None:
+        """The bearer token for clock control and every account's data; None when control is open."""
+        return self._control.admin_token
+
+    @property
+    def is_loopback(self) -> bool:
+        """Whether only this machine can reach the emulator."""
+        return is_loopback(self._host)
+
+    @property
     def port(self) -> int:
         return self._port
 
     @property
+    def host(self) -> str:
+        return self._host
+
+    @property
     def base_url(self) -> str:
-        """`http://HOST:PORT` of the running emulator (loopback when bound to every interface)."""
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self._host, self._host)
-        return f"http://[{host}]:{self._port}" if ":" in host else f"http://{host}:{self._port}"
+        """The URL clients reach the emulator at, and from which every link in its answers is built.
+
+        `public_url` when given; else `http://HOST:PORT`, with this machine's name for every interface.
+        """
+        return self._public_url or default_public_url(self._host, self._port)
+
+    @property
+    def loopback_url(self) -> str:
+        """A URL that reaches the emulator from this machine."""
+        return loopback_url(self._host, self._port)
 
     def start(self) -> EmulatorServer:
         if self._http is not None:
             raise RuntimeError("the emulator is already running")
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        self._http = _HttpServer((self._host, self._port), self._app, family)
+        self._http = _HttpServer((self._host, self._port), self._app, family, self._limits)
         self._port = int(self._http.server_address[1])
+        self._http.public_url = self.base_url
         # A short poll interval makes stop() quick: it waits for the serving loop to notice.
         self._thread = threading.Thread(
             target=self._http.serve_forever,
@@ -262,6 +384,13 @@ class EmulatorServer:
         """Move the emulator's clock forward (verifications expire after 10 minutes)."""
         self._clock.advance(seconds)
 
+    def open_connections(self) -> int:
+        """Client connections open now (accepted and not yet closed)."""
+        if self._http is None:
+            return 0
+        with self._http.connections_lock:
+            return len(self._http.connections)
+
     def in_flight(self, account_sid: str | None = None) -> int:
         """API requests being answered now (latency included), for one account or for all."""
         return self._limit.in_flight(account_sid)
@@ -271,7 +400,7 @@ class EmulatorServer:
         return self._limit.refused(account_sid)
 
     def requests(self) -> list[dict[str, Any]]:
-        """Every answered API request: {method, path, status, account_sid, dropped}."""
+        """The latest answered API requests (up to `request_log_size`): method, path, status, account…"""
         return self._app.requests()
 
     def clear_requests(self) -> None:

@@ -192,9 +192,9 @@ class Store:
                 ),
             )
 
-    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
-        """Recorded messages of every account, oldest first, optionally only those sent to `to`."""
-        return read_messages(self._db, self._lock, to)
+    def messages(self, to: str | None = None, account: str | None = None) -> list[dict[str, Any]]:
+        """Recorded messages, oldest first: of every account or only `account`, optionally only to `to`."""
+        return read_messages(self._db, self._lock, to, account)
 
     def setting(self, key: str) -> str | None:
         with self._lock:
@@ -207,13 +207,22 @@ class Store:
 
 
 def read_messages(
-    db: sqlite3.Connection, lock: threading.RLock | None = None, to: str | None = None
+    db: sqlite3.Connection,
+    lock: threading.RLock | None = None,
+    to: str | None = None,
+    account: str | None = None,
 ) -> list[dict[str, Any]]:
     """Messages from an open emulator database, in the shape `GET /__emulator__/messages` answers."""
     query = "SELECT recipient, channel, body, service_sid, verification_sid, date_created FROM messages"
-    args: tuple[str, ...] = ()
+    conditions, args = [], []
     if to is not None:
-        query, args = query + " WHERE recipient = ?", (to,)
+        conditions.append("recipient = ?")
+        args.append(to)
+    if account is not None:
+        conditions.append("account_sid = ?")
+        args.append(account)
+    if conditions:
+        query += " WHERE " + " AND ".join(conditions)
     if lock is None:
         rows = db.execute(query + " ORDER BY seq", args).fetchall()
     else:

@@ -13,7 +13,7 @@ def check_guards(plan: Plan, *, allow_delete: bool, force: bool) -> None:
         if given[flag]:
             continue
         if flag == "--allow-delete":
-            addresses = [change.address for change in plan.destructive]
+            addresses = [str(change.address) for change in plan.destructive]
             more = f" and {len(addresses) - 5} more" if len(addresses) > 5 else ""
             raise RefusedError(
                 f"the plan deletes {len(addresses)} {'object' if len(addresses) == 1 else 'objects'} "

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from verifyctl.plan.json_text import dumps_indented
+from verifyctl.resources.addresses import Address
+from verifyctl.resources.kinds import Kind
 
 # 2: the account as masked SID, name and digest; targets, guards and cascaded deletes recorded.
 FORMAT_VERSION = 2
@@ -30,48 +32,55 @@ class Action(str, Enum):
 class Change:
     """One change to one object. `before` is the live object as read; `after` what it will be."""
 
-    address: str
-    kind: str
+    address: Address
     action: Action
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
     changed_fields: tuple[str, ...]
     # The live object's id (SID, or country for messaging configurations) for update/delete/replace.
     id: str | None = None
-    # The address of the parent object, None for services.
-    parent: str | None = None
     reason: str = ""
     # Set on the children of a deleted or replaced object: the address whose delete takes this one
     # along. Apply sends nothing for it; the plan lists it so that a reviewer sees every effect.
-    deleted_with: str | None = None
+    deleted_with: Address | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return self.address.kind
+
+    @property
+    def parent(self) -> Address | None:
+        return self.address.parent
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "address": self.address,
-            "kind": self.kind,
+            "address": str(self.address),
+            "kind": self.kind.name,
             "action": self.action.value,
             "id": self.id,
-            "parent": self.parent,
+            "parent": str(self.parent) if self.parent else None,
             "changed_fields": list(self.changed_fields),
             "before": self.before,
             "after": self.after,
             "reason": self.reason or None,
-            "deleted_with": self.deleted_with,
+            "deleted_with": str(self.deleted_with) if self.deleted_with else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Change:
+        address = Address.parse(str(data["address"]))
+        if data.get("kind") != address.kind.name:
+            raise ValueError(f"change {address} says kind {data.get('kind')!r}")
+        deleted_with = data.get("deleted_with")
         return cls(
-            address=str(data["address"]),
-            kind=str(data["kind"]),
+            address=address,
             action=Action(data["action"]),
             before=data.get("before"),
             after=data.get("after"),
             changed_fields=tuple(data.get("changed_fields") or ()),
             id=data.get("id"),
-            parent=data.get("parent"),
             reason=data.get("reason") or "",
-            deleted_with=data.get("deleted_with"),
+            deleted_with=Address.parse(str(deleted_with)) if deleted_with else None,
         )
 
 
@@ -96,7 +105,7 @@ class Plan:
 
     changes: tuple[Change, ...]
     # Live ids of every object the plan read, by address, so apply can address children of unchanged parents.
-    ids: dict[str, str] = field(default_factory=dict)
+    ids: Mapping[Address, str] = field(default_factory=dict)
     # How many live objects the plan covered (for the safety threshold).
     covered: int = 0
     # A digest of every live object the plan read.
@@ -107,6 +116,10 @@ class Plan:
     account_name: str = ""
     # The --target addresses the plan was limited to (empty: the whole configuration).
     targets: tuple[str, ...] = ()
+    # The policy's findings over the files (waived ones left out), as printed; and those of them that
+    # are errors: apply refuses while there are any.
+    findings: tuple[str, ...] = ()
+    blocking: tuple[str, ...] = ()
 
     @property
     def summary(self) -> Summary:
@@ -156,6 +169,12 @@ class Plan:
         return replace(self, account_sid=account_sid, api_url=api_url, account_name=account_name)
 
     @property
+    def where(self) -> str:
+        """`account AC…cdef (Name) at URL`: the account and API a plan is for, as people read it."""
+        url = "the embedded emulator" if self.api_url == "local" else self.api_url
+        return f"account {self.account_label} at {url}"
+
+    @property
     def account_label(self) -> str:
         """The account as shown to people: masked SID and, when known, its friendly name."""
         masked = mask_sid(self.account_sid)
@@ -173,16 +192,17 @@ class Plan:
             "api_url": self.api_url,
             "targets": list(self.targets),
             "guards": [{"flag": flag, "reason": reason} for flag, reason in self.needed_flags()],
+            "findings": list(self.findings),
+            "blocking_findings": list(self.blocking),
             "summary": self.summary.to_dict(),
             "changes": [change.to_dict() for change in self.changes],
-            # Sorting the keys, not the items: 45,000 (key, value) tuples would set off a full collection.
-            "ids": {address: self.ids[address] for address in sorted(self.ids)},
+            "ids": dict(sorted((str(address), sid) for address, sid in self.ids.items())),
             "covered": self.covered,
             "fingerprint": self.fingerprint,
         }
 
     def to_json(self) -> str:
-        return dumps_indented(self.to_dict()) + "\n"
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SavedPlan:
@@ -191,13 +211,15 @@ class Plan:
         account = data.get("account") or {}
         plan = cls(
             changes=tuple(Change.from_dict(c) for c in data["changes"]),
-            ids={str(k): str(v) for k, v in (data.get("ids") or {}).items()},
+            ids={Address.parse(str(k)): str(v) for k, v in (data.get("ids") or {}).items()},
             covered=int(data.get("covered") or 0),
             fingerprint=str(data.get("fingerprint") or ""),
             account_sid="",
             api_url=str(data.get("api_url") or ""),
             account_name=str(account.get("friendly_name") or ""),
             targets=tuple(str(t) for t in data.get("targets") or ()),
+            findings=tuple(str(f) for f in data.get("findings") or ()),
+            blocking=tuple(str(f) for f in data.get("blocking_findings") or ()),
         )
         return SavedPlan(plan, str(account.get("sid") or ""), str(account.get("sid_sha256") or ""))
 
@@ -229,14 +251,7 @@ def sid_digest(sid: str) -> str:
     return "sha256:" + hashlib.sha256(sid.encode("utf-8")).hexdigest() if sid else ""
 
 
-def fingerprint(objects: Mapping[str, dict[str, Any]]) -> str:
-    """A digest of the live objects read, fields by "ADDRESS#ID"; any live change alters it.
-
-    repr() of plain values (str, int, bool, None, lists) is deterministic and, unlike json.dumps, needs
-    no encoder pass. Live fields are decoded in declaration order and the objects are sorted by key, so
-    equal reads give equal digests. Keys and values go in two lists rather than as (key, value) tuples:
-    tens of thousands of new tuples would set off a full garbage collection of the whole heap.
-    """
-    addresses = sorted(objects)
-    canonical = repr(addresses) + repr([objects[address] for address in addresses])
+def fingerprint(objects: Mapping[str, Mapping[str, Any]]) -> str:
+    """A digest of the live objects read, fields by "ADDRESS#ID"; any live change alters it."""
+    canonical = json.dumps(sorted(objects.items()), separators=(",", ":"), sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

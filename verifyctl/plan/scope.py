@@ -1,43 +1,162 @@
-"""Which live children a plan needs: the child lists the files write, and all that a delete takes along."""
+"""The Scope of a plan: desired and live services matched once, which are in scope, and what to read."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from verifyctl.plan.addresses import service_address_keys
+from verifyctl.errors import PlanError
 from verifyctl.resources.addresses import Address
-from verifyctl.resources.records import Record
-
-# "bucket" stands for the buckets of every rate limit of the service.
-ALL_CHILD_KINDS = frozenset({"rate_limit", "messaging_configuration", "webhook", "bucket"})
+from verifyctl.resources.kinds import ALL_CHILD_KINDS
+from verifyctl.resources.records import DesiredRecord, LiveRecord
 
 
-def children_to_read(
-    pairs: Sequence[tuple[Record | None, Record | None]],
-    targets: Sequence[Address] = (),
-    *,
-    prune: bool = False,
-) -> dict[str, frozenset[str]]:
-    """Map live service id -> child kinds to read ("bucket" meaning the buckets of its rate limits).
+@dataclass(frozen=True, slots=True)
+class ServicePair:
+    """A desired service and the live one it matched (either may be missing), at its plan address."""
 
-    A service that will be deleted needs every child list: the plan lists each object the delete takes
-    with it. A written `rate_limits:` list needs the buckets too, since a rate limit it removes or
-    replaces takes its buckets along.
-    """
-    target_services = {target.segments[0][1] for target in targets}
-    needs: dict[str, frozenset[str]] = {}
-    for key, (wanted, current) in zip(service_address_keys(pairs), pairs, strict=True):
-        if current is None or (targets and key not in target_services):
-            continue
-        deleted = wanted.absent if wanted is not None else prune
-        if deleted:
-            needs[str(current.id)] = ALL_CHILD_KINDS
-            continue
-        if wanted is None:
-            continue
-        kinds = set(wanted.children)
-        if "rate_limit" in kinds:
-            kinds.add("bucket")
-        if kinds:
-            needs[str(current.id)] = frozenset(kinds)
-    return needs
+    address: Address
+    wanted: DesiredRecord | None
+    current: LiveRecord | None
+    in_scope: bool
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Every service of the files and the account, matched: the one place services are paired."""
+
+    pairs: tuple[ServicePair, ...]
+    targets: tuple[Address, ...] = ()
+    prune: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        desired: Sequence[DesiredRecord],
+        live: Sequence[LiveRecord],
+        *,
+        targets: Sequence[Address] = (),
+        prune: bool = False,
+    ) -> Scope:
+        """Match desired services to live ones (a `sid` pin first, else the friendly name)."""
+        matched = match_services(desired, live)
+        keys = service_address_keys(matched)
+        target_services = {target.segments[0][1] for target in targets}
+        pairs = tuple(
+            ServicePair(Address.of_service(key), wanted, current, not targets or key in target_services)
+            for key, (wanted, current) in zip(keys, matched, strict=True)
+        )
+        return cls(pairs, tuple(targets), prune)
+
+    def deleted(self, pair: ServicePair) -> bool:
+        """Whether the plan deletes this pair's live service (`ensure: absent`, or `prune` when unlisted)."""
+        if pair.current is None:
+            return False
+        return pair.wanted.absent if pair.wanted is not None else self.prune
+
+    def children_to_read(self) -> dict[str, frozenset[str]]:
+        """Map live service id -> child kinds to read ("bucket" meaning the buckets of its rate limits).
+
+        A service that will be deleted needs every child list: the plan lists each object the delete
+        takes with it. A written `rate_limits:` list needs the buckets too, since a rate limit it
+        removes or replaces takes its buckets along.
+        """
+        needs: dict[str, frozenset[str]] = {}
+        for pair in self.pairs:
+            if pair.current is None or not pair.in_scope:
+                continue
+            if self.deleted(pair):
+                needs[pair.current.id] = ALL_CHILD_KINDS
+                continue
+            if pair.wanted is None:
+                continue
+            kinds = set(pair.wanted.children)
+            if "rate_limit" in kinds:
+                kinds.add("bucket")
+            if kinds:
+                needs[pair.current.id] = frozenset(kinds)
+        return needs
+
+    def with_live(self, live: Mapping[str, LiveRecord]) -> Scope:
+        """This scope with its live services replaced by the records (children read) of the same id."""
+        return replace(
+            self,
+            pairs=tuple(
+                replace(pair, current=live.get(pair.current.id, pair.current)) if pair.current else pair
+                for pair in self.pairs
+            ),
+        )
+
+    def with_desired(self, resolve: Callable[[DesiredRecord], DesiredRecord]) -> Scope:
+        """This scope with each desired service in scope passed through `resolve` (template names)."""
+        return replace(
+            self,
+            pairs=tuple(
+                replace(pair, wanted=resolve(pair.wanted)) if pair.wanted and pair.in_scope else pair
+                for pair in self.pairs
+            ),
+        )
+
+    @property
+    def desired_in_scope(self) -> list[DesiredRecord]:
+        return [pair.wanted for pair in self.pairs if pair.wanted is not None and pair.in_scope]
+
+
+def match_services(
+    desired: Sequence[DesiredRecord], live: Sequence[LiveRecord]
+) -> list[tuple[DesiredRecord | None, LiveRecord | None]]:
+    """Pair desired with live services: a `sid` pin first, else the friendly name; unmatched live last."""
+    problems: list[str] = []
+    by_id = {service.id: service for service in live}
+    pinned_ids = {service.id for service in desired if service.id}
+    by_name: dict[str, list[LiveRecord]] = {}
+    for service in live:
+        if service.id not in pinned_ids:
+            by_name.setdefault(service.key, []).append(service)
+    pairs: list[tuple[DesiredRecord | None, LiveRecord | None]] = []
+    claimed: set[str] = set()
+    for wanted in desired:
+        where = f" ({wanted.location})" if wanted.location else ""
+        current: LiveRecord | None
+        if wanted.id:
+            current = by_id.get(wanted.id)
+            if current is None and not wanted.absent:
+                problems.append(
+                    f"service[{wanted.key}]{where}: pinned sid {wanted.id} does not exist in the account "
+                    "(a service cannot be created with a chosen sid; remove the pin to create it)"
+                )
+                continue
+        else:
+            candidates = by_name.get(wanted.key, [])
+            if len(candidates) > 1:
+                sids = ", ".join(sorted(c.id for c in candidates))
+                problems.append(
+                    f"service[{wanted.key}]{where}: {len(candidates)} live services share this friendly name "
+                    f"({sids}); pin one with `sid:`"
+                )
+                continue
+            current = candidates[0] if candidates else None
+        if current is not None:
+            claimed.add(current.id)
+        pairs.append((wanted, current))
+    if problems:
+        raise PlanError("\n".join(problems))
+    pairs.extend((None, service) for service in live if service.id not in claimed)
+    return pairs
+
+
+def service_address_keys(pairs: Sequence[tuple[DesiredRecord | None, LiveRecord | None]]) -> list[str]:
+    """The key of each (desired, live) service pair's address: its friendly name, or its sid when several
+    pairs have that name (services pinned apart, or live ones the files leave alone), so that addresses
+    stay unique and the ids a plan keeps by address never mix two services up."""
+    names = [
+        wanted.key if wanted is not None else current.key if current is not None else ""
+        for wanted, current in pairs
+    ]
+    counts = Counter(names)
+    keys = []
+    for name, (wanted, current) in zip(names, pairs, strict=True):
+        sid = (wanted.id if wanted is not None else None) or (current.id if current is not None else None)
+        keys.append(str(sid) if sid and counts[name] > 1 else name)
+    return keys

@@ -11,8 +11,7 @@ import yaml
 
 from verifyctl.config.yaml_source import plain_scalar_is_string
 from verifyctl.resources.codec import unflatten
-from verifyctl.resources.from_config import CHILD_LIST_KEYS
-from verifyctl.resources.kinds import BUCKET, CHILD_KINDS, SERVICE, FieldType, Kind
+from verifyctl.resources.kinds import SERVICE, FieldType, Kind
 from verifyctl.resources.records import Record
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={ref}"
@@ -95,17 +94,11 @@ def _object_document(kind: Kind, record: Record) -> dict[str, Any]:
         if record.fields.get(field.key) is not None
     }
     document = unflatten(flat)
-    for child_kind in CHILD_KINDS[kind.name]:
-        children = sorted(record.children.get(child_kind.name, []), key=lambda c: _child_order(child_kind, c))
-        document[CHILD_LIST_KEYS[child_kind.name]] = [_object_document(child_kind, c) for c in children]
+    for child_kind in kind.children:
+        children: list[Record] = list(record.children.get(child_kind.name, ()))
+        children.sort(key=lambda child: child_kind.sort_key(child.key))
+        document[child_kind.list_key] = [_object_document(child_kind, child) for child in children]
     return document
-
-
-def _child_order(kind: Kind, record: Record) -> tuple[int, str]:
-    # Buckets by interval as a number (60 before 3600); others by identity.
-    if kind is BUCKET and str(record.key).isdigit():
-        return int(record.key), ""
-    return 0, record.identity
 
 
 def _yaml_value(field_type: FieldType, value: Any) -> Any:

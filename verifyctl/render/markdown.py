@@ -49,6 +49,10 @@ def _context(plan: Plan) -> list[str]:
 def render_markdown(plan: Plan) -> str:
     lines = [COMMENT_MARKER, "### verifyctl plan", "", *_context(plan)]
     guards = [f"⛔ Apply will need `{flag}`: {_cell(reason)}." for flag, reason in plan.needed_flags()]
+    if plan.blocking:
+        guards.append(f"⛔ Apply will refuse: {len(plan.blocking)} policy error(s) without an exception.")
+    if plan.findings:
+        lines.extend(["**Policy findings**", "", *(f"- `{_cell(f)}`" for f in plan.findings), ""])
     if not plan.has_changes:
         lines.append(f"✅ {no_changes_line(plan)}")
         return "\n".join(lines) + "\n"
@@ -59,5 +63,5 @@ def render_markdown(plan: Plan) -> str:
     lines.append("| Action | Address | Changes |")
     lines.append("|---|---|---|")
     for change in plan.changes:
-        lines.append(f"| {LABELS[change.action]} | `{_cell(change.address)}` | {_details(change)} |")
+        lines.append(f"| {LABELS[change.action]} | `{_cell(str(change.address))}` | {_details(change)} |")
     return "\n".join(lines) + "\n"

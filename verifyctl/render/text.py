@@ -47,8 +47,7 @@ def header_lines(plan: Plan) -> list[str]:
     """Which account the plan is for and, under --target, what it is limited to."""
     lines = []
     if plan.account_sid:
-        where = "the embedded emulator" if plan.api_url == "local" else plan.api_url
-        lines.append(f"Account: {plan.account_label} at {where}")
+        lines.append(f"Account: {plan.where.removeprefix('account ')}")
     if plan.targets:
         lines.append(
             f"Targeting: {', '.join(plan.targets)} (and what these need); nothing else was compared."
@@ -59,6 +58,12 @@ def header_lines(plan: Plan) -> list[str]:
 def footer_lines(plan: Plan) -> list[str]:
     """The flags apply will need, and the reminder that a targeted plan is partial."""
     lines = [f"Apply will need {flag}: {reason}." for flag, reason in plan.needed_flags()]
+    if plan.blocking:
+        count = len(plan.blocking)
+        lines.append(
+            f"Apply will refuse: {count} policy {'error' if count == 1 else 'errors'} without an exception "
+            "(fix them, or add a policy exception with its reason)."
+        )
     if plan.targets:
         lines.append("Note: this plan is limited by --target; run plan without it to see every change.")
     return lines
@@ -71,7 +76,7 @@ def no_changes_line(plan: Plan) -> str:
 
 
 def render_text(plan: Plan, colour: bool = False) -> str:
-    lines = header_lines(plan)
+    lines = [*header_lines(plan), *plan.findings]
     if not plan.has_changes:
         lines.append(no_changes_line(plan))
         lines.extend(footer_lines(plan))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from verifyctl.errors import UsageError
@@ -52,6 +53,27 @@ class Address:
 
     def __str__(self) -> str:
         return "/".join(f"{kind}[{key}]" for kind, key in self.segments)
+
+    def collection_path(self, ids: Mapping[Address, str]) -> str:
+        """The API path of the collection this object lives in, its ancestors' ids taken from `ids`."""
+        return self.kind.collection_path.format(**self._parent_ids(ids))
+
+    def instance_path(self, object_id: str, ids: Mapping[Address, str]) -> str:
+        return self.kind.instance_path.format(id=object_id, **self._parent_ids(ids))
+
+    def _parent_ids(self, ids: Mapping[Address, str]) -> dict[str, str]:
+        """The `{service_sid}` / `{rate_limit_sid}` values of the ancestors of this address."""
+        values: dict[str, str] = {}
+        for depth in range(1, len(self.segments)):
+            ancestor = Address(self.segments[:depth])
+            if ancestor not in ids:
+                raise UnresolvedParent(ancestor)
+            values[f"{self.segments[depth - 1][0]}_sid"] = ids[ancestor]
+        return values
+
+
+class UnresolvedParent(Exception):
+    """A parent's id is not known (its create failed or never ran)."""
 
 
 def _parse_segments(text: str) -> list[Segment]:

@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-from verifyctl.config.models import normalize_country
+from pydantic import BaseModel
+
+from verifyctl.config.models import (
+    BucketConfig,
+    MessagingConfigurationConfig,
+    RateLimitConfig,
+    ServiceConfig,
+    WebhookConfig,
+    normalize_country,
+)
 
 
 class FieldType(str, Enum):
@@ -57,6 +68,17 @@ class Kind:
         return self.normalize(str(value))
 
     @property
+    def children(self) -> tuple[Kind, ...]:
+        """The kinds that live under this one, in the order the configuration lists them."""
+        return CHILD_KINDS[self.name]
+
+    def sort_key(self, key: str) -> tuple[int, str]:
+        """Objects of a kind sort by identity; numeric identities (bucket intervals) as numbers."""
+        if self.field(self.identity).type is FieldType.INT and key.isdigit():
+            return (int(key), "")
+        return (0, self.identity_of(key))
+
+    @property
     def field_keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 
@@ -69,40 +91,73 @@ class Kind:
 
 BOOL, INT, STR = FieldType.BOOL, FieldType.INT, FieldType.STR
 
+# Config keys that are not API fields of their kind: identity pins, ownership, names resolved at plan
+# time, and child lists (which become children).
+NOT_FIELDS = frozenset(
+    {"sid", "ensure", "default_template", "rate_limits", "messaging_configurations", "webhooks", "buckets"}
+)
+
+
+def _pascal(snake: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
+
+
+def _scalar_type(annotation: Any, list_type: FieldType) -> FieldType:
+    # `X | None` is X; a list (optional or not) is the kind's list encoding.
+    optional = get_origin(annotation) in (Union, UnionType)
+    base = next(a for a in get_args(annotation) if a is not type(None)) if optional else annotation
+    if get_origin(base) is list:
+        return list_type
+    if base is bool:
+        return BOOL
+    if base is int:
+        return INT
+    return STR  # str, and Literal[...] of strings
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def fields_of(
+    model: type[BaseModel],
+    *,
+    list_type: FieldType = FieldType.STR_SET,
+    fixed: frozenset[str] = frozenset(),
+    prefix: tuple[str, ...] = (),
+) -> tuple[Field, ...]:
+    """The API fields of a config model, in declaration order: the config is the one declaration.
+
+    Nested models become dotted keys and params (`totp.time_step` is `Totp.TimeStep`); `fixed` names
+    the fields the API cannot update.
+    """
+    found: list[Field] = []
+    for name, info in model.model_fields.items():
+        if name in NOT_FIELDS:
+            continue
+        key = info.alias or name
+        path = (*prefix, key)
+        nested = _model_of(info.annotation)
+        if nested is not None:
+            found.extend(fields_of(nested, list_type=list_type, fixed=fixed, prefix=path))
+            continue
+        dotted = ".".join(path)
+        param = ".".join(_pascal(part) for part in path)
+        found.append(Field(dotted, param, _scalar_type(info.annotation, list_type), dotted not in fixed))
+    return tuple(found)
+
+
 SERVICE = Kind(
     name="service",
     identity="friendly_name",
     collection_path="/v2/Services",
     instance_path="/v2/Services/{id}",
     list_key="services",
-    fields=(
-        Field("friendly_name", "FriendlyName", STR),
-        Field("code_length", "CodeLength", INT),
-        Field("lookup_enabled", "LookupEnabled", BOOL),
-        Field("skip_sms_to_landlines", "SkipSmsToLandlines", BOOL),
-        Field("dtmf_input_required", "DtmfInputRequired", BOOL),
-        Field("tts_name", "TtsName", STR),
-        Field("psd2_enabled", "Psd2Enabled", BOOL),
-        Field("do_not_share_warning_enabled", "DoNotShareWarningEnabled", BOOL),
-        Field("custom_code_enabled", "CustomCodeEnabled", BOOL),
-        Field("push.include_date", "Push.IncludeDate", BOOL),
-        Field("push.apn_credential_sid", "Push.ApnCredentialSid", STR),
-        Field("push.fcm_credential_sid", "Push.FcmCredentialSid", STR),
-        Field("totp.issuer", "Totp.Issuer", STR),
-        Field("totp.time_step", "Totp.TimeStep", INT),
-        Field("totp.code_length", "Totp.CodeLength", INT),
-        Field("totp.skew", "Totp.Skew", INT),
-        Field("default_template_sid", "DefaultTemplateSid", STR),
-        Field("whatsapp.msg_service_sid", "Whatsapp.MsgServiceSid", STR),
-        Field("whatsapp.from", "Whatsapp.From", STR),
-        Field("passkeys.relying_party.id", "Passkeys.RelyingParty.Id", STR),
-        Field("passkeys.relying_party.name", "Passkeys.RelyingParty.Name", STR),
-        Field("passkeys.relying_party.origins", "Passkeys.RelyingParty.Origins", FieldType.CSV_LIST),
-        Field("passkeys.authenticator_attachment", "Passkeys.AuthenticatorAttachment", STR),
-        Field("passkeys.discoverable_credentials", "Passkeys.DiscoverableCredentials", STR),
-        Field("passkeys.user_verification", "Passkeys.UserVerification", STR),
-        Field("verify_event_subscription_enabled", "VerifyEventSubscriptionEnabled", BOOL),
-    ),
+    # The API takes the passkeys origins as one comma-separated string and answers a JSON array.
+    fields=fields_of(ServiceConfig, list_type=FieldType.CSV_LIST),
 )
 
 RATE_LIMIT = Kind(
@@ -112,10 +167,7 @@ RATE_LIMIT = Kind(
     instance_path="/v2/Services/{service_sid}/RateLimits/{id}",
     list_key="rate_limits",
     parent="service",
-    fields=(
-        Field("unique_name", "UniqueName", STR, updatable=False),
-        Field("description", "Description", STR),
-    ),
+    fields=fields_of(RateLimitConfig, fixed=frozenset({"unique_name"})),
     identity_immutable_reason="unique_name cannot be updated",
     # unique_name cannot be updated and the API treats it case-insensitively: matching it so turns a
     # case-only edit into a visible replace instead of a delete plus a near-duplicate create.
@@ -129,10 +181,7 @@ BUCKET = Kind(
     instance_path="/v2/Services/{service_sid}/RateLimits/{rate_limit_sid}/Buckets/{id}",
     list_key="buckets",
     parent="rate_limit",
-    fields=(
-        Field("interval", "Interval", INT),
-        Field("max", "Max", INT),
-    ),
+    fields=fields_of(BucketConfig),
 )
 
 MESSAGING_CONFIGURATION = Kind(
@@ -145,10 +194,7 @@ MESSAGING_CONFIGURATION = Kind(
     id_key="country",
     # ISO country codes in any case; `all` is the catch-all configuration (the config's own rule).
     normalize=normalize_country,
-    fields=(
-        Field("country", "Country", STR, updatable=False),
-        Field("messaging_service_sid", "MessagingServiceSid", STR),
-    ),
+    fields=fields_of(MessagingConfigurationConfig, fixed=frozenset({"country"})),
 )
 
 WEBHOOK = Kind(
@@ -158,13 +204,8 @@ WEBHOOK = Kind(
     instance_path="/v2/Services/{service_sid}/Webhooks/{id}",
     list_key="webhooks",
     parent="service",
-    fields=(
-        Field("friendly_name", "FriendlyName", STR),
-        Field("event_types", "EventTypes", FieldType.STR_SET),
-        Field("webhook_url", "WebhookUrl", STR),
-        Field("status", "Status", STR),
-        Field("version", "Version", STR),
-    ),
+    # Event types are sent as repeated keys and compared as a set.
+    fields=fields_of(WebhookConfig, list_type=FieldType.STR_SET),
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (SERVICE, RATE_LIMIT, BUCKET, MESSAGING_CONFIGURATION, WEBHOOK)}
@@ -177,3 +218,7 @@ CHILD_KINDS: dict[str, tuple[Kind, ...]] = {
     "messaging_configuration": (),
     "webhook": (),
 }
+
+# Every child kind: what a plan reads of a service it deletes, and what import reads ("bucket" standing
+# for the buckets of every rate limit).
+ALL_CHILD_KINDS = frozenset(name for name, kind in KINDS.items() if kind.parent is not None)

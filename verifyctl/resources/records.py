@@ -1,8 +1,9 @@
-"""Resource records: one neutral shape for desired and live objects, addressed as `service[A]/webhook[b]`."""
+"""Resource records: frozen desired objects (from the files) and live objects (from the API)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from verifyctl.resources.codec import decode_response
@@ -14,48 +15,69 @@ def identity_key(kind: Kind, value: Any) -> str:
     return kind.identity_of(value)
 
 
-@dataclass
-class Record:
-    """One Verify object. Desired records hold only written fields; live records hold every declared field.
+@dataclass(frozen=True, slots=True)
+class DesiredRecord:
+    """One object as the files describe it: only the fields written are managed.
 
-    `children` maps a child kind name to its records; a kind missing from it is unmanaged (desired)
-    or was not read (live).
+    `children` maps a child kind name to its records; a kind missing from it is not written, so the
+    live children of that kind are left alone.
     """
 
     kind: Kind
     key: str
-    fields: dict[str, Any]
+    fields: Mapping[str, Any]
+    # A `sid:` pin (services only).
     id: str | None = None
-    children: dict[str, list[Record]] = field(default_factory=dict)
+    children: Mapping[str, Sequence[DesiredRecord]] = field(default_factory=dict)
     absent: bool = False
+    # FILE:LINE:COL of the object in the configuration, for messages.
     location: str = ""
     # A service's `default_template` (a template friendly name), resolved at plan time into the
-    # `default_template_sid` field; desired services only.
+    # `default_template_sid` field.
     default_template: str | None = None
 
     @property
     def identity(self) -> str:
-        return identity_key(self.kind, self.key)
-
-    def segment(self) -> str:
-        return f"{self.kind.name}[{self.key}]"
+        return self.kind.identity_of(self.key)
 
 
-def child_address(parent_address: str | None, record: Record) -> str:
-    return f"{parent_address}/{record.segment()}" if parent_address else record.segment()
+@dataclass(frozen=True, slots=True)
+class LiveRecord:
+    """One object as the API answered it: every declared field, and the children read (if any).
+
+    A kind missing from `children` was not read.
+    """
+
+    kind: Kind
+    key: str
+    fields: Mapping[str, Any]
+    id: str
+    children: Mapping[str, Sequence[LiveRecord]] = field(default_factory=dict)
+
+    @property
+    def identity(self) -> str:
+        return self.kind.identity_of(self.key)
+
+    def with_children(self, children: Mapping[str, Sequence[LiveRecord]]) -> LiveRecord:
+        return replace(self, children=children)
 
 
-def live_record(kind: Kind, response: dict[str, Any]) -> Record:
+Record = DesiredRecord | LiveRecord
+
+
+def live_record(kind: Kind, response: dict[str, Any]) -> LiveRecord:
     """A live record from one API response object."""
     fields = decode_response(kind, response)
-    return Record(kind=kind, key=str(fields[kind.identity]), fields=fields, id=str(response.get(kind.id_key)))
+    return LiveRecord(
+        kind=kind, key=str(fields[kind.identity]), fields=fields, id=str(response.get(kind.id_key))
+    )
 
 
-def count_records(records: list[Record]) -> int:
+def count_records(records: Sequence[Record]) -> int:
     """How many objects a tree of records holds, children included."""
     total = 0
     for record in records:
         total += 1
         for kind in CHILD_KINDS[record.kind.name]:
-            total += count_records(record.children.get(kind.name, []))
+            total += count_records(record.children.get(kind.name, ()))
     return total

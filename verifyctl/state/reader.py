@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from typing import Any, Protocol
 
-from verifyctl.resources.kinds import BUCKET, KINDS, RATE_LIMIT, SERVICE, Kind
-from verifyctl.resources.records import Record, live_record
-
-ALL_CHILD_KINDS = frozenset({"rate_limit", "messaging_configuration", "webhook", "bucket"})
+from verifyctl.resources.kinds import BUCKET, RATE_LIMIT, SERVICE, Kind
+from verifyctl.resources.records import LiveRecord, live_record
 
 
 class ListingClient(Protocol):
@@ -29,7 +27,7 @@ def instance_path(kind: Kind, object_id: str, service_sid: str = "", rate_limit_
     return kind.instance_path.format(service_sid=service_sid, rate_limit_sid=rate_limit_sid, id=object_id)
 
 
-def read_services(client: ListingClient) -> list[Record]:
+def read_services(client: ListingClient) -> list[LiveRecord]:
     """Every live service, without children."""
     return [live_record(SERVICE, item) for item in client.list(SERVICE.collection_path, SERVICE.list_key)]
 
@@ -37,7 +35,7 @@ def read_services(client: ListingClient) -> list[Record]:
 class _TaskGroup:
     """Runs tasks on a shared pool, where a task may add more; `wait` returns when all are done."""
 
-    def __init__(self, pool: ThreadPoolExecutor) -> None:
+    def __init__(self, pool: Executor) -> None:
         self._pool = pool
         self._lock = threading.Lock()
         self._pending = 0
@@ -69,49 +67,69 @@ class _TaskGroup:
 
 def read_children(
     client: ListingClient,
-    services: Sequence[Record],
+    services: Sequence[LiveRecord],
     needs: Mapping[str, frozenset[str]],
-    parallelism: int = 10,
-) -> None:
-    """Fill `children` of each service whose id is in `needs` with the kinds named there.
+    pool: Executor,
+) -> dict[str, LiveRecord]:
+    """Each service whose id is in `needs`, by id, with the child kinds named there read.
 
     "bucket" in a service's needs means: read the buckets of each of its rate limits. A bucket read
     starts as soon as its rate limit list has arrived, so no wave waits for the slowest service.
     """
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="verifyctl-read") as pool:
-        group = _TaskGroup(pool)
-        for service in services:
-            kinds = needs.get(str(service.id))
-            if not kinds:
+    group = _TaskGroup(pool)
+    lists: dict[tuple[str, str], list[LiveRecord]] = {}
+    buckets: dict[str, list[LiveRecord]] = {}
+    for service in services:
+        kinds = needs.get(service.id)
+        if not kinds:
+            continue
+        for kind in SERVICE.children:
+            if kind.name in kinds:
+                group.submit(_child_reader(client, group, service, kind, "bucket" in kinds, lists, buckets))
+    group.wait()
+    read: dict[str, LiveRecord] = {}
+    for service in services:
+        kinds = needs.get(service.id)
+        if not kinds:
+            continue
+        children: dict[str, tuple[LiveRecord, ...]] = {}
+        for kind in SERVICE.children:
+            if kind.name not in kinds:
                 continue
-            for kind_name in ("rate_limit", "messaging_configuration", "webhook"):
-                if kind_name in kinds:
-                    group.submit(_child_reader(client, group, service, kind_name, "bucket" in kinds))
-        group.wait()
+            records = lists[(service.id, kind.name)]
+            if kind is RATE_LIMIT and "bucket" in kinds:
+                records = [r.with_children({"bucket": tuple(buckets[r.id])}) for r in records]
+            children[kind.name] = tuple(records)
+        read[service.id] = service.with_children(children)
+    return read
 
 
 def _child_reader(
-    client: ListingClient, group: _TaskGroup, service: Record, kind_name: str, with_buckets: bool
+    client: ListingClient,
+    group: _TaskGroup,
+    service: LiveRecord,
+    kind: Kind,
+    with_buckets: bool,
+    lists: dict[tuple[str, str], list[LiveRecord]],
+    buckets: dict[str, list[LiveRecord]],
 ) -> Callable[[], None]:
-    kind = KINDS[kind_name]
-
     def run() -> None:
-        items = client.list(collection_path(kind, service_sid=str(service.id)), kind.list_key)
+        items = client.list(collection_path(kind, service_sid=service.id), kind.list_key)
         records = [live_record(kind, item) for item in items]
-        # Each list is assigned whole, once: readers of other kinds never touch the same key.
-        service.children[kind_name] = records
+        # Each key is written once, by one task: no two tasks share an entry.
+        lists[(service.id, kind.name)] = records
         if kind is RATE_LIMIT and with_buckets:
             for rate_limit in records:
-                group.submit(_bucket_reader(client, service, rate_limit))
+                group.submit(_bucket_reader(client, service, rate_limit, buckets))
 
     return run
 
 
-def _bucket_reader(client: ListingClient, service: Record, rate_limit: Record) -> Callable[[], None]:
+def _bucket_reader(
+    client: ListingClient, service: LiveRecord, rate_limit: LiveRecord, buckets: dict[str, list[LiveRecord]]
+) -> Callable[[], None]:
     def run() -> None:
-        path = collection_path(BUCKET, service_sid=str(service.id), rate_limit_sid=str(rate_limit.id))
-        rate_limit.children["bucket"] = [
-            live_record(BUCKET, item) for item in client.list(path, BUCKET.list_key)
-        ]
+        path = collection_path(BUCKET, service_sid=service.id, rate_limit_sid=rate_limit.id)
+        buckets[rate_limit.id] = [live_record(BUCKET, item) for item in client.list(path, BUCKET.list_key)]
 
     return run

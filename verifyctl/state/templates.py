@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from verifyctl.errors import PlanError
-from verifyctl.resources.records import Record
+from verifyctl.resources.records import DesiredRecord
 from verifyctl.state.reader import ListingClient
 
 TEMPLATES_PATH = "/v2/Templates"
@@ -26,24 +27,33 @@ class Template:
         return f"{self.friendly_name!r} ({self.sid})"
 
 
-def read_templates(client: ListingClient) -> list[Template]:
-    """Every template the account can use (one paged list)."""
+def read_template_items(client: ListingClient) -> list[dict[str, Any]]:
+    """Every template the account can use, as the API answers them (one paged list)."""
+    return client.list(TEMPLATES_PATH, TEMPLATES_LIST_KEY)
+
+
+def templates_of(items: Sequence[Mapping[str, Any]]) -> list[Template]:
     return [
         Template(sid=str(item.get("sid")), friendly_name=str(item.get("friendly_name") or ""))
-        for item in client.list(TEMPLATES_PATH, TEMPLATES_LIST_KEY)
+        for item in items
     ]
 
 
-def uses_template_name(service: Record) -> bool:
+def read_templates(client: ListingClient) -> list[Template]:
+    """Every template the account can use (one paged list)."""
+    return templates_of(read_template_items(client))
+
+
+def uses_template_name(service: DesiredRecord) -> bool:
     """Whether a desired service names its default template (and so needs the Templates list)."""
     return bool(service.default_template) and not service.absent
 
 
 def resolve_template_names(
-    services: Sequence[Record],
+    services: Sequence[DesiredRecord],
     templates: Sequence[Template],
-    in_scope: Callable[[Record], bool] = lambda service: True,
-) -> list[Record]:
+    in_scope: Callable[[DesiredRecord], bool] = lambda service: True,
+) -> list[DesiredRecord]:
     """The services, those in scope that name a template given its sid as `default_template_sid`.
 
     Raises PlanError naming every unknown or ambiguous name at once, with the candidates.
@@ -52,7 +62,7 @@ def resolve_template_names(
     for template in templates:
         by_name.setdefault(template.friendly_name, []).append(template)
     problems: list[str] = []
-    resolved: list[Record] = []
+    resolved: list[DesiredRecord] = []
     for service in services:
         if not (uses_template_name(service) and in_scope(service)):
             resolved.append(service)

@@ -42,8 +42,8 @@ def test_duplicate_rate_limit_unique_name_is_refused(api: Api, service: str) -> 
 
     status, code, message = error_of(api.post(base, {"UniqueName": "end_user_ip"}))
 
-    assert (status, code) == (400, 60200)
-    assert message.startswith("Invalid parameter: UniqueName")
+    # Twilio's error 60208 (twilio.com/docs/api/errors/60208, HTTP 400).
+    assert (status, code, message) == (400, 60208, "Rate limit with that UniqueName already exists")
     assert len(api.get(base).json()["rate_limits"]) == 1
     # The same name in another service is fine.
     other = api.service("Other")["sid"]
@@ -162,7 +162,12 @@ def test_duplicate_messaging_configuration_country_is_refused(api: Api, service:
 
     status, code, message = error_of(api.post(base, {"Country": "us", "MessagingServiceSid": MG_SID}))
 
-    assert (status, code) == (400, 60200) and message.startswith("Invalid parameter: Country")
+    # Twilio's error 60213 (twilio.com/docs/api/errors/60213, HTTP 400).
+    assert (status, code, message) == (
+        400,
+        60213,
+        "A Messaging Configuration already exists for the given country",
+    )
 
 
 def test_messaging_configuration_update_requires_the_messaging_service(api: Api, service: str) -> None:
@@ -206,7 +211,8 @@ def test_webhook_lifecycle(api: Api, service: str) -> None:
         (_webhook(FriendlyName=""), 20001, "Missing required parameter FriendlyName"),
         (_webhook(EventTypes=[]), 20001, "Missing required parameter EventTypes"),
         (_webhook(WebhookUrl=None), 20001, "Missing required parameter WebhookUrl"),
-        (_webhook(EventTypes=["factor.created", "sms.sent"]), 60200, "Invalid parameter: EventTypes"),
+        # Twilio's error 60306 lists "Invalid Webhooks parameters: Invalid EventTypes".
+        (_webhook(EventTypes=["factor.created", "sms.sent"]), 60306, "Invalid Request: EventTypes"),
         (_webhook(WebhookUrl="hooks.example.com"), 60200, "Invalid parameter: WebhookUrl"),
         (_webhook(Status="paused"), 60200, "Invalid parameter: Status"),
         (_webhook(Version="v3"), 60200, "Invalid parameter: Version"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from tests.integration.emulator.support import PHONE, Api
@@ -28,11 +31,19 @@ SERVE = (
 SERVE_IN_BACKGROUND = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); " + SERVE
 
 
-def _start_serve(*args: str, background: bool = False) -> tuple[subprocess.Popen[str], list[str]]:
+def _start_serve(
+    *args: str, background: bool = False, max_files: int | None = None
+) -> tuple[subprocess.Popen[str], list[str]]:
     """Run `emulator serve` in a child process; return it and its banner lines (up to the export lines)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def limit_files() -> None:
+        if max_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))
+
     process = subprocess.Popen(
         [sys.executable, "-u", "-c", SERVE_IN_BACKGROUND if background else SERVE, *args],
+        preexec_fn=limit_files,
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -104,6 +115,50 @@ def test_serve_names_each_account_and_serves_its_account_resource() -> None:
     finally:
         code, _ = _stop(process)
     assert code == 0
+
+
+def test_serve_with_control_auth_prints_an_admin_token_that_works() -> None:
+    account = "AC" + "7" * 32
+    process, banner = _start_serve("--port", "0", "--account", f"{account}:tok", "--control-auth")
+    try:
+        token = next(line.split(": ", 1)[1] for line in banner if line.startswith("Admin token: "))
+        url = banner[0].rsplit(" ", 1)[1]
+        messages = url + "/__emulator__/messages"
+        assert requests.get(messages, timeout=10).status_code == 401
+        admin = {"Authorization": f"Bearer {token}"}
+        assert requests.get(messages, headers=admin, timeout=10).json() == {"messages": []}
+    finally:
+        code, _ = _stop(process)
+    assert code == 0
+
+
+def test_1100_idle_connections_under_ulimit_1024_cannot_stop_it_answering() -> None:
+    process, banner = _start_serve("--port", "0", "--idle-timeout", "1", max_files=1024)
+    crowd: list[socket.socket] = []
+    try:
+        url = banner[0].rsplit(" ", 1)[1]
+        port = int(url.rsplit(":", 1)[1])
+        crowd = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(1100)]
+        answers = [_read_until_closed(sock) for sock in crowd]
+        # Every connection ended: beyond the default cap of 512 with a 503, the rest at their idle timeout.
+        assert sum(answer == b"" for answer in answers) >= 512
+        assert all(answer == b"" or answer.startswith(b"HTTP/1.1 503 ") for answer in answers)
+        token = next(line.split()[-1] for line in banner if line.startswith("Account: "))
+        sid = next(line.split()[1] for line in banner if line.startswith("Account: "))
+        assert requests.get(url + "/v2/Services", auth=(sid, token), timeout=30).status_code == 200
+    finally:
+        for sock in crowd:
+            sock.close()
+        code, stderr = _stop(process)
+    assert code == 0 and "Traceback" not in stderr
+
+
+def _read_until_closed(sock: socket.socket) -> bytes:
+    received = b""
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := sock.recv(4096):
+            received += chunk
+    return received
 
 
 @pytest.mark.parametrize(

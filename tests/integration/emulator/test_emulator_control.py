@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.integration.emulator.support import PHONE, Api, error_of
@@ -64,3 +65,25 @@ def test_bad_control_requests_are_refused(emulator: EmulatorServer) -> None:
     assert error_of(requests.post(base + "/messages", timeout=10))[:2] == (405, 20004)
     assert error_of(requests.put(base + "/requests", timeout=10))[:2] == (405, 20004)
     assert error_of(requests.get(base + "/nothing", timeout=10))[:2] == (404, 20404)
+
+
+def test_the_request_log_keeps_only_the_latest_requests() -> None:
+    with EmulatorServer(request_log_size=3) as server:
+        api = Api(server.base_url, server.accounts[0])
+        for size in range(1, 6):
+            api.get("/v2/Services", {"PageSize": str(size)})
+        api.get("/v2/Nope")
+
+        logged = requests.get(server.base_url + "/__emulator__/requests", timeout=10).json()["requests"]
+
+    assert [(r["path"], r["status"]) for r in logged] == [
+        ("/v2/Services", 200),
+        ("/v2/Services", 200),
+        ("/v2/Nope", 404),
+    ]
+    assert logged == server.requests()
+
+
+def test_a_request_log_size_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="request_log_size"):
+        EmulatorServer(request_log_size=0)

@@ -159,13 +159,40 @@ def test_page_size_1000_is_allowed(api: Api) -> None:
     assert api.get("/v2/Services", {"PageSize": "1000"}).json()["meta"]["page_size"] == 1000
 
 
-def test_urls_use_the_host_the_client_called(emulator: EmulatorServer) -> None:
-    api = Api(f"http://localhost:{emulator.port}", emulator.accounts[0])
-
+def test_urls_come_from_the_configured_url_never_from_the_host_header(emulator: EmulatorServer) -> None:
+    api = Api(emulator.base_url, emulator.accounts[0])
+    api.session.headers["Host"] = "evil.example:666"
     service = api.service()
+    api.service("Second")
 
-    assert service["url"].startswith(f"http://localhost:{emulator.port}/v2/Services/")
-    assert api.get("/v2/Services").json()["meta"]["url"].startswith(f"http://localhost:{emulator.port}/")
+    answers = [
+        json.dumps(service),
+        api.get("/v2/Services", {"PageSize": "1"}).text,
+        api.get(f"/v2/Services/{service['sid']}").text,
+    ]
+
+    assert service["url"] == f"{emulator.base_url}/v2/Services/{service['sid']}"
+    assert json.loads(answers[1])["meta"]["next_page_url"].startswith(f"{emulator.base_url}/v2/Services?")
+    assert not any("evil" in answer for answer in answers)
+
+
+def test_a_public_url_is_used_for_links() -> None:
+    with EmulatorServer(public_url="https://verify.emulator.test:8443/") as server:
+        api = Api(server.loopback_url, server.accounts[0])
+        service = api.service()
+        meta = api.get("/v2/Services").json()["meta"]
+
+    assert server.base_url == "https://verify.emulator.test:8443"
+    assert service["url"].startswith("https://verify.emulator.test:8443/v2/Services/")
+    assert meta["url"].startswith("https://verify.emulator.test:8443/v2/Services?")
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://x", "http://", "http://h/path", "http://h?q=1", "http://u:p@h", "http://h:99999"]
+)
+def test_a_bad_public_url_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="public URL"):
+        EmulatorServer(public_url=url)
 
 
 def test_one_connection_serves_many_requests(emulator: EmulatorServer) -> None:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from verifyctl.apply.executor import Executor, waves
+from verifyctl.apply.executor import ApplyResult, Executor, waves
 from verifyctl.errors import ApiError, OutcomeUnknownError
 from verifyctl.plan.model import Action, Change, Plan
+from verifyctl.resources.addresses import Address
 
 SVC = "VA" + "1" * 32
 
 
-def create(address: str, kind: str, after: dict[str, Any], parent: str | None = None) -> Change:
-    return Change(address, kind, Action.CREATE, None, after, tuple(after), parent=parent)
+def create(address: str, after: dict[str, Any]) -> Change:
+    return Change(Address.parse(address), Action.CREATE, None, after, tuple(after))
+
+
+def run(client: FakeClient, plan: Plan, **options: Any) -> ApplyResult:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return Executor(client, pool, **options).run(plan)
 
 
 class FakeClient:
@@ -65,12 +72,12 @@ class FakeClient:
 def test_waves_put_children_after_created_parents_only() -> None:
     plan = Plan(
         changes=(
-            create("service[A]", "service", {"friendly_name": "A"}),
-            create("service[A]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[A]"),
-            create("service[B]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[B]"),
+            create("service[A]", {"friendly_name": "A"}),
+            create("service[A]/webhook[w]", {"friendly_name": "w"}),
+            create("service[B]/webhook[w]", {"friendly_name": "w"}),
         )
     )
-    assert [[c.address for c in wave] for wave in waves(plan)] == [
+    assert [[str(c.address) for c in wave] for wave in waves(plan)] == [
         ["service[A]", "service[B]/webhook[w]"],
         ["service[A]/webhook[w]"],
     ]
@@ -80,25 +87,25 @@ def test_failed_parent_skips_dependents_and_independent_changes_run() -> None:
     client = FakeClient(fail={"/v2/Services"})
     plan = Plan(
         changes=(
-            create("service[A]", "service", {"friendly_name": "A"}),
-            create("service[A]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[A]"),
-            create("service[B]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[B]"),
+            create("service[A]", {"friendly_name": "A"}),
+            create("service[A]/webhook[w]", {"friendly_name": "w"}),
+            create("service[B]/webhook[w]", {"friendly_name": "w"}),
         ),
-        ids={"service[B]": SVC},
+        ids={Address.parse("service[B]"): SVC},
     )
     seen: list[str] = []
-    outcome = Executor(client, progress=lambda o: seen.append(o.status)).run(plan)
-    assert [o.change.address for o in outcome.failed] == ["service[A]"]
-    assert [o.change.address for o in outcome.skipped] == ["service[A]/webhook[w]"]
-    assert [o.change.address for o in outcome.applied] == ["service[B]/webhook[w]"]
+    outcome = run(client, plan, progress=lambda o: seen.append(o.status))
+    assert [str(o.change.address) for o in outcome.failed] == ["service[A]"]
+    assert [str(o.change.address) for o in outcome.skipped] == ["service[A]/webhook[w]"]
+    assert [str(o.change.address) for o in outcome.applied] == ["service[B]/webhook[w]"]
     assert sorted(seen) == ["applied", "failed", "skipped"]
     assert ("POST", f"/v2/Services/{SVC}/Webhooks") in client.calls
 
 
 def test_unknown_create_outcome_is_looked_up_not_resent() -> None:
     client = FakeClient(drop_first_create=True)
-    plan = Plan(changes=(create("service[A]", "service", {"friendly_name": "A"}),))
-    outcome = Executor(client).run(plan)
+    plan = Plan(changes=(create("service[A]", {"friendly_name": "A"}),))
+    outcome = run(client, plan)
     assert outcome.ok
     assert client.calls.count(("POST", "/v2/Services")) == 1
     assert ("GET", "/v2/Services") in client.calls
@@ -109,10 +116,10 @@ def test_children_of_created_parent_use_its_new_id() -> None:
     client = FakeClient()
     plan = Plan(
         changes=(
-            create("service[A]", "service", {"friendly_name": "A"}),
-            create("service[A]/webhook[w]", "webhook", {"friendly_name": "w"}, parent="service[A]"),
+            create("service[A]", {"friendly_name": "A"}),
+            create("service[A]/webhook[w]", {"friendly_name": "w"}),
         )
     )
-    assert Executor(client).run(plan).ok
+    assert run(client, plan).ok
     new_sid = client.objects["/v2/Services"][0]["sid"]
     assert ("POST", f"/v2/Services/{new_sid}/Webhooks") in client.calls

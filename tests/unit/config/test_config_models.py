@@ -212,12 +212,12 @@ def test_rate_limit_unique_name_must_not_be_blank() -> None:
         RateLimitConfig(unique_name="  ")
 
 
-def test_bucket_interval_is_positive_and_max_not_negative() -> None:
-    assert BucketConfig(interval=1, max=0).max == 0
-    with pytest.raises(ValidationError):
-        BucketConfig(interval=0, max=1)
-    with pytest.raises(ValidationError):
-        BucketConfig(interval=1, max=-1)
+def test_bucket_interval_and_max_are_positive_int32() -> None:
+    assert BucketConfig(interval=1, max=1).max == 1
+    assert BucketConfig(interval=2**31 - 1, max=2**31 - 1).interval == 2**31 - 1
+    for interval, most in ((0, 1), (1, 0), (1, -1), (2**31, 1), (1, 2**31)):
+        with pytest.raises(ValidationError, match="greater_than_equal|less_than_equal"):
+            BucketConfig(interval=interval, max=most)
 
 
 def _form(properties: dict[str, Any]) -> dict[str, Any]:

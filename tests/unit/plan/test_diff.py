@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,35 +13,37 @@ from verifyctl.plan.guards import check_guards
 from verifyctl.plan.model import Action, Plan
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import BUCKET, MESSAGING_CONFIGURATION, RATE_LIMIT, SERVICE, WEBHOOK, Kind
-from verifyctl.resources.records import Record
+from verifyctl.resources.records import DesiredRecord, LiveRecord
 
 SID_A = "VA" + "a" * 32
 SID_B = "VA" + "b" * 32
 
 
 def live(
-    kind: Kind, key: str, id: str, children: dict[str, list[Record]] | None = None, **fields: Any
-) -> Record:
+    kind: Kind, key: str, id: str, children: dict[str, list[LiveRecord]] | None = None, **fields: Any
+) -> LiveRecord:
     values = {f.key: None for f in kind.fields}
     values[kind.identity] = int(key) if kind is BUCKET else key
     values.update({k.replace("__", "."): v for k, v in fields.items()})
-    return Record(kind, key, values, id=id, children=children if children is not None else {})
+    return LiveRecord(kind, key, values, id=id, children=children if children is not None else {})
 
 
-def want(kind: Kind, key: str, children: dict[str, list[Record]] | None = None, **fields: Any) -> Record:
+def want(
+    kind: Kind, key: str, children: dict[str, list[DesiredRecord]] | None = None, **fields: Any
+) -> DesiredRecord:
     values: dict[str, Any] = {kind.identity: int(key) if kind is BUCKET else key}
     values.update({k.replace("__", "."): v for k, v in fields.items()})
-    return Record(kind, key, values, children=children or {})
+    return DesiredRecord(kind, key, values, children=children or {})
 
 
-def service_children(**lists: list[Record]) -> dict[str, list[Record]]:
-    base: dict[str, list[Record]] = {"rate_limit": [], "messaging_configuration": [], "webhook": []}
+def service_children(**lists: list[LiveRecord]) -> dict[str, list[LiveRecord]]:
+    base: dict[str, list[LiveRecord]] = {"rate_limit": [], "messaging_configuration": [], "webhook": []}
     base.update(lists)
     return base
 
 
 def actions(plan: Plan) -> list[tuple[str, str]]:
-    return [(c.action.value, c.address) for c in plan.changes]
+    return [(c.action.value, str(c.address)) for c in plan.changes]
 
 
 def test_create_service_with_children_in_address_order() -> None:
@@ -64,7 +67,7 @@ def test_create_service_with_children_in_address_order() -> None:
         ("create", "service[Acme]/webhook[audit]"),
     ]
     assert plan.changes[0].after == {"friendly_name": "Acme", "code_length": 6}
-    assert plan.changes[2].parent == "service[Acme]/rate_limit[ip]"
+    assert plan.changes[2].parent == Address.parse("service[Acme]/rate_limit[ip]")
     assert plan.summary.add == 4
 
 
@@ -124,7 +127,7 @@ def test_rate_limit_case_change_is_a_replace_and_recreates_buckets() -> None:
         ("create", "service[Acme]/rate_limit[IP]/bucket[60]"),
     ]
     assert plan.changes[0].reason == "unique_name cannot be updated"
-    assert plan.changes[1].deleted_with == "service[Acme]/rate_limit[IP]"
+    assert plan.changes[1].deleted_with == Address.parse("service[Acme]/rate_limit[IP]")
     assert plan.changes[1].reason == "deleted with service[Acme]/rate_limit[IP]"
     assert plan.summary.destroy == 1 and plan.summary.replace == 1
 
@@ -146,7 +149,7 @@ def test_bucket_max_update_and_new_interval() -> None:
         ("update", "service[Acme]/rate_limit[ip]/bucket[60]"),
         ("create", "service[Acme]/rate_limit[ip]/bucket[3600]"),
     ]
-    assert plan.ids["service[Acme]/rate_limit[ip]"] == "RK1"
+    assert plan.ids[Address.parse("service[Acme]/rate_limit[ip]")] == "RK1"
 
 
 def test_ambiguous_friendly_name_names_the_sids() -> None:
@@ -164,16 +167,14 @@ def test_sid_pin_renames_and_frees_the_name() -> None:
         live(SERVICE, "Old", SID_A, service_children()),
         live(SERVICE, "Acme", SID_B, service_children()),
     ]
-    pinned = want(SERVICE, "Acme")
-    pinned.id = SID_A
+    pinned = replace(want(SERVICE, "Acme"), id=SID_A)
     plan = make_plan([pinned], lives)
     (change,) = plan.changes
     assert (change.action, change.id, change.changed_fields) == (Action.UPDATE, SID_A, ("friendly_name",))
 
 
 def test_pin_to_missing_service_is_an_error() -> None:
-    pinned = want(SERVICE, "Acme")
-    pinned.id = SID_A
+    pinned = replace(want(SERVICE, "Acme"), id=SID_A)
     with pytest.raises(PlanError, match="does not exist"):
         make_plan([pinned], [])
 
@@ -182,8 +183,7 @@ def test_removed_service_is_kept_unless_prune_or_absent() -> None:
     lives = [live(SERVICE, "Gone", SID_A, service_children())]
     assert not make_plan([], lives).has_changes
     assert actions(make_plan([], lives, prune=True)) == [("delete", "service[Gone]")]
-    absent = want(SERVICE, "Gone")
-    absent.absent = True
+    absent = replace(want(SERVICE, "Gone"), absent=True)
     assert actions(make_plan([absent], lives)) == [("delete", "service[Gone]")]
     assert not make_plan([absent], []).has_changes
 

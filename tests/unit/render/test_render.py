@@ -7,20 +7,19 @@ import json
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.render.formats import render
 from verifyctl.render.markdown import COMMENT_MARKER
+from verifyctl.resources.addresses import Address
 
 PLAN = Plan(
     changes=(
         Change(
-            "service[Acme Login]",
-            "service",
+            Address.parse("service[Acme Login]"),
             Action.CREATE,
             None,
             {"friendly_name": "Acme Login", "code_length": 6},
             ("friendly_name", "code_length"),
         ),
         Change(
-            "service[Acme Checkout]",
-            "service",
+            Address.parse("service[Acme Checkout]"),
             Action.UPDATE,
             {"code_length": 4},
             {"code_length": 6},
@@ -28,25 +27,21 @@ PLAN = Plan(
             "VA1",
         ),
         Change(
-            "service[Acme Login]/rate_limit[end_user_ip]",
-            "rate_limit",
+            Address.parse("service[Acme Login]/rate_limit[end_user_ip]"),
             Action.REPLACE,
             {"unique_name": "end_user_ip"},
             {"unique_name": "End_User_IP"},
             ("unique_name",),
             "RK1",
-            parent="service[Acme Login]",
             reason="unique_name cannot be updated",
         ),
         Change(
-            "service[Acme Login]/webhook[old|pipe]",
-            "webhook",
+            Address.parse("service[Acme Login]/webhook[old|pipe]"),
             Action.DELETE,
             {"friendly_name": "old|pipe"},
             None,
             (),
             "YW1",
-            parent="service[Acme Login]",
         ),
     ),
     covered=3,

@@ -1,0 +1,56 @@
+"""`verifyctl lint`: the policy rules over the YAML files, offline; as text, JSON, SARIF or annotations."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from verifyctl import __version__
+from verifyctl.config.loader import DEFAULT_PATH, load_config
+from verifyctl.errors import UsageError
+from verifyctl.lint import RULES, find_rule, run
+from verifyctl.lint.docs import explain
+from verifyctl.lint.report import as_json, github, text
+from verifyctl.lint.rules import did_you_mean
+from verifyctl.lint.sarif import sarif
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="sarif: for GitHub code scanning; github: workflow-command annotations.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--explain", "rule_id", metavar="RULE", help="Explain one rule and how to set or waive it.")
+def lint_command(paths: tuple[str, ...], output_format: str, strict: bool, rule_id: str | None) -> int:
+    """Check the YAML files against the policy rules, offline; findings as FILE:LINE:COL: LEVEL[RULE]: FIX.
+
+    The `policy:` section sets each rule's severity (error, warning, info, off) and thresholds, and
+    waives a rule for one service with a reason. Exit 1 when an error-level finding is not waived
+    (with --strict, a warning too), else 0. Rules that need the live account run in `plan`.
+    """
+    if rule_id is not None:
+        rule = find_rule(rule_id)
+        if rule is None:
+            known = ", ".join(r.id for r in RULES)
+            raise UsageError(f"unknown rule {rule_id!r}{did_you_mean(rule_id)}; the rules are: {known}")
+        if paths:
+            raise UsageError("--explain RULE takes no PATHS")
+        click.echo(explain(rule), nl=False)
+        return 0
+    findings = run(load_config(list(paths) or [DEFAULT_PATH], os.environ))
+    if output_format == "json":
+        click.echo(as_json(findings), nl=False)
+    elif output_format == "sarif":
+        click.echo(sarif(findings, __version__), nl=False)
+    elif output_format == "github":
+        click.echo(github(findings), nl=False)
+    else:
+        click.echo(text(findings), nl=False)
+    return findings.exit_code(strict)

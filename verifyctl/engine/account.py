@@ -1,0 +1,65 @@
+"""Which account a run talks to, as a plain value, and opening it: a real API or the embedded emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifyctl.client import Credentials, VerifyClient, resolve_base_url
+from verifyctl.client.base_url import accounts_base_url
+from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
+
+LOCAL_DB = Path(LOCAL_DB_PATH)
+# What plans made against the embedded emulator record as their API URL: its port changes every run.
+LOCAL_API_URL = "local"
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """Where the account is: the embedded emulator (`local`), or an API URL with credentials."""
+
+    api_url: str | None = None
+    credentials: Credentials | None = None
+    local: bool = False
+
+    def __repr__(self) -> str:
+        # Credentials hold a secret; their own repr hides it, and this one names only the account.
+        account = self.credentials.account_sid if self.credentials else None
+        return f"AccountSpec(api_url={self.api_url!r}, account={account!r}, local={self.local})"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An open account: the Verify client, a client of the account resource's host, and where it is."""
+
+    client: VerifyClient
+    accounts: VerifyClient
+    account_sid: str
+    api_url: str
+    emulator: EmulatorServer | None = None
+
+
+@contextmanager
+def connect(spec: AccountSpec, parallelism: int) -> Iterator[Connection]:
+    """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
+    if spec.local:
+        LOCAL_DB.parent.mkdir(parents=True, exist_ok=True)
+        with EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB) as server:
+            account_sid, token = server.accounts[0]
+            credentials = Credentials(username=account_sid, secret=token, account_sid=account_sid)
+            with (
+                VerifyClient(server.base_url, credentials, parallelism=parallelism) as client,
+                VerifyClient(server.base_url, credentials, parallelism=1) as accounts,
+            ):
+                yield Connection(client, accounts, account_sid, LOCAL_API_URL, server)
+        return
+    if spec.credentials is None:
+        raise ValueError("an account that is not local needs credentials")
+    base_url = resolve_base_url(spec.api_url)
+    with (
+        VerifyClient(base_url, spec.credentials, parallelism=parallelism) as client,
+        VerifyClient(accounts_base_url(base_url), spec.credentials, parallelism=1) as accounts,
+    ):
+        yield Connection(client, accounts, spec.credentials.account_sid, base_url)

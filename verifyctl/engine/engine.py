@@ -1,0 +1,226 @@
+"""The Engine: one account, one client, one pool sized by --parallelism; plan, apply, import, send, check."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from verifyctl.apply.executor import ApplyResult, Executor, Outcome
+from verifyctl.apply.freshness import check_fresh
+from verifyctl.client.base_url import is_loopback_host
+from verifyctl.client.stats import RequestStats
+from verifyctl.engine.account import AccountSpec, Connection, connect
+from verifyctl.engine.desired import Desired
+from verifyctl.errors import ApiError, StalePlanError, TransportError, VerifyctlError
+from verifyctl.lint import Findings, TemplateInfo
+from verifyctl.lint import run as lint
+from verifyctl.plan.diff import diff
+from verifyctl.plan.model import Plan, SavedPlan, mask_sid
+from verifyctl.plan.scope import Scope
+from verifyctl.resources.addresses import Address
+from verifyctl.resources.kinds import ALL_CHILD_KINDS
+from verifyctl.resources.records import LiveRecord
+from verifyctl.state.account import read_account_name
+from verifyctl.state.reader import read_children, read_services
+from verifyctl.state.templates import (
+    read_template_items,
+    resolve_template_names,
+    templates_of,
+    uses_template_name,
+)
+
+_SERVICE_SID = re.compile(r"^VA[0-9a-fA-F]{32}$")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A plan and the policy findings over the files it was made from."""
+
+    plan: Plan
+    findings: Findings
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What `import` read: every live service, and the chosen ones with all their children."""
+
+    live: list[LiveRecord]
+    chosen: list[LiveRecord]
+
+
+class Engine:
+    """Runs commands against one account. Open it with `Engine.open(spec, parallelism=N)`."""
+
+    def __init__(self, connection: Connection, pool: ThreadPoolExecutor) -> None:
+        self._connection = connection
+        self._client = connection.client
+        # The one pool of the run: reads, freshness checks and apply share it, sized by --parallelism.
+        self._pool = pool
+
+    @classmethod
+    @contextmanager
+    def open(cls, spec: AccountSpec, *, parallelism: int = 10) -> Iterator[Engine]:
+        with (
+            connect(spec, parallelism) as connection,
+            ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
+        ):
+            yield cls(connection, pool)
+
+    @property
+    def account_sid(self) -> str:
+        return self._connection.account_sid
+
+    @property
+    def api_url(self) -> str:
+        """The base URL, or "local" for the embedded emulator (what plans record)."""
+        return self._connection.api_url
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._client.stats
+
+    # -- plan and apply ------------------------------------------------------------------------------
+
+    def plan(self, desired: Desired, targets: Sequence[Address] = ()) -> Plan:
+        """The plan alone (see `review`)."""
+        return self.review(desired, targets).plan
+
+    def review(self, desired: Desired, targets: Sequence[Address] = ()) -> Review:
+        """Read what the plan needs of the live account, diff it, and hold the files to the policy.
+
+        One list of services, the Templates list if a service in scope names a template (by name or
+        sid: the policy checks it is approved), then the written child lists of matched services in
+        scope (and all children of those being deleted). The account's name comes from another host
+        and is read meanwhile. The plan records its account and the findings that block apply.
+        """
+        name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
+        scope = Scope.of(desired.services, read_services(self._client), targets=targets, prune=desired.prune)
+        in_scope = scope.desired_in_scope
+        items: list[dict[str, Any]] | None = None
+        if any(uses_template_name(s) or "default_template_sid" in s.fields for s in in_scope):
+            items = read_template_items(self._client)
+        if any(uses_template_name(service) for service in in_scope):
+            # Resolved together, so that every unknown or ambiguous name is reported at once.
+            resolved = resolve_template_names(in_scope, templates_of(items or []))
+            by_object = {id(old): new for old, new in zip(in_scope, resolved, strict=True)}
+            scope = scope.with_desired(lambda service: by_object.get(id(service), service))
+        services = [pair.current for pair in scope.pairs if pair.current is not None]
+        scope = scope.with_live(read_children(self._client, services, scope.children_to_read(), self._pool))
+        findings = Findings(())
+        if desired.config is not None:
+            live = [TemplateInfo.from_api(item) for item in items] if items is not None else []
+            findings = lint(desired.config, live_templates=live)
+        shown = tuple(str(finding) for finding in findings.active)
+        # Under --target, only the services in scope are applied: their errors block, others are shown.
+        names = {pair.wanted.key for pair in scope.pairs if pair.wanted is not None and pair.in_scope}
+        blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
+        plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
+        return Review(replace(plan, findings=shown, blocking=blocking), findings)
+
+    def bind_saved(self, saved: SavedPlan) -> Plan:
+        """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise)."""
+        if not saved.is_for(self.account_sid, self.api_url):
+            raise StalePlanError(
+                f"the saved plan was made for account {saved.masked_sid} at {saved.plan.api_url}, "
+                f"not {mask_sid(self.account_sid)} at {self.api_url}"
+            )
+        plan = saved.bound_to(self.account_sid)
+        check_fresh(plan, self._client, self._pool)
+        return plan
+
+    def apply(self, plan: Plan, progress: Callable[[Outcome], None] = lambda outcome: None) -> ApplyResult:
+        """Run the plan's changes in dependency waves; `progress` hears of each change as it ends."""
+        return Executor(self._client, self._pool, progress=progress).run(plan)
+
+    # -- import --------------------------------------------------------------------------------------
+
+    def import_services(self, wanted: Sequence[str] = ()) -> ImportResult:
+        """Every live service, and those named by friendly name or SID (all when none) with all children."""
+        live = read_services(self._client)
+        chosen = select_services(live, wanted)
+        read = read_children(self._client, chosen, {s.id: ALL_CHILD_KINDS for s in chosen}, self._pool)
+        return ImportResult(live, [read[service.id] for service in chosen])
+
+    # -- the Verify workflow -------------------------------------------------------------------------
+
+    def find_service(self, name: str) -> LiveRecord:
+        """The one live service with this SID or friendly name."""
+        return find_service(read_services(self._client), name)
+
+    def send(self, service: LiveRecord, to: str, channel: str) -> dict[str, Any]:
+        """Start a verification (send a code) to `to` through `service`."""
+        return self._client.create(
+            f"/v2/Services/{service.id}/Verifications", [("To", to), ("Channel", channel)]
+        )
+
+    def check(self, service: LiveRecord, to: str, code: str) -> dict[str, Any]:
+        """Check `code` for `to`; a verification that is not pending is an error saying why."""
+        try:
+            return self._client.create(
+                f"/v2/Services/{service.id}/VerificationCheck", [("To", to), ("Code", code)]
+            )
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            raise VerifyctlError(
+                f"no pending verification for {to} in service[{service.key}] ({service.id}): none was "
+                f"sent, or it was already approved, canceled or expired ({error})"
+            ) from None
+
+    def emulator_messages(self, to: str) -> list[dict[str, Any]]:
+        """The messages an emulator recorded for `to`; none when the account is not an emulator."""
+        if self._connection.emulator is not None:
+            return self._connection.emulator.messages(to)
+        if not is_loopback_host(urlsplit(self._client.base_url).hostname or ""):
+            return []
+        try:
+            payload = self._client.get("/__emulator__/messages", params={"to": to})
+        except (ApiError, TransportError):
+            return []  # a loopback server that is not the emulator (a proxy, a mock): nothing to show
+        messages = payload.get("messages")
+        return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+
+def select_services(live: Sequence[LiveRecord], wanted: Sequence[str]) -> list[LiveRecord]:
+    """Every live service, or those named by friendly name or SID (a shared friendly name selects all)."""
+    if not wanted:
+        return list(live)
+    chosen: dict[str, LiveRecord] = {}
+    unknown: list[str] = []
+    for name in wanted:
+        matches = [s for s in live if s.key == name or s.id.upper() == name.upper()]
+        if not matches:
+            unknown.append(name)
+        for service in matches:
+            chosen.setdefault(service.id, service)
+    if unknown:
+        names = ", ".join(repr(n) for n in unknown)
+        known = ", ".join(sorted({repr(s.key) for s in live})) or "none"
+        raise VerifyctlError(
+            f"no live service has the friendly name or SID {names} (the account's services: {known})"
+        )
+    return list(chosen.values())
+
+
+def find_service(live: Sequence[LiveRecord], name: str) -> LiveRecord:
+    """The one live service with this SID or friendly name; an error when there is none or several."""
+    if _SERVICE_SID.match(name):
+        for service in live:
+            if service.id.upper() == name.upper():
+                return service
+        raise VerifyctlError(f"no live service has the SID {name}")
+    matches = [s for s in live if s.key == name]
+    if not matches:
+        known = ", ".join(sorted({repr(s.key) for s in live})) or "none"
+        raise VerifyctlError(f"no live service is named {name!r} (the account's services: {known})")
+    if len(matches) > 1:
+        sids = ", ".join(sorted(s.id for s in matches))
+        raise VerifyctlError(
+            f"{len(matches)} live services are named {name!r} ({sids}); name the one you mean by its SID"
+        )
+    return matches[0]
