@@ -141,7 +141,8 @@ def match_services(
         if current is not None:
             claimed.add(current.id)
         pairs.append((wanted, current))
-    problems += adopt_former_names(pairs, live, claimed | pinned_ids)
+    # Pinned services are not candidates: their pin claims them (even when their desired one is absent).
+    problems += adopt_former_names(pairs, [s for s in live if s.id not in pinned_ids], claimed)
     if problems:
         raise PlanError("\n".join(problems))
     pairs.extend((None, service) for service in live if service.id not in claimed)
