@@ -1,4 +1,4 @@
-"""Object addresses (`service[A]/rate_limit[b]/bucket[60]`, `safe_list[+1…]`): parse, format, parent, covers."""
+"""Object addresses (`service[A]/rate_limit[b]/bucket[60]`, `safe_list[+1…]`): parse, format, parent."""
 
 from __future__ import annotations
 
