@@ -96,8 +96,9 @@ class Engine:
 
         One list of services, the Templates list if a service in scope names a template (by name or
         sid: the policy checks it is approved), then the written child lists of matched services in
-        scope (and all children of those being deleted). The account's name comes from another host
-        and is read meanwhile. The plan records its account and the findings that block apply.
+        scope (and all children of those being deleted), and one GET per declared Safe List number in
+        scope. The account's name comes from another host and is read meanwhile. The plan records its
+        account and the findings that block apply.
         """
         name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
         scope = Scope.of(
