@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from verifyctl.cli.config_cmd import validate_command
 from verifyctl.config.loader import load_sources
 from verifyctl.errors import ConfigError
 from verifyctl.resources.kinds import SAFE_LIST
@@ -89,3 +93,15 @@ def test_a_number_written_twice_is_an_error_at_the_second_naming_the_first() -> 
         "b.yaml:3:20: safe_list[0].phone_number: duplicate Safe List number '+15005550006';"
         " first written at a.yaml:3:5",
     ]
+
+
+def test_validate_counts_the_numbers_only_when_written(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text('version: 1\nsafe_list: ["+15005550006"]\n', encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("version: 1\n", encoding="utf-8")
+    runner = CliRunner()
+    written = runner.invoke(validate_command, [str(tmp_path / "a.yaml")])
+    assert written.output == "Valid: 1 file, 0 services, 0 objects, 1 Safe List number\n"
+    assert (
+        runner.invoke(validate_command, [str(tmp_path / "b.yaml")]).output
+        == "Valid: 1 file, 0 services, 0 objects\n"
+    )
