@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from verifyctl.config.models import SafeListNumberConfig
 from verifyctl.resources.kinds import SAFE_LIST
@@ -35,5 +34,7 @@ def live_safe_list_record(response: dict[str, Any]) -> LiveRecord:
 
 
 def number_path(number: str) -> str:
-    """The instance path of a number: its `+` percent-encoded, which no server can read as a space."""
-    return SAFE_LIST.instance_path.format(id=quote(number, safe=""))
+    """The instance path of a number, its `+` sent raw as the official twilio-python client sends it
+    (`/SafeList/Numbers/{phone_number}`, unquoted): the form Twilio is known to read as the number.
+    An E.164 number (validated by the config) holds nothing else that a path would need to escape."""
+    return SAFE_LIST.instance_path.format(id=number)

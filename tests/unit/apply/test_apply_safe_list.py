@@ -64,7 +64,7 @@ def test_other_errors_fail_the_change() -> None:
         apply_safe_list(Client(api_error(403, 20003)), DELETE)
 
 
-def test_a_removal_deletes_the_number_by_its_percent_encoded_path_and_404_is_done() -> None:
+def test_a_removal_deletes_the_number_by_its_path_and_404_is_done() -> None:
     client = Client(api_error(404, 20404))
     assert apply_safe_list(client, DELETE) == "removed"
-    assert client.sent == [("DELETE", "/v2/SafeList/Numbers/%2B15005550006", None)]
+    assert client.sent == [("DELETE", "/v2/SafeList/Numbers/+15005550006", None)]

@@ -39,7 +39,7 @@ def test_the_window_slides_with_time() -> None:
 def test_only_paths_under_a_paced_prefix_are_paced() -> None:
     paces = Paces((Rate("/v2/SafeList/", 1, 60.0),), clock=lambda: 0.0)
     assert [paces.delay("/v2/Services") for _ in range(5)] == [0.0] * 5
-    assert [paces.delay("/v2/SafeList/Numbers"), paces.delay("/v2/SafeList/Numbers/%2B1")] == [0.0, 60.0]
+    assert [paces.delay("/v2/SafeList/Numbers"), paces.delay("/v2/SafeList/Numbers/+1")] == [0.0, 60.0]
 
 
 def test_the_client_waits_before_the_31st_safe_list_request_in_a_minute(
@@ -51,9 +51,9 @@ def test_the_client_waits_before_the_31st_safe_list_request_in_a_minute(
         mock.add(responses.GET, re.compile(rf"{re.escape(BASE)}/v2/SafeList/Numbers/.*"), json=body)
         mock.add(responses.GET, f"{BASE}{service}", json={"sid": "VA"})
         for _ in range(30):
-            client.get("/v2/SafeList/Numbers/%2B15005550006")
+            client.get("/v2/SafeList/Numbers/+15005550006")
             client.get(service)
         assert fake_time.sleeps == []
-        client.get("/v2/SafeList/Numbers/%2B15005550006")
+        client.get("/v2/SafeList/Numbers/+15005550006")
         client.get(service)
     assert fake_time.sleeps == [60.0]
