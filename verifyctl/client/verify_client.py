@@ -233,6 +233,9 @@ class VerifyClient:
             # Every attempt counts against a documented rate, a retry too; waited before taking a slot.
             delay = self._paces.delay(path)
             if delay > 0:
+                logger.info(
+                    "%s: waiting %.1f s for the endpoint's documented request rate", call.where, delay
+                )
                 self._wait(delay)
             slot = self._limiter.acquire()
             outcome: Outcome | None = None

@@ -80,6 +80,23 @@ def test_plan_reads_exactly_one_get_per_declared_number_and_never_a_list(
     assert sorted(requested) == sorted(expected)
 
 
+def test_apply_sends_one_get_per_number_and_one_write_per_change_at_parallelism_1(
+    account: EmulatorServer, workdir: Path
+) -> None:
+    # At --parallelism 1 the one pool worker must never wait on the GETs it would have to run itself.
+    seed(account)
+    write(workdir)
+    account.clear_requests()
+    applied = run_cli("apply", "--auto-approve", "--allow-delete", "--parallelism", "1")
+    assert applied.exit_code == 0, applied.stderr
+    gets = sorted(f"/v2/SafeList/Numbers/{n}" for n in (LISTED, WANTED, UNWANTED, NEVER))
+    assert sorted(path for method, path in safe_list_requests(account) if method == "GET") == gets
+    assert sorted((m, p) for m, p in safe_list_requests(account) if m != "GET") == [
+        ("DELETE", f"/v2/SafeList/Numbers/{UNWANTED}"),
+        ("POST", "/v2/SafeList/Numbers"),
+    ]
+
+
 def test_removal_needs_allow_delete(account: EmulatorServer, workdir: Path) -> None:
     seed(account)
     write(workdir)
