@@ -34,7 +34,8 @@ class SafeListPair:
 
 @dataclass(frozen=True)
 class Scope:
-    """Every service of the files and the account, matched: the one place services are paired."""
+    """Every service of the files and the account, matched (the one place services are paired), and the
+    Safe List numbers the files declare."""
 
     pairs: tuple[ServicePair, ...]
     targets: tuple[Address, ...] = ()
@@ -118,7 +119,7 @@ class Scope:
 
     @property
     def safe_list_to_read(self) -> list[str]:
-        """The numbers to GET: every declared one in scope, once each."""
+        """The numbers to GET: every declared one in scope (the config allows each number once)."""
         return [pair.wanted.key for pair in self.safe_list if pair.in_scope]
 
     def with_desired(self, resolve: Callable[[DesiredRecord], DesiredRecord]) -> Scope:
