@@ -13,8 +13,15 @@ from pathlib import Path
 from verifyctl.config.environments import environment_problems
 from verifyctl.config.identity import duplicate_problems
 from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, YamlLimits, too_large
-from verifyctl.config.models import ConfigModel, EnvironmentConfig, PolicyConfig, ServiceConfig
+from verifyctl.config.models import (
+    ConfigModel,
+    EnvironmentConfig,
+    PolicyConfig,
+    SafeListNumberConfig,
+    ServiceConfig,
+)
 from verifyctl.config.paths import expand_paths
+from verifyctl.config.safelist import safe_list_duplicates
 from verifyctl.config.shown import shorten
 from verifyctl.config.substitution import substitute
 from verifyctl.config.validation import (
@@ -46,6 +53,8 @@ class Config:
     # The `environments:` section (of the one file that has it) and that file, for its var_files.
     environments: dict[str, EnvironmentConfig] = field(default_factory=dict)
     environments_file: Path | None = None
+    # The `safe_list:` entries of every file, in file order.
+    safe_list: list[SafeListNumberConfig] = field(default_factory=list)
     # id(model) -> where the model starts; (id(model), key) -> where that key of it is written.
     _locations: dict[Hashable, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -81,6 +90,7 @@ class _FileResult:
     problems: list[Problem]
     policy: PolicyConfig | None = None
     environments: dict[str, EnvironmentConfig] | None = None
+    safe_list: list[SafeListNumberConfig] = field(default_factory=list)
 
 
 def printable_name(name: str) -> str:
@@ -130,7 +140,13 @@ def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlL
         return _FileResult(document, [], False, problems)
     services = list(enumerate(config_file.services))
     return _FileResult(
-        document, services, config_file.prune, problems, config_file.policy, config_file.environments
+        document,
+        services,
+        config_file.prune,
+        problems,
+        config_file.policy,
+        config_file.environments,
+        list(config_file.safe_list),
     )
 
 
@@ -211,6 +227,7 @@ def _load_paused(
     placed: list[tuple[str, int, ServiceConfig]] = []
     policies: list[tuple[str, PolicyConfig]] = []
     environments: list[tuple[str, dict[str, EnvironmentConfig]]] = []
+    safe_list: list[tuple[str, int, SafeListNumberConfig]] = []
     prune = False
     for name, data in sources:
         result = _load_file(name, data, environ, limits)
@@ -223,12 +240,14 @@ def _load_paused(
             policies.append((name, result.policy))
         if result.environments is not None:
             environments.append((name, result.environments))
+        safe_list.extend((name, index, entry) for index, entry in enumerate(result.safe_list))
 
     for key in ("policy", "environments"):
         written = [name for name, doc in documents.items() if isinstance(doc.data, dict) and key in doc.data]
         problems.extend(_second_sections(documents, written, key))
     problems.extend(environment_problems(documents))
     problems.extend(duplicate_problems(list(documents.items())))
+    problems.extend(safe_list_duplicates(list(documents.items())))
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
         by_file.setdefault(problem.file, []).append(problem)
@@ -244,6 +263,7 @@ def _load_paused(
     for file, policy in policies:
         roots.append((file, ("policy",), policy))
         roots += [(file, ("policy", "rules", rule_id), s) for rule_id, s in policy.rules.items()]
+    roots += [(file, ("safe_list", index), entry) for file, index, entry in safe_list]
     for file, root_loc, root in roots:
         document, shown = documents[file], printable_name(file)
         for loc, model in walk_models(root, root_loc):
@@ -267,6 +287,7 @@ def _load_paused(
         policy=policies[0][1] if policies else None,
         environments=environments[0][1] if environments else {},
         environments_file=Path(environments[0][0]) if environments else None,
+        safe_list=[entry for _, _, entry in safe_list],
         _locations=locations,
     )
 

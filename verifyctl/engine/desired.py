@@ -9,6 +9,7 @@ from verifyctl.config.environment_section import services_in
 from verifyctl.config.loader import Config, load_config
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.records import DesiredRecord
+from verifyctl.resources.safelist import safe_list_records
 
 DEFAULT_PATH = "verifyctl.yaml"
 
@@ -21,6 +22,8 @@ class Desired:
     config: Config | None = None
     # The named environment the files were loaded for ("" without environments).
     environment: str = ""
+    # The `safe_list:` entries (kind safe_list), planned beside the services.
+    safe_list: tuple[DesiredRecord, ...] = ()
 
 
 def load_desired(paths: Sequence[str], environ: Mapping[str, str], environment: str = "") -> Desired:
@@ -30,5 +33,6 @@ def load_desired(paths: Sequence[str], environ: Mapping[str, str], environment: 
     """
     config = load_config(list(paths) or [DEFAULT_PATH], environ)
     config = services_in(config, environment)
-    records = tuple(desired_records(config.services, config.location))
-    return Desired(records, config.prune, config, environment)
+    services = tuple(desired_records(config.services, config.location))
+    safe_list = tuple(safe_list_records(config.safe_list, config.location))
+    return Desired(services, config.prune, config, environment, safe_list)
