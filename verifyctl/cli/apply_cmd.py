@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -17,9 +18,9 @@ from verifyctl.cli.options import (
     parallelism_option,
     target_option,
 )
-from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
-from verifyctl.engine import ApplyResult, Engine, Outcome, check_guards, load_desired
+from verifyctl.engine import NOT_STARTED, ApplyResult, Engine, Outcome, check_guards, load_desired
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
 from verifyctl.render.text import SYMBOLS, render_text
@@ -35,23 +36,54 @@ def load_saved_plan(path: str) -> SavedPlan:
         raise VerifyctlError(f"{path} is not a verifyctl plan file: {error}") from None
 
 
-def report_progress(outcome: Outcome) -> None:
+def report_progress(outcome: Outcome, count: str = "") -> None:
+    """One line per ended change; `count` is its `[n/N]` in the run."""
     change = outcome.change
+    lead = f"  {count} " if count else "  "
     if outcome.status == "applied":
-        progress(f"  {SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)")
+        progress(
+            f"{lead}{SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)"
+        )
     elif outcome.status == "failed":
-        progress(f"  ! {change.address}: failed: {outcome.detail}")
+        progress(f"{lead}! {change.address}: failed: {outcome.detail}")
+    elif outcome.status == NOT_STARTED:
+        progress(f"{lead}. {change.address}: not started ({outcome.detail})")
     else:
-        progress(f"  . {change.address}: skipped ({outcome.detail})")
+        progress(f"{lead}. {change.address}: skipped ({outcome.detail})")
+
+
+class Counter:
+    """Numbers each ended change `[n/N]`, N being every change of the plan."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.done += 1
+        report_progress(outcome, f"[{self.done}/{self.total}]")
 
 
 def summarise(outcome: ApplyResult) -> str:
     applied, failed, skipped = len(outcome.applied), len(outcome.failed), len(outcome.skipped)
     head = "Apply complete" if outcome.ok else "Apply incomplete"
-    lines = [f"{head}: {applied} applied, {failed} failed, {skipped} skipped."]
+    counts = f"{applied} applied, {failed} failed, {skipped} skipped"
+    if outcome.not_started:
+        counts += f", {len(outcome.not_started)} not started"
+    lines = [f"{head}: {counts}."]
     lines += [f"  failed:  {o.change.address}: {o.detail}" for o in outcome.failed]
     lines += [f"  skipped: {o.change.address}: {o.detail}" for o in outcome.skipped]
     return "\n".join(lines) + "\n"
+
+
+def interrupted_line(outcome: ApplyResult) -> str:
+    """The last line of an interrupted apply: what landed, what did not, and what to do next."""
+    failed = f", {len(outcome.failed)} failed" if outcome.failed else ""
+    skipped = f", {len(outcome.skipped)} skipped" if outcome.skipped else ""
+    return (
+        f"Interrupted: {len(outcome.applied)} applied{failed}{skipped}, "
+        f"{len(outcome.not_started)} not started — run apply again to converge"
+    )
 
 
 def refuse_policy_errors(plan: Plan) -> None:
@@ -70,19 +102,24 @@ def confirm_or_refuse(plan: Plan) -> None:
 
 
 def _changes(plan: Plan) -> str:
-    total = plan.summary.total
-    return f"{total} {'change' if total == 1 else 'changes'}"
+    return plural(plan.summary.total, "change")
 
 
 def execute(plan: Plan, engine: Engine) -> None:
     started = time.monotonic()
     progress(f"Applying {_changes(plan)} to account {plan.account_label} at {engine.api_url} ...")
-    outcome = engine.apply(plan, progress=report_progress)
+    counter = Counter(len(plan.changes))
+    with stop_on_signals(engine.cancel_requests) as interrupt:
+        outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
+    if interrupt.stop.is_set():
+        progress(interrupted_line(outcome))
+        raise click.exceptions.Exit(interrupt.exit_code)
     if not outcome.ok:
         raise ApplyError(
-            f"{len(outcome.failed)} changes failed and {len(outcome.skipped)} were skipped; rerun apply"
+            f"{plural(len(outcome.failed), 'change')} failed and {len(outcome.skipped)} "
+            f"{'was' if len(outcome.skipped) == 1 else 'were'} skipped; rerun apply"
         )
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
+from types import FrameType
 
 import click
 
@@ -69,13 +72,25 @@ def _show_usage_error(exc: click.UsageError) -> None:
     click.echo(f"Error: {one_line(exc.format_message())}", err=True)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived outside a command that handles it (apply stops cleanly on its own)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and turn every expected failure into a one-line message and an exit code."""
+    if threading.current_thread() is threading.main_thread():
+        # Unhandled, SIGTERM kills the process with no word; as Ctrl-C, it gets a line and 128 + 15.
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(args=argv, prog_name="verifyctl", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(EXIT_ERROR)
+        # Click turns Ctrl-C at a prompt into Abort: exit as an interrupt does.
+        click.echo("Interrupted.", err=True)
+        sys.exit(128 + signal.SIGINT)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
@@ -90,5 +105,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        sys.exit(128 + signal.SIGINT)
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(128 + signal.SIGTERM)
     sys.exit(code if isinstance(code, int) else 0)

@@ -29,3 +29,8 @@ def setup_logging(verbose: int) -> None:
     root = logging.getLogger("verifyctl")
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 change`, `2 changes`: the count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
