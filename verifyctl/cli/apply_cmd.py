@@ -162,7 +162,7 @@ def apply_command(
     desired = load_desired(paths, os.environ)
     with open_engine(account, parallelism) as engine:
         plan = engine.plan(desired, wanted_targets)
-        result(render_text(plan, use_colour(account.no_color)))
+        result(render_text(plan, use_colour(account.no_color, account.color)))
         if not plan.has_changes:
             return
         refuse_policy_errors(plan)

@@ -72,5 +72,5 @@ def plan_command(
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
-    result(render(plan, fmt, use_colour(account.no_color)))
+    result(render(plan, fmt, use_colour(account.no_color, account.color)))
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0
