@@ -11,6 +11,7 @@ from types import FrameType
 import click
 
 from verifyctl import __version__
+from verifyctl.cli.hints import with_cli_hint
 from verifyctl.errors import EXIT_ERROR, EXIT_USAGE, VerifyctlError
 
 # Command name -> "module:attribute". Commands are imported when invoked, so `--version`, `--help`,
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"Error: {one_line(exc.format_message())}", err=True)
         sys.exit(EXIT_ERROR)
     except VerifyctlError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {with_cli_hint(exc, sys.argv[1:] if argv is None else argv)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
