@@ -107,7 +107,7 @@ def _changes(plan: Plan) -> str:
 
 def execute(plan: Plan, engine: Engine) -> None:
     started = time.monotonic()
-    progress(f"Applying {_changes(plan)} to account {plan.account_label} at {engine.api_url} ...")
+    progress(f"Applying {_changes(plan)} to {plan.where} ...")
     counter = Counter(len(plan.changes))
     with stop_on_signals(engine.cancel_requests) as interrupt:
         outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
