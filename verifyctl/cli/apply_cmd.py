@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import (
     AccountOptions,
@@ -123,7 +124,19 @@ def execute(plan: Plan, engine: Engine) -> None:
         )
 
 
-@click.command("apply")
+@click.command(
+    "apply",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   applied, or nothing to apply",
+            "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
+            "      --force, a stale --plan, no terminal without --auto-approve, a policy error",
+            "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--plan", "plan_file", metavar="FILE", help="Apply exactly this saved, reviewed plan.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")

@@ -8,6 +8,7 @@ import time
 import click
 
 from verifyctl.cli.files import write_text
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -33,10 +34,20 @@ def save_plan(plan: Plan, path: str) -> None:
     write_text(path, plan.to_json())
 
 
-@click.command("plan")
+@click.command(
+    "plan",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   success (with --detailed-exitcode: and no changes)",
+            "  2   changes present (--detailed-exitcode)",
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--out", metavar="FILE", help="Save the plan, for `apply --plan FILE`.")
+@click.option("-o", "--out", metavar="FILE", help="Save the plan, for `apply --plan FILE`.")
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
 )
