@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -21,6 +22,7 @@ from verifyctl.cli.options import (
 )
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
+from verifyctl.cli.ticker import Ticker, reading
 from verifyctl.engine import NOT_STARTED, ApplyResult, Engine, Outcome, check_guards, load_desired
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
@@ -37,20 +39,17 @@ def load_saved_plan(path: str) -> SavedPlan:
         raise VerifyctlError(f"{path} is not a verifyctl plan file: {error}") from None
 
 
-def report_progress(outcome: Outcome, count: str = "") -> None:
-    """One line per ended change; `count` is its `[n/N]` in the run."""
+def progress_line(outcome: Outcome, count: str = "") -> str:
+    """The line of one ended change; `count` is its `[n/N]` in the run."""
     change = outcome.change
     lead = f"  {count} " if count else "  "
     if outcome.status == "applied":
-        progress(
-            f"{lead}{SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)"
-        )
-    elif outcome.status == "failed":
-        progress(f"{lead}! {change.address}: failed: {outcome.detail}")
-    elif outcome.status == NOT_STARTED:
-        progress(f"{lead}. {change.address}: not started ({outcome.detail})")
-    else:
-        progress(f"{lead}. {change.address}: skipped ({outcome.detail})")
+        return f"{lead}{SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)"
+    if outcome.status == "failed":
+        return f"{lead}! {change.address}: failed: {outcome.detail}"
+    if outcome.status == NOT_STARTED:
+        return f"{lead}. {change.address}: not started ({outcome.detail})"
+    return f"{lead}. {change.address}: skipped ({outcome.detail})"
 
 
 class Counter:
@@ -59,10 +58,14 @@ class Counter:
     def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
+        self.emit: Callable[[str], None] = progress
 
     def __call__(self, outcome: Outcome) -> None:
         self.done += 1
-        report_progress(outcome, f"[{self.done}/{self.total}]")
+        self.emit(progress_line(outcome, f"[{self.done}/{self.total}]"))
+
+    def describe(self) -> str:
+        return f"Applying: {self.done}/{self.total} done"
 
 
 def summarise(outcome: ApplyResult) -> str:
@@ -110,7 +113,8 @@ def execute(plan: Plan, engine: Engine) -> None:
     started = time.monotonic()
     progress(f"Applying {_changes(plan)} to {plan.where} ...")
     counter = Counter(len(plan.changes))
-    with stop_on_signals(engine.cancel_requests) as interrupt:
+    with Ticker(counter.describe) as ticker, stop_on_signals(engine.cancel_requests) as interrupt:
+        counter.emit = ticker.line
         outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
@@ -163,7 +167,8 @@ def apply_command(
     if plan_file:
         saved_file = load_saved_plan(plan_file)
         with open_engine(account, parallelism) as engine:
-            saved = engine.bind_saved(saved_file)
+            with reading(engine):
+                saved = engine.bind_saved(saved_file)
             refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:
@@ -174,7 +179,8 @@ def apply_command(
     wanted_targets = check_targets(targets)
     desired = load_desired(paths, os.environ)
     with open_engine(account, parallelism) as engine:
-        plan = engine.plan(desired, wanted_targets)
+        with reading(engine):
+            plan = engine.plan(desired, wanted_targets)
         result(render_text(plan, use_colour(account.no_color, account.color)))
         if not plan.has_changes:
             return

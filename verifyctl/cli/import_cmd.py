@@ -12,6 +12,7 @@ from verifyctl.cli.files import write_text
 from verifyctl.cli.help_text import account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
 from verifyctl.cli.output import plural, progress, result
+from verifyctl.cli.ticker import reading
 from verifyctl.config.schema import COMMITTED_PATH
 from verifyctl.errors import RefusedError, UsageError
 from verifyctl.render.config_yaml import render_config, shared_names, split_file_names
@@ -87,7 +88,8 @@ def import_command(
     if output and not force:
         refuse_overwrite([Path(output)])
     with open_engine(account, parallelism) as engine:
-        imported = engine.import_services(services)
+        with reading(engine):
+            imported = engine.import_services(services)
         source = engine.api_url
     live, chosen = imported.live, imported.chosen
     shared = shared_names(live)

@@ -17,6 +17,7 @@ from verifyctl.cli.options import (
     target_option,
 )
 from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.ticker import reading
 from verifyctl.engine import load_desired
 from verifyctl.errors import EXIT_CHANGES
 from verifyctl.plan.model import Plan
@@ -68,7 +69,8 @@ def plan_command(
     desired = load_desired(paths, os.environ)
     with open_engine(account, parallelism) as engine:
         started = time.monotonic()
-        plan = engine.plan(desired, wanted_targets)
+        with reading(engine):
+            plan = engine.plan(desired, wanted_targets)
         noun = "object" if plan.covered == 1 else "objects"
         progress(f"Read {plan.covered} live {noun} of {plan.where} in {time.monotonic() - started:.2f} s.")
     if out:
