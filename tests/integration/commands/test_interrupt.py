@@ -94,3 +94,21 @@ def test_an_interrupted_apply_reports_what_landed_and_a_rerun_converges(
     assert len(names) == SERVICES  # every service created once: nothing twice
     listed = emulator.requests()
     assert not [r for r in listed if r["method"] == "DELETE"]
+
+
+def test_a_second_sigint_quits_at_once(emulator: EmulatorServer, tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    run = Run(emulator, config, "twice")
+    _wait_for_writes(emulator, run.process, 5)
+    # Requests now in flight wait until the latency is lowered: the first SIGINT has something to wait for.
+    emulator.set_faults(latency_ms=600_000)
+    run.process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 60
+    while "sending no more changes" not in run.err.read_text(encoding="utf-8"):
+        assert run.process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    run.process.send_signal(signal.SIGINT)
+    returncode, _, stderr = run.finish()
+    assert returncode == 130
+    assert "Interrupted again: quitting now; run apply again to converge" in stderr
+    emulator.set_faults(latency_ms=0)
