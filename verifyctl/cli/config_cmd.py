@@ -16,7 +16,10 @@ from verifyctl.errors import ConfigError, PolicyError
 from verifyctl.lint import run
 
 
-@click.command("validate", epilog=epilog(PATHS, OFFLINE_ENV, exit_codes("  0   valid")))
+@click.command(
+    "validate",
+    epilog=epilog(PATHS, OFFLINE_ENV, exit_codes("  0   valid", error="invalid: every problem is listed")),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",

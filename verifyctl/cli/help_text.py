@@ -19,12 +19,14 @@ Environment:
 PARALLELISM_ENV = "  VERIFYCTL_PARALLELISM   concurrent requests (as --parallelism)"
 
 OFFLINE_ENV = """\b
-Environment: none; variables named in the YAML (${NAME}, ${NAME:-default}) are read from it."""
+Environment: only the variables the YAML names (${NAME}, ${NAME:-default})."""
 
 
-def exit_codes(*lines: str) -> str:
-    """An `Exit codes:` section: the given lines, then 1 (error) and 64 (usage error), which all share."""
-    return "\n".join(["\b", "Exit codes:", *lines, "  1   error", "  64  usage error (a bad flag or value)"])
+def exit_codes(*lines: str, error: str = "error") -> str:
+    """An `Exit codes:` section: the given lines, then 1 (`error`) and 64 (usage error), which all share."""
+    return "\n".join(
+        ["\b", "Exit codes:", *lines, f"  1   {error}", "  64  usage error (a bad flag or value)"]
+    )
 
 
 def epilog(*sections: str) -> str:

@@ -22,7 +22,10 @@ from verifyctl.lint.sarif import sarif
     epilog=epilog(
         PATHS,
         OFFLINE_ENV,
-        exit_codes("  0   no unwaived error-level finding (with --strict: no warning either)"),
+        exit_codes(
+            "  0   no unwaived error-level finding (with --strict: no warning either)",
+            error="an unwaived error-level finding (with --strict: or a warning), or an error",
+        ),
     ),
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))

@@ -43,7 +43,7 @@ def send_command(service: str, to: str, channel: str, account: AccountOptions) -
 @verify_group.command(
     "check",
     epilog=epilog(
-        account_env(), exit_codes("  0   approved", "  1   not approved (wrong code, expired), or an error")
+        account_env(), exit_codes("  0   approved", error="not approved (wrong code, expired), or an error")
     ),
 )
 @click.argument("service")
