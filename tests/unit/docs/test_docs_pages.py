@@ -249,3 +249,17 @@ def test_every_flag_of_every_command_is_documented() -> None:
             if not names & (documented.get(path, set()) | everywhere) and not names & set(UNDOCUMENTED):
                 missing.append(f"verifyctl {' '.join(path)} {'/'.join(param.opts)}")
     assert not missing, "undocumented flags:\n" + "\n".join(missing)
+
+
+def test_every_exit_code_in_a_help_text_is_in_the_documented_table() -> None:
+    page = (DOCS / "plans-and-apply.md").read_text(encoding="utf-8")
+    table = page.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| (\d+) \|", table, flags=re.M))
+    in_help = set()
+    for _, command in _leaf_commands(cli_group()):
+        epilog = (command.epilog or "").split("Exit codes:", 1)
+        assert len(epilog) == 2, f"{command.name}: its --help names no exit codes"
+        in_help |= set(re.findall(r"^\s+(\d+)\s", epilog[1], flags=re.M))
+        in_help |= set(re.findall(r"(\d{3}) terminated", epilog[1]))
+    assert in_help - documented == set()
+    assert {"0", "1", "2", "3", "64", "130", "143"} <= in_help
