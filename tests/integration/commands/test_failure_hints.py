@@ -118,6 +118,20 @@ HTTP_CASES: dict[str, HttpCase] = {
         None,
         creates=[twilio_error(429, 60203, "Max send attempts reached")],
     ),
+    "429 / 60202, final: the API's own words": HttpCase(
+        ["apply", "--auto-approve"],
+        [NO_SERVICES],
+        f"  failed:  service[Acme Login]: Max check attempts reached (Twilio error 60202: {more(60202)})",
+        None,
+        creates=[twilio_error(429, 60202, "Max check attempts reached")],
+    ),
+    "500 / 20500 until the retries ran out": HttpCase(
+        ["plan"],
+        [twilio_error(500, 20500, "Internal Server Error")] * 2,
+        f"Error: {GIVE_UP}: Internal Server Error (Twilio error 20500: {more(20500)}); "
+        "verify.twilio.com kept failing: check https://status.twilio.com, then rerun",
+        client_hints.Cause.SERVER_ERROR,
+    ),
 }
 
 

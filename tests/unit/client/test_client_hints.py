@@ -104,6 +104,14 @@ CASES: dict[str, Case] = {
         "the account kept throttling: lower --parallelism, or rerun later",
         ApiError,
     ),
+    "5xx until the retries ran out": Case(
+        TWILIO,
+        [twilio_error(500, 20500, "Internal Server Error")] * 2,
+        "gave up after 2 attempts over 0.5 s: Internal Server Error "
+        "(Twilio error 20500: https://www.twilio.com/docs/errors/20500); "
+        "verify.twilio.com kept failing: check https://status.twilio.com, then rerun",
+        ApiError,
+    ),
     "400 / 60200 from the API": Case(
         TWILIO,
         [twilio_error(400, 60200, "Invalid parameter")],
