@@ -83,9 +83,19 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and turn every expected failure into a one-line message and an exit code."""
-    if threading.current_thread() is threading.main_thread():
-        # Unhandled, SIGTERM kills the process with no word; as Ctrl-C, it gets a line and 128 + 15.
-        signal.signal(signal.SIGTERM, _terminate)
+    if threading.current_thread() is not threading.main_thread():
+        _run(argv)  # only the main thread may set signal handlers
+        return
+    # Unhandled, SIGTERM kills the process with no word; as Ctrl-C, it gets a line and 128 + 15.
+    # Put back afterwards: a caller running main() in its own process (tests) keeps its handler.
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _run(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="verifyctl", standalone_mode=False)
     except click.exceptions.Abort:

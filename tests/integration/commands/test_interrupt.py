@@ -112,3 +112,24 @@ def test_a_second_sigint_quits_at_once(emulator: EmulatorServer, tmp_path: Path)
     assert returncode == 130
     assert "Interrupted again: quitting now; run apply again to converge" in stderr
     emulator.set_faults(latency_ms=0)
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "word"), [(signal.SIGINT, 130, "Interrupted."), (signal.SIGTERM, 143, "Terminated.")]
+)
+def test_a_signal_during_the_read_exits_with_its_code(
+    emulator: EmulatorServer, tmp_path: Path, signum: int, code: int, word: str
+) -> None:
+    config = _config(tmp_path)
+    emulator.set_faults(latency_ms=600_000)  # the plan's first read stays in flight until released
+    run = Run(emulator, config, "reading")
+    deadline = time.monotonic() + 60
+    while emulator.in_flight() == 0:
+        assert run.process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    run.process.send_signal(signum)
+    emulator.set_faults(latency_ms=0)
+    returncode, _, stderr = run.finish()
+    assert returncode == code
+    assert stderr.splitlines()[-1] == word
+    assert not _writes(emulator)
