@@ -99,7 +99,7 @@ HTTP_CASES: dict[str, HttpCase] = {
     "429 / 20429 until the retries ran out": HttpCase(
         ["plan"],
         [twilio_error(429, 20429, "Too many requests")] * 2,
-        f"Error: {GIVE_UP}: Too many requests (Twilio error 20429: {more(20429)}); "
+        f"Error: GET {TWILIO}/v2/Services: {GIVE_UP}: Too many requests (Twilio error 20429: {more(20429)}); "
         "the account kept throttling: lower --parallelism, or rerun later",
         client_hints.Cause.THROTTLED,
     ),
@@ -128,7 +128,8 @@ HTTP_CASES: dict[str, HttpCase] = {
     "500 / 20500 until the retries ran out": HttpCase(
         ["plan"],
         [twilio_error(500, 20500, "Internal Server Error")] * 2,
-        f"Error: {GIVE_UP}: Internal Server Error (Twilio error 20500: {more(20500)}); "
+        f"Error: GET {TWILIO}/v2/Services: {GIVE_UP}: Internal Server Error "
+        f"(Twilio error 20500: {more(20500)}); "
         "verify.twilio.com kept failing: check https://status.twilio.com, then rerun",
         client_hints.Cause.SERVER_ERROR,
     ),
