@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -36,7 +37,8 @@ class Ticker:
     ) -> None:
         self._describe = describe
         self._stream = stream if stream is not None else sys.stderr
-        self._live = self._stream.isatty() if live is None else live
+        # A dumb terminal shows the erase-line escape as it is: it gets the plain lines.
+        self._live = (self._stream.isatty() and os.environ.get("TERM") != "dumb") if live is None else live
         self._clock = clock
         self._started = clock()
         self._last_shown: float | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from verifyctl.cli.ticker import DELAY_SECONDS, PLAIN_INTERVAL, TERMINAL_INTERVAL, Ticker
 
 
@@ -68,3 +70,23 @@ def test_leaving_clears_the_live_line() -> None:
         clock.now += DELAY_SECONDS
         ticker.tick()
     assert stream.getvalue().endswith("0/9 done, 2 s\r\x1b[K")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_dumb_terminal_gets_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "dumb")
+    stream, clock = Terminal(), Clock()
+    ticker = Ticker(lambda: "1/2 done", stream=stream, clock=clock)
+    clock.now += DELAY_SECONDS
+    ticker.tick()
+    assert stream.getvalue() == "1/2 done, 2 s\n"
+    monkeypatch.setenv("TERM", "xterm")
+    terminal = Terminal()
+    live = Ticker(lambda: "1/2 done", stream=terminal, clock=clock)
+    clock.now += DELAY_SECONDS
+    live.tick()
+    assert terminal.getvalue() == "\r\x1b[K1/2 done, 2 s"
