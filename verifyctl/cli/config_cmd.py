@@ -45,6 +45,8 @@ def validate_command(paths: tuple[str, ...], output_format: str) -> int:
             plural(len(config.files), "file"),
             plural(len(config.services), "service"),
             plural(config.object_count, "object"),
+            # Only when written, so that files without one read as before.
+            *([plural(len(config.safe_list), "Safe List number")] if config.safe_list else []),
         ]
     )
     click.echo(f"Valid: {summary}")
@@ -63,6 +65,8 @@ def _validate_json(paths: list[str]) -> int:
         report.update(valid=False, policy_errors=error.findings)
     else:
         report.update(files=len(config.files), services=len(config.services), objects=config.object_count)
+        if config.safe_list:
+            report.update(safe_list_numbers=len(config.safe_list))
     click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     return 0 if report["valid"] else 1
 
