@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from verifyctl.cli.environment import one_target
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
+from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -18,9 +21,10 @@ from verifyctl.cli.options import (
     parallelism_option,
     target_option,
 )
-from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
-from verifyctl.engine import ApplyResult, Engine, Outcome, check_guards, load_desired
+from verifyctl.cli.ticker import Ticker, reading
+from verifyctl.engine import NOT_STARTED, ApplyResult, Engine, Outcome, check_guards, load_desired
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
 from verifyctl.render.text import SYMBOLS, render_text
@@ -38,23 +42,55 @@ def load_saved_plan(path: str) -> SavedPlan:
         raise VerifyctlError(f"{shown} is not a verifyctl plan file: {error}") from None
 
 
-def report_progress(outcome: Outcome) -> None:
+def progress_line(outcome: Outcome, count: str = "") -> str:
+    """The line of one ended change; `count` is its `[n/N]` in the run."""
     change = outcome.change
+    lead = f"  {count} " if count else "  "
     if outcome.status == "applied":
-        progress(f"  {SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)")
-    elif outcome.status == "failed":
-        progress(f"  ! {change.address}: failed: {outcome.detail}")
-    else:
-        progress(f"  . {change.address}: skipped ({outcome.detail})")
+        return f"{lead}{SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)"
+    if outcome.status == "failed":
+        return f"{lead}! {change.address}: failed: {outcome.detail}"
+    if outcome.status == NOT_STARTED:
+        return f"{lead}. {change.address}: not started ({outcome.detail})"
+    return f"{lead}. {change.address}: skipped ({outcome.detail})"
+
+
+class Counter:
+    """Numbers each ended change `[n/N]`, N being every change of the plan."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.emit: Callable[[str], None] = progress
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.done += 1
+        self.emit(progress_line(outcome, f"[{self.done}/{self.total}]"))
+
+    def describe(self) -> str:
+        return f"Applying: {self.done}/{self.total} done"
 
 
 def summarise(outcome: ApplyResult) -> str:
     applied, failed, skipped = len(outcome.applied), len(outcome.failed), len(outcome.skipped)
     head = "Apply complete" if outcome.ok else "Apply incomplete"
-    lines = [f"{head}: {applied} applied, {failed} failed, {skipped} skipped."]
+    counts = f"{applied} applied, {failed} failed, {skipped} skipped"
+    if outcome.not_started:
+        counts += f", {len(outcome.not_started)} not started"
+    lines = [f"{head}: {counts}."]
     lines += [f"  failed:  {o.change.address}: {o.detail}" for o in outcome.failed]
     lines += [f"  skipped: {o.change.address}: {o.detail}" for o in outcome.skipped]
     return "\n".join(lines) + "\n"
+
+
+def interrupted_line(outcome: ApplyResult) -> str:
+    """The last line of an interrupted apply: what landed, what did not, and what to do next."""
+    failed = f", {len(outcome.failed)} failed" if outcome.failed else ""
+    skipped = f", {len(outcome.skipped)} skipped" if outcome.skipped else ""
+    return (
+        f"Interrupted: {len(outcome.applied)} applied{failed}{skipped}, "
+        f"{len(outcome.not_started)} not started — run apply again to converge"
+    )
 
 
 def refuse_policy_errors(plan: Plan) -> None:
@@ -73,23 +109,41 @@ def confirm_or_refuse(plan: Plan) -> None:
 
 
 def _changes(plan: Plan) -> str:
-    total = plan.summary.total
-    return f"{total} {'change' if total == 1 else 'changes'}"
+    return plural(plan.summary.total, "change")
 
 
 def execute(plan: Plan, engine: Engine) -> None:
     started = time.monotonic()
     progress(f"Applying {_changes(plan)} to {plan.where} ...")
-    outcome = engine.apply(plan, progress=report_progress)
+    counter = Counter(len(plan.changes))
+    with Ticker(counter.describe) as ticker, stop_on_signals(engine.cancel_requests) as interrupt:
+        counter.emit = ticker.line
+        outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
+    if interrupt.stop.is_set():
+        progress(interrupted_line(outcome))
+        raise click.exceptions.Exit(interrupt.exit_code)
     if not outcome.ok:
         raise ApplyError(
-            f"{len(outcome.failed)} changes failed and {len(outcome.skipped)} were skipped; rerun apply"
+            f"{plural(len(outcome.failed), 'change')} failed and {len(outcome.skipped)} "
+            f"{'was' if len(outcome.skipped) == 1 else 'were'} skipped; rerun apply"
         )
 
 
-@click.command("apply")
+@click.command(
+    "apply",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   applied, or nothing to apply",
+            "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
+            "      --force, a stale --plan, no terminal without --auto-approve, a policy error",
+            "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--plan", "plan_file", metavar="FILE", help="Apply exactly this saved, reviewed plan.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
@@ -124,7 +178,8 @@ def apply_command(
         else:
             paths_target = one_target(replace(account, env=recorded or account.env), paths)
         with open_engine(account, parallelism, paths_target) as engine:
-            saved = engine.bind_saved(saved_file)
+            with reading(engine):
+                saved = engine.bind_saved(saved_file)
             refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:
@@ -136,8 +191,9 @@ def apply_command(
     target = one_target(account, paths)
     desired = load_desired(paths, target.variables, target.name)
     with open_engine(account, parallelism, target) as engine:
-        plan = engine.plan(desired, wanted_targets)
-        result(render_text(plan, use_colour(account.no_color)))
+        with reading(engine):
+            plan = engine.plan(desired, wanted_targets)
+        result(render_text(plan, use_colour(account.no_color, account.color)))
         if not plan.has_changes:
             return
         refuse_policy_errors(plan)

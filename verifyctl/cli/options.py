@@ -39,6 +39,23 @@ parallelism_option = click.option(
 )
 
 
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the output: auto is on a terminal only, never with NO_COLOR or TERM=dumb.",
+)
+log_format_option = click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="VERIFYCTL_LOG_FORMAT",
+    help="Logs on stderr as text, or one JSON object a line for CI [env VERIFYCTL_LOG_FORMAT].",
+)
+
+
 @dataclass(frozen=True)
 class AccountOptions:
     """The options of every command that talks to an account."""
@@ -48,13 +65,26 @@ class AccountOptions:
     stats: bool
     no_color: bool
     verbose: int
+    color: str = "auto"  # auto | always | never (--no-color is "never")
+    log_format: str = "text"  # text | json
     # Named environments: --env NAME|all, --var KEY=VALUE..., --var-file FILE... (see cli/environment.py).
     env: str | None = None
     vars: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
 
 
-_ACCOUNT_OPTION_NAMES = ("api_url", "local", "stats", "no_color", "verbose", "env", "vars", "var_files")
+_ACCOUNT_OPTION_NAMES = (
+    "api_url",
+    "local",
+    "stats",
+    "no_color",
+    "verbose",
+    "color",
+    "log_format",
+    "env",
+    "vars",
+    "var_files",
+)
 
 
 def account_options(func: F) -> F:
@@ -68,6 +98,9 @@ def account_options(func: F) -> F:
             if source is ParameterSource.COMMANDLINE:
                 raise UsageError("--local uses the embedded emulator; it takes no --api-url")
             values["api_url"] = None  # VERIFYCTL_API_URL in the environment gives way to --local
+        if values["no_color"]:
+            values["color"] = "never"
+        values["no_color"] = values["color"] == "never"
         return func(*args, account=AccountOptions(**values), **kwargs)
 
     decorators = [
@@ -85,8 +118,15 @@ def account_options(func: F) -> F:
         ),
         *environment_options,
         click.option("--stats", is_flag=True, help="Print a request tally on stderr at the end."),
-        click.option("--no-color", is_flag=True, help="Never colour the output (also NO_COLOR)."),
-        click.option("-v", "--verbose", count=True, help="Log more on stderr (-vv for every request)."),
+        color_option,
+        click.option("--no-color", is_flag=True, help="Never colour the output (as --color never)."),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            help="Log a line per request on stderr (method, path, status, ms); -vv adds bodies.",
+        ),
+        log_format_option,
     ]
     command: Any = wrapper
     for decorator in reversed(decorators):
@@ -109,7 +149,7 @@ def open_engine(
 
     Without a target, --env reads the environments of the default file (commands that take no PATH).
     """
-    setup_logging(options.verbose)
+    setup_logging(options.verbose, options.log_format)
     if target is None:
         target = one_target(options, ())
     spec = target.spec if target.spec is not None else account_spec(options)

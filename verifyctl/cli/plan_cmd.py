@@ -9,6 +9,7 @@ import click
 
 from verifyctl.cli.environment import Target, targets_of
 from verifyctl.cli.files import write_text
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -17,6 +18,7 @@ from verifyctl.cli.options import (
     target_option,
 )
 from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.ticker import reading
 from verifyctl.engine import load_desired
 from verifyctl.errors import EXIT_CHANGES, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan
@@ -35,10 +37,20 @@ def save_plan(plan: Plan, path: str) -> None:
     write_text(path, plan.to_json())
 
 
-@click.command("plan")
+@click.command(
+    "plan",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   success (with --detailed-exitcode: and no changes)",
+            "  2   changes present (--detailed-exitcode)",
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--out", metavar="FILE", help="Save the plan, for `apply --plan FILE`.")
+@click.option("-o", "--out", metavar="FILE", help="Save the plan, for `apply --plan FILE`.")
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
 )
@@ -63,7 +75,7 @@ def plan_command(
     if out:
         save_plan(plans[0], out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
-    colour = use_colour(account.no_color)
+    colour = use_colour(account.no_color, account.color)
     if len(plans) > 1:
         result(render_sections(plans, fmt, colour))
     else:
@@ -78,7 +90,8 @@ def plan_one(
     desired = load_desired(paths, target.variables, target.name)
     with open_engine(account, parallelism, target) as engine:
         started = time.monotonic()
-        plan = engine.plan(desired, targets)
+        with reading(engine):
+            plan = engine.plan(desired, targets)
         noun = "object" if plan.covered == 1 else "objects"
         where = f"environment {target.name}: " if target.name else ""
         progress(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -159,9 +160,21 @@ class Engine:
         check_fresh(plan, self._client, self._pool)
         return plan
 
-    def apply(self, plan: Plan, progress: Callable[[Outcome], None] = lambda outcome: None) -> ApplyResult:
-        """Run the plan's changes in dependency waves; `progress` hears of each change as it ends."""
-        return Executor(self._client, self._pool, progress=progress).run(plan)
+    def apply(
+        self,
+        plan: Plan,
+        progress: Callable[[Outcome], None] = lambda outcome: None,
+        stop: threading.Event | None = None,
+    ) -> ApplyResult:
+        """Run the plan's changes in dependency waves; `progress` hears of each change as it ends.
+
+        Once `stop` is set no further change is sent; those in flight end and are reported.
+        """
+        return Executor(self._client, self._pool, progress=progress, stop=stop).run(plan)
+
+    def cancel_requests(self) -> None:
+        """Give up on requests waiting for a slot or a retry (they fail at once); those on the wire end."""
+        self._client.cancel()
 
     def inventory(self, desired: Desired) -> list[Entry]:
         """Each declared service and the live one it is (None before it is created), children read."""
