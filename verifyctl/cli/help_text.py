@@ -13,6 +13,7 @@ Environment:
                           credentials (not needed with --local)
   VERIFYCTL_API_URL       the API base URL (as --api-url)
   VERIFYCTL_LOCAL=1       the embedded emulator (as --local)
+  VERIFYCTL_ENV           the named environment, or all (as --env)
   VERIFYCTL_LOG_FORMAT    text or json (as --log-format)
   NO_COLOR                no colour (as --color never)"""
 

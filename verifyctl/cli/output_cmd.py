@@ -7,6 +7,7 @@ import json
 import click
 
 from verifyctl.cli.environment import ALL
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, account_options, parallelism_option
 from verifyctl.cli.output import progress, result
 from verifyctl.cli.show_cmd import read_environments
@@ -33,7 +34,16 @@ def _lines(found: dict[str, str], fmt: str) -> list[str]:
     return [f"{output_name(name)}={sid}" for name, sid in found.items()]
 
 
-@click.command("output")
+@click.command(
+    "output",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   printed", "  3   refused: credentials of another account than the environment's"
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "env", "dotenv"]), default="json", show_default=True

@@ -7,6 +7,7 @@ import json
 import click
 
 from verifyctl.cli.environment import ALL, targets_of
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
 from verifyctl.cli.output import result
 from verifyctl.engine import load_desired
@@ -56,7 +57,16 @@ def _json(entries: list[Entry]) -> list[dict[str, object]]:
     ]
 
 
-@click.command("show")
+@click.command(
+    "show",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   shown", "  3   refused: credentials of another account than the environment's"
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @parallelism_option
