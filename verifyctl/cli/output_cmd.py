@@ -39,9 +39,7 @@ def _lines(found: dict[str, str], fmt: str) -> list[str]:
     epilog=epilog(
         PATHS,
         account_env(parallelism=True),
-        exit_codes(
-            "  0   printed", "  3   refused: credentials of another account than the environment's"
-        ),
+        exit_codes("  0   printed", "  3   refused: credentials of another account than the environment's"),
     ),
 )
 @click.argument("paths", nargs=-1, type=click.Path())

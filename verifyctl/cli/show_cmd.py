@@ -62,9 +62,7 @@ def _json(entries: list[Entry]) -> list[dict[str, object]]:
     epilog=epilog(
         PATHS,
         account_env(parallelism=True),
-        exit_codes(
-            "  0   shown", "  3   refused: credentials of another account than the environment's"
-        ),
+        exit_codes("  0   shown", "  3   refused: credentials of another account than the environment's"),
     ),
 )
 @click.argument("paths", nargs=-1, type=click.Path())
