@@ -50,7 +50,8 @@ environment_options = (
         "--var-file",
         "var_files",
         multiple=True,
-        metavar="FILE",
+        # Not FILE: that metavar marks the options that write a file (-o/--out); this one is read.
+        metavar="VARS_FILE",
         help="A YAML file of KEY: value variables; --var wins over it (repeatable).",
     ),
 )
