@@ -12,6 +12,7 @@ import click
 
 from verifyctl.cli.options import (
     AccountOptions,
+    Parallelism,
     account_options,
     open_engine,
     parallelism_option,
@@ -104,7 +105,7 @@ def apply_command(
     allow_delete: bool,
     force: bool,
     targets: tuple[str, ...],
-    parallelism: int,
+    parallelism: Parallelism,
     account: AccountOptions,
 ) -> None:
     """Create, update and delete what differs so that the live account matches."""

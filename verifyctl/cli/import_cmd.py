@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
+from verifyctl.cli.options import (
+    AccountOptions,
+    Parallelism,
+    account_options,
+    open_engine,
+    parallelism_option,
+)
 from verifyctl.cli.output import progress, result
 from verifyctl.config.schema import COMMITTED_PATH
 from verifyctl.errors import RefusedError, UsageError
@@ -71,7 +77,7 @@ def import_command(
     split: str | None,
     force: bool,
     schema_ref: str | None,
-    parallelism: int,
+    parallelism: Parallelism,
     account: AccountOptions,
 ) -> None:
     """Write live services (all, or each SERVICE named by friendly name or SID) as YAML.

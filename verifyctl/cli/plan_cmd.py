@@ -11,6 +11,7 @@ import click
 
 from verifyctl.cli.options import (
     AccountOptions,
+    Parallelism,
     account_options,
     open_engine,
     parallelism_option,
@@ -55,7 +56,7 @@ def plan_command(
     out: str | None,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
-    parallelism: int,
+    parallelism: Parallelism,
     account: AccountOptions,
 ) -> int:
     """Show what apply would change in the live account."""

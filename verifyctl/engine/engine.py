@@ -64,9 +64,14 @@ class Engine:
 
     @classmethod
     @contextmanager
-    def open(cls, spec: AccountSpec, *, parallelism: int = 10) -> Iterator[Engine]:
+    def open(cls, spec: AccountSpec, *, parallelism: int = 64, adaptive: bool = True) -> Iterator[Engine]:
+        """`parallelism` is the ceiling of the client's limit (fixed there unless `adaptive`).
+
+        The pool has a thread per request the ceiling allows; the client's limit decides how many of
+        them send at once, so a lower limit leaves threads waiting, never requests unsent for lack of one.
+        """
         with (
-            connect(spec, parallelism) as connection,
+            connect(spec, parallelism, adaptive=adaptive) as connection,
             ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
         ):
             yield cls(connection, pool)
