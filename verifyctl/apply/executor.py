@@ -9,12 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from verifyctl.client.limiter import CancelledError
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
 from verifyctl.resources.codec import encode_form
 
 FormItems = list[tuple[str, str]]
+# Why a change was not started: the run stops at the first failure, as Terraform stops walking the graph.
+STOPPED = "not started: the run stopped after a change failed"
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
 CREATE_ATTEMPTS = 3
 
@@ -93,10 +96,14 @@ class Executor:
         pool: ThreadPoolExecutor,
         *,
         progress: Callable[[Outcome], None] = lambda outcome: None,
+        stop: Callable[[], None] = lambda: None,
     ) -> None:
+        """`stop` is called at the first failure; it should make queued requests fail (client.cancel)."""
         self._client = client
         self._pool = pool
         self._progress = progress
+        self._stop = stop
+        self._stopped = threading.Event()
         self._lock = threading.Lock()
 
     def run(self, plan: Plan) -> ApplyResult:
@@ -107,11 +114,14 @@ class Executor:
             runnable = []
             for change in wave:
                 if any(b.covers(change.address) for b in broken):
-                    outcome = Outcome(change, "skipped", "a change it depends on failed")
-                    self._report(result, outcome)
-                    broken.add(change.address)
+                    reason = "a change it depends on failed"
+                elif self._stopped.is_set():
+                    reason = STOPPED
                 else:
                     runnable.append(change)
+                    continue
+                self._report(result, Outcome(change, "skipped", reason))
+                broken.add(change.address)
             for outcome in self._pool.map(lambda c: self._apply_one(c, ids), runnable):
                 self._report(result, outcome)
                 # Only a missing create or replace leaves children without a parent to live in.
@@ -147,7 +157,13 @@ class Executor:
             detail = self._dispatch(change, ids)
         except UnresolvedParent as missing:
             return Outcome(change, "skipped", f"the id of {missing} is unknown", time.monotonic() - started)
+        except CancelledError:
+            # Raised before this change's (first) request was sent: another change failed meanwhile.
+            return Outcome(change, "skipped", STOPPED, time.monotonic() - started)
         except VerifyctlError as error:
+            # Stop at once: requests queued behind this one are not sent; those on the wire finish.
+            self._stopped.set()
+            self._stop()
             return Outcome(change, "failed", str(error), time.monotonic() - started)
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
@@ -164,7 +180,13 @@ class Executor:
         if change.action is Action.REPLACE:
             assert change.id is not None
             self._delete(change, change.id, ids)
-        new_id = self._create(change, ids)
+            try:
+                new_id = self._create(change, ids)
+            except CancelledError as cancelled:
+                # Half done is a failure to report, not a change that never started.
+                raise VerifyctlError(f"deleted, but not created again: {cancelled}") from None
+        else:
+            new_id = self._create(change, ids)
         with self._lock:
             ids[change.address] = new_id
         return ("replaced" if change.action is Action.REPLACE else "created") + f" {new_id}"
@@ -186,8 +208,12 @@ class Executor:
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
                 return str(self._client.create(path, form)[kind.id_key])
-            except OutcomeUnknownError:
-                for item in self._client.list(path, kind.list_key):
+            except OutcomeUnknownError as unknown:
+                try:
+                    listed = self._client.list(path, kind.list_key)
+                except CancelledError:
+                    raise unknown from None  # the create may have happened: a failure, not a skip
+                for item in listed:
                     if kind.identity_of(item.get(kind.identity)) == wanted:
                         return str(item[kind.id_key])
                 if attempt == CREATE_ATTEMPTS:

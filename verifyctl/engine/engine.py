@@ -89,6 +89,20 @@ class Engine:
     def stats(self) -> RequestStats:
         return self._client.stats
 
+    @contextmanager
+    def _stop_on_failure(self) -> Iterator[None]:
+        """A read that failed for good (or an interrupt) ends the run: queued requests are not sent.
+
+        The readers raise the first failure at once; cancelling the client makes the requests still
+        waiting for a slot or a retry raise too, so the pool drains within a round trip instead of
+        reading the rest of the account for a plan that cannot be made.
+        """
+        try:
+            yield
+        except BaseException:
+            self._client.cancel()
+            raise
+
     # -- plan and apply ------------------------------------------------------------------------------
 
     def plan(self, desired: Desired, targets: Sequence[Address] = ()) -> Plan:
@@ -103,6 +117,10 @@ class Engine:
         scope (and all children of those being deleted). The account's name comes from another host
         and is read meanwhile. The plan records its account and the findings that block apply.
         """
+        with self._stop_on_failure():
+            return self._review(desired, targets)
+
+    def _review(self, desired: Desired, targets: Sequence[Address]) -> Review:
         name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
         scope = Scope.of(desired.services, read_services(self._client), targets=targets, prune=desired.prune)
         in_scope = scope.desired_in_scope
@@ -135,20 +153,22 @@ class Engine:
                 f"not {mask_sid(self.account_sid)} at {self.api_url}"
             )
         plan = saved.bound_to(self.account_sid)
-        check_fresh(plan, self._client, self._pool)
+        with self._stop_on_failure():
+            check_fresh(plan, self._client, self._pool)
         return plan
 
     def apply(self, plan: Plan, progress: Callable[[Outcome], None] = lambda outcome: None) -> ApplyResult:
         """Run the plan's changes in dependency waves; `progress` hears of each change as it ends."""
-        return Executor(self._client, self._pool, progress=progress).run(plan)
+        return Executor(self._client, self._pool, progress=progress, stop=self._client.cancel).run(plan)
 
     # -- import --------------------------------------------------------------------------------------
 
     def import_services(self, wanted: Sequence[str] = ()) -> ImportResult:
         """Every live service, and those named by friendly name or SID (all when none) with all children."""
-        live = read_services(self._client)
-        chosen = select_services(live, wanted)
-        read = read_children(self._client, chosen, {s.id: ALL_CHILD_KINDS for s in chosen}, self._pool)
+        with self._stop_on_failure():
+            live = read_services(self._client)
+            chosen = select_services(live, wanted)
+            read = read_children(self._client, chosen, {s.id: ALL_CHILD_KINDS for s in chosen}, self._pool)
         return ImportResult(live, [read[service.id] for service in chosen])
 
     # -- the Verify workflow -------------------------------------------------------------------------
