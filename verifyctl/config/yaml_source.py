@@ -248,6 +248,8 @@ class _Converter:
         if depth > self.max_depth:
             self.problem(_pos(node), loc[:2], f"nested more than {self.max_depth} levels deep")
             return None
+        if isinstance(node, ScalarNode):  # most nodes; a scalar cannot contain itself
+            return self._scalar(node, loc)
         if id(node) in self._active:
             self.problem(_pos(node), loc, "an alias refers to a node that contains it")
             return None
@@ -255,10 +257,8 @@ class _Converter:
         try:
             if isinstance(node, MappingNode):
                 return self._mapping(node, loc, depth)
-            if isinstance(node, SequenceNode):
-                return self._sequence(node, loc, depth)
-            assert isinstance(node, ScalarNode)
-            return self._scalar(node, loc)
+            assert isinstance(node, SequenceNode)
+            return self._sequence(node, loc, depth)
         finally:
             self._active.discard(id(node))
 
