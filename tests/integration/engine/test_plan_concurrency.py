@@ -131,3 +131,33 @@ def test_the_ceiling_comes_from_the_environment_and_a_fixed_limit_says_so(
     assert adaptive.exit_code == 0 and fixed.exit_code == 0
     assert "(ceiling 7)" in adaptive.stderr
     assert "concurrency fixed at 5" in fixed.stderr
+
+
+@pytest.mark.parametrize("emulator", [{"latency_ms": 20}], indirect=True)
+def test_a_write_failing_for_good_stops_apply_and_names_what_was_done(
+    account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(workdir, SERVICES)
+    # The create of one service is sent where no collection exists: a 404 that no retry can change.
+    app: Any = account._app
+    handle = app.handle
+
+    def failing_one(method: str, path: str, query: str, body: str, *rest: Any) -> Any:
+        if method == "POST" and "FriendlyName=Svc+02" in body:
+            path = f"/v2/Services/{MISSING_SID}/Webhooks"
+        return handle(method, path, query, body, *rest)
+
+    monkeypatch.setattr(app, "handle", failing_one)
+
+    run = run_cli("apply", config, "--auto-approve", "--parallelism", "4", "--fixed-parallelism")
+
+    assert run.exit_code == EXIT_ERROR
+    assert "Svc 02" in run.stdout + run.stderr
+    log = [r for r in account.requests() if r["method"] == "POST"]
+    failed = next(i for i, r in enumerate(log) if r["status"] == 404)
+    # What was on the wire with the failure (at most 3 more) and what started before the cancel (at
+    # most 4); the other services and every webhook (wave 2) were never sent.
+    assert len(log) - failed - 1 <= 2 * 4
+    applied = [r for r in log if r["status"] == 201]
+    assert len(applied) < SERVICES
+    assert f"1 changes failed and {2 * SERVICES - len(applied) - 1} were skipped" in run.stderr
