@@ -9,11 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.client.limiter import CancelledError
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
 from verifyctl.resources.codec import encode_form
+from verifyctl.resources.kinds import SAFE_LIST
 
 FormItems = list[tuple[str, str]]
 # Why a change was not started: the run stops at the first failure, as Terraform stops walking the graph.
@@ -168,6 +170,9 @@ class Executor:
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
     def _dispatch(self, change: Change, ids: dict[Address, str]) -> str:
+        if change.kind is SAFE_LIST:
+            # No parent, no list endpoint, no update: its own module (the client paces its requests).
+            return apply_safe_list(self._client, change)
         if change.action is Action.UPDATE:
             assert change.id is not None and change.after is not None
             form = encode_form(change.kind, change.after, only=change.changed_fields)
