@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from verifyctl.apply.safelist import apply_safe_list
+from verifyctl.client.limiter import CancelledError
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
@@ -17,6 +18,8 @@ from verifyctl.resources.codec import encode_form
 from verifyctl.resources.kinds import SAFE_LIST
 
 FormItems = list[tuple[str, str]]
+# Why a change was not started: the run stops at the first failure, as Terraform stops walking the graph.
+STOPPED = "not started: the run stopped after a change failed"
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
 CREATE_ATTEMPTS = 3
 # The status of a change the run never sent because it was asked to stop first.
@@ -102,13 +105,18 @@ class Executor:
         *,
         progress: Callable[[Outcome], None] = lambda outcome: None,
         stop: threading.Event | None = None,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_failure` runs at the first failure: it should make queued requests fail (client.cancel)."""
         self._client = client
         self._pool = pool
         self._progress = progress
         # Set (by an interrupt) to send nothing more; changes already sent run to their end, so an
         # unknown create outcome is still looked up rather than left behind unreported.
         self._stop = stop if stop is not None else threading.Event()
+        self._on_failure = on_failure
+        # Set at the first failure: the run stops, as Terraform stops walking the graph.
+        self._stopped = threading.Event()
         self._lock = threading.Lock()
 
     def run(self, plan: Plan) -> ApplyResult:
@@ -120,12 +128,16 @@ class Executor:
             for change in wave:
                 if self._stop.is_set():
                     self._report(result, Outcome(change, NOT_STARTED, "the run was interrupted first"))
-                elif any(b.covers(change.address) for b in broken):
-                    outcome = Outcome(change, "skipped", "a change it depends on failed")
-                    self._report(result, outcome)
-                    broken.add(change.address)
+                    continue
+                if any(b.covers(change.address) for b in broken):
+                    reason = "a change it depends on failed"
+                elif self._stopped.is_set():
+                    reason = STOPPED
                 else:
                     runnable.append(change)
+                    continue
+                self._report(result, Outcome(change, "skipped", reason))
+                broken.add(change.address)
             for outcome in self._pool.map(lambda c: self._apply_one(c, ids), runnable):
                 self._report(result, outcome)
                 # Only a missing create or replace leaves children without a parent to live in.
@@ -166,7 +178,16 @@ class Executor:
             detail = self._dispatch(change, ids)
         except UnresolvedParent as missing:
             return Outcome(change, "skipped", f"the id of {missing} is unknown", time.monotonic() - started)
+        except CancelledError:
+            # Raised before this change's (first) request was sent: an interrupt, or another change
+            # failed meanwhile.
+            if self._stop.is_set():
+                return Outcome(change, NOT_STARTED, "the run was interrupted before it was sent")
+            return Outcome(change, "skipped", STOPPED, time.monotonic() - started)
         except VerifyctlError as error:
+            # Stop at once: requests queued behind this one are not sent; those on the wire finish.
+            self._stopped.set()
+            self._on_failure()
             return Outcome(change, "failed", str(error), time.monotonic() - started)
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
@@ -186,7 +207,13 @@ class Executor:
         if change.action is Action.REPLACE:
             assert change.id is not None
             self._delete(change, change.id, ids)
-        new_id = self._create(change, ids)
+            try:
+                new_id = self._create(change, ids)
+            except CancelledError as cancelled:
+                # Half done is a failure to report, not a change that never started.
+                raise VerifyctlError(f"deleted, but not created again: {cancelled}") from None
+        else:
+            new_id = self._create(change, ids)
         with self._lock:
             ids[change.address] = new_id
         return ("replaced" if change.action is Action.REPLACE else "created") + f" {new_id}"
@@ -208,8 +235,12 @@ class Executor:
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
                 return str(self._client.create(path, form)[kind.id_key])
-            except OutcomeUnknownError:
-                for item in self._client.list(path, kind.list_key):
+            except OutcomeUnknownError as unknown:
+                try:
+                    listed = self._client.list(path, kind.list_key)
+                except CancelledError:
+                    raise unknown from None  # the create may have happened: a failure, not a skip
+                for item in listed:
                     if kind.identity_of(item.get(kind.identity)) == wanted:
                         return str(item[kind.id_key])
                 if attempt == CREATE_ATTEMPTS:

@@ -8,7 +8,7 @@ import click
 
 from verifyctl.cli.environment import ALL
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
-from verifyctl.cli.options import AccountOptions, account_options, parallelism_option
+from verifyctl.cli.options import AccountOptions, Parallelism, account_options, parallelism_option
 from verifyctl.cli.output import progress, result
 from verifyctl.cli.show_cmd import read_environments
 from verifyctl.engine.inventory import Entry
@@ -48,7 +48,9 @@ def _lines(found: dict[str, str], fmt: str) -> list[str]:
 )
 @parallelism_option
 @account_options
-def output_command(paths: tuple[str, ...], fmt: str, parallelism: int, account: AccountOptions) -> None:
+def output_command(
+    paths: tuple[str, ...], fmt: str, parallelism: Parallelism, account: AccountOptions
+) -> None:
     """Print each declared service's SID: json {"NAME": "VA..."}, or NAME_VERIFY_SERVICE_SID=VA... lines."""
     found = [(name, sids(name, entries)) for name, entries in read_environments(account, paths, parallelism)]
     if fmt == "json":

@@ -12,6 +12,7 @@ from verifyctl.cli.files import write_text
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import (
     AccountOptions,
+    Parallelism,
     account_options,
     open_engine,
     parallelism_option,
@@ -63,7 +64,7 @@ def plan_command(
     out: str | None,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
-    parallelism: int,
+    parallelism: Parallelism,
     account: AccountOptions,
 ) -> int:
     """Show what apply would change in the live account (with --env all, in every environment)."""
@@ -84,7 +85,11 @@ def plan_command(
 
 
 def plan_one(
-    target: Target, paths: tuple[str, ...], targets: list[Address], account: AccountOptions, parallelism: int
+    target: Target,
+    paths: tuple[str, ...],
+    targets: list[Address],
+    account: AccountOptions,
+    parallelism: Parallelism,
 ) -> Plan:
     """The plan of one environment (or of the one account without environments)."""
     desired = load_desired(paths, target.variables, target.name)
@@ -105,7 +110,7 @@ def plan_environments(
     paths: tuple[str, ...],
     targets: list[Address],
     account: AccountOptions,
-    parallelism: int,
+    parallelism: Parallelism,
 ) -> list[Plan]:
     """Each environment's plan, planned concurrently; the first failure is raised once all have ended."""
     if len(chosen) == 1:

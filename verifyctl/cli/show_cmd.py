@@ -8,14 +8,20 @@ import click
 
 from verifyctl.cli.environment import ALL, targets_of
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
-from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
+from verifyctl.cli.options import (
+    AccountOptions,
+    Parallelism,
+    account_options,
+    open_engine,
+    parallelism_option,
+)
 from verifyctl.cli.output import result
 from verifyctl.engine import load_desired
 from verifyctl.engine.inventory import Entry, as_tree
 
 
 def read_environments(
-    account: AccountOptions, paths: tuple[str, ...], parallelism: int
+    account: AccountOptions, paths: tuple[str, ...], parallelism: Parallelism
 ) -> list[tuple[str, list[Entry]]]:
     """Each selected environment's name ("" without environments) and its declared services, live."""
     found = []
@@ -69,7 +75,7 @@ def _json(entries: list[Entry]) -> list[dict[str, object]]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @parallelism_option
 @account_options
-def show_command(paths: tuple[str, ...], fmt: str, parallelism: int, account: AccountOptions) -> None:
+def show_command(paths: tuple[str, ...], fmt: str, parallelism: Parallelism, account: AccountOptions) -> None:
     """Show the live objects of the services the files declare, with their SIDs."""
     found = read_environments(account, paths, parallelism)
     if fmt == "json":
