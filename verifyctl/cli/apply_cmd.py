@@ -20,6 +20,7 @@ from verifyctl.cli.options import (
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
 from verifyctl.engine import ApplyResult, Engine, Outcome, check_guards, load_desired
+from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
 from verifyctl.render.text import SYMBOLS, render_text
@@ -51,7 +52,23 @@ def summarise(outcome: ApplyResult) -> str:
     lines = [f"{head}: {applied} applied, {failed} failed, {skipped} skipped."]
     lines += [f"  failed:  {o.change.address}: {o.detail}" for o in outcome.failed]
     lines += [f"  skipped: {o.change.address}: {o.detail}" for o in outcome.skipped]
+    lines += [f"  warning: {warning}" for warning in outcome.warnings]
     return "\n".join(lines) + "\n"
+
+
+def next_step(outcome: ApplyResult) -> str:
+    """What to do after an incomplete apply: a value the API refused (400) fails the same way on a rerun."""
+    failed, skipped = len(outcome.failed), len(outcome.skipped)
+    refused = sum(1 for o in outcome.failed if o.refused)
+    head = f"{failed} changes failed and {skipped} were skipped"
+    if refused and refused == failed:
+        return f"{head}; the API refused a value: fix the configuration (see above), then apply again"
+    if refused:
+        return (
+            f"{head}; fix the configuration for the {refused} the API refused (see above), "
+            "then rerun apply for the rest"
+        )
+    return f"{head}; rerun apply"
 
 
 def refuse_policy_errors(plan: Plan) -> None:
@@ -81,9 +98,7 @@ def execute(plan: Plan, engine: Engine) -> None:
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
     if not outcome.ok:
-        raise ApplyError(
-            f"{len(outcome.failed)} changes failed and {len(outcome.skipped)} were skipped; rerun apply"
-        )
+        raise ApplyError(next_step(outcome))
 
 
 @click.command("apply")
@@ -125,6 +140,8 @@ def apply_command(
     desired = load_desired(paths, os.environ)
     with open_engine(account, parallelism) as engine:
         plan = engine.plan(desired, wanted_targets)
+        if not allow_delete:
+            plan = without_passing_duplicates(plan, lambda: engine.plan(desired, wanted_targets))
         result(render_text(plan, use_colour(account.no_color)))
         if not plan.has_changes:
             return

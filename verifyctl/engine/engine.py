@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -99,6 +99,16 @@ class Engine:
         and is read meanwhile. The plan records its account and the findings that block apply.
         """
         name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
+        try:
+            return self._review(desired, targets, name)
+        except ApiError as error:
+            # A service listed a moment ago was deleted before its children were read: a racing apply
+            # removing its duplicate. Read the account again, once.
+            if error.status != 404:
+                raise
+            return self._review(desired, targets, name)
+
+    def _review(self, desired: Desired, targets: Sequence[Address], name: Future[str]) -> Review:
         scope = Scope.of(desired.services, read_services(self._client), targets=targets, prune=desired.prune)
         in_scope = scope.desired_in_scope
         items: list[dict[str, Any]] | None = None

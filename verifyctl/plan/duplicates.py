@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from verifyctl.plan.model import Action, Plan
 from verifyctl.resources.records import DesiredRecord, LiveRecord
 
 Pair = tuple[DesiredRecord | None, LiveRecord | None]
+# How every duplicate's delete reason starts: `duplicate_deletes` finds them by it.
+_PREFIX = "duplicate of "
 
 
 def duplicate_services(pairs: Sequence[Pair]) -> dict[str, LiveRecord]:
@@ -28,4 +31,15 @@ def duplicate_services(pairs: Sequence[Pair]) -> dict[str, LiveRecord]:
 
 def duplicate_reason(address: str, survivor_id: str) -> str:
     """The plan's word beside a duplicate's delete: what is kept and by which rule."""
-    return f"duplicate of {address}: {survivor_id} is kept (oldest date_created, then lowest SID)"
+    return f"{_PREFIX}{address}: {survivor_id} is kept (oldest date_created, then lowest SID)"
+
+
+def duplicate_deletes(plan: Plan) -> frozenset[str]:
+    """The ids of the live duplicates the plan deletes (their children going with them are left out)."""
+    return frozenset(
+        str(change.id)
+        for change in plan.changes
+        if change.action is Action.DELETE
+        and change.deleted_with is None
+        and change.reason.startswith(_PREFIX)
+    )
