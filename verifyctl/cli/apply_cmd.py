@@ -93,7 +93,7 @@ def _changes(plan: Plan) -> str:
 
 def execute(plan: Plan, engine: Engine) -> None:
     started = time.monotonic()
-    progress(f"Applying {_changes(plan)} to account {plan.account_label} at {engine.api_url} ...")
+    progress(f"Applying {_changes(plan)} to {plan.where} ...")
     outcome = engine.apply(plan, progress=report_progress)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from verifyctl.cli.files import write_text
 from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
 from verifyctl.cli.output import progress, result
 from verifyctl.config.schema import COMMITTED_PATH
@@ -24,19 +24,6 @@ def schema_ref_for(directory: Path | None) -> str:
     if directory is None:
         return Path(COMMITTED_PATH).as_posix()
     return Path(os.path.relpath(schema, directory.resolve())).as_posix()
-
-
-def write_file(path: Path, text: str) -> None:
-    """Write atomically, so that a reader (or an interrupted import) never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".verifyctl-import-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def refuse_overwrite(paths: Sequence[Path]) -> None:
@@ -97,12 +84,13 @@ def import_command(
             refuse_overwrite([path for path, _ in files])
         ref = schema_ref or schema_ref_for(directory)
         for path, service in files:
-            write_file(path, render_config([service], schema_ref=ref, shared=shared))
+            # --split DIR makes DIR (and its parents): it names a new folder of files.
+            write_text(path, render_config([service], schema_ref=ref, shared=shared), create_directories=True)
         progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} into {directory}/.")
     elif output:
         path = Path(output)
         ref = schema_ref or schema_ref_for(path.parent)
-        write_file(path, render_config(chosen, schema_ref=ref, shared=shared))
+        write_text(path, render_config(chosen, schema_ref=ref, shared=shared))
         progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} to {path}.")
     else:
         ref = schema_ref or schema_ref_for(None)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from pathlib import Path
 
 import click
 
+from verifyctl.cli.files import write_text
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -30,13 +29,8 @@ def check_targets(targets: tuple[str, ...]) -> list[Address]:
 
 
 def save_plan(plan: Plan, path: str) -> None:
-    """Write the plan atomically, so a reader never sees half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".verifyctl-plan-", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(plan.to_json())
-    os.replace(tmp, target)
+    """Write the plan atomically; its directory must exist (a typo in it is an error, not a new tree)."""
+    write_text(path, plan.to_json())
 
 
 @click.command("plan")
@@ -65,10 +59,7 @@ def plan_command(
         started = time.monotonic()
         plan = engine.plan(desired, wanted_targets)
         noun = "object" if plan.covered == 1 else "objects"
-        progress(
-            f"Read {plan.covered} live {noun} of account {plan.account_label} at {engine.api_url} "
-            f"in {time.monotonic() - started:.2f} s."
-        )
+        progress(f"Read {plan.covered} live {noun} of {plan.where} in {time.monotonic() - started:.2f} s.")
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from yaml.events import (
     AliasEvent,
@@ -33,6 +33,9 @@ class YamlLimits:
     max_text: int = 32 * MIB
     # Levels of nested lists and mappings (PyYAML's composers recurse once per level).
     max_depth: int = 32
+    # Problems reported for one file; checking stops soon after, so a file of a million small mistakes
+    # (`services: [1, 1, ...]`) costs what its first thousand do, not gigabytes of errors.
+    max_problems: int = 1000
 
 
 DEFAULT_LIMITS = YamlLimits()
@@ -121,8 +124,8 @@ class Budget:
         if len(self._open) > self.limits.max_depth:
             self._too_deep(event)
 
-    def _too_deep(self, event: Any) -> None:
-        # The same test, at the same event, as the pure-Python composer's, so both report the same place.
+    def _too_deep(self, event: Any) -> NoReturn:
+        # A node inside max_depth open collections: where PyYAML's composers would recurse once too often.
         raise OverLimit(event.start_mark, f"nested more than {self.limits.max_depth} levels deep")
 
     def _is_value(self) -> bool:
@@ -139,7 +142,7 @@ class Budget:
         if self.values > self.limits.max_values or self.text > self.limits.max_text:
             self._over(event, alias=alias)
 
-    def _over(self, event: Any, *, alias: bool) -> None:
+    def _over(self, event: Any, *, alias: bool) -> NoReturn:
         limits = self.limits
         how = "this alias expands the document to" if alias else "the document holds"
         bomb = " (an alias bomb?)" if alias else ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifyctl.config.identity import duplicate_problems
-from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits, too_large
+from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, YamlLimits, too_large
 from verifyctl.config.models import ConfigModel, PolicyConfig, ServiceConfig
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.shown import shorten
@@ -95,7 +95,18 @@ def _shown(problem: Problem) -> Problem:
     )
 
 
+def _capped(name: str, problems: list[Problem], limit: int) -> list[Problem]:
+    """At most `limit` problems of one file, the first in the file, and a last line when there were more."""
+    if len(problems) <= limit:
+        return problems
+    kept = sorted(problems, key=lambda p: (p.line, p.column))[:limit]
+    last = kept[-1] if kept else Problem(name, 1, 1, "", "")
+    message = f"more problems follow; the first {limit:,} of this file are shown (see {LIMITS_DOC})"
+    return [*kept, Problem(name, last.line, last.column, "", message)]
+
+
 def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlLimits) -> _FileResult:
+    # Each check stops reporting soon after limits.max_problems, and _load keeps that many per file.
     document, problems = parse_yaml(name, data, limits)
     if document is None:
         return _FileResult(None, [], False, problems)
@@ -104,11 +115,11 @@ def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlL
         expected = "the top level must be a mapping with 'version: 1' and 'services:'"
         message = f"{expected}, not {describe(document.data)}"
         return _FileResult(None, [], False, [*problems, Problem(name, where.line, where.column, "", message)])
-    expanded, substitution_problems = substitute(name, document, environ)
+    expanded, substitution_problems = substitute(name, document, environ, limits.max_problems)
     problems += substitution_problems
     coerce_expanded(document, expanded)
     problems += python_name_keys(name, document)
-    config_file, validation_problems = validate_document(name, document)
+    config_file, validation_problems = validate_document(name, document, limits.max_problems - len(problems))
     problems += validation_problems
     if config_file is None:
         return _FileResult(document, [], False, problems)
@@ -206,6 +217,10 @@ def _load_paused(
     written = [name for name, doc in documents.items() if isinstance(doc.data, dict) and "policy" in doc.data]
     problems.extend(_second_policies(documents, written))
     problems.extend(duplicate_problems(list(documents.items())))
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    problems = [kept for file, found in by_file.items() for kept in _capped(file, found, limits.max_problems)]
     if problems:
         rank: dict[str, int] = {}
         for name in [*order, *(name for name, _ in sources)]:

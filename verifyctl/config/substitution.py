@@ -15,11 +15,14 @@ _TOKEN = re.compile(r"\$\$\{|\$\{(?P<body>[^}]*)\}|\$\{")
 _REFERENCE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>.*))?", re.DOTALL)
 
 
-def substitute(name: str, document: Document, environ: Mapping[str, str]) -> tuple[set[Loc], list[Problem]]:
+def substitute(
+    name: str, document: Document, environ: Mapping[str, str], max_problems: int | None = None
+) -> tuple[set[Loc], list[Problem]]:
     """Expand references in every string value of `document` in place.
 
     Returns the places whose value came from a reference (so that `${LEN:-6}` can be read as a number)
-    and a problem for every unset variable without a default and every malformed reference.
+    and a problem for every unset variable without a default and every malformed reference (one past
+    `max_problems` at most, so that the loader can say that more were found).
     """
     expanded: set[Loc] = set()
     problems: list[Problem] = []
@@ -56,12 +59,14 @@ def substitute(name: str, document: Document, environ: Mapping[str, str]) -> tup
         return "".join(out)
 
     def report(loc: Loc, offset: int, message: str) -> None:
+        document.broken.add(loc)
+        if max_problems is not None and len(problems) > max_problems:
+            return
         column = document.string_columns.get(loc)
         where = document.position(loc)
         problems.append(
             Problem(name, where.line, column + offset if column else where.column, format_loc(loc), message)
         )
-        document.broken.add(loc)
 
     def walk(value: Any, loc: Loc) -> Any:
         if isinstance(value, str):

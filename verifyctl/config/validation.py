@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from verifyctl.config.models import ConfigFile, ConfigModel
+from verifyctl.config.models import ConfigFile, ConfigModel, ServiceConfig
 from verifyctl.config.shown import quoted
 from verifyctl.config.yaml_source import Document, Loc, format_loc
 from verifyctl.errors import Problem
@@ -267,12 +267,39 @@ def problems_from(
     return problems
 
 
-def validate_document(name: str, document: Document) -> tuple[ConfigFile | None, list[Problem]]:
-    """The validated file, or None and its problems."""
+def validate_document(
+    name: str, document: Document, max_problems: int | None = None
+) -> tuple[ConfigFile | None, list[Problem]]:
+    """The validated file, or None and its problems.
+
+    The services are validated one by one, and no further once `max_problems` are found: pydantic
+    builds every error of a call before it returns, a million of them for `services: [1, 1, ...]`.
+    """
+    data = document.data
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, list):
+        try:
+            return ConfigFile.model_validate(data), []
+        except ValidationError as error:
+            return None, problems_from(name, document, error)
+    problems: list[Problem] = []
     try:
-        return ConfigFile.model_validate(document.data), []
+        top = ConfigFile.model_validate({**data, "services": []})
     except ValidationError as error:
-        return None, problems_from(name, document, error)
+        top = None
+        problems += problems_from(name, document, error)
+    validated: list[ServiceConfig] = []
+    for index, service in enumerate(services):
+        if max_problems is not None and len(problems) > max_problems:  # one past: "more follow"
+            break
+        try:
+            validated.append(ServiceConfig.model_validate(service))
+        except ValidationError as error:
+            problems += problems_from(name, document, error, ServiceConfig, ("services", index))
+    if top is None or problems:
+        return None, problems
+    # The services are models already; the file takes them as they are (pydantic does not revalidate).
+    return ConfigFile.model_validate({**data, "services": validated}), []
 
 
 def walk_models(model: ConfigModel, loc: Loc) -> Iterator[tuple[Loc, ConfigModel]]:

@@ -213,7 +213,7 @@ def _pos(node: Node) -> Position:
 class _Converter:
     """Turns a node graph into dicts, lists and scalars, recording positions and problems."""
 
-    def __init__(self, name: str, text: str, max_depth: int) -> None:
+    def __init__(self, name: str, text: str, max_depth: int, max_problems: int) -> None:
         self.name = name
         self.text = text
         self.document = Document(data=None)
@@ -221,11 +221,13 @@ class _Converter:
         # The Budget counted every value an alias repeats before this runs, so the work here is bounded;
         # only the depth an alias adds by nesting a deep node deeper is checked here.
         self.max_depth = max_depth
+        self.max_problems = max_problems
         self._active: set[int] = set()
 
     def problem(self, position: Position, loc: Loc, message: str, *, broken: bool = True) -> None:
         """Report a problem; `broken` when the value at `loc` was dropped, so checks of it stay quiet."""
-        self.problems.append(Problem(self.name, position.line, position.column, format_loc(loc), message))
+        if len(self.problems) <= self.max_problems:  # one past the cap, so the loader says more were found
+            self.problems.append(Problem(self.name, position.line, position.column, format_loc(loc), message))
         if broken:
             self.document.broken.add(loc)
 
@@ -423,6 +425,6 @@ def parse_yaml(
         return None, problems
     if isinstance(root, ScalarNode) and root.tag == NULL and root.value == "":
         return None, [Problem(name, 1, 1, "", "the file is empty; expected 'version: 1' and 'services:'")]
-    converter = _Converter(name, text, limits.max_depth)
+    converter = _Converter(name, text, limits.max_depth, limits.max_problems)
     converter.document.data = converter.convert(root, ())
     return converter.document, converter.problems

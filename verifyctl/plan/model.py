@@ -169,6 +169,12 @@ class Plan:
         return replace(self, account_sid=account_sid, api_url=api_url, account_name=account_name)
 
     @property
+    def where(self) -> str:
+        """`account AC…cdef (Name) at URL`: the account and API a plan is for, as people read it."""
+        url = "the embedded emulator" if self.api_url == "local" else self.api_url
+        return f"account {self.account_label} at {url}"
+
+    @property
     def account_label(self) -> str:
         """The account as shown to people: masked SID and, when known, its friendly name."""
         masked = mask_sid(self.account_sid)

@@ -47,8 +47,7 @@ def header_lines(plan: Plan) -> list[str]:
     """Which account the plan is for and, under --target, what it is limited to."""
     lines = []
     if plan.account_sid:
-        where = "the embedded emulator" if plan.api_url == "local" else plan.api_url
-        lines.append(f"Account: {plan.account_label} at {where}")
+        lines.append(f"Account: {plan.where.removeprefix('account ')}")
     if plan.targets:
         lines.append(
             f"Targeting: {', '.join(plan.targets)} (and what these need); nothing else was compared."

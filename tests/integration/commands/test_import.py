@@ -161,6 +161,7 @@ def test_output_and_split_together_is_a_usage_error(account: EmulatorServer, wor
 
 def test_schema_ref_is_relative_to_the_file_or_given(account: EmulatorServer, workdir: Path) -> None:
     api(account, "POST", "/v2/Services", {"FriendlyName": "One"})
+    Path("deep/er").mkdir(parents=True)  # -o makes no directories: a typo in one is an error
     assert run_cli("import", "-o", "deep/er/one.yaml").exit_code == 0
     first_line = Path("deep/er/one.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=../../schemas/verifyctl.schema.json"

@@ -55,14 +55,14 @@ def test_a_long_string_repeated_by_aliases_stops_at_the_text_bound() -> None:
 def test_a_long_value_is_shown_once_and_cut_short_in_every_problem() -> None:
     # Below the text bound, so every service is checked: each problem stays one short line.
     text = "version: 1\nservices:\n  - friendly_name: &n " + "A" * 10_000 + "\n"
-    text += "  - friendly_name: *n\n" * 999
+    text += "  - friendly_name: *n\n" * 399
     found = problems(text)
-    assert len(found) == 1000 + 999
+    assert len(found) == 400 + 399
     assert all(len(line) < 200 for line in found)
     # An aliased value is placed where it was written, at its anchor.
     assert found[0] == "f.yaml:3:20: services[0].friendly_name: must be at most 30 characters long, not 10000"
     assert found[-1] == (
-        "f.yaml:3:20: services[999].friendly_name: duplicate service"
+        "f.yaml:3:20: services[399].friendly_name: duplicate service"
         " 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'..."
         " (10000 characters); first written at f.yaml:3:20"
     )
@@ -107,3 +107,24 @@ def test_a_file_over_the_size_bound_is_refused_unread(tmp_path: Path) -> None:
         f"{path}:1:1: the file is larger than 1,000 bytes, the limit of one file; {LIMITS_HINT}"
     ]
     assert load_config([path], {}).services == []
+
+
+@pytest.mark.parametrize(
+    "item, first",
+    [
+        ("1", "f.yaml:2:12: services[0]: must be a mapping, not 1"),
+        ("!x 1", "f.yaml:2:12: services[0]: unsupported YAML tag '!x'"),
+        ('"${UNSET}"', "f.yaml:2:13: services[0]: environment variable 'UNSET' is not set"),
+        ("{friendly_name: A}", "f.yaml:2:48: services[1].friendly_name: duplicate service 'A'"),
+    ],
+)
+def test_a_file_of_many_small_mistakes_reports_the_first_ones(item: str, first: str) -> None:
+    # Each check stops soon after the limit: a million mistakes cost what the first thousand do.
+    text = "version: 1\nservices: [" + ", ".join([item] * 3000) + "]\n"
+    found = problems(text, YamlLimits(max_problems=100))
+    assert len(found) == 101
+    assert found[0].startswith(first)
+    assert found[-1].startswith("f.yaml:2:")
+    assert found[-1].endswith(
+        ": more problems follow; the first 100 of this file are shown (see docs/configuration-limits.md)"
+    )
