@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import run_cli
 from tests.integration.commands.support import api
+from tests.integration.conftest import run_cli
 from verifyctl.emulator import EmulatorServer
 
 CONFIG = "version: 1\nservices:\n  - friendly_name: Acme Login\n"
