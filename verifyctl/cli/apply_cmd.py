@@ -6,10 +6,12 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from verifyctl.apply.restore import restore
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -123,12 +125,17 @@ def apply_command(
     account: AccountOptions,
 ) -> None:
     """Create, update and delete what differs so that the live account matches."""
-    if plan_file and (paths or targets):
-        raise UsageError("--plan applies a saved plan as it is; it takes no PATH and no --target")
+    if plan_file and targets:
+        raise UsageError("--plan applies a saved plan as it is; it takes no --target")
     if plan_file:
         saved_file = load_saved_plan(plan_file)
+        # PATHs with --plan only give back the real values the saved plan holds masked.
+        config = load_desired(paths, os.environ) if paths else None
         with open_engine(account, parallelism) as engine:
             saved = engine.bind_saved(saved_file)
+            saved = restore(saved, config.services if config else None)
+            if config is not None:
+                saved = replace(saved, secrets=config.secrets)
             refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:

@@ -42,6 +42,8 @@ class Config:
     files: list[Path]
     # The `policy:` section (of the one file that has it), read by the lint package.
     policy: PolicyConfig | None = None
+    # Values substituted from `${secret:NAME}` (masked wherever they would be shown).
+    secrets: frozenset[str] = field(default=frozenset(), repr=False)
     # id(model) -> where the model starts; (id(model), key) -> where that key of it is written.
     _locations: dict[Hashable, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -253,6 +255,7 @@ def _load_paused(
         prune=prune,
         files=files if files is not None else [Path(name) for name, _ in sources],
         policy=policies[0][1] if policies else None,
+        secrets=frozenset(value for document in documents.values() for value in document.secrets),
         _locations=locations,
     )
 

@@ -19,6 +19,11 @@ class Desired:
     # The loaded configuration, for the policy rules (None for desired state built another way).
     config: Config | None = None
 
+    @property
+    def secrets(self) -> frozenset[str]:
+        """Values substituted from `${secret:NAME}`: every output masks them."""
+        return self.config.secrets if self.config is not None else frozenset()
+
 
 def load_desired(paths: Sequence[str], environ: Mapping[str, str]) -> Desired:
     """Load PATHs (default verifyctl.yaml), `${VAR}` from `environ`; ConfigError lists every problem."""

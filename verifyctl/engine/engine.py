@@ -130,7 +130,8 @@ class Engine:
         names = {pair.wanted.key for pair in scope.pairs if pair.wanted is not None and pair.in_scope}
         blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
         plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
-        return Review(replace(plan, findings=shown, blocking=blocking), findings)
+        plan = replace(plan, findings=shown, blocking=blocking, secrets=desired.secrets)
+        return Review(plan, findings)
 
     def bind_saved(self, saved: SavedPlan) -> Plan:
         """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from verifyctl.plan.sensitive import mask_fields
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import Kind
 
@@ -43,6 +44,22 @@ class Change:
     # Set on the children of a deleted or replaced object: the address whose delete takes this one
     # along. Apply sends nothing for it; the plan lists it so that a reviewer sees every effect.
     deleted_with: Address | None = None
+    # A masked change (as shown, or read from a saved plan): "before"/"after" -> field -> digest of the
+    # real value that the shown one masks (see plan/sensitive.py).
+    sensitive: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def masked(self, secrets: frozenset[str]) -> Change:
+        """This change as it may be shown: sensitive values masked, their digests recorded."""
+        before, before_digests = mask_fields(self.before, secrets)
+        after, after_digests = mask_fields(self.after, secrets)
+        if not before_digests and not after_digests:
+            return self
+        # A change read from a saved plan is masked already: the digests it carries are the real ones.
+        digests = {
+            "before": {**before_digests, **self.sensitive.get("before", {})},
+            "after": {**after_digests, **self.sensitive.get("after", {})},
+        }
+        return replace(self, before=before, after=after, sensitive={k: v for k, v in digests.items() if v})
 
     @property
     def kind(self) -> Kind:
@@ -64,6 +81,8 @@ class Change:
             "after": self.after,
             "reason": self.reason or None,
             "deleted_with": str(self.deleted_with) if self.deleted_with else None,
+            # Only on a change with masked values: a digest of each real value, by field.
+            **({"sensitive": {k: dict(v) for k, v in self.sensitive.items()}} if self.sensitive else {}),
         }
 
     @classmethod
@@ -81,6 +100,10 @@ class Change:
             id=data.get("id"),
             reason=data.get("reason") or "",
             deleted_with=Address.parse(str(deleted_with)) if deleted_with else None,
+            sensitive={
+                str(k): {str(f): str(d) for f, d in v.items()}
+                for k, v in (data.get("sensitive") or {}).items()
+            },
         )
 
 
@@ -120,6 +143,13 @@ class Plan:
     # are errors: apply refuses while there are any.
     findings: tuple[str, ...] = ()
     blocking: tuple[str, ...] = ()
+    # Values substituted from `${secret:NAME}`: never written out, only used to mask what is shown.
+    secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    def masked(self) -> Plan:
+        """The plan as it may be shown or saved: `${secret:…}` values, URL userinfo and query strings
+        masked as `(sensitive value)` (the diff was made on the real values)."""
+        return replace(self, changes=tuple(change.masked(self.secrets) for change in self.changes))
 
     @property
     def summary(self) -> Summary:
@@ -195,7 +225,7 @@ class Plan:
             "findings": list(self.findings),
             "blocking_findings": list(self.blocking),
             "summary": self.summary.to_dict(),
-            "changes": [change.to_dict() for change in self.changes],
+            "changes": [change.masked(self.secrets).to_dict() for change in self.changes],
             "ids": dict(sorted((str(address), sid) for address, sid in self.ids.items())),
             "covered": self.covered,
             "fingerprint": self.fingerprint,

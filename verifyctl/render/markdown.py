@@ -47,6 +47,7 @@ def _context(plan: Plan) -> list[str]:
 
 
 def render_markdown(plan: Plan) -> str:
+    plan = plan.masked()  # sensitive values are never shown (the markdown becomes a PR comment)
     lines = [COMMENT_MARKER, "### verifyctl plan", "", *_context(plan)]
     guards = [f"⛔ Apply will need `{flag}`: {_cell(reason)}." for flag, reason in plan.needed_flags()]
     if plan.blocking:
