@@ -10,9 +10,10 @@ from typing import Any
 from verifyctl.emulator import EmulatorServer
 
 
-def _serve(conn: Connection, accounts: list[tuple[str, str]]) -> None:
+def _serve(conn: Connection, accounts: list[tuple[str, str]], options: dict[str, Any]) -> None:
     """Child process: run an emulator and answer (command, kwargs) messages until told to stop."""
-    with EmulatorServer(host="127.0.0.1", port=0, accounts=accounts, retry_after_seconds=0) as server:
+    settings: dict[str, Any] = {"retry_after_seconds": 0, **options}
+    with EmulatorServer(host="127.0.0.1", port=0, accounts=accounts, **settings) as server:
         conn.send(server.base_url)
         while True:
             command, kwargs = conn.recv()
@@ -34,10 +35,11 @@ def _serve(conn: Connection, accounts: list[tuple[str, str]]) -> None:
 class EmulatorProcess:
     """`EmulatorServer` run in a spawned child process, driven over a pipe."""
 
-    def __init__(self, accounts: list[tuple[str, str]]) -> None:
+    def __init__(self, accounts: list[tuple[str, str]], **options: Any) -> None:
+        """`options` go to EmulatorServer (e.g. max_concurrency, concurrency_retry_after)."""
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, accounts), daemon=True)
+        self._process = context.Process(target=_serve, args=(child, accounts, options), daemon=True)
         self._accounts = accounts
         self.base_url = ""
 

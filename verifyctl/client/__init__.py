@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from verifyctl.client.base_url import DEFAULT_BASE_URL, resolve_base_url
 from verifyctl.client.credentials import Credentials, credentials_from_env
+from verifyctl.client.limiter import CancelledError, LimitPath
 from verifyctl.client.retry import RetryPolicy
 from verifyctl.client.stats import RequestStats
 from verifyctl.client.verify_client import FormItems, VerifyClient
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "CancelledError",
     "Credentials",
     "FormItems",
+    "LimitPath",
     "RequestStats",
     "RetryPolicy",
     "VerifyClient",

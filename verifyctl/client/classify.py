@@ -144,9 +144,10 @@ def classify(
             history.may_have_taken_effect = True
         retry_after = parse_retry_after(outcome.headers.get("Retry-After"))
         failure = error
-    delay = policy.delay(history.attempt, retry_after)
+    delay = policy.delay(history.attempt, retry_after, throttled=throttled)
     elapsed = now - history.started
-    if history.attempt >= policy.max_attempts or elapsed + delay > policy.max_total_seconds:
+    attempts = policy.max_throttled_attempts if throttled else policy.max_attempts
+    if history.attempt >= attempts or elapsed + delay > policy.max_total_seconds:
         last = gave_up(failure, history.attempt, elapsed, where)
         return Decision(Action.FINAL, last, throttled=throttled, exhausted=True)
     return Decision(Action.RETRY, failure, wait=delay, throttled=throttled)

@@ -7,6 +7,11 @@ What it follows:
 - TCP congestion control (RFC 5681): the +1-per-success growth is slow start and only lasts until
   the first drop; Netflix's rule used throughout would settle near twice a hard cap, with as many
   429s as requests (measured in a simulation of a 8-request cap: 587 429s for 501 requests).
+- Limited slow start (after RFC 3742): slow start never takes the limit past 1.5x the highest
+  level at which a request succeeded, so the overshoot before the first 429 is back stays small.
+- Every drop is measured from the level at which the refused request was sent, not from the
+  limit: slow start overshoots (the first 429 of a round comes back after its successes, each of
+  which grew the limit), and that level is where the cap actually was crossed.
 - CUBIC (RFC 9438)'s shape after a drop: climb back fast to just under the level that failed,
   plateau there, then probe above it ever faster (+1, +2, +3 ... per window without a 429), so a
   fixed cap costs one 429 now and then and a raised cap is found again.
@@ -25,6 +30,8 @@ import threading
 from dataclasses import dataclass
 
 from verifyctl.errors import TransportError
+
+SLOW_START_GAIN = 1.5
 
 
 class CancelledError(TransportError):
@@ -50,6 +57,9 @@ class Slot:
     """A permit to send one request; `epoch` tells whether it started after the last change."""
 
     epoch: int
+    # Requests in flight when this one went out, itself included. A 429 on it says the cap is below
+    # this level: the tightest estimate there is, since slow start's overshoot is still on the wire.
+    level: int
 
 
 class ConcurrencyLimiter:
@@ -79,6 +89,7 @@ class ConcurrencyLimiter:
         self._failed_at = 0.0  # the level of the last drop (CUBIC's W_max)
         self._windows = 0  # full windows since the last drop without one
         self._successes = 0  # successes counted towards the current window
+        self._served = 0  # the highest level at which a request succeeded
         self._throttled = 0
         self._decreases = 0
         self._cancelled = threading.Event()
@@ -101,7 +112,7 @@ class ConcurrencyLimiter:
             if self._cancelled.is_set():
                 raise CancelledError("not sent: the run was cancelled after another request failed")
             self._in_flight += 1
-            return Slot(self._epoch)
+            return Slot(self._epoch, self._in_flight)
 
     def release(self, slot: Slot, *, succeeded: bool = False, throttled: bool = False) -> None:
         """Give the slot back, growing the limit on success and shrinking it on a concurrency 429."""
@@ -112,13 +123,21 @@ class ConcurrencyLimiter:
                 self._throttled += 1
             if self.adaptive and slot.epoch == self._epoch:
                 if throttled:
-                    self._shrink(using)
+                    self._shrink(slot.level)
                 elif succeeded and using * 2 >= self.limit:
-                    self._grow()
+                    self._grow(slot.level)
             self._cond.notify()
 
-    def _grow(self) -> None:
-        if self._slow_start or self._limit < self._failed_at - 1:
+    def _grow(self, level: int) -> None:
+        self._served = max(self._served, level)
+        if self._slow_start:
+            # Limited slow start (after RFC 3742): at most 1.5x the highest level served so far, so
+            # the overshoot before the first 429 comes back stays near half the cap, not 1.5-2.5x.
+            bound = max(float(self._start), SLOW_START_GAIN * self._served)
+            self._limit = min(float(self.ceiling), bound, self._limit + 1.0)
+            self._peak = max(self._peak, self.limit)
+            return
+        if self._limit < self._failed_at - 1:
             step = 1.0
         else:
             self._successes += 1
@@ -129,9 +148,11 @@ class ConcurrencyLimiter:
         self._limit = min(float(self.ceiling), self._limit + step)
         self._peak = max(self._peak, self.limit)
 
-    def _shrink(self, using: int) -> None:
-        # The cap is at most what was in flight when the 429 came; never shrink below 1.
-        self._failed_at = min(self._limit, float(using))
+    def _shrink(self, level: int) -> None:
+        # The cap is below the level at which the refused request was sent; never shrink below 1.
+        # Measured from that level rather than from the limit, the first cut after slow start (whose
+        # limit may be twice the cap by the time the first 429 is back) lands near the cap at once.
+        self._failed_at = min(self._limit, float(level))
         self._limit = max(1.0, math.floor(self._failed_at * self._ratio))
         self._slow_start = False
         self._windows = 0

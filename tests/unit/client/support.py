@@ -42,6 +42,9 @@ def make_policy(
         base_delay=base_delay,
         max_delay=max_delay,
         max_total_seconds=max_total_seconds,
+        # Concurrency 429s back off and give up like the rest unless a test says otherwise.
+        throttled_base_delay=base_delay,
+        max_throttled_attempts=max_attempts,
         sleep=fake_time.sleep,
         random=lambda: jitter,
         clock=fake_time.clock,

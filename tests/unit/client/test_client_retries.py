@@ -365,3 +365,25 @@ def test_nonsensical_client_settings_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=complaint):
         VerifyClient(BASE, credentials, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_concurrency_429_without_retry_after_requeues_after_a_short_wait() -> None:
+    # The adaptive limit already holds the load back; the request only needs to re-queue.
+    policy = RetryPolicy(random=lambda: 1.0)
+    assert policy.delay(1, None, throttled=True) == 0.05
+    assert policy.delay(3, None, throttled=True) == 0.2
+    assert policy.delay(1, None) == 0.5
+    assert policy.delay(1, 2.0, throttled=True) == 2.0  # a Retry-After is honoured as it is
+
+
+def test_concurrency_429s_have_a_budget_of_their_own(
+    credentials: Credentials, mock: responses.RequestsMock, fake_time: FakeTime
+) -> None:
+    policy = RetryPolicy(
+        max_attempts=2, max_throttled_attempts=4, sleep=fake_time.sleep, clock=fake_time.clock
+    )
+    for _ in range(3):
+        mock.get(SERVICE, json=THROTTLED, status=429)
+    mock.get(SERVICE, json=CREATED)
+    with VerifyClient(BASE, credentials, retry=policy) as client:
+        assert client.get("/v2/Services/VA1") == CREATED

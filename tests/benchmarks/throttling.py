@@ -1,0 +1,191 @@
+"""Benchmark of plan against throttling accounts (issue 17): a concurrency cap, random 429s, no throttling.
+
+Run from the repository root:  python tests/benchmarks/throttling.py [--repeat 10] [--big-services 2000]
+
+Each scenario starts its own emulator (in a child process) with `--max-concurrency` and/or
+`--throttle-rate`, populates it without latency, then times `plan` (in this process) at the
+scenario's latency. The bound is plan_bound at the concurrency the account allows: the cap, or
+the ceiling when there is none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import yaml  # noqa: E402
+
+from tests.benchmarks.bounds import plan_bound  # noqa: E402
+from tests.benchmarks.emulator_process import EmulatorProcess  # noqa: E402
+from tests.benchmarks.plan_apply import POPULATED, counting, log, run_verifyctl  # noqa: E402
+from tests.benchmarks.workload import RATE_LIMITS, AccountWriter, config_document  # noqa: E402
+from verifyctl.client import VerifyClient  # noqa: E402
+
+CAP_FACTOR = 1.35  # issue 17: within 1.35x of the bound at the cap's concurrency
+UNTHROTTLED_FACTOR = 1.10
+ADAPTIVE_COST = 1.05
+RANDOM_5_FACTOR = 1.5
+FILE_SERVICES = 250
+
+
+@dataclass
+class Outcome:
+    seconds: list[float]
+    failures: int
+    requests: int
+    stats: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+
+@contextlib.contextmanager
+def fixed_limit() -> Iterator[None]:
+    """Clients made inside pin their limit at the ceiling (the CLI has no switch for it yet)."""
+    defaults = VerifyClient.__init__.__kwdefaults__
+    saved = defaults["adaptive"]
+    defaults["adaptive"] = False
+    try:
+        yield
+    finally:
+        defaults["adaptive"] = saved
+
+
+def plan_runs(
+    services: int, latency_ms: float, repeat: int, ceiling: int, workdir: Path, **emulator: Any
+) -> Outcome:
+    config = workdir / f"plan-{services}"
+    if not config.exists():
+        # Files of at most FILE_SERVICES services: a single file is capped below 2,000 services today.
+        config.mkdir()
+        listed = config_document(services)["services"]
+        for start in range(0, len(listed), FILE_SERVICES):
+            part = {"version": 1, "services": listed[start : start + FILE_SERVICES]}
+            path = config / f"services-{start // FILE_SERVICES:03d}.yaml"
+            path.write_text(yaml.safe_dump(part, sort_keys=False), encoding="utf-8")
+    throttle = emulator.pop("throttle_rate", None)
+    with EmulatorProcess([POPULATED], **emulator) as server:
+        # Fewer writers than the smallest cap: populating must not be throttled itself.
+        writer = AccountWriter(server.base_url, POPULATED, workers=4 if "max_concurrency" in emulator else 16)
+        writer.populate(services)
+        writer.close()
+        server.set_faults(latency_ms=latency_ms, **({"throttle_rate": throttle} if throttle else {}))
+        seconds: list[float] = []
+        failures = 0
+        requests = 0
+        stats = ""
+        for _ in range(repeat):
+            args = ["plan", str(config), "--stats", "--detailed-exitcode", "--parallelism", str(ceiling)]
+            with counting(server) as counts:
+                run = run_verifyctl(args, POPULATED, server.base_url)
+            if run.exit_code != 0:
+                failures += 1
+                log(f"  failed ({run.exit_code}): {run.stderr.strip().splitlines()[-1:]}")
+                continue
+            seconds.append(run.seconds)
+            requests = counts["requests"]
+            stats = next((line for line in run.stderr.splitlines() if "Requests:" in line), "")
+    return Outcome(seconds, failures, requests, stats)
+
+
+def unthrottled(args: argparse.Namespace, workdir: Path) -> list[tuple[str, str, bool | None]]:
+    """Many services without throttling: adaptive against the bound, and against a fixed limit."""
+    big = args.big_services
+    bound = plan_bound(big, big * len(RATE_LIMITS), args.big_latency_ms / 1000, args.ceiling).seconds
+    log(f"no throttling: {big} services at {args.big_latency_ms:g} ms, adaptive then fixed ...")
+    adaptive = plan_runs(big, args.big_latency_ms, 3, args.ceiling, workdir)
+    with fixed_limit():
+        fixed = plan_runs(big, args.big_latency_ms, 3, args.ceiling, workdir)
+    ratio = adaptive.median / bound
+    cost = adaptive.median / fixed.median
+    return [
+        (
+            f"plan, {big} services, no throttling, adaptive",
+            f"median {adaptive.median:.2f} s = {ratio:.2f}x bound {bound:.2f} s "
+            f"(target <= {UNTHROTTLED_FACTOR}x); {adaptive.stats}",
+            adaptive.failures == 0 and ratio <= UNTHROTTLED_FACTOR,
+        ),
+        (
+            f"adaptive vs fixed at ceiling {args.ceiling}",
+            f"{cost:.3f}x (fixed {fixed.median:.2f} s; target <= {ADAPTIVE_COST}x)",
+            cost <= ADAPTIVE_COST,
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=10, help="plans per scenario (default 10)")
+    parser.add_argument("--services", type=int, default=100, help="services in the capped scenarios")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--ceiling", type=int, default=64, help="--parallelism given to plan (default 64)")
+    parser.add_argument("--big-services", type=int, default=2000, help="services without throttling")
+    parser.add_argument("--big-latency-ms", type=float, default=100.0)
+    parser.add_argument(
+        "--only", choices=("caps", "unthrottled", "random"), action="append", help="run only these parts"
+    )
+    args = parser.parse_args(argv)
+    parts = set(args.only or ("caps", "unthrottled", "random"))
+    rows: list[tuple[str, str, bool | None]] = []
+    n, latency_s = args.services, args.latency_ms / 1000
+    with tempfile.TemporaryDirectory(prefix="verifyctl-throttle-") as tmp:
+        workdir = Path(tmp)
+        for cap in (8, 20) if "caps" in parts else ():
+            for retry_after in (None, 1):
+                name = f"cap {cap}, Retry-After {retry_after if retry_after else 'none'}"
+                log(f"{name}: {args.repeat} plans of {n} services at {args.latency_ms:g} ms ...")
+                out = plan_runs(
+                    n,
+                    args.latency_ms,
+                    args.repeat,
+                    args.ceiling,
+                    workdir,
+                    max_concurrency=cap,
+                    concurrency_retry_after=retry_after,
+                )
+                bound = plan_bound(n, n * len(RATE_LIMITS), latency_s, cap).seconds
+                ratio = out.median / bound
+                rows.append(
+                    (
+                        f"plan, {name}",
+                        f"{args.repeat - out.failures}/{args.repeat} ok, median {out.median:.2f} s "
+                        f"= {ratio:.2f}x bound {bound:.2f} s (target 0 failures, <= {CAP_FACTOR}x); "
+                        f"{out.stats}",
+                        out.failures == 0 and ratio <= CAP_FACTOR,
+                    )
+                )
+        if "unthrottled" in parts:
+            rows.extend(unthrottled(args, workdir))
+        for rate in (0.05, 0.3) if "random" in parts else ():
+            log(f"--throttle-rate {rate}: {n} services at {args.latency_ms:g} ms ...")
+            out = plan_runs(n, args.latency_ms, 3, args.ceiling, workdir, throttle_rate=rate)
+            base = plan_runs(n, args.latency_ms, 3, args.ceiling, workdir) if rate == 0.05 else None
+            verdict: bool | None = out.failures == 0
+            detail = f"{3 - out.failures}/3 exit 0, median {out.median:.2f} s"
+            if base is not None:
+                detail += f" = {out.median / base.median:.2f}x unthrottled {base.median:.2f} s"
+                detail += f" (target <= {RANDOM_5_FACTOR}x)"
+                verdict = verdict and out.median / base.median <= RANDOM_5_FACTOR
+            rows.append((f"plan, --throttle-rate {rate}", f"{detail}; {out.stats}", verdict))
+    for measure, value, ok in rows:
+        mark = "" if ok is None else ("  ok" if ok else "  MISSED")
+        print(f"{measure}: {value}{mark}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
