@@ -118,15 +118,18 @@ def test_url_userinfo_and_query_are_masked_by_default() -> None:
 
 # A token with characters that URL-encoding changes, as a server may echo it back in an error.
 ODD_TOKEN = "SENTINEL/odd token+9f=&"
+ODD_AUDIT = "SENTINEL-audit/7+x="  # a valid URL character each, yet changed by URL-encoding
 ACCOUNT = "AC" + "7a" * 16
 
 
 @pytest.fixture
-def echoing_server() -> Iterator[str]:
-    """A server that answers every request 400, its message echoing the token in each URL-encoded form."""
+def echoing_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A server that answers every request 400, its message echoing a value (the parameter) in each form."""
     # Both URL-encoded forms (%20 and +), with upper- and lower-case hex digits, and the raw token.
-    lower_hex = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(ODD_TOKEN, safe=""))
-    echoes = [quote(ODD_TOKEN, safe=""), quote_plus(ODD_TOKEN), lower_hex, quote(ODD_TOKEN), ODD_TOKEN]
+    echoes = []
+    for echoed in [request.param]:
+        lower_hex = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(echoed, safe=""))
+        echoes += [quote(echoed, safe=""), quote_plus(echoed), lower_hex, quote(echoed), echoed]
 
     class Echo(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -152,6 +155,7 @@ def echoing_server() -> Iterator[str]:
         server.server_close()
 
 
+@pytest.mark.parametrize("echoing_server", [ODD_TOKEN], indirect=True)
 def test_url_encoded_echoes_of_the_token_are_scrubbed(
     echoing_server: str, watch: Watch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,3 +168,18 @@ def test_url_encoded_echoes_of_the_token_are_scrubbed(
     run = watch.run("plan", "-vv", "--api-url", echoing_server, expect=1)
     assert "Invalid value: *** *** *** *** ***" in run.stderr
     assert all(leak not in run.stderr for leak in LEAKS)
+
+
+@pytest.mark.parametrize("echoing_server", [ODD_AUDIT], indirect=True)
+def test_an_echoed_secret_value_of_the_files_is_scrubbed(
+    echoing_server: str, watch: Watch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TWILIO_API_KEY", "TWILIO_API_SECRET", "VERIFYCTL_LOCAL", "VERIFYCTL_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "plain-token-of-no-interest")
+    monkeypatch.setenv("AUDIT_TOKEN", ODD_AUDIT)
+    monkeypatch.chdir(tmp_path)
+    Path("verifyctl.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False), encoding="utf-8")
+    run = watch.run("plan", "-vv", "--api-url", echoing_server, expect=1)
+    assert "Invalid value: *** *** *** *** ***" in run.stderr

@@ -42,6 +42,15 @@ def secret_forms(username: str, secret: str) -> tuple[str, ...]:
     return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
 
 
+def value_forms(values: Iterable[str]) -> tuple[str, ...]:
+    """Every form of each value (`${secret:…}` values of the files), longest first, for `scrub`."""
+    forms: set[str] = set()
+    for value in values:
+        if value:
+            forms |= _encodings(value)
+    return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret replaced by `***`."""
     for secret in secrets:

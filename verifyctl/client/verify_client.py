@@ -6,7 +6,7 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any
@@ -27,7 +27,7 @@ from verifyctl.client.hints import Target, with_hint
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPath
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.client.secrets import scrub, secret_forms
+from verifyctl.client.secrets import scrub, secret_forms, value_forms
 from verifyctl.client.stats import RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -94,6 +94,11 @@ class VerifyClient:
         self._secrets = secret_forms(credentials.username, credentials.secret)
         self._auth = _BasicAuth(f"Basic {token}")
         self._session = self._new_session(parallelism)
+
+    def also_scrub(self, values: Iterable[str]) -> None:
+        """Scrub these values too (the files' `${secret:…}` values) from every message, in every form."""
+        combined = set(self._secrets) | set(value_forms(values))
+        self._secrets = tuple(sorted(combined, key=lambda f: (-len(f), f)))
 
     def _new_session(self, parallelism: int) -> requests.Session:
         session = requests.Session()

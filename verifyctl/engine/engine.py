@@ -98,6 +98,10 @@ class Engine:
         scope (and all children of those being deleted). The account's name comes from another host
         and is read meanwhile. The plan records its account and the findings that block apply.
         """
+        if desired.secrets:
+            # An API error may echo a value it refused, and either host may answer with one.
+            self._client.also_scrub(desired.secrets)
+            self._connection.accounts.also_scrub(desired.secrets)
         name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
         try:
             return self._review(desired, targets, name)
