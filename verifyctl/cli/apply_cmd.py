@@ -6,12 +6,10 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from verifyctl.apply.restore import restore
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -132,10 +130,7 @@ def apply_command(
         # PATHs with --plan only give back the real values the saved plan holds masked.
         config = load_desired(paths, os.environ) if paths else None
         with open_engine(account, parallelism) as engine:
-            saved = engine.bind_saved(saved_file)
-            saved = restore(saved, config.services if config else None)
-            if config is not None:
-                saved = replace(saved, secrets=config.secrets)
+            saved = engine.bind_saved(saved_file, config)
             refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
 from verifyctl.apply.freshness import check_fresh
+from verifyctl.apply.restore import restore
 from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.stats import RequestStats
 from verifyctl.engine.account import AccountSpec, Connection, connect
@@ -137,8 +138,11 @@ class Engine:
         plan = replace(plan, findings=shown, blocking=blocking, secrets=desired.secrets)
         return Review(plan, findings)
 
-    def bind_saved(self, saved: SavedPlan) -> Plan:
-        """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise)."""
+    def bind_saved(self, saved: SavedPlan, desired: Desired | None = None) -> Plan:
+        """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise).
+
+        The values it holds masked and must send are taken back from `desired` (see apply/restore.py).
+        """
         if not saved.is_for(self.account_sid, self.api_url):
             raise StalePlanError(
                 f"the saved plan was made for account {saved.masked_sid} at {saved.plan.api_url}, "
@@ -146,7 +150,9 @@ class Engine:
             )
         plan = saved.bound_to(self.account_sid)
         check_fresh(plan, self._client, self._pool)
-        return plan
+        if desired is None:
+            return restore(plan, None)
+        return replace(restore(plan, desired.services), secrets=desired.secrets)
 
     def apply(self, plan: Plan, progress: Callable[[Outcome], None] = lambda outcome: None) -> ApplyResult:
         """Run the plan's changes in dependency waves; `progress` hears of each change as it ends."""
