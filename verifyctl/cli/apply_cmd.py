@@ -19,6 +19,7 @@ from verifyctl.cli.options import (
 )
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
+from verifyctl.config.loader import printable_name
 from verifyctl.engine import ApplyResult, Engine, Outcome, check_guards, load_desired
 from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
@@ -31,9 +32,10 @@ def load_saved_plan(path: str) -> SavedPlan:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return Plan.from_dict(data)
     except OSError as error:
-        raise VerifyctlError(f"cannot read the saved plan {path}: {error.strerror or error}") from None
+        shown = printable_name(path)  # a line break in the name must not split the message
+        raise VerifyctlError(f"cannot read the saved plan {shown}: {error.strerror or error}") from None
     except (ValueError, KeyError, TypeError) as error:
-        raise VerifyctlError(f"{path} is not a verifyctl plan file: {error}") from None
+        raise VerifyctlError(f"{printable_name(path)} is not a verifyctl plan file: {error}") from None
 
 
 def report_progress(outcome: Outcome) -> None:
