@@ -14,7 +14,10 @@ from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import Kind
 
 # 2: the account as masked SID, name and digest; targets, guards and cascaded deletes recorded.
-FORMAT_VERSION = 2
+# 3: sensitive values masked, with a `sensitive` digest per masked field. A version 2 reader would send
+# "(sensitive value)" as the value, so it must refuse version 3; version 2 plans (unmasked) still load.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (2, 3)
 # DESIGN.md: a plan that updates or deletes more than 30% of the live objects it covers (when there are at
 # least 10) needs --force.
 THRESHOLD_RATIO = 0.30
@@ -236,7 +239,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SavedPlan:
-        if data.get("format_version") != FORMAT_VERSION:
+        if data.get("format_version") not in READABLE_VERSIONS:
             raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
         account = data.get("account") or {}
         plan = cls(
