@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from verifyctl.apply.confirm import ALREADY_EXISTS, DUPLICABLE, Confirmer, Created
+from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
 from verifyctl.resources.codec import encode_form
+from verifyctl.resources.kinds import SAFE_LIST
 
 FormItems = list[tuple[str, str]]
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
@@ -249,6 +251,9 @@ class Executor:
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
     def _dispatch(self, change: Change, ids: dict[Address, str]) -> str:
+        if change.kind is SAFE_LIST:
+            # No parent, no list endpoint, no update: its own module (the client paces its requests).
+            return apply_safe_list(self._client, change)
         if change.action is Action.UPDATE:
             assert change.id is not None and change.after is not None
             form = encode_form(change.kind, change.after, only=change.changed_fields)

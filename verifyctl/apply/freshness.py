@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from typing import Protocol
 
 from verifyctl.errors import StalePlanError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.plan.sensitive import same_fields
 from verifyctl.resources.addresses import UnresolvedParent
-from verifyctl.resources.kinds import SERVICE
+from verifyctl.resources.kinds import SAFE_LIST, SERVICE
 from verifyctl.resources.records import LiveRecord, live_record
 from verifyctl.state.reader import ListingClient, read_services
+from verifyctl.state.safelist import FetchingClient, read_safe_list
 
 
-def check_fresh(plan: Plan, client: ListingClient, pool: Executor) -> None:
+class FreshnessClient(ListingClient, FetchingClient, Protocol):
+    """Lists collections; GETs the Safe List numbers, which have no list."""
+
+
+def check_fresh(plan: Plan, client: FreshnessClient, pool: Executor) -> None:
     """Raise StalePlanError naming every change whose live object is not as the plan saw it."""
+    numbers = read_safe_list(client, [c.address.key for c in plan.changes if c.kind is SAFE_LIST], pool)
     services = read_services(client)
     # The collection each child change lives in; a change whose parent this plan creates has none yet.
     # Keyed by position: changes hold dicts, so they are not hashable.
     collection: dict[int, str] = {}
     for position, change in enumerate(plan.changes):
-        if change.kind is not SERVICE:
+        if change.kind is not SERVICE and change.kind is not SAFE_LIST:
             try:
                 collection[position] = change.address.collection_path(plan.ids)
             except UnresolvedParent:
@@ -33,9 +40,13 @@ def check_fresh(plan: Plan, client: ListingClient, pool: Executor) -> None:
     listed = {path: records for (path, _), records in zip(paths, lists, strict=True)}
 
     stale = []
+    listed_numbers = numbers()
     for position, change in enumerate(plan.changes):
         if change.kind is SERVICE:
             records = services
+        elif change.kind is SAFE_LIST:
+            found = listed_numbers[change.address.key]
+            records = [found] if found is not None else []
         elif position in collection:
             records = listed[collection[position]]
         else:

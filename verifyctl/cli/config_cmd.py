@@ -31,6 +31,8 @@ def validate_command(paths: tuple[str, ...]) -> None:
             _count(len(config.files), "file"),
             _count(len(config.services), "service"),
             _count(config.object_count, "object"),
+            # Only when written, so that files without one read as before.
+            *([_count(len(config.safe_list), "Safe List number")] if config.safe_list else []),
         ]
     )
     click.echo(f"Valid: {summary}")

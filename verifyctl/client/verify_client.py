@@ -25,6 +25,7 @@ from verifyctl.client.credentials import Credentials
 from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.hints import Target, with_hint
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPath
+from verifyctl.client.pace import Paces
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.client.secrets import scrub, secret_forms, value_forms
@@ -88,6 +89,8 @@ class VerifyClient:
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
         self.stats = RequestStats(limit_path=self._limiter.path)
         self._retry = retry if retry is not None else RetryPolicy()
+        # Endpoints with a documented request rate (the Safe List's 30 a minute), on the retry's clock.
+        self._paces = Paces(clock=self._retry.clock)
         self._timeout = (float(timeout[0]), float(timeout[1]))
         token = base64.b64encode(f"{credentials.username}:{credentials.secret}".encode()).decode("ascii")
         # Every form in which the secret could surface in a message: raw, encoded, in the auth header.
@@ -232,6 +235,13 @@ class VerifyClient:
         history = History(started=policy.clock())
         while True:
             history.attempt += 1
+            # Every attempt counts against a documented rate, a retry too; waited before taking a slot.
+            delay = self._paces.delay(path)
+            if delay > 0:
+                logger.info(
+                    "%s: waiting %.1f s for the endpoint's documented request rate", call.where, delay
+                )
+                self._wait(delay)
             slot = self._limiter.acquire()
             outcome: Outcome | None = None
             decision: Decision | None = None

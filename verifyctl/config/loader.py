@@ -12,8 +12,9 @@ from pathlib import Path
 
 from verifyctl.config.identity import duplicate_problems
 from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, YamlLimits, too_large
-from verifyctl.config.models import ConfigModel, PolicyConfig, ServiceConfig
+from verifyctl.config.models import ConfigModel, PolicyConfig, SafeListNumberConfig, ServiceConfig
 from verifyctl.config.paths import expand_paths
+from verifyctl.config.safelist import safe_list_duplicates
 from verifyctl.config.shown import shorten
 from verifyctl.config.substitution import substitute
 from verifyctl.config.validation import (
@@ -42,6 +43,8 @@ class Config:
     files: list[Path]
     # The `policy:` section (of the one file that has it), read by the lint package.
     policy: PolicyConfig | None = None
+    # The `safe_list:` entries of every file, in file order.
+    safe_list: list[SafeListNumberConfig] = field(default_factory=list)
     # Values substituted from `${secret:NAME}` (masked wherever they would be shown).
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
     # id(model) -> where the model starts; (id(model), key) -> where that key of it is written.
@@ -78,6 +81,7 @@ class _FileResult:
     prune: bool
     problems: list[Problem]
     policy: PolicyConfig | None = None
+    safe_list: list[SafeListNumberConfig] = field(default_factory=list)
 
 
 def printable_name(name: str) -> str:
@@ -126,7 +130,9 @@ def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlL
     if config_file is None:
         return _FileResult(document, [], False, problems)
     services = list(enumerate(config_file.services))
-    return _FileResult(document, services, config_file.prune, problems, config_file.policy)
+    return _FileResult(
+        document, services, config_file.prune, problems, config_file.policy, list(config_file.safe_list)
+    )
 
 
 def load_sources(
@@ -205,6 +211,7 @@ def _load_paused(
     documents: dict[str, Document] = {}
     placed: list[tuple[str, int, ServiceConfig]] = []
     policies: list[tuple[str, PolicyConfig]] = []
+    safe_list: list[tuple[str, int, SafeListNumberConfig]] = []
     prune = False
     for name, data in sources:
         result = _load_file(name, data, environ, limits)
@@ -215,10 +222,12 @@ def _load_paused(
         prune = prune or result.prune
         if result.policy is not None:
             policies.append((name, result.policy))
+        safe_list.extend((name, index, entry) for index, entry in enumerate(result.safe_list))
 
     written = [name for name, doc in documents.items() if isinstance(doc.data, dict) and "policy" in doc.data]
     problems.extend(_second_policies(documents, written))
     problems.extend(duplicate_problems(list(documents.items())))
+    problems.extend(safe_list_duplicates(list(documents.items())))
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
         by_file.setdefault(problem.file, []).append(problem)
@@ -234,6 +243,7 @@ def _load_paused(
     for file, policy in policies:
         roots.append((file, ("policy",), policy))
         roots += [(file, ("policy", "rules", rule_id), s) for rule_id, s in policy.rules.items()]
+    roots += [(file, ("safe_list", index), entry) for file, index, entry in safe_list]
     for file, root_loc, root in roots:
         document, shown = documents[file], printable_name(file)
         for loc, model in walk_models(root, root_loc):
@@ -255,6 +265,7 @@ def _load_paused(
         prune=prune,
         files=files if files is not None else [Path(name) for name, _ in sources],
         policy=policies[0][1] if policies else None,
+        safe_list=[entry for _, _, entry in safe_list],
         secrets=frozenset(value for document in documents.values() for value in document.secrets),
         _locations=locations,
     )

@@ -6,7 +6,7 @@ import re
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from verifyctl.config.reference import country_codes, description
 from verifyctl.config.shown import quoted
@@ -384,8 +384,52 @@ class PolicyConfig(ConfigModel):
     )
 
 
+# E.164: a `+`, a country code that does not start with 0, at most 15 digits in all (ITU-T E.164).
+E164_PATTERN = r"^\+[1-9][0-9]{1,14}$"
+E164_MESSAGE = (
+    "must be a phone number in E.164 format: + and up to 15 digits, no spaces (such as +15005550006)"
+)
+
+
+class SafeListNumberConfig(ConfigModel):
+    """`safe_list[]`: a number on the account's Safe List; written as "+E164" or {phone_number, ensure}."""
+
+    phone_number: str = Field(
+        json_schema_extra={"pattern": E164_PATTERN},
+        description="The phone number, in E.164 format; identity of the entry.",
+    )
+    ensure: Literal["present", "absent"] = Field(
+        "present",
+        description="`present` (the default) adds the number; `absent` removes it (only with"
+        " --allow-delete). The API cannot list the Safe List, so removal is only ever by this key.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_alone(cls, value: Any) -> Any:
+        # The short form: a bare string is the number, present.
+        if isinstance(value, str):
+            return {"phone_number": value}
+        if not isinstance(value, dict):
+            raise ValueError('must be a phone number ("+15005550006") or a mapping with phone_number')
+        return value
+
+    @field_validator("phone_number")
+    @classmethod
+    def _e164(cls, number: str) -> str:
+        if not re.fullmatch(E164_PATTERN, number):
+            raise ValueError(f"{E164_MESSAGE}, not {quoted(number)}")
+        return number
+
+
+def _safe_list_items_schema(schema: dict[str, Any]) -> None:
+    # The before-validator accepts a bare string too; the generated schema only knows the mapping.
+    short = {"type": "string", "pattern": E164_PATTERN, "description": "The number, present."}
+    schema["items"] = {"anyOf": [short, schema["items"]]}
+
+
 class ConfigFile(ConfigModel):
-    """One YAML file: the format version, the prune switch, a list of services and the lint policy."""
+    """One YAML file: the format version, the prune switch, the services, the lint policy, the Safe List."""
 
     version: Literal[1] = Field(description="The version of the file format; always 1.")
     prune: bool = Field(
@@ -397,6 +441,13 @@ class ConfigFile(ConfigModel):
     policy: PolicyConfig | None = Field(
         None,
         description="The lint policy (`verifyctl lint`): rule settings and exceptions. In one file only.",
+    )
+    safe_list: list[SafeListNumberConfig] = Field(
+        default_factory=list,
+        json_schema_extra=_safe_list_items_schema,
+        description="Numbers of the account's Safe List (/v2/SafeList/Numbers): each listed number is"
+        " added; one with `ensure: absent` is removed. Numbers not listed are left alone (the API has no"
+        " list endpoint). Entries of every file merge; a number may be written once.",
     )
 
     @field_validator("version", mode="before")

@@ -57,6 +57,11 @@ def _with_references(node: Any) -> Any:
             properties[name] = _leaf_with_reference(prop)
     if isinstance(node.get("items"), dict):
         node["items"] = _leaf_with_reference(node["items"])
+    options = node.get("anyOf")
+    reference = {"$ref": f"#/$defs/{ENV_REFERENCE}"}
+    # A choice written by hand (safe_list's short form) whose constrained leaf could be a `${...}` too.
+    if isinstance(options, list) and reference not in options and any(map(_accepts_reference, options)):
+        node["anyOf"] = [*options, reference]
     return node
 
 

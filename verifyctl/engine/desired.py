@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from verifyctl.config.loader import Config, load_config
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.records import DesiredRecord
+from verifyctl.resources.safelist import safe_list_records
 
 DEFAULT_PATH = "verifyctl.yaml"
 
@@ -18,6 +19,8 @@ class Desired:
     prune: bool
     # The loaded configuration, for the policy rules (None for desired state built another way).
     config: Config | None = None
+    # The `safe_list:` entries (kind safe_list), planned beside the services.
+    safe_list: tuple[DesiredRecord, ...] = ()
 
     @property
     def secrets(self) -> frozenset[str]:
@@ -28,4 +31,6 @@ class Desired:
 def load_desired(paths: Sequence[str], environ: Mapping[str, str]) -> Desired:
     """Load PATHs (default verifyctl.yaml), `${VAR}` from `environ`; ConfigError lists every problem."""
     config = load_config(list(paths) or [DEFAULT_PATH], environ)
-    return Desired(tuple(desired_records(config.services, config.location)), config.prune, config)
+    services = tuple(desired_records(config.services, config.location))
+    safe_list = tuple(safe_list_records(config.safe_list, config.location))
+    return Desired(services, config.prune, config, safe_list)

@@ -28,6 +28,7 @@ from verifyctl.resources.kinds import ALL_CHILD_KINDS
 from verifyctl.resources.records import LiveRecord
 from verifyctl.state.account import read_account_name
 from verifyctl.state.reader import read_children, read_services
+from verifyctl.state.safelist import read_safe_list
 from verifyctl.state.templates import (
     read_template_items,
     resolve_template_names,
@@ -96,8 +97,9 @@ class Engine:
 
         One list of services, the Templates list if a service in scope names a template (by name or
         sid: the policy checks it is approved), then the written child lists of matched services in
-        scope (and all children of those being deleted). The account's name comes from another host
-        and is read meanwhile. The plan records its account and the findings that block apply.
+        scope (and all children of those being deleted), and one GET per declared Safe List number in
+        scope. The account's name comes from another host and is read meanwhile. The plan records its
+        account and the findings that block apply.
         """
         if desired.secrets:
             # An API error may echo a value it refused, and either host may answer with one.
@@ -114,7 +116,15 @@ class Engine:
             return self._review(desired, targets, name)
 
     def _review(self, desired: Desired, targets: Sequence[Address], name: Future[str]) -> Review:
-        scope = Scope.of(desired.services, read_services(self._client), targets=targets, prune=desired.prune)
+        scope = Scope.of(
+            desired.services,
+            read_services(self._client),
+            targets=targets,
+            prune=desired.prune,
+            safe_list=desired.safe_list,
+        )
+        # One GET per declared number in scope, meanwhile: the Safe List has no list endpoint.
+        numbers = read_safe_list(self._client, scope.safe_list_to_read, self._pool)
         in_scope = scope.desired_in_scope
         items: list[dict[str, Any]] | None = None
         if any(uses_template_name(s) or "default_template_sid" in s.fields for s in in_scope):
@@ -126,6 +136,7 @@ class Engine:
             scope = scope.with_desired(lambda service: by_object.get(id(service), service))
         services = [pair.current for pair in scope.pairs if pair.current is not None]
         scope = scope.with_live(read_children(self._client, services, scope.children_to_read(), self._pool))
+        scope = scope.with_safe_list(numbers())
         findings = Findings(())
         if desired.config is not None:
             live = [TemplateInfo.from_api(item) for item in items] if items is not None else []

@@ -89,6 +89,7 @@ def diff(scope: Scope) -> Plan:
                 _delete_tree(builder, current, address, order, reason)
             continue
         _diff_object(builder, wanted, current, address, order)
+    _diff_safe_list(builder, scope, known)
     changes = builder.sorted_changes()
     if scope.targets:
         check_targets_match(scope.targets, known)
@@ -100,6 +101,19 @@ def diff(scope: Scope) -> Plan:
         fingerprint=fingerprint(builder.read),
         targets=tuple(str(target) for target in scope.targets),
     )
+
+
+def _diff_safe_list(builder: _Builder, scope: Scope, known: list[Address]) -> None:
+    """Declared numbers against what their GETs found: add the missing, remove the `absent` ones listed."""
+    for number in scope.safe_list:
+        if scope.targets:
+            known.append(number.address)
+        if not number.in_scope:
+            continue
+        if number.current is not None:
+            _record_read(builder, number.current, number.address)
+        order: SortKey = (_segment_order(number.wanted.kind, number.wanted.key),)
+        _diff_object(builder, number.wanted, number.current, number.address, order)
 
 
 def _child_addresses(record: Record, address: Address) -> Iterator[Address]:

@@ -24,13 +24,26 @@ class ServicePair:
     in_scope: bool
 
 
+@dataclass(frozen=True, slots=True)
+class SafeListPair:
+    """A declared Safe List number and, once read, the live entry (None: not on the list)."""
+
+    address: Address
+    wanted: DesiredRecord
+    current: LiveRecord | None
+    in_scope: bool
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Every service of the files and the account, matched: the one place services are paired."""
+    """Every service of the files and the account, matched (the one place services are paired), and the
+    Safe List numbers the files declare."""
 
     pairs: tuple[ServicePair, ...]
     targets: tuple[Address, ...] = ()
     prune: bool = False
+    # The declared Safe List numbers: the API has no list, so only these are ever read or changed.
+    safe_list: tuple[SafeListPair, ...] = ()
     # Live services deleted as duplicates, by id: the address of the service kept in their place.
     duplicates: Mapping[str, Address] = field(default_factory=dict)
 
@@ -42,12 +55,13 @@ class Scope:
         *,
         targets: Sequence[Address] = (),
         prune: bool = False,
+        safe_list: Sequence[DesiredRecord] = (),
     ) -> Scope:
         """Match desired services to live ones (a `sid` pin first, else the friendly name)."""
         matched = match_services(desired, live)
         losers = duplicate_services(matched)
         keys = service_address_keys(matched, frozenset(losers))
-        target_services = {target.segments[0][1] for target in targets}
+        target_services = {target.segments[0][1] for target in targets if target.segments[0][0] == "service"}
         pairs = tuple(
             ServicePair(Address.of_service(key), wanted, current, not targets or key in target_services)
             for key, (wanted, current) in zip(keys, matched, strict=True)
@@ -61,7 +75,12 @@ class Scope:
         )
         kept = {pair.current.id: pair.address for pair in pairs if pair.current is not None}
         duplicates = {sid: kept[survivor.id] for sid, survivor in losers.items()}
-        return cls(pairs, tuple(targets), prune, duplicates)
+        numbers = []
+        for wanted in safe_list:
+            address = Address.of_safe_list(wanted.key)
+            in_scope = not targets or any(target.covers(address) for target in targets)
+            numbers.append(SafeListPair(address, wanted, None, in_scope))
+        return cls(pairs, tuple(targets), prune, tuple(numbers), duplicates)
 
     def deleted(self, pair: ServicePair) -> bool:
         """Whether the plan deletes this pair's live service (`ensure: absent`, or `prune` when unlisted)."""
@@ -103,6 +122,21 @@ class Scope:
                 for pair in self.pairs
             ),
         )
+
+    def with_safe_list(self, live: Mapping[str, LiveRecord | None]) -> Scope:
+        """This scope with the live entry of each number read (numbers missing from `live` were not)."""
+        return replace(
+            self,
+            safe_list=tuple(
+                replace(pair, current=live[pair.wanted.key]) if pair.wanted.key in live else pair
+                for pair in self.safe_list
+            ),
+        )
+
+    @property
+    def safe_list_to_read(self) -> list[str]:
+        """The numbers to GET: every declared one in scope (the config allows each number once)."""
+        return [pair.wanted.key for pair in self.safe_list if pair.in_scope]
 
     def with_desired(self, resolve: Callable[[DesiredRecord], DesiredRecord]) -> Scope:
         """This scope with each desired service in scope passed through `resolve` (template names)."""

@@ -1,4 +1,4 @@
-"""Object addresses (`service[A]/rate_limit[b]/bucket[60]`) as values: parse, format, parent, covers."""
+"""Object addresses (`service[A]/rate_limit[b]/bucket[60]`, `safe_list[+1…]`): parse, format, parent."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from verifyctl.errors import UsageError
-from verifyctl.resources.kinds import CHILD_KINDS, KINDS, Kind
+from verifyctl.resources.kinds import CHILD_KINDS, KINDS, ROOT_KINDS, Kind
 
 Segment = tuple[str, str]
 
@@ -25,6 +25,10 @@ class Address:
     @classmethod
     def of_service(cls, key: str) -> Address:
         return cls((("service", key),))
+
+    @classmethod
+    def of_safe_list(cls, number: str) -> Address:
+        return cls((("safe_list", number),))
 
     def child(self, kind: str, key: str) -> Address:
         return Address((*self.segments, (kind, key)))
@@ -90,9 +94,9 @@ def _parse_segments(text: str) -> list[Segment]:
         if close_at < 0:
             raise UsageError(f"invalid address {text!r}: missing ']'")
         key = rest[open_at + 1 : close_at]
-        allowed = {"service"} if parent is None else {k.name for k in CHILD_KINDS[parent]}
+        allowed = set(ROOT_KINDS) if parent is None else {k.name for k in CHILD_KINDS[parent]}
         if kind not in KINDS or kind not in allowed:
-            expected = " or ".join(sorted(allowed))
+            expected = " or ".join(sorted(allowed)) or f"nothing: {parent} has no children"
             raise UsageError(f"invalid address {text!r}: {kind!r} cannot stand here (expected {expected})")
         segments.append((kind, key))
         parent = kind

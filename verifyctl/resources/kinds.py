@@ -14,6 +14,7 @@ from verifyctl.config.models import (
     BucketConfig,
     MessagingConfigurationConfig,
     RateLimitConfig,
+    SafeListNumberConfig,
     ServiceConfig,
     WebhookConfig,
     normalize_country,
@@ -208,7 +209,23 @@ WEBHOOK = Kind(
     fields=fields_of(WebhookConfig, list_type=FieldType.STR_SET),
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (SERVICE, RATE_LIMIT, BUCKET, MESSAGING_CONFIGURATION, WEBHOOK)}
+# An account-level list with no parent and, unlike every other kind, no list endpoint: it is read one
+# number at a time (see state/safelist.py). The number is its own id in the instance path.
+SAFE_LIST = Kind(
+    name="safe_list",
+    identity="phone_number",
+    collection_path="/v2/SafeList/Numbers",
+    instance_path="/v2/SafeList/Numbers/{id}",
+    list_key="",
+    id_key="phone_number",
+    fields=fields_of(SafeListNumberConfig, fixed=frozenset({"phone_number"})),
+)
+
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (SERVICE, RATE_LIMIT, BUCKET, MESSAGING_CONFIGURATION, WEBHOOK, SAFE_LIST)
+}
+# The kinds an address may start with.
+ROOT_KINDS = frozenset({SERVICE.name, SAFE_LIST.name})
 
 # Child kinds per parent, in the order the config lists them (`rate_limits:`, `webhooks:`, ...).
 CHILD_KINDS: dict[str, tuple[Kind, ...]] = {
@@ -217,6 +234,7 @@ CHILD_KINDS: dict[str, tuple[Kind, ...]] = {
     "bucket": (),
     "messaging_configuration": (),
     "webhook": (),
+    "safe_list": (),
 }
 
 # Every child kind: what a plan reads of a service it deletes, and what import reads ("bucket" standing

@@ -39,6 +39,7 @@ def test_examples_cover_every_kind_of_object() -> None:
     assert any(s.rate_limits and any(r.buckets for r in s.rate_limits) for s in services)
     assert any(s.messaging_configurations for s in services)
     assert any(s.webhooks for s in services)
+    assert {entry.ensure for entry in load_config([EXAMPLES], {}).safe_list} == {"present", "absent"}
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: str(p.relative_to(EXAMPLES)))

@@ -1,0 +1,71 @@
+"""Pace the endpoints Twilio limits by request rate (the Safe List API) under their documented rate."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# https://www.twilio.com/docs/verify/api/safe-list ("Rate limits"): "Safe List API provides a built-in
+# rate limit of 30 requests per minute"; beyond it Twilio answers 429. The limit covers the API (add,
+# check and remove alike), so every request under the prefix counts. The client's 429 retry stays the
+# backstop for requests that other processes send on the same account meanwhile.
+SAFE_LIST_PREFIX = "/v2/SafeList/"
+SAFE_LIST_RATE = 30
+SAFE_LIST_WINDOW = 60.0
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `limit` requests in any `window` seconds, to paths starting with `prefix`."""
+
+    prefix: str
+    limit: int
+    window: float
+
+
+SAFE_LIST = Rate(SAFE_LIST_PREFIX, SAFE_LIST_RATE, SAFE_LIST_WINDOW)
+
+
+class WindowPacer:
+    """A sliding window: each request gets a send time at least `window` after the one `limit` before it.
+
+    A run with fewer requests than `limit` never waits; a longer one settles at `limit` per `window`.
+    Send times are reserved under a lock, so concurrent callers are spaced, never bunched.
+    """
+
+    def __init__(self, rate: Rate, clock: Callable[[], float] = time.monotonic) -> None:
+        if rate.limit < 1 or rate.window <= 0:
+            raise ValueError(f"a rate needs a positive limit and window, not {rate}")
+        self.rate = rate
+        self._clock = clock
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Reserve the next send time; the seconds to wait before sending (0 when there is room now)."""
+        with self._lock:
+            now = self._clock()
+            while self._sent and self._sent[0] <= now - self.rate.window:
+                self._sent.popleft()
+            at = now
+            if len(self._sent) >= self.rate.limit:
+                at = max(now, self._sent[-self.rate.limit] + self.rate.window)
+            self._sent.append(at)
+            return at - now
+
+
+class Paces:
+    """The pacers of one client, by path prefix."""
+
+    def __init__(self, rates: tuple[Rate, ...] = (SAFE_LIST,), clock: Callable[[], float] = time.monotonic):
+        self._pacers = tuple(WindowPacer(rate, clock) for rate in rates)
+
+    def delay(self, path: str) -> float:
+        """Seconds to wait before sending a request to `path` (reserving its place)."""
+        for pacer in self._pacers:
+            if path.startswith(pacer.rate.prefix):
+                return pacer.reserve()
+        return 0.0
