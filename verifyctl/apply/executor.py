@@ -292,7 +292,9 @@ class Executor:
                 # The parent was a racing writer's duplicate, deleted since the plan read it: carry on
                 # under the survivor of its identity.
                 if error.status == 404 and change.parent is not None and attempt < CREATE_ATTEMPTS:
-                    if self._confirmer.relocate(change.parent, ids):
+                    # A sibling may have relocated the parent meanwhile: then the path has changed.
+                    moved = self._confirmer.relocate(change.parent, ids)
+                    if moved or change.address.collection_path(ids) != path:
                         path = change.address.collection_path(ids)
                         continue
                     raise
