@@ -82,3 +82,30 @@ def test_a_child_the_api_keeps_unique_is_taken_over_when_another_writer_made_it(
     )
     outcome = run(client, plan)
     assert outcome.ok and outcome.applied[0].detail == "created RK1"
+
+
+def test_children_of_a_parent_deleted_as_a_duplicate_go_under_the_survivor() -> None:
+    gone = "VA" + "f" * 32
+    client = RacedClient()
+    client.objects[SERVICES] = [{"sid": OLDER, "friendly_name": "A", "date_created": "2020-01-01T00:00:00Z"}]
+    original = client.create
+
+    def vanished(path: str, form: list[tuple[str, str]]) -> dict[str, Any]:
+        if path.startswith(f"{SERVICES}/{gone}/"):
+            raise ApiError(
+                status=404, code=20404, message="not found", more_info=None, method="POST", path=path
+            )
+        return original(path, form)
+
+    client.create = vanished  # type: ignore[method-assign]
+    plan = Plan(
+        changes=(
+            create("service[A]/webhook[w]", {"friendly_name": "w"}),
+            create("service[A]/rate_limit[ip]", {"unique_name": "ip"}),
+        ),
+        ids={Address.parse("service[A]"): gone},
+    )
+    outcome = run(client, plan)
+    assert outcome.ok, [o.detail for o in outcome.failed]
+    assert ("POST", f"{SERVICES}/{OLDER}/Webhooks") in client.calls
+    assert ("POST", f"{SERVICES}/{OLDER}/RateLimits") in client.calls
