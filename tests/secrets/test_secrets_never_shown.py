@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import logging
 import os
 import re
@@ -189,3 +190,38 @@ def test_a_real_process_with_debug_logging(credentials: Credentials, emulator: E
         assert "GET /v2/Services" in done.stderr  # -vv logged every request
         for leak in LEAKS:
             assert leak not in done.stdout + done.stderr, f"{args}: {leak!r} in\n{done.stderr}"
+
+
+@pytest.mark.parametrize(
+    "logging_args",
+    [["-v"], ["-vv"], ["-v", "--log-format", "json"], ["-vv", "--log-format", "json"]],
+    ids=" ".join,
+)
+def test_request_logs_at_each_verbosity_and_format(
+    credentials: Credentials, emulator: EmulatorServer, logging_args: list[str]
+) -> None:
+    """-v: one line per request the emulator answered; -vv adds bodies; json: an object a line. No secret."""
+    for args in (["plan"], ["apply", "--auto-approve"], ["import", "-o", "imported.yaml"]):
+        emulator.clear_requests()
+        done = subprocess.run(
+            [sys.executable, "-m", "verifyctl", *args, *logging_args],
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        count("secrets: commands run")
+        assert done.returncode == 0, done.stderr
+        for leak in LEAKS:
+            assert leak not in done.stdout + done.stderr, f"{args}: {leak!r} in\n{done.stderr}"
+        if "json" in logging_args:
+            records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+            requests_logged = [r for r in records if r["level"] == "INFO" and "status" in r]
+            assert all({"method", "path", "status", "ms", "attempt"} <= set(r) for r in requests_logged)
+            bodies = [r for r in records if r["level"] == "DEBUG" and "received" in r["message"]]
+        else:
+            requests_logged = [line for line in done.stderr.splitlines() if line.startswith("INFO ")]
+            requests_logged = [line for line in requests_logged if " -> " in line]
+            bodies = [line for line in done.stderr.splitlines() if "; received " in line]
+        assert len(requests_logged) == len(emulator.requests()), done.stderr
+        assert bool(bodies) == ("-vv" in logging_args)

@@ -22,6 +22,8 @@ FormItems = list[tuple[str, str]]
 CREATE_ATTEMPTS = 3
 # Rounds of the last check: a late loser's children, created again under the survivor, are checked too.
 SETTLE_ROUNDS = 3
+# The status of a change the run never sent because it was asked to stop first.
+NOT_STARTED = "not started"
 
 
 class WriteClient(Protocol):
@@ -38,7 +40,7 @@ class WriteClient(Protocol):
 @dataclass(frozen=True)
 class Outcome:
     change: Change
-    status: str  # applied | failed | skipped
+    status: str  # applied | failed | skipped | not started (the run was interrupted first)
     detail: str = ""
     seconds: float = 0.0
     # The API refused a value (400): the configuration needs fixing, a rerun as is fails the same way.
@@ -67,8 +69,12 @@ class ApplyResult:
         return self._with("skipped")
 
     @property
+    def not_started(self) -> list[Outcome]:
+        return self._with(NOT_STARTED)
+
+    @property
     def ok(self) -> bool:
-        return not self.failed and not self.skipped
+        return not self.failed and not self.skipped and not self.not_started
 
 
 def waves(plan: Plan) -> list[list[Change]]:
@@ -102,10 +108,14 @@ class Executor:
         pool: ThreadPoolExecutor,
         *,
         progress: Callable[[Outcome], None] = lambda outcome: None,
+        stop: threading.Event | None = None,
     ) -> None:
         self._client = client
         self._pool = pool
         self._progress = progress
+        # Set (by an interrupt) to send nothing more; changes already sent run to their end, so an
+        # unknown create outcome is still looked up rather than left behind unreported.
+        self._stop = stop if stop is not None else threading.Event()
         self._lock = threading.Lock()
         self._warnings: list[str] = []
         # Ids this run found rather than created (maybe another writer's): confirming never deletes them.
@@ -129,7 +139,9 @@ class Executor:
         for wave in waves(plan):
             runnable = []
             for change in wave:
-                if any(b.covers(change.address) for b in broken):
+                if self._stop.is_set():
+                    self._report(result, Outcome(change, NOT_STARTED, "the run was interrupted first"))
+                elif any(b.covers(change.address) for b in broken):
                     outcome = Outcome(change, "skipped", "a change it depends on failed")
                     self._report(result, outcome)
                     broken.add(change.address)
@@ -142,8 +154,12 @@ class Executor:
                 creates = (Action.CREATE, Action.REPLACE)
                 if outcome.status != "applied" and outcome.change.action in creates:
                     broken.add(outcome.change.address)
-            own.extend(self._confirm(outcomes, ids, result, broken))
-        self._settle(plan, own, ids, result)
+            # After a stop nothing more is sent, confirming reads included: a rerun's plan resolves
+            # any duplicate left (see plan/duplicates.py).
+            if not self._stop.is_set():
+                own.extend(self._confirm(outcomes, ids, result, broken))
+        if not self._stop.is_set():
+            self._settle(plan, own, ids, result)
         self._report_cascades(plan, result)
         return result
 
@@ -231,6 +247,8 @@ class Executor:
                 continue
             if change.deleted_with in removed:
                 self._report(result, Outcome(change, "applied", f"deleted with {change.deleted_with}"))
+            elif self._stop.is_set():
+                self._report(result, Outcome(change, NOT_STARTED, f"{change.deleted_with} was not deleted"))
             else:
                 self._report(result, Outcome(change, "skipped", f"{change.deleted_with} was not deleted"))
 
@@ -240,6 +258,9 @@ class Executor:
         self._progress(outcome)
 
     def _apply_one(self, change: Change, ids: dict[Address, str]) -> Outcome:
+        # Checked as each change is about to start, so at most the changes in flight end after a stop.
+        if self._stop.is_set():
+            return Outcome(change, NOT_STARTED, "the run was interrupted before it was sent")
         started = time.monotonic()
         try:
             detail = self._dispatch(change, ids)

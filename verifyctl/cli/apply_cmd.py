@@ -6,10 +6,13 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
+from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -17,10 +20,11 @@ from verifyctl.cli.options import (
     parallelism_option,
     target_option,
 )
-from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
+from verifyctl.cli.ticker import Ticker, reading
 from verifyctl.config.loader import printable_name
-from verifyctl.engine import ApplyResult, Engine, Outcome, check_guards, load_desired
+from verifyctl.engine import NOT_STARTED, ApplyResult, Engine, Outcome, check_guards, load_desired
 from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
@@ -38,20 +42,42 @@ def load_saved_plan(path: str) -> SavedPlan:
         raise VerifyctlError(f"{printable_name(path)} is not a verifyctl plan file: {error}") from None
 
 
-def report_progress(outcome: Outcome) -> None:
+def progress_line(outcome: Outcome, count: str = "") -> str:
+    """The line of one ended change; `count` is its `[n/N]` in the run."""
     change = outcome.change
+    lead = f"  {count} " if count else "  "
     if outcome.status == "applied":
-        progress(f"  {SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)")
-    elif outcome.status == "failed":
-        progress(f"  ! {change.address}: failed: {outcome.detail}")
-    else:
-        progress(f"  . {change.address}: skipped ({outcome.detail})")
+        return f"{lead}{SYMBOLS[change.action]} {change.address}: {outcome.detail} ({outcome.seconds:.2f} s)"
+    if outcome.status == "failed":
+        return f"{lead}! {change.address}: failed: {outcome.detail}"
+    if outcome.status == NOT_STARTED:
+        return f"{lead}. {change.address}: not started ({outcome.detail})"
+    return f"{lead}. {change.address}: skipped ({outcome.detail})"
+
+
+class Counter:
+    """Numbers each ended change `[n/N]`, N being every change of the plan."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.emit: Callable[[str], None] = progress
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.done += 1
+        self.emit(progress_line(outcome, f"[{self.done}/{self.total}]"))
+
+    def describe(self) -> str:
+        return f"Applying: {self.done}/{self.total} done"
 
 
 def summarise(outcome: ApplyResult) -> str:
     applied, failed, skipped = len(outcome.applied), len(outcome.failed), len(outcome.skipped)
     head = "Apply complete" if outcome.ok else "Apply incomplete"
-    lines = [f"{head}: {applied} applied, {failed} failed, {skipped} skipped."]
+    counts = f"{applied} applied, {failed} failed, {skipped} skipped"
+    if outcome.not_started:
+        counts += f", {len(outcome.not_started)} not started"
+    lines = [f"{head}: {counts}."]
     lines += [f"  failed:  {o.change.address}: {o.detail}" for o in outcome.failed]
     lines += [f"  skipped: {o.change.address}: {o.detail}" for o in outcome.skipped]
     lines += [f"  warning: {warning}" for warning in outcome.warnings]
@@ -62,7 +88,7 @@ def next_step(outcome: ApplyResult) -> str:
     """What to do after an incomplete apply: a value the API refused (400) fails the same way on a rerun."""
     failed, skipped = len(outcome.failed), len(outcome.skipped)
     refused = sum(1 for o in outcome.failed if o.refused)
-    head = f"{failed} changes failed and {skipped} were skipped"
+    head = f"{plural(failed, 'change')} failed and {skipped} {'was' if skipped == 1 else 'were'} skipped"
     if refused and refused == failed:
         return f"{head}; the API refused a value: fix the configuration (see above), then apply again"
     if refused:
@@ -71,6 +97,16 @@ def next_step(outcome: ApplyResult) -> str:
             "then rerun apply for the rest"
         )
     return f"{head}; rerun apply"
+
+
+def interrupted_line(outcome: ApplyResult) -> str:
+    """The last line of an interrupted apply: what landed, what did not, and what to do next."""
+    failed = f", {len(outcome.failed)} failed" if outcome.failed else ""
+    skipped = f", {len(outcome.skipped)} skipped" if outcome.skipped else ""
+    return (
+        f"Interrupted: {len(outcome.applied)} applied{failed}{skipped}, "
+        f"{len(outcome.not_started)} not started — run apply again to converge"
+    )
 
 
 def refuse_policy_errors(plan: Plan) -> None:
@@ -89,21 +125,38 @@ def confirm_or_refuse(plan: Plan) -> None:
 
 
 def _changes(plan: Plan) -> str:
-    total = plan.summary.total
-    return f"{total} {'change' if total == 1 else 'changes'}"
+    return plural(plan.summary.total, "change")
 
 
 def execute(plan: Plan, engine: Engine) -> None:
     started = time.monotonic()
     progress(f"Applying {_changes(plan)} to {plan.where} ...")
-    outcome = engine.apply(plan, progress=report_progress)
+    counter = Counter(len(plan.changes))
+    with Ticker(counter.describe) as ticker, stop_on_signals(engine.cancel_requests) as interrupt:
+        counter.emit = ticker.line
+        outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
+    if interrupt.stop.is_set():
+        progress(interrupted_line(outcome))
+        raise click.exceptions.Exit(interrupt.exit_code)
     if not outcome.ok:
         raise ApplyError(next_step(outcome))
 
 
-@click.command("apply")
+@click.command(
+    "apply",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   applied, or nothing to apply",
+            "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
+            "      --force, a stale --plan, no terminal without --auto-approve, a policy error",
+            "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--plan", "plan_file", metavar="FILE", help="Apply exactly this saved, reviewed plan.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
@@ -132,7 +185,8 @@ def apply_command(
         # PATHs with --plan only give back the real values the saved plan holds masked.
         config = load_desired(paths, os.environ) if paths else None
         with open_engine(account, parallelism) as engine:
-            saved = engine.bind_saved(saved_file, config)
+            with reading(engine):
+                saved = engine.bind_saved(saved_file, config)
             refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:
@@ -143,10 +197,11 @@ def apply_command(
     wanted_targets = check_targets(targets)
     desired = load_desired(paths, os.environ)
     with open_engine(account, parallelism) as engine:
-        plan = engine.plan(desired, wanted_targets)
-        if not allow_delete:
-            plan = without_passing_duplicates(plan, lambda: engine.plan(desired, wanted_targets))
-        result(render_text(plan, use_colour(account.no_color)))
+        with reading(engine):
+            plan = engine.plan(desired, wanted_targets)
+            if not allow_delete:
+                plan = without_passing_duplicates(plan, lambda: engine.plan(desired, wanted_targets))
+        result(render_text(plan, use_colour(account.no_color, account.color)))
         if not plan.has_changes:
             return
         refuse_policy_errors(plan)

@@ -2,43 +2,76 @@
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import asdict
 
 import click
 
+from verifyctl.cli.help_text import OFFLINE_ENV, PATHS, epilog, exit_codes
+from verifyctl.cli.output import plural
 from verifyctl.config.loader import DEFAULT_PATH, load_config
 from verifyctl.config.schema import schema_text
+from verifyctl.errors import ConfigError, PolicyError
 from verifyctl.lint import run
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-@click.command("validate")
+@click.command(
+    "validate",
+    epilog=epilog(PATHS, OFFLINE_ENV, exit_codes("  0   valid", error="invalid: every problem is listed")),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-def validate_command(paths: tuple[str, ...]) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object on stdout (valid, counts, problems with file, line, column, path, message).",
+)
+def validate_command(paths: tuple[str, ...], output_format: str) -> int:
     """Check the YAML files offline: syntax, keys, types and the API's documented limits.
 
     PATHS are files or directories (every *.yaml/*.yml below them); the default is verifyctl.yaml.
     Every problem in every file is reported at once, as FILE:LINE:COL: PATH: MESSAGE.
     """
+    if output_format == "json":
+        return _validate_json(list(paths) or [DEFAULT_PATH])
     config = load_config(list(paths) or [DEFAULT_PATH], os.environ)
     # The policy's error-level rules are part of validity; `verifyctl lint` shows the other findings too.
     run(config).raise_if_blocking()
     summary = ", ".join(
         [
-            _count(len(config.files), "file"),
-            _count(len(config.services), "service"),
-            _count(config.object_count, "object"),
+            plural(len(config.files), "file"),
+            plural(len(config.services), "service"),
+            plural(config.object_count, "object"),
             # Only when written, so that files without one read as before.
-            *([_count(len(config.safe_list), "Safe List number")] if config.safe_list else []),
+            *([plural(len(config.safe_list), "Safe List number")] if config.safe_list else []),
         ]
     )
     click.echo(f"Valid: {summary}")
+    return 0
 
 
-@click.command("schema")
+def _validate_json(paths: list[str]) -> int:
+    """The same checks, as one JSON object on stdout for CI: exit 1 with the problems when invalid."""
+    report: dict[str, object] = {"valid": True, "problems": [], "policy_errors": []}
+    try:
+        config = load_config(paths, os.environ)
+        run(config).raise_if_blocking()
+    except ConfigError as error:
+        report.update(valid=False, problems=[asdict(problem) for problem in error.problems])
+    except PolicyError as error:
+        report.update(valid=False, policy_errors=error.findings)
+    else:
+        report.update(files=len(config.files), services=len(config.services), objects=config.object_count)
+        if config.safe_list:
+            report.update(safe_list_numbers=len(config.safe_list))
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if report["valid"] else 1
+
+
+@click.command("schema", epilog=exit_codes("  0   printed"))
 def schema_command() -> None:
     """Print the JSON Schema of the YAML format (for editors: yaml-language-server)."""
     click.echo(schema_text(), nl=False)

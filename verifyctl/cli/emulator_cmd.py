@@ -13,14 +13,17 @@ from types import FrameType
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
+from verifyctl.cli.help_text import epilog, exit_codes
+from verifyctl.cli.output import plural
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
 from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
 from verifyctl.emulator.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS
-from verifyctl.errors import VerifyctlError
+from verifyctl.errors import UsageError, VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
 ADMIN_TOKEN_ENV = "VERIFYCTL_EMULATOR_ADMIN_TOKEN"
@@ -76,7 +79,13 @@ def emulator_group() -> None:
 _RATE = click.FloatRange(0.0, 1.0)
 
 
-@emulator_group.command("serve")
+@emulator_group.command(
+    "serve",
+    epilog=epilog(
+        f"\b\nEnvironment:\n  {ADMIN_TOKEN_ENV}   the admin token (as --admin-token)",
+        exit_codes("  0   stopped by Ctrl-C or SIGTERM"),
+    ),
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port."
@@ -268,7 +277,7 @@ def _print_banner(
     for key_sid, _, account_sid in api_keys:
         click.echo(f"API key: {key_sid} for account {account_sid}")
     if server.max_concurrency is not None:
-        click.echo(f"Max concurrency: {server.max_concurrency} requests in flight per account")
+        click.echo(f"Max concurrency: {plural(server.max_concurrency, 'request')} in flight per account")
     if server.control_auth:
         click.echo(
             "Control endpoints (/__emulator__/*) need credentials: an account's own (its messages and"
@@ -296,7 +305,15 @@ def _warn_off_loopback(server: EmulatorServer) -> None:
         click.secho(line, err=True, fg="red", bold=True)
 
 
-@emulator_group.command("messages")
+@emulator_group.command(
+    "messages",
+    epilog=epilog(
+        "\b\nEnvironment:\n  VERIFYCTL_API_URL, VERIFYCTL_LOCAL=1   as --api-url, --local\n"
+        f"  {ADMIN_TOKEN_ENV}   as --admin-token\n"
+        "  TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN   sent when no admin token is given",
+        exit_codes("  0   listed (none is not an error)"),
+    ),
+)
 @click.option("--to", help="Only messages sent to this phone number or e-mail address.")
 @click.option(
     "--api-url",
@@ -321,6 +338,10 @@ def messages(to: str | None, api_url: str | None, local: bool, admin_token: str 
     A running emulator is sent the admin token when given, else the Twilio credentials of the
     environment when set: an emulator that requires them lists only that account's messages.
     """
+    # VERIFYCTL_API_URL in the environment gives way to --local; on the command line both is a mistake.
+    source = click.get_current_context().get_parameter_source("api_url")
+    if local and api_url is not None and source is ParameterSource.COMMANDLINE:
+        raise UsageError("--local reads the embedded emulator; it takes no --api-url")
     if local:
         found = _local_messages(to)
     else:

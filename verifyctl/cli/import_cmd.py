@@ -9,8 +9,10 @@ from pathlib import Path
 import click
 
 from verifyctl.cli.files import write_text
+from verifyctl.cli.help_text import account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
-from verifyctl.cli.output import progress, result
+from verifyctl.cli.output import plural, progress, result
+from verifyctl.cli.ticker import reading
 from verifyctl.config.schema import COMMITTED_PATH
 from verifyctl.errors import RefusedError, UsageError
 from verifyctl.render.config_yaml import render_config, shared_names, split_file_names
@@ -31,19 +33,25 @@ def refuse_overwrite(paths: Sequence[Path]) -> None:
     if existing:
         raise RefusedError(
             f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
-            "pass --force to overwrite"
+            f"pass --overwrite to replace {'it' if len(existing) == 1 else 'them'}"
         )
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-@click.command("import")
+@click.command(
+    "import",
+    epilog=epilog(
+        account_env(parallelism=True),
+        exit_codes("  0   written", "  3   a file to write exists and --overwrite was not given"),
+    ),
+)
 @click.argument("services", nargs=-1, metavar="[SERVICE]...")
-@click.option("-o", "--output", metavar="FILE", help="Write one YAML file (default: stdout).")
+@click.option("-o", "--out", metavar="FILE", help="Write one YAML file (default: stdout).")
+# The spelling of 0.x, kept working: -o/--out is what every command that writes a file takes.
+@click.option("--output", "output_alias", metavar="FILE", hidden=True)
 @click.option("--split", metavar="DIR", help="Write one file per service into DIR, named after it.")
-@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option("--overwrite", is_flag=True, help="Overwrite files that already exist.")
+# --force means "past the safety threshold" on apply; on import it was --overwrite. Kept, with a warning.
+@click.option("--force", "force_alias", is_flag=True, hidden=True)
 @click.option(
     "--schema-ref",
     metavar="REF",
@@ -54,9 +62,11 @@ def _count(number: int, noun: str) -> str:
 @account_options
 def import_command(
     services: tuple[str, ...],
-    output: str | None,
+    out: str | None,
+    output_alias: str | None,
     split: str | None,
-    force: bool,
+    overwrite: bool,
+    force_alias: bool,
     schema_ref: str | None,
     parallelism: int,
     account: AccountOptions,
@@ -65,18 +75,25 @@ def import_command(
 
     Every field the account has set and every child list is written, so the result is managed
     as a whole: `verifyctl plan` against the same account shows no changes. Services that share a
-    friendly name get a `sid` pin. Existing files are never overwritten without --force.
+    friendly name get a `sid` pin. Existing files are never overwritten without --overwrite.
     """
+    if out and output_alias:
+        raise UsageError("--output is the old spelling of -o/--out: give one of them")
+    output = out or output_alias
+    if force_alias:
+        progress("Warning: import --force is deprecated; use --overwrite (apply's --force differs)")
+    force = overwrite or force_alias
     if output and split:
-        raise UsageError("-o/--output and --split are exclusive: one file, or one file per service")
+        raise UsageError("-o/--out and --split are exclusive: one file, or one file per service")
     if output and not force:
         refuse_overwrite([Path(output)])
     with open_engine(account, parallelism) as engine:
-        imported = engine.import_services(services)
+        with reading(engine):
+            imported = engine.import_services(services)
         source = engine.api_url
     live, chosen = imported.live, imported.chosen
     shared = shared_names(live)
-    objects = _count(count_records(chosen), "object")
+    objects = plural(count_records(chosen), "object")
     if split:
         directory = Path(split)
         files = [(directory / name, service) for name, service in split_file_names(chosen)]
@@ -86,16 +103,16 @@ def import_command(
         for path, service in files:
             # --split DIR makes DIR (and its parents): it names a new folder of files.
             write_text(path, render_config([service], schema_ref=ref, shared=shared), create_directories=True)
-        progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} into {directory}/.")
+        progress(f"Imported {plural(len(chosen), 'service')} ({objects}) from {source} into {directory}/.")
     elif output:
         path = Path(output)
         ref = schema_ref or schema_ref_for(path.parent)
         write_text(path, render_config(chosen, schema_ref=ref, shared=shared))
-        progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source} to {path}.")
+        progress(f"Imported {plural(len(chosen), 'service')} ({objects}) from {source} to {path}.")
     else:
         ref = schema_ref or schema_ref_for(None)
         result(render_config(chosen, schema_ref=ref, shared=shared))
-        progress(f"Imported {_count(len(chosen), 'service')} ({objects}) from {source}.")
+        progress(f"Imported {plural(len(chosen), 'service')} ({objects}) from {source}.")
     if not schema_ref and not (Path.cwd() / COMMITTED_PATH).exists():
         progress(
             f"Note: the editor comment points at {COMMITTED_PATH}, which does not exist here; "

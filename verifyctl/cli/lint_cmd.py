@@ -7,6 +7,7 @@ import os
 import click
 
 from verifyctl import __version__
+from verifyctl.cli.help_text import OFFLINE_ENV, PATHS, epilog, exit_codes
 from verifyctl.config.loader import DEFAULT_PATH, load_config
 from verifyctl.errors import UsageError
 from verifyctl.lint import RULES, find_rule, run
@@ -16,7 +17,17 @@ from verifyctl.lint.rules import did_you_mean
 from verifyctl.lint.sarif import sarif
 
 
-@click.command("lint")
+@click.command(
+    "lint",
+    epilog=epilog(
+        PATHS,
+        OFFLINE_ENV,
+        exit_codes(
+            "  0   no unwaived error-level finding (with --strict: no warning either)",
+            error="an unwaived error-level finding (with --strict: or a warning), or an error",
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
+from types import FrameType
 
 import click
 
 from verifyctl import __version__
+from verifyctl.cli.hints import with_cli_hint
 from verifyctl.errors import EXIT_ERROR, EXIT_USAGE, VerifyctlError
 
 # Command name -> "module:attribute". Commands are imported when invoked, so `--version`, `--help`,
@@ -69,13 +73,35 @@ def _show_usage_error(exc: click.UsageError) -> None:
     click.echo(f"Error: {one_line(exc.format_message())}", err=True)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived outside a command that handles it (apply stops cleanly on its own)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and turn every expected failure into a one-line message and an exit code."""
+    if threading.current_thread() is not threading.main_thread():
+        _run(argv)  # only the main thread may set signal handlers
+        return
+    # Unhandled, SIGTERM kills the process with no word; as Ctrl-C, it gets a line and 128 + 15.
+    # Put back afterwards: a caller running main() in its own process (tests) keeps its handler.
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _run(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="verifyctl", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(EXIT_ERROR)
+        # Click turns Ctrl-C at a prompt into Abort: exit as an interrupt does.
+        click.echo("Interrupted.", err=True)
+        sys.exit(128 + signal.SIGINT)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
@@ -86,9 +112,12 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"Error: {one_line(exc.format_message())}", err=True)
         sys.exit(EXIT_ERROR)
     except VerifyctlError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {with_cli_hint(exc, sys.argv[1:] if argv is None else argv)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        sys.exit(128 + signal.SIGINT)
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(128 + signal.SIGTERM)
     sys.exit(code if isinstance(code, int) else 0)

@@ -38,6 +38,23 @@ parallelism_option = click.option(
 )
 
 
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the output: auto is on a terminal only, never with NO_COLOR or TERM=dumb.",
+)
+log_format_option = click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="VERIFYCTL_LOG_FORMAT",
+    help="Logs on stderr as text, or one JSON object a line for CI [env VERIFYCTL_LOG_FORMAT].",
+)
+
+
 @dataclass(frozen=True)
 class AccountOptions:
     """The options of every command that talks to an account."""
@@ -47,9 +64,11 @@ class AccountOptions:
     stats: bool
     no_color: bool
     verbose: int
+    color: str = "auto"  # auto | always | never (--no-color is "never")
+    log_format: str = "text"  # text | json
 
 
-_ACCOUNT_OPTION_NAMES = ("api_url", "local", "stats", "no_color", "verbose")
+_ACCOUNT_OPTION_NAMES = ("api_url", "local", "stats", "no_color", "verbose", "color", "log_format")
 
 
 def account_options(func: F) -> F:
@@ -63,6 +82,9 @@ def account_options(func: F) -> F:
             if source is ParameterSource.COMMANDLINE:
                 raise UsageError("--local uses the embedded emulator; it takes no --api-url")
             values["api_url"] = None  # VERIFYCTL_API_URL in the environment gives way to --local
+        if values["no_color"]:
+            values["color"] = "never"
+        values["no_color"] = values["color"] == "never"
         return func(*args, account=AccountOptions(**values), **kwargs)
 
     decorators = [
@@ -79,8 +101,15 @@ def account_options(func: F) -> F:
             help="Use the embedded emulator (state in .verifyctl/local.sqlite3) [env VERIFYCTL_LOCAL=1].",
         ),
         click.option("--stats", is_flag=True, help="Print a request tally on stderr at the end."),
-        click.option("--no-color", is_flag=True, help="Never colour the output (also NO_COLOR)."),
-        click.option("-v", "--verbose", count=True, help="Log more on stderr (-vv for every request)."),
+        color_option,
+        click.option("--no-color", is_flag=True, help="Never colour the output (as --color never)."),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            help="Log a line per request on stderr (method, path, status, ms); -vv adds bodies.",
+        ),
+        log_format_option,
     ]
     command: Any = wrapper
     for decorator in reversed(decorators):
@@ -98,7 +127,7 @@ def account_spec(options: AccountOptions) -> AccountSpec:
 @contextmanager
 def open_engine(options: AccountOptions, parallelism: int = DEFAULT_PARALLELISM) -> Iterator[Engine]:
     """The engine of the account the options name, for the length of a command; --stats at the end."""
-    setup_logging(options.verbose)
+    setup_logging(options.verbose, options.log_format)
     with Engine.open(account_spec(options), parallelism=parallelism) as engine:
         try:
             yield engine

@@ -8,6 +8,7 @@ import time
 import click
 
 from verifyctl.cli.files import write_text
+from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import (
     AccountOptions,
     account_options,
@@ -16,6 +17,7 @@ from verifyctl.cli.options import (
     target_option,
 )
 from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.ticker import reading
 from verifyctl.engine import load_desired
 from verifyctl.errors import EXIT_CHANGES
 from verifyctl.plan.model import Plan
@@ -33,10 +35,20 @@ def save_plan(plan: Plan, path: str) -> None:
     write_text(path, plan.to_json())
 
 
-@click.command("plan")
+@click.command(
+    "plan",
+    epilog=epilog(
+        PATHS,
+        account_env(parallelism=True),
+        exit_codes(
+            "  0   success (with --detailed-exitcode: and no changes)",
+            "  2   changes present (--detailed-exitcode)",
+        ),
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--out", metavar="FILE", help="Save the plan, for `apply --plan FILE`.")
+@click.option("-o", "--out", metavar="FILE", help="Save the plan, for `apply --plan FILE`.")
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
 )
@@ -57,11 +69,12 @@ def plan_command(
     desired = load_desired(paths, os.environ)
     with open_engine(account, parallelism) as engine:
         started = time.monotonic()
-        plan = engine.plan(desired, wanted_targets)
+        with reading(engine):
+            plan = engine.plan(desired, wanted_targets)
         noun = "object" if plan.covered == 1 else "objects"
         progress(f"Read {plan.covered} live {noun} of {plan.where} in {time.monotonic() - started:.2f} s.")
     if out:
         save_plan(plan, out)
         progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
-    result(render(plan, fmt, use_colour(account.no_color)))
+    result(render(plan, fmt, use_colour(account.no_color, account.color)))
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from verifyctl.cli.help_text import account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, account_options, open_engine
 from verifyctl.cli.output import result
 
@@ -19,7 +20,7 @@ def verify_group() -> None:
     """
 
 
-@verify_group.command("send")
+@verify_group.command("send", epilog=epilog(account_env(), exit_codes("  0   sent")))
 @click.argument("service")
 @click.option("--to", required=True, metavar="TO", help="E.164 phone number (+15017122661) or e-mail.")
 @click.option("--channel", type=click.Choice(CHANNELS), default="sms", show_default=True)
@@ -39,7 +40,12 @@ def send_command(service: str, to: str, channel: str, account: AccountOptions) -
             result(f"Emulator message to {to}: {recorded[-1].get('body')}\n")
 
 
-@verify_group.command("check")
+@verify_group.command(
+    "check",
+    epilog=epilog(
+        account_env(), exit_codes("  0   approved", error="not approved (wrong code, expired), or an error")
+    ),
+)
 @click.argument("service")
 @click.option("--to", required=True, metavar="TO", help="The phone number or e-mail the code was sent to.")
 @click.option("--code", required=True, help="The code received.")

@@ -76,7 +76,8 @@ def gave_up(failure: VerifyctlError, attempts: int, elapsed: float, where: str) 
         return ApiError(
             status=failure.status,
             code=failure.code,
-            message=f"{tried}: {failure.api_message}",
+            # Which request gave up, as transport failures say: the URL names the account's API.
+            message=f"{where}: {tried}: {failure.api_message}",
             more_info=failure.more_info,
             method=failure.method,
             path=failure.path,

@@ -7,6 +7,7 @@ from typing import Any
 import requests
 
 from verifyctl.client.credentials import ACCOUNT_SID, AUTH_TOKEN
+from verifyctl.client.failures import is_refused
 from verifyctl.errors import VerifyctlError
 
 
@@ -16,7 +17,8 @@ def fetch_messages(api_url: str, to: str | None, headers: dict[str, str]) -> lis
     try:
         response = requests.get(url, params={"to": to} if to else None, headers=headers, timeout=10)
     except requests.RequestException as exc:
-        raise VerifyctlError(f"cannot reach the emulator at {api_url}: {exc.__class__.__name__}") from None
+        reason = "connection refused" if is_refused(exc) else exc.__class__.__name__
+        raise VerifyctlError(f"cannot reach the emulator at {api_url}: {reason}") from None
     if (
         response.status_code == 401
         and response.headers.get("WWW-Authenticate", "").find("Verify emulator") >= 0

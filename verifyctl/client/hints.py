@@ -23,6 +23,7 @@ class Cause(enum.Enum):
     TLS = "TLS handshake failed"
     TIMEOUT = "no answer in time"
     THROTTLED = "429s until the retries ran out"
+    SERVER_ERROR = "5xx until the retries ran out"
     VALIDATION = "400 / Twilio 60200-class: the API refused a value"
 
 
@@ -42,6 +43,7 @@ HINTS: dict[Cause, str] = {
         "{host} did not answer in time: check the network and https://status.twilio.com, then rerun"
     ),
     Cause.THROTTLED: "the account kept throttling: lower --parallelism, or rerun later",
+    Cause.SERVER_ERROR: "{host} kept failing: check https://status.twilio.com, then rerun",
     Cause.VALIDATION: "fix the configuration: the API refused a value, so a rerun as is fails the same way",
 }
 
@@ -73,6 +75,8 @@ def cause_of(error: VerifyctlError, outcome: object, target: Target, *, exhauste
             return Cause.V2_IN_BASE_URL
         if error.status == 429 and exhausted:
             return Cause.THROTTLED
+        if error.status >= 500 and exhausted:
+            return Cause.SERVER_ERROR
         # 400 is how the API refuses a value (60200 "Invalid parameter" and its kin); 403s and
         # 429s in the 602xx range are about a verification's state, not the configuration.
         if error.status == 400:

@@ -28,7 +28,7 @@ from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPa
 from verifyctl.client.pace import Paces
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.client.secrets import scrub, secret_forms, value_forms
+from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
 from verifyctl.client.stats import RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -309,15 +309,15 @@ class VerifyClient:
         except requests.RequestException as exc:
             ended = time.perf_counter()
             self.stats.record(method, started=started, ended=ended, sent=sent, received=0)
-            if logger.isEnabledFor(logging.DEBUG):
+            if logger.isEnabledFor(logging.INFO):
                 reason = describe_transport_failure(exc, self._timeout, self._secrets)
-                self._log(method, url, reason, ended - started, attempt)
+                self._log(method, url, reason, ended - started, attempt, body, None)
             return exc
         ended = time.perf_counter()
         self.stats.record(method, started=started, ended=ended, sent=sent, received=len(response.content))
-        # Checked here so that a run without -vv does not build (and scrub) a line per request.
-        if logger.isEnabledFor(logging.DEBUG):
-            self._log(method, url, str(response.status_code), ended - started, attempt)
+        # Checked here so that a run without -v does not build (and scrub) a line per request.
+        if logger.isEnabledFor(logging.INFO):
+            self._log(method, url, str(response.status_code), ended - started, attempt, body, response)
         return response
 
     def _prepare(self, method: str, url: str, body: str | None) -> requests.PreparedRequest:
@@ -343,13 +343,33 @@ class VerifyClient:
         self._auth(prepared)
         return prepared
 
-    def _log(self, method: str, url: str, outcome: str, seconds: float, attempt: int) -> None:
-        target = url.removeprefix(self.base_url) or "/"
-        logger.debug(
-            "%s %s -> %s in %.0f ms (attempt %d)",
-            method,
-            scrub(target, self._secrets),
-            outcome,
-            seconds * 1000,
-            attempt,
-        )
+    def _log(
+        self,
+        method: str,
+        url: str,
+        outcome: str,
+        seconds: float,
+        attempt: int,
+        body: str | None,
+        response: requests.Response | None,
+    ) -> None:
+        """-v: one INFO line per request; -vv: a DEBUG line with both bodies. Secrets masked in all."""
+        target = scrub(url.removeprefix(self.base_url) or "/", self._secrets)
+        ms = round(seconds * 1000)
+        fields = {"method": method, "path": target, "status": outcome, "ms": ms, "attempt": attempt}
+        # "attempt 2" and later are retries of the same call.
+        logger.info("%s %s -> %s in %d ms (attempt %d)", method, target, outcome, ms, attempt, extra=fields)
+        if logger.isEnabledFor(logging.DEBUG):
+            sent = mask_urls(scrub(body, self._secrets)) if body else "-"
+            shown = _shown_body(response) if response is not None else ""
+            received = mask_urls(scrub(shown, self._secrets)) if response is not None else "-"
+            logger.debug("%s %s: sent %s; received %s", method, target, sent, received, extra=fields)
+
+
+# Enough of a body to see what went wrong; a page of a thousand items is not worth a terminal's scroll.
+_BODY_SHOWN = 2000
+
+
+def _shown_body(response: requests.Response) -> str:
+    text = response.content[:_BODY_SHOWN].decode("utf-8", "replace")
+    return text + ("…" if len(response.content) > _BODY_SHOWN else "")

@@ -373,6 +373,24 @@ def _position_in(text: str, index: int) -> Position:
     return Position(before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
 
 
+_SUBSTITUTION = re.compile(r"\$\{[^}\n]*\}?")
+
+
+def _yaml_hint(text: str, exc: yaml.MarkedYAMLError) -> str:
+    """The next step for the two scanner errors new users meet most: a tab, and an unquoted ${...}."""
+    if exc.problem and "'\\t'" in exc.problem:
+        return "; YAML forbids tabs for indentation; use spaces"
+    mark = exc.problem_mark
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines):
+        return ""
+    # In a flow mapping ({max: ${X:-5}}) the braces of a substitution end the mapping early.
+    found = _SUBSTITUTION.search(lines[mark.line])
+    if found and lines[mark.line][: found.start()].count('"') % 2 == 0:
+        return f'; quote it: "{found.group(0)}"'
+    return ""
+
+
 def _yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
         where = _position_in(text, exc.position)
@@ -385,7 +403,7 @@ def _yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
         message = f"invalid YAML: {exc.problem or exc.context}"
         if exc.context and exc.problem and exc.context_mark:
             message += f" ({exc.context} on line {exc.context_mark.line + 1})"
-        return Problem(name, where.line, where.column, "", message)
+        return Problem(name, where.line, where.column, "", message + _yaml_hint(text, exc))
     return Problem(name, 1, 1, "", f"invalid YAML: {exc}")
 
 

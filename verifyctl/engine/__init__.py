@@ -1,6 +1,6 @@
 """The engine: one object per account that runs a command from start to finish (octoDNS's Manager)."""
 
-from verifyctl.apply.executor import ApplyResult, Outcome
+from verifyctl.apply.executor import NOT_STARTED, ApplyResult, Outcome
 from verifyctl.engine.account import LOCAL_API_URL, LOCAL_DB, AccountSpec
 from verifyctl.engine.desired import DEFAULT_PATH, Desired, load_desired
 from verifyctl.engine.engine import Engine, ImportResult, Review
@@ -8,6 +8,7 @@ from verifyctl.plan.guards import check_guards
 
 __all__ = [
     "ApplyResult",
+    "NOT_STARTED",
     "Outcome",
     "check_guards",
     "DEFAULT_PATH",

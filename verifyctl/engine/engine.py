@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -161,13 +162,27 @@ class Engine:
             )
         plan = saved.bound_to(self.account_sid)
         check_fresh(plan, self._client, self._pool)
+        if desired is not None and desired.secrets:
+            self._client.also_scrub(desired.secrets)  # -vv logs the bodies apply sends
         if desired is None:
             return restore(plan, None)
         return replace(restore(plan, desired.services), secrets=desired.secrets)
 
-    def apply(self, plan: Plan, progress: Callable[[Outcome], None] = lambda outcome: None) -> ApplyResult:
-        """Run the plan's changes in dependency waves; `progress` hears of each change as it ends."""
-        return Executor(self._client, self._pool, progress=progress).run(plan)
+    def apply(
+        self,
+        plan: Plan,
+        progress: Callable[[Outcome], None] = lambda outcome: None,
+        stop: threading.Event | None = None,
+    ) -> ApplyResult:
+        """Run the plan's changes in dependency waves; `progress` hears of each change as it ends.
+
+        Once `stop` is set no further change is sent; those in flight end and are reported.
+        """
+        return Executor(self._client, self._pool, progress=progress, stop=stop).run(plan)
+
+    def cancel_requests(self) -> None:
+        """Give up on requests waiting for a slot or a retry (they fail at once); those on the wire end."""
+        self._client.cancel()
 
     # -- import --------------------------------------------------------------------------------------
 

@@ -136,13 +136,14 @@ def test_an_unknown_service_is_an_error_naming_it(account: EmulatorServer, workd
     assert not Path("x.yaml").exists()
 
 
-def test_existing_files_are_kept_unless_forced(account: EmulatorServer, workdir: Path) -> None:
+def test_existing_files_are_kept_without_overwrite(account: EmulatorServer, workdir: Path) -> None:
     populate(account)
     Path("mine.yaml").write_text("precious\n", encoding="utf-8")
     refused = run_cli("import", "-o", "mine.yaml")
-    assert refused.exit_code == 3 and "mine.yaml already exists; pass --force" in refused.stderr
+    assert refused.exit_code == 3
+    assert "Error: mine.yaml already exists; pass --overwrite to replace it" in refused.stderr
     assert Path("mine.yaml").read_text(encoding="utf-8") == "precious\n"
-    assert run_cli("import", "-o", "mine.yaml", "--force").exit_code == 0
+    assert run_cli("import", "-o", "mine.yaml", "--overwrite").exit_code == 0
     assert "precious" not in Path("mine.yaml").read_text(encoding="utf-8")
 
     Path("split").mkdir()
@@ -150,8 +151,23 @@ def test_existing_files_are_kept_unless_forced(account: EmulatorServer, workdir:
     refused = run_cli("import", "--split", "split")
     assert refused.exit_code == 3 and "plain.yaml already exists" in refused.stderr
     assert os.listdir("split") == ["plain.yaml"]
-    assert run_cli("import", "--split", "split", "--force").exit_code == 0
+    assert run_cli("import", "--split", "split", "--overwrite").exit_code == 0
     assert len(os.listdir("split")) == 4
+
+
+def test_the_old_spellings_still_work(account: EmulatorServer, workdir: Path) -> None:
+    """--output and --force were import's flags before -o/--out and --overwrite; --force now warns."""
+    populate(account)
+    assert run_cli("import", "--output", "old.yaml").exit_code == 0
+    assert run_cli("import", "--out", "new.yaml").exit_code == 0
+    assert Path("old.yaml").read_text(encoding="utf-8") == Path("new.yaml").read_text(encoding="utf-8")
+    forced = run_cli("import", "--output", "old.yaml", "--force")
+    assert forced.exit_code == 0
+    assert "Warning: import --force is deprecated; use --overwrite" in forced.stderr
+    both = run_cli("import", "--out", "a.yaml", "--output", "b.yaml")
+    assert both.exit_code == 64 and "--output is the old spelling of -o/--out" in both.stderr
+    help_text = run_cli("import", "--help").stdout
+    assert "--overwrite" in help_text and "--force" not in help_text and "--output" not in help_text
 
 
 def test_output_and_split_together_is_a_usage_error(account: EmulatorServer, workdir: Path) -> None:

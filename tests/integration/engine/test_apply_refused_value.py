@@ -27,7 +27,7 @@ def test_a_400_reads_fix_the_configuration(account: EmulatorServer, tmp_path: Pa
     run = run_cli("apply", str(config), "--auto-approve")
     assert run.exit_code == 1
     last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("Error: 1 changes failed") and "fix the configuration" in last, run.stderr
+    assert last.startswith("Error: 1 change failed") and "fix the configuration" in last, run.stderr
     assert "rerun apply" not in run.stderr
     assert "60209" in run.stdout and "fix the configuration" in run.stdout  # the failure's own hint
 

@@ -123,3 +123,29 @@ def test_children_of_created_parent_use_its_new_id() -> None:
     assert run(client, plan).ok
     new_sid = client.objects["/v2/Services"][0]["sid"]
     assert ("POST", f"/v2/Services/{new_sid}/Webhooks") in client.calls
+
+
+def test_a_stop_sends_nothing_more_and_reports_every_change_not_started() -> None:
+    stop = threading.Event()
+
+    class InterruptedClient(FakeClient):
+        def create(self, path: str, form: list[tuple[str, str]]) -> dict[str, Any]:
+            stop.set()  # the interrupt comes while the first change is on the wire
+            return super().create(path, form)
+
+    client = InterruptedClient()
+    plan = Plan(
+        changes=(
+            create("service[A]", {"friendly_name": "A"}),
+            create("service[A]/webhook[w]", {"friendly_name": "w"}),
+            create("service[B]", {"friendly_name": "B"}),
+        ),
+    )
+    seen: list[str] = []
+    with ThreadPoolExecutor(max_workers=1) as pool:  # one at a time: A is sent, B starts after the stop
+        outcome = Executor(client, pool, progress=lambda o: seen.append(o.status), stop=stop).run(plan)
+    assert [str(o.change.address) for o in outcome.applied] == ["service[A]"]
+    not_started = sorted(str(o.change.address) for o in outcome.not_started)
+    assert not_started == ["service[A]/webhook[w]", "service[B]"]
+    assert client.calls == [("POST", "/v2/Services")]
+    assert not outcome.ok and sorted(seen) == ["applied", "not started", "not started"]

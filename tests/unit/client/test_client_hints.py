@@ -99,9 +99,17 @@ CASES: dict[str, Case] = {
     "429s until the retries ran out": Case(
         TWILIO,
         [twilio_error(429, 20429, "Too many requests")] * 2,
-        "gave up after 2 attempts over 0.5 s: Too many requests "
+        "GET https://verify.twilio.com/v2/Services: gave up after 2 attempts over 0.5 s: Too many requests "
         "(Twilio error 20429: https://www.twilio.com/docs/errors/20429); "
         "the account kept throttling: lower --parallelism, or rerun later",
+        ApiError,
+    ),
+    "5xx until the retries ran out": Case(
+        TWILIO,
+        [twilio_error(500, 20500, "Internal Server Error")] * 2,
+        "GET https://verify.twilio.com/v2/Services: gave up after 2 attempts over 0.5 s: "
+        "Internal Server Error (Twilio error 20500: https://www.twilio.com/docs/errors/20500); "
+        "verify.twilio.com kept failing: check https://status.twilio.com, then rerun",
         ApiError,
     ),
     "400 / 60200 from the API": Case(

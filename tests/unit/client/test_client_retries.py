@@ -114,7 +114,7 @@ def test_gives_up_after_max_attempts_and_says_so(
     with pytest.raises(ApiError) as caught:
         client.get("/v2/Services/VA1")
     assert str(caught.value) == (
-        "gave up after 5 attempts over 7.5 s: Too many requests "
+        f"GET {BASE}/v2/Services/VA1: gave up after 5 attempts over 7.5 s: Too many requests "
         "(Twilio error 20429: https://www.twilio.com/docs/errors/20429); "
         "the account kept throttling: lower --parallelism, or rerun later"
     )
@@ -132,7 +132,9 @@ def test_gives_up_when_the_next_wait_would_pass_the_total_time_bound(
     with VerifyClient(BASE, credentials, retry=policy) as client, pytest.raises(ApiError) as caught:
         client.get("/v2/Services/VA1")
     # waits 0.5 and 1.0; the next wait (2.0) would end at 3.5 s > 3.0 s
-    assert str(caught.value).startswith("gave up after 3 attempts over 1.5 s: Internal Server Error")
+    assert str(caught.value).startswith(
+        f"GET {BASE}/v2/Services/VA1: gave up after 3 attempts over 1.5 s: Internal Server Error"
+    )
 
 
 def test_transport_give_up_names_the_request_and_the_reason(

@@ -129,16 +129,16 @@ def test_a_secret_echoed_by_the_server_is_masked(
     assert f"Authorization: Basic *** for {ACCOUNT}:***" in str(caught.value)
 
 
-def test_debug_log_has_one_line_per_request_without_headers(
+def test_info_log_has_one_line_per_request_without_headers(
     client: VerifyClient, mock: responses.RequestsMock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="verifyctl.client")
+    caplog.set_level(logging.INFO, logger="verifyctl.client")
     mock.get(SERVICE, json={"code": 20429, "message": "slow down", "status": 429}, status=429)
     mock.get(SERVICE, json={"sid": "VA1"})
     client.get("/v2/Services/VA1")
     lines = [r.getMessage() for r in caplog.records if r.name == "verifyctl.client"]
     request_lines = [line for line in lines if " -> " in line]
-    assert len(request_lines) == 2
+    assert len(request_lines) == 2  # INFO (-v): one line per request, the retry included
     assert request_lines[0].startswith("GET /v2/Services/VA1 -> 429 in ")
     assert request_lines[0].endswith("ms (attempt 1)")
     assert request_lines[1].startswith("GET /v2/Services/VA1 -> 200 in ")
