@@ -24,7 +24,7 @@ DUPLICABLE = frozenset({"service", "webhook"})
 ALREADY_EXISTS = frozenset({60208, 60211, 60213})
 # How often, and how long apart, the last check re-reads a collection while another writer's copy is
 # still there: that writer deletes its copy when its own check runs, which may be a few waves later.
-SETTLE_READS = 12
+SETTLE_READS = 24
 SETTLE_PAUSE_SECONDS = 0.25
 # `date_created` has one-second resolution and racing creates often tie on it: the SID then decides, and
 # a copy made after our read may outrank ours. Any copy that ties with ours was made before the end of
