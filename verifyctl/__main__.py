@@ -1,6 +1,6 @@
 """Entry point for `python -m verifyctl`."""
 
-from verifyctl.cli.main import main
+from verifyctl.cli.entry import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -230,7 +230,9 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> tuple[list[Row], dict[
         apply_bound = apply_from_empty_bound(depths, latency_s, parallelism)
         log("apply into the empty account ...")
         with counting(emulator) as apply_counts:
-            applied = run_verifyctl(["apply", str(config), "--auto-approve"], EMPTY, url)
+            applied = run_verifyctl(
+                ["apply", str(config), "--auto-approve", "--parallelism", str(parallelism)], EMPTY, url
+            )
         expect(applied, 0, "apply from empty")
         rows.append(
             Row(
@@ -244,7 +246,9 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> tuple[list[Row], dict[
 
         log("apply again (nothing to do) ...")
         with counting(emulator) as noop_counts:
-            again = run_verifyctl(["apply", str(config), "--auto-approve"], EMPTY, url)
+            again = run_verifyctl(
+                ["apply", str(config), "--auto-approve", "--parallelism", str(parallelism)], EMPTY, url
+            )
         expect(again, 0, "no-op apply")
         rows.append(
             Row(

@@ -11,11 +11,9 @@ the ceiling when there is none.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,6 @@ from tests.benchmarks.bounds import plan_bound  # noqa: E402
 from tests.benchmarks.emulator_process import EmulatorProcess  # noqa: E402
 from tests.benchmarks.plan_apply import POPULATED, counting, log, run_verifyctl  # noqa: E402
 from tests.benchmarks.workload import RATE_LIMITS, AccountWriter, config_document  # noqa: E402
-from verifyctl.client import VerifyClient  # noqa: E402
 
 CAP_FACTOR = 1.35  # issue 17: within 1.35x of the bound at the cap's concurrency
 UNTHROTTLED_FACTOR = 1.10
@@ -51,20 +48,15 @@ class Outcome:
         return statistics.median(self.seconds) if self.seconds else float("nan")
 
 
-@contextlib.contextmanager
-def fixed_limit() -> Iterator[None]:
-    """Clients made inside pin their limit at the ceiling (the CLI has no switch for it yet)."""
-    defaults = VerifyClient.__init__.__kwdefaults__
-    saved = defaults["adaptive"]
-    defaults["adaptive"] = False
-    try:
-        yield
-    finally:
-        defaults["adaptive"] = saved
-
-
 def plan_runs(
-    services: int, latency_ms: float, repeat: int, ceiling: int, workdir: Path, **emulator: Any
+    services: int,
+    latency_ms: float,
+    repeat: int,
+    ceiling: int,
+    workdir: Path,
+    *,
+    fixed: bool = False,
+    **emulator: Any,
 ) -> Outcome:
     config = workdir / f"plan-{services}"
     if not config.exists():
@@ -88,6 +80,7 @@ def plan_runs(
         stats = ""
         for _ in range(repeat):
             args = ["plan", str(config), "--stats", "--detailed-exitcode", "--parallelism", str(ceiling)]
+            args += ["--fixed-parallelism"] if fixed else []
             with counting(server) as counts:
                 run = run_verifyctl(args, POPULATED, server.base_url)
             if run.exit_code != 0:
@@ -106,8 +99,7 @@ def unthrottled(args: argparse.Namespace, workdir: Path) -> list[tuple[str, str,
     bound = plan_bound(big, big * len(RATE_LIMITS), args.big_latency_ms / 1000, args.ceiling).seconds
     log(f"no throttling: {big} services at {args.big_latency_ms:g} ms, adaptive then fixed ...")
     adaptive = plan_runs(big, args.big_latency_ms, 3, args.ceiling, workdir)
-    with fixed_limit():
-        fixed = plan_runs(big, args.big_latency_ms, 3, args.ceiling, workdir)
+    fixed = plan_runs(big, args.big_latency_ms, 3, args.ceiling, workdir, fixed=True)
     ratio = adaptive.median / bound
     cost = adaptive.median / fixed.median
     return [

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from verifyctl.apply.confirm import ALREADY_EXISTS, DUPLICABLE, Confirmer, Created
 from verifyctl.apply.safelist import apply_safe_list
+from verifyctl.client.limiter import CancelledError
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
@@ -18,6 +19,8 @@ from verifyctl.resources.codec import encode_form
 from verifyctl.resources.kinds import SAFE_LIST
 
 FormItems = list[tuple[str, str]]
+# Why a change was not started: the run stops at the first failure, as Terraform stops walking the graph.
+STOPPED = "not started: the run stopped after a change failed"
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
 CREATE_ATTEMPTS = 3
 # Rounds of the last check: a late loser's children, created again under the survivor, are checked too.
@@ -109,13 +112,18 @@ class Executor:
         *,
         progress: Callable[[Outcome], None] = lambda outcome: None,
         stop: threading.Event | None = None,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_failure` runs at the first failure: it should make queued requests fail (client.cancel)."""
         self._client = client
         self._pool = pool
         self._progress = progress
         # Set (by an interrupt) to send nothing more; changes already sent run to their end, so an
         # unknown create outcome is still looked up rather than left behind unreported.
         self._stop = stop if stop is not None else threading.Event()
+        self._on_failure = on_failure
+        # Set at the first failure: the run stops, as Terraform stops walking the graph.
+        self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._warnings: list[str] = []
         # Ids this run found rather than created (maybe another writer's): confirming never deletes them.
@@ -125,6 +133,10 @@ class Executor:
     def _mark_adopted(self, object_id: str) -> None:
         with self._lock:
             self._adopted.add(object_id)
+
+    @property
+    def _halted(self) -> bool:
+        return self._stop.is_set() or self._stopped.is_set()
 
     def _warn(self, message: str) -> None:
         with self._lock:
@@ -141,12 +153,16 @@ class Executor:
             for change in wave:
                 if self._stop.is_set():
                     self._report(result, Outcome(change, NOT_STARTED, "the run was interrupted first"))
-                elif any(b.covers(change.address) for b in broken):
-                    outcome = Outcome(change, "skipped", "a change it depends on failed")
-                    self._report(result, outcome)
-                    broken.add(change.address)
+                    continue
+                if any(b.covers(change.address) for b in broken):
+                    reason = "a change it depends on failed"
+                elif self._stopped.is_set():
+                    reason = STOPPED
                 else:
                     runnable.append(change)
+                    continue
+                self._report(result, Outcome(change, "skipped", reason))
+                broken.add(change.address)
             outcomes = list(self._pool.map(lambda c: self._apply_one(c, ids), runnable))
             for outcome in outcomes:
                 self._report(result, outcome)
@@ -154,11 +170,11 @@ class Executor:
                 creates = (Action.CREATE, Action.REPLACE)
                 if outcome.status != "applied" and outcome.change.action in creates:
                     broken.add(outcome.change.address)
-            # After a stop nothing more is sent, confirming reads included: a rerun's plan resolves
-            # any duplicate left (see plan/duplicates.py).
-            if not self._stop.is_set():
+            # After a stop (an interrupt, or a failure) nothing more is sent, confirming reads
+            # included: the run exits non-zero, and a rerun's plan resolves any duplicate left.
+            if not self._halted:
                 own.extend(self._confirm(outcomes, ids, result, broken))
-        if not self._stop.is_set():
+        if not self._halted:
             self._settle(plan, own, ids, result)
         self._report_cascades(plan, result)
         return result
@@ -266,7 +282,16 @@ class Executor:
             detail = self._dispatch(change, ids)
         except UnresolvedParent as missing:
             return Outcome(change, "skipped", f"the id of {missing} is unknown", time.monotonic() - started)
+        except CancelledError:
+            # Raised before this change's (first) request was sent: an interrupt, or another change
+            # failed meanwhile.
+            if self._stop.is_set():
+                return Outcome(change, NOT_STARTED, "the run was interrupted before it was sent")
+            return Outcome(change, "skipped", STOPPED, time.monotonic() - started)
         except VerifyctlError as error:
+            # Stop at once: requests queued behind this one are not sent; those on the wire finish.
+            self._stopped.set()
+            self._on_failure()
             refused = isinstance(error, ApiError) and error.status == 400
             return Outcome(change, "failed", str(error), time.monotonic() - started, refused)
         return Outcome(change, "applied", detail, time.monotonic() - started)
@@ -287,7 +312,13 @@ class Executor:
         if change.action is Action.REPLACE:
             assert change.id is not None
             self._delete(change, change.id, ids)
-        new_id = self._create(change, ids)
+            try:
+                new_id = self._create(change, ids)
+            except CancelledError as cancelled:
+                # Half done is a failure to report, not a change that never started.
+                raise VerifyctlError(f"deleted, but not created again: {cancelled}") from None
+        else:
+            new_id = self._create(change, ids)
         with self._lock:
             ids[change.address] = new_id
         return ("replaced" if change.action is Action.REPLACE else "created") + f" {new_id}"
@@ -327,8 +358,12 @@ class Executor:
                     raise
                 self._mark_adopted(adopted)
                 return adopted
-            except OutcomeUnknownError:
-                for item in self._client.list(path, kind.list_key):
+            except OutcomeUnknownError as unknown:
+                try:
+                    listed = self._client.list(path, kind.list_key)
+                except CancelledError:
+                    raise unknown from None  # the create may have happened: a failure, not a skip
+                for item in listed:
                     if kind.identity_of(item.get(kind.identity)) == wanted:
                         # Perhaps another writer's: never deleted as this run's duplicate.
                         self._mark_adopted(str(item[kind.id_key]))

@@ -15,6 +15,7 @@ from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import (
     AccountOptions,
+    Parallelism,
     account_options,
     open_engine,
     parallelism_option,
@@ -174,7 +175,7 @@ def apply_command(
     allow_delete: bool,
     force: bool,
     targets: tuple[str, ...],
-    parallelism: int,
+    parallelism: Parallelism,
     account: AccountOptions,
 ) -> None:
     """Create, update and delete what differs so that the live account matches."""

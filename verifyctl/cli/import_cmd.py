@@ -10,7 +10,13 @@ import click
 
 from verifyctl.cli.files import write_text
 from verifyctl.cli.help_text import account_env, epilog, exit_codes
-from verifyctl.cli.options import AccountOptions, account_options, open_engine, parallelism_option
+from verifyctl.cli.options import (
+    AccountOptions,
+    Parallelism,
+    account_options,
+    open_engine,
+    parallelism_option,
+)
 from verifyctl.cli.output import plural, progress, result
 from verifyctl.cli.ticker import reading
 from verifyctl.config.schema import COMMITTED_PATH
@@ -68,7 +74,7 @@ def import_command(
     overwrite: bool,
     force_alias: bool,
     schema_ref: str | None,
-    parallelism: int,
+    parallelism: Parallelism,
     account: AccountOptions,
 ) -> None:
     """Write live services (all, or each SERVICE named by friendly name or SID) as YAML.

@@ -19,7 +19,10 @@ from verifyctl.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEFAULT_PARALLELISM = 10
+# The ceiling of the adaptive limit: high enough that the account, not verifyctl, sets the pace (10
+# was 5.6x slower than 64 for 2,000 services at 100 ms); the limit stays under an account's cap.
+DEFAULT_PARALLELISM = 64
+MAX_PARALLELISM = 256
 
 target_option = click.option(
     "--target",
@@ -28,14 +31,42 @@ target_option = click.option(
     metavar="ADDRESS",
     help="Limit to this object and its children, e.g. 'service[Acme Login]' (repeatable).",
 )
-parallelism_option = click.option(
-    "--parallelism",
-    type=click.IntRange(1, 64),
-    default=DEFAULT_PARALLELISM,
-    show_default=True,
-    envvar="VERIFYCTL_PARALLELISM",
-    help="Concurrent API requests [env VERIFYCTL_PARALLELISM].",
-)
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How many requests may be in flight: an adaptive limit up to `ceiling`, or `ceiling` fixed."""
+
+    ceiling: int = DEFAULT_PARALLELISM
+    adaptive: bool = True
+
+
+def parallelism_option(func: F) -> F:
+    """Add --parallelism and --fixed-parallelism; the command receives one `parallelism: Parallelism`."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fixed = kwargs.pop("fixed_parallelism")
+        return func(*args, **{**kwargs, "parallelism": Parallelism(kwargs["parallelism"], not fixed)})
+
+    command: Any = click.option(
+        "--fixed-parallelism",
+        is_flag=True,
+        envvar="VERIFYCTL_FIXED_PARALLELISM",
+        help="Keep the limit at --parallelism from the start, never adapting (for accounts known "
+        "not to cap concurrency) [env VERIFYCTL_FIXED_PARALLELISM=1].",
+    )(wrapper)
+    command = click.option(
+        "--parallelism",
+        type=click.IntRange(1, MAX_PARALLELISM),
+        default=DEFAULT_PARALLELISM,
+        show_default=True,
+        envvar="VERIFYCTL_PARALLELISM",
+        metavar="N",
+        help="Most API requests in flight at once: the ceiling of a limit that starts low, grows while "
+        "requests succeed and backs off when the account answers 429 [env VERIFYCTL_PARALLELISM].",
+    )(command)
+    return command  # type: ignore[no-any-return]
 
 
 color_option = click.option(
@@ -125,10 +156,11 @@ def account_spec(options: AccountOptions) -> AccountSpec:
 
 
 @contextmanager
-def open_engine(options: AccountOptions, parallelism: int = DEFAULT_PARALLELISM) -> Iterator[Engine]:
+def open_engine(options: AccountOptions, parallelism: Parallelism = Parallelism()) -> Iterator[Engine]:
     """The engine of the account the options name, for the length of a command; --stats at the end."""
     setup_logging(options.verbose, options.log_format)
-    with Engine.open(account_spec(options), parallelism=parallelism) as engine:
+    spec = account_spec(options)
+    with Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine:
         try:
             yield engine
         finally:

@@ -11,6 +11,7 @@ from verifyctl.cli.files import write_text
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import (
     AccountOptions,
+    Parallelism,
     account_options,
     open_engine,
     parallelism_option,
@@ -61,7 +62,7 @@ def plan_command(
     out: str | None,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
-    parallelism: int,
+    parallelism: Parallelism,
     account: AccountOptions,
 ) -> int:
     """Show what apply would change in the live account."""

@@ -185,6 +185,11 @@ def _cycle_collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # Everything made meanwhile sits in the youngest generation, and the first allocation after
+            # enable() would walk it all (0.13 s for 2,000 services) to find nothing. freeze() and
+            # unfreeze() move it to the oldest generation without a walk; it stays collectable.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -89,6 +89,16 @@ if _CParser is not None:
         def __init__(self, text: str) -> None:
             _CParser.__init__(self, text)
             _CoreResolver.__init__(self)
+            self._tags: dict[tuple[Any, Any, Any], str] = {}
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            # A file repeats its values (6, true, US, the same keys per service): each is matched
+            # against the schema's patterns once per file, not once per occurrence.
+            key = (kind, value, implicit)
+            tag = self._tags.get(key)
+            if tag is None:
+                tag = self._tags[key] = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            return tag
 
 
 def _count_with_libyaml(text: str, limits: YamlLimits) -> int | None:
@@ -101,9 +111,9 @@ def _count_with_libyaml(text: str, limits: YamlLimits) -> int | None:
     documents = 0
     try:
         events = _CParser(text)
-        while events.check_event():
-            event = events.get_event()
-            if isinstance(event, yaml.DocumentStartEvent):
+        # get_event() answers None after the stream's end: one call per event, not two.
+        while (event := events.get_event()) is not None:
+            if type(event) is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     # The Python composer stops there too, with "several YAML documents".
@@ -240,6 +250,8 @@ class _Converter:
         if depth > self.max_depth:
             self.problem(_pos(node), loc[:2], f"nested more than {self.max_depth} levels deep")
             return None
+        if isinstance(node, ScalarNode):  # most nodes; a scalar cannot contain itself
+            return self._scalar(node, loc)
         if id(node) in self._active:
             self.problem(_pos(node), loc, "an alias refers to a node that contains it")
             return None
@@ -247,10 +259,8 @@ class _Converter:
         try:
             if isinstance(node, MappingNode):
                 return self._mapping(node, loc, depth)
-            if isinstance(node, SequenceNode):
-                return self._sequence(node, loc, depth)
-            assert isinstance(node, ScalarNode)
-            return self._scalar(node, loc)
+            assert isinstance(node, SequenceNode)
+            return self._sequence(node, loc, depth)
         finally:
             self._active.discard(id(node))
 

@@ -42,7 +42,7 @@ class Connection:
 
 
 @contextmanager
-def connect(spec: AccountSpec, parallelism: int) -> Iterator[Connection]:
+def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> Iterator[Connection]:
     """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
         LOCAL_DB.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +50,9 @@ def connect(spec: AccountSpec, parallelism: int) -> Iterator[Connection]:
             account_sid, token = server.accounts[0]
             credentials = Credentials(username=account_sid, secret=token, account_sid=account_sid)
             with (
-                VerifyClient(server.base_url, credentials, parallelism=parallelism) as client,
+                VerifyClient(
+                    server.base_url, credentials, parallelism=parallelism, adaptive=adaptive
+                ) as client,
                 VerifyClient(server.base_url, credentials, parallelism=1) as accounts,
             ):
                 yield Connection(client, accounts, account_sid, LOCAL_API_URL, server)
@@ -59,7 +61,7 @@ def connect(spec: AccountSpec, parallelism: int) -> Iterator[Connection]:
         raise ValueError("an account that is not local needs credentials")
     base_url = resolve_base_url(spec.api_url)
     with (
-        VerifyClient(base_url, spec.credentials, parallelism=parallelism) as client,
+        VerifyClient(base_url, spec.credentials, parallelism=parallelism, adaptive=adaptive) as client,
         VerifyClient(accounts_base_url(base_url), spec.credentials, parallelism=1) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

@@ -67,9 +67,14 @@ class Engine:
 
     @classmethod
     @contextmanager
-    def open(cls, spec: AccountSpec, *, parallelism: int = 10) -> Iterator[Engine]:
+    def open(cls, spec: AccountSpec, *, parallelism: int = 64, adaptive: bool = True) -> Iterator[Engine]:
+        """`parallelism` is the ceiling of the client's limit (fixed there unless `adaptive`).
+
+        The pool has a thread per request the ceiling allows; the client's limit decides how many of
+        them send at once, so a lower limit leaves threads waiting, never requests unsent for lack of one.
+        """
         with (
-            connect(spec, parallelism) as connection,
+            connect(spec, parallelism, adaptive=adaptive) as connection,
             ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
         ):
             yield cls(connection, pool)
@@ -86,6 +91,20 @@ class Engine:
     @property
     def stats(self) -> RequestStats:
         return self._client.stats
+
+    @contextmanager
+    def _stop_on_failure(self) -> Iterator[None]:
+        """A read that failed for good (or an interrupt) ends the run: queued requests are not sent.
+
+        The readers raise the first failure at once; cancelling the client makes the requests still
+        waiting for a slot or a retry raise too, so the pool drains within a round trip instead of
+        reading the rest of the account for a plan that cannot be made.
+        """
+        try:
+            yield
+        except BaseException:
+            self._client.cancel()
+            raise
 
     # -- plan and apply ------------------------------------------------------------------------------
 
@@ -106,14 +125,10 @@ class Engine:
             # An API error may echo a value it refused, and either host may answer with one.
             self._client.also_scrub(desired.secrets)
             self._connection.accounts.also_scrub(desired.secrets)
-        name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
-        try:
-            return self._review(desired, targets, name)
-        except ApiError as error:
-            # A service listed a moment ago was deleted before its children were read: a racing apply
-            # removing its duplicate. Read the account again, once.
-            if error.status != 404:
-                raise
+        # A failed read ends the plan at once, a 404 included: a racing apply that deleted its duplicate
+        # service meanwhile makes this run fail (exit 1); a rerun plans without it.
+        with self._stop_on_failure():
+            name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
             return self._review(desired, targets, name)
 
     def _review(self, desired: Desired, targets: Sequence[Address], name: Future[str]) -> Review:
@@ -161,7 +176,8 @@ class Engine:
                 f"not {mask_sid(self.account_sid)} at {self.api_url}"
             )
         plan = saved.bound_to(self.account_sid)
-        check_fresh(plan, self._client, self._pool)
+        with self._stop_on_failure():
+            check_fresh(plan, self._client, self._pool)
         if desired is not None and desired.secrets:
             self._client.also_scrub(desired.secrets)  # -vv logs the bodies apply sends
         if desired is None:
@@ -178,7 +194,10 @@ class Engine:
 
         Once `stop` is set no further change is sent; those in flight end and are reported.
         """
-        return Executor(self._client, self._pool, progress=progress, stop=stop).run(plan)
+        executor = Executor(
+            self._client, self._pool, progress=progress, stop=stop, on_failure=self._client.cancel
+        )
+        return executor.run(plan)
 
     def cancel_requests(self) -> None:
         """Give up on requests waiting for a slot or a retry (they fail at once); those on the wire end."""
@@ -188,9 +207,10 @@ class Engine:
 
     def import_services(self, wanted: Sequence[str] = ()) -> ImportResult:
         """Every live service, and those named by friendly name or SID (all when none) with all children."""
-        live = read_services(self._client)
-        chosen = select_services(live, wanted)
-        read = read_children(self._client, chosen, {s.id: ALL_CHILD_KINDS for s in chosen}, self._pool)
+        with self._stop_on_failure():
+            live = read_services(self._client)
+            chosen = select_services(live, wanted)
+            read = read_children(self._client, chosen, {s.id: ALL_CHILD_KINDS for s in chosen}, self._pool)
         return ImportResult(live, [read[service.id] for service in chosen])
 
     # -- the Verify workflow -------------------------------------------------------------------------

@@ -46,7 +46,8 @@ class _TaskGroup:
     def submit(self, task: Callable[[], None]) -> None:
         with self._lock:
             self._pending += 1
-            self._done.clear()
+            if not self._errors:  # once a task failed, the wait is over for good
+                self._done.clear()
         future = self._pool.submit(task)
         future.add_done_callback(self._finished)
 
@@ -56,10 +57,12 @@ class _TaskGroup:
             if error is not None:
                 self._errors.append(error)
             self._pending -= 1
-            if self._pending == 0:
+            # The first failure ends the wait: the caller stops the run rather than read on for nothing.
+            if self._pending == 0 or error is not None:
                 self._done.set()
 
     def wait(self) -> None:
+        """Return when every task is done; raise the first failure as soon as it happens."""
         self._done.wait()
         if self._errors:
             raise self._errors[0]
@@ -72,6 +75,9 @@ def read_children(
     pool: Executor,
 ) -> dict[str, LiveRecord]:
     """Each service whose id is in `needs`, by id, with the child kinds named there read.
+
+    The first list that fails raises at once, while other reads may still run: the caller cancels
+    the client so that they end (the engine does).
 
     "bucket" in a service's needs means: read the buckets of each of its rate limits. A bucket read
     starts as soon as its rate limit list has arrived, so no wave waits for the slowest service.

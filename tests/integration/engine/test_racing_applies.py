@@ -101,8 +101,12 @@ def test_racing_applies_converge_without_duplicates(
     emulator.set_faults(latency_ms=0)  # the race is over: the checks need no latency
     left = duplicates(emulator)
     assert left == [], "\n".join(r.stdout + r.stderr for r in results)
-    # Truthful exits: 0 claims a converged account, and the account is converged (a later plan is empty).
-    assert [r.returncode for r in results] == [0] * runs, "\n".join(r.stdout + r.stderr for r in results)
+    # Truthful exits: 0 claims a converged account, and the account is converged (a later plan is
+    # empty). A run may fail truthfully (exit 1, an Error line): when its plan read a service that a
+    # racing run then deleted as its duplicate, the read ends the plan (a failed read always does).
+    shown = "\n".join(r.stdout + r.stderr for r in results)
+    assert all(r.returncode == 0 or (r.returncode == 1 and "Error: " in r.stderr) for r in results), shown
+    assert any(r.returncode == 0 for r in results), shown
     sid, token = emulator.accounts[0]
     for name in ("TWILIO_API_KEY", "TWILIO_API_SECRET", "VERIFYCTL_LOCAL"):
         monkeypatch.delenv(name, raising=False)

@@ -40,6 +40,9 @@ class FakeClient:
     def get(self, path: str) -> dict[str, Any]:
         return {"friendly_name": "Test account"}
 
+    def cancel(self) -> None:
+        """What the engine calls when a plan fails: nothing is queued here to stop."""
+
 
 def service(name: str, template: str | None = None, absent: bool = False) -> DesiredRecord:
     return DesiredRecord(

@@ -1,0 +1,121 @@
+"""The executor stops at the first failure: nothing queued is sent, what was sent is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from verifyctl.apply.executor import STOPPED, ApplyResult, Executor
+from verifyctl.client.limiter import CancelledError
+from verifyctl.errors import ApiError
+from verifyctl.plan.model import Action, Change, Plan
+from verifyctl.resources.addresses import Address
+
+SVC_B = "VA" + "b" * 32
+
+
+def create(address: str, after: dict[str, Any]) -> Change:
+    return Change(Address.parse(address), Action.CREATE, None, after, tuple(after))
+
+
+def replace(address: str, object_id: str, after: dict[str, Any]) -> Change:
+    before = {"friendly_name": "old"}
+    return Change(Address.parse(address), Action.REPLACE, before, after, tuple(after), id=object_id)
+
+
+class CancellableClient:
+    """Fails creates of `fail`; once cancelled, every call raises CancelledError as VerifyClient's do."""
+
+    def __init__(self, fail: str = "", cancel_on_delete: bool = False) -> None:
+        self.fail = fail
+        self.cancel_on_delete = cancel_on_delete
+        self.cancelled = 0
+        self.sent: list[tuple[str, str]] = []
+
+    def _send(self, method: str, path: str) -> None:
+        if self.cancelled:
+            raise CancelledError("not sent: the run was cancelled after another request failed")
+        self.sent.append((method, path))
+
+    def list(self, path: str, list_key: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        self._send("GET", path)
+        return []
+
+    def create(self, path: str, form: list[tuple[str, str]]) -> dict[str, Any]:
+        self._send("POST", path)
+        if dict(form).get("FriendlyName") == self.fail:
+            raise ApiError(
+                status=400, code=60200, message="Invalid parameter", more_info=None, method="POST", path=path
+            )
+        return {"sid": "VA" + "c" * 32}
+
+    def update(self, path: str, form: list[tuple[str, str]]) -> dict[str, Any]:
+        self._send("POST", path)
+        return {}
+
+    def delete(self, path: str) -> None:
+        self._send("DELETE", path)
+        if self.cancel_on_delete:
+            self.cancel()  # as if another change failed while this delete was on the wire
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+
+def run(client: CancellableClient, plan: Plan) -> ApplyResult:
+    # One worker: the changes of a wave start in plan order, so which ones were queued is known.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return Executor(client, pool, on_failure=client.cancel).run(plan)
+
+
+def statuses(result: ApplyResult) -> dict[str, tuple[str, str]]:
+    return {str(o.change.address): (o.status, o.detail) for o in result.outcomes}
+
+
+def test_a_failure_cancels_the_client_and_skips_every_change_not_yet_sent() -> None:
+    client = CancellableClient(fail="A")
+    plan = Plan(
+        changes=(
+            create("service[A]", {"friendly_name": "A"}),
+            create("service[B]", {"friendly_name": "B"}),
+            create("service[A]/webhook[w]", {"friendly_name": "w"}),
+            create("service[B]/webhook[w]", {"friendly_name": "w"}),
+        )
+    )
+    result = run(client, plan)
+    seen = statuses(result)
+    assert seen["service[A]"][0] == "failed"
+    assert seen["service[B]"] == ("skipped", STOPPED)  # queued behind A: its request was never sent
+    assert seen["service[A]/webhook[w]"] == ("skipped", "a change it depends on failed")
+    assert seen["service[B]/webhook[w]"][0] == "skipped"
+    assert client.cancelled == 1
+    assert client.sent == [("POST", "/v2/Services")]
+    assert len(result.outcomes) == 4 and not result.applied
+
+
+def test_changes_sent_before_the_failure_are_reported_applied() -> None:
+    client = CancellableClient(fail="B")
+    plan = Plan(
+        changes=(
+            create("service[A]", {"friendly_name": "A"}),
+            create("service[B]", {"friendly_name": "B"}),
+            create("service[A]/webhook[w]", {"friendly_name": "w"}),
+        )
+    )
+    seen = statuses(run(client, plan))
+    assert seen["service[A]"][0] == "applied"
+    assert seen["service[B]"][0] == "failed"
+    # Independent of B, but in a later wave: not started once the run stopped.
+    assert seen["service[A]/webhook[w]"] == ("skipped", STOPPED)
+
+
+def test_a_replace_cancelled_between_its_delete_and_its_create_is_a_failure() -> None:
+    client = CancellableClient(cancel_on_delete=True)
+    plan = Plan(
+        changes=(replace("service[B]", SVC_B, {"friendly_name": "B"}),),
+        ids={Address.parse("service[B]"): SVC_B},
+    )
+    status, detail = statuses(run(client, plan))["service[B]"]
+    assert status == "failed"
+    assert detail.startswith("deleted, but not created again")
