@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verifyctl.errors import PlanError, UsageError
+from verifyctl.memory import cycle_collector_paused
 from verifyctl.plan.duplicates import duplicate_reason
 from verifyctl.plan.model import Action, Change, Plan, fingerprint
 from verifyctl.plan.scope import Scope
@@ -66,6 +67,11 @@ def diff(scope: Scope) -> Plan:
     A target that names nothing in the configuration or the live objects read is a usage error: a
     plan limited to nothing would report "No changes" while changes are pending.
     """
+    with cycle_collector_paused():
+        return _diff(scope)
+
+
+def _diff(scope: Scope) -> Plan:
     builder = _Builder()
     known: list[Address] = []
     for pair in scope.pairs:

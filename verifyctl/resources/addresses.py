@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from verifyctl.errors import UsageError
 from verifyctl.resources.kinds import CHILD_KINDS, KINDS, ROOT_KINDS, Kind
@@ -16,6 +16,8 @@ class Address:
     """The path to one object: (kind name, key as written) from the service down."""
 
     segments: tuple[Segment, ...]
+    # The text form, made once: plans format every address they read for their fingerprint and output.
+    _text: str = field(default="", init=False, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Address:
@@ -56,7 +58,9 @@ class Address:
         return other.identity[: len(mine)] == mine
 
     def __str__(self) -> str:
-        return "/".join(f"{kind}[{key}]" for kind, key in self.segments)
+        if not self._text:
+            object.__setattr__(self, "_text", "/".join(f"{kind}[{key}]" for kind, key in self.segments))
+        return self._text
 
     def collection_path(self, ids: Mapping[Address, str]) -> str:
         """The API path of the collection this object lives in, its ancestors' ids taken from `ids`."""

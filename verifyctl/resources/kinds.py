@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
@@ -75,19 +76,28 @@ class Kind:
 
     def sort_key(self, key: str) -> tuple[int, str]:
         """Objects of a kind sort by identity; numeric identities (bucket intervals) as numbers."""
-        if self.field(self.identity).type is FieldType.INT and key.isdigit():
+        if self._numeric_identity and key.isdigit():
             return (int(key), "")
         return (0, self.identity_of(key))
 
-    @property
+    # Cached: a plan over thousands of objects asks these for every object it sorts or diffs.
+    @cached_property
+    def _numeric_identity(self) -> bool:
+        return self.field(self.identity).type is FieldType.INT
+
+    @cached_property
     def field_keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 
+    @cached_property
+    def _fields_by_key(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
     def field(self, key: str) -> Field:
-        for f in self.fields:
-            if f.key == key:
-                return f
-        raise KeyError(f"{self.name} has no field {key!r}")
+        try:
+            return self._fields_by_key[key]
+        except KeyError:
+            raise KeyError(f"{self.name} has no field {key!r}") from None
 
 
 BOOL, INT, STR = FieldType.BOOL, FieldType.INT, FieldType.STR
