@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from verifyctl.apply.confirm import ALREADY_EXISTS, DUPLICABLE, Confirmer, Created
 from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.client.limiter import CancelledError
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
@@ -22,6 +23,8 @@ FormItems = list[tuple[str, str]]
 STOPPED = "not started: the run stopped after a change failed"
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
 CREATE_ATTEMPTS = 3
+# Rounds of the last check: a late loser's children, created again under the survivor, are checked too.
+SETTLE_ROUNDS = 3
 # The status of a change the run never sent because it was asked to stop first.
 NOT_STARTED = "not started"
 
@@ -43,11 +46,15 @@ class Outcome:
     status: str  # applied | failed | skipped | not started (the run was interrupted first)
     detail: str = ""
     seconds: float = 0.0
+    # The API refused a value (400): the configuration needs fixing, a rerun as is fails the same way.
+    refused: bool = False
 
 
 @dataclass
 class ApplyResult:
     outcomes: list[Outcome] = field(default_factory=list)
+    # What apply settled with another writer on the way (a namesake created meanwhile, and which is kept).
+    warnings: list[str] = field(default_factory=list)
 
     def _with(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -118,11 +125,29 @@ class Executor:
         # Set at the first failure: the run stops, as Terraform stops walking the graph.
         self._stopped = threading.Event()
         self._lock = threading.Lock()
+        self._warnings: list[str] = []
+        # Ids this run found rather than created (maybe another writer's): confirming never deletes them.
+        self._adopted: set[str] = set()
+        self._confirmer = Confirmer(client, pool, self._warn)
+
+    def _mark_adopted(self, object_id: str) -> None:
+        with self._lock:
+            self._adopted.add(object_id)
+
+    @property
+    def _halted(self) -> bool:
+        return self._stop.is_set() or self._stopped.is_set()
+
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            self._warnings.append(message)
 
     def run(self, plan: Plan) -> ApplyResult:
         ids = dict(plan.ids)
-        result = ApplyResult()
+        result = ApplyResult(warnings=self._warnings)
         broken: set[Address] = set()
+        # This run's creates of kinds two writers may both create, confirmed after each wave.
+        own: list[Created] = []
         for wave in waves(plan):
             runnable = []
             for change in wave:
@@ -138,14 +163,93 @@ class Executor:
                     continue
                 self._report(result, Outcome(change, "skipped", reason))
                 broken.add(change.address)
-            for outcome in self._pool.map(lambda c: self._apply_one(c, ids), runnable):
+            outcomes = list(self._pool.map(lambda c: self._apply_one(c, ids), runnable))
+            for outcome in outcomes:
                 self._report(result, outcome)
                 # Only a missing create or replace leaves children without a parent to live in.
                 creates = (Action.CREATE, Action.REPLACE)
                 if outcome.status != "applied" and outcome.change.action in creates:
                     broken.add(outcome.change.address)
+            # After a stop (an interrupt, or a failure) nothing more is sent, confirming reads
+            # included: the run exits non-zero, and a rerun's plan resolves any duplicate left.
+            if not self._halted:
+                own.extend(self._confirm(outcomes, ids, result, broken))
+        if not self._halted:
+            self._settle(plan, own, ids, result)
         self._report_cascades(plan, result)
         return result
+
+    def _confirm(
+        self, outcomes: list[Outcome], ids: dict[Address, str], result: ApplyResult, broken: set[Address]
+    ) -> list[Created]:
+        """One list per collection a wave created in: another writer's namesake makes ours give way."""
+        created = [
+            Created(o.change, ids[o.change.address], o.change.address.collection_path(ids))
+            for o in outcomes
+            if o.status == "applied"
+            and o.change.action in (Action.CREATE, Action.REPLACE)
+            and o.change.kind.name in DUPLICABLE
+            and o.change.address in ids
+            and ids[o.change.address] not in self._adopted
+        ]
+        # A leaf (webhook) has no children to place: the last check alone settles it, one read fewer.
+        parents = [item for item in created if item.change.kind.children]
+        if not parents:
+            return created
+        try:
+            lost = self._confirmer.confirm(parents, ids)
+        except VerifyctlError as error:
+            # Unconfirmed objects may be duplicates: their children wait for a rerun.
+            for item in parents:
+                self._report(result, Outcome(item.change, "failed", f"could not confirm it: {error}"))
+                broken.add(item.change.address)
+            return [item for item in created if not item.change.kind.children]
+        return [item for item in created if item.change.address not in lost]
+
+    def _settle(self, plan: Plan, own: list[Created], ids: dict[Address, str], result: ApplyResult) -> None:
+        """The last check of this run's creates; a late loser's children are created again under the
+        survivor (creates of an identity that exists there are adopted, or settled in the next round)."""
+        pending = own
+        for _ in range(SETTLE_ROUNDS):
+            if not pending:
+                return
+            try:
+                unsettled = self._confirmer.settle(pending, ids)
+            except VerifyctlError as error:
+                for item in pending:
+                    self._report(result, Outcome(item.change, "failed", f"could not confirm it: {error}"))
+                return
+            pending = []
+            for entry in unsettled:
+                if entry.rehome:
+                    pending.extend(self._rehome(plan, entry.created.change.address, ids, result))
+                else:
+                    self._report(result, Outcome(entry.created.change, "failed", entry.detail))
+        for item in pending:
+            detail = "another writer kept creating copies of it; run plan to resolve them"
+            self._report(result, Outcome(item.change, "failed", detail))
+
+    def _rehome(
+        self, plan: Plan, root: Address, ids: dict[Address, str], result: ApplyResult
+    ) -> list[Created]:
+        """Create again, under the survivor now at `root` in `ids`, what this run created under its copy."""
+        subtree = [
+            c
+            for c in plan.changes
+            if c.deleted_with is None
+            and c.action is Action.CREATE
+            and c.address != root
+            and root.covers(c.address)
+        ]
+        created: list[Created] = []
+        for wave in waves(Plan(changes=tuple(subtree))):
+            outcomes = list(self._pool.map(lambda c: self._apply_one(c, ids), wave))
+            for outcome in outcomes:
+                if outcome.status != "applied":
+                    detail = f"while creating it again under the kept {root}: {outcome.detail}"
+                    self._report(result, Outcome(outcome.change, "failed", detail))
+            created.extend(self._confirm(outcomes, ids, result, set()))
+        return created
 
     def _report_cascades(self, plan: Plan, result: ApplyResult) -> None:
         """Children deleted with a parent: gone when the parent's delete or replace was applied."""
@@ -188,7 +292,8 @@ class Executor:
             # Stop at once: requests queued behind this one are not sent; those on the wire finish.
             self._stopped.set()
             self._on_failure()
-            return Outcome(change, "failed", str(error), time.monotonic() - started)
+            refused = isinstance(error, ApiError) and error.status == 400
+            return Outcome(change, "failed", str(error), time.monotonic() - started, refused)
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
     def _dispatch(self, change: Change, ids: dict[Address, str]) -> str:
@@ -235,6 +340,24 @@ class Executor:
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
                 return str(self._client.create(path, form)[kind.id_key])
+            except ApiError as error:
+                # The parent was a racing writer's duplicate, deleted since the plan read it: carry on
+                # under the survivor of its identity.
+                if error.status == 404 and change.parent is not None and attempt < CREATE_ATTEMPTS:
+                    # A sibling may have relocated the parent meanwhile: then the path has changed.
+                    moved = self._confirmer.relocate(change.parent, ids)
+                    if moved or change.address.collection_path(ids) != path:
+                        path = change.address.collection_path(ids)
+                        continue
+                    raise
+                # A racing writer created this identity first and the API keeps it unique: carry on with it.
+                if error.status != 400 or error.code not in ALREADY_EXISTS:
+                    raise
+                adopted = self._confirmer.adopt(change, path, ids)
+                if adopted is None:
+                    raise
+                self._mark_adopted(adopted)
+                return adopted
             except OutcomeUnknownError as unknown:
                 try:
                     listed = self._client.list(path, kind.list_key)
@@ -242,6 +365,8 @@ class Executor:
                     raise unknown from None  # the create may have happened: a failure, not a skip
                 for item in listed:
                     if kind.identity_of(item.get(kind.identity)) == wanted:
+                        # Perhaps another writer's: never deleted as this run's duplicate.
+                        self._mark_adopted(str(item[kind.id_key]))
                         return str(item[kind.id_key])
                 if attempt == CREATE_ATTEMPTS:
                     raise

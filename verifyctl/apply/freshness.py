@@ -7,6 +7,7 @@ from typing import Protocol
 
 from verifyctl.errors import StalePlanError
 from verifyctl.plan.model import Action, Change, Plan
+from verifyctl.plan.sensitive import same_fields
 from verifyctl.resources.addresses import UnresolvedParent
 from verifyctl.resources.kinds import SAFE_LIST, SERVICE
 from verifyctl.resources.records import LiveRecord, live_record
@@ -64,4 +65,7 @@ def _still_as_planned(change: Change, records: list[LiveRecord]) -> bool:
         assert change.after is not None
         wanted = change.kind.identity_of(change.after[change.kind.identity])
         return all(record.identity != wanted for record in records)
-    return any(record.id == change.id and record.fields == change.before for record in records)
+    before = change.sensitive.get("before", {})
+    return any(
+        record.id == change.id and same_fields(record.fields, change.before, before) for record in records
+    )

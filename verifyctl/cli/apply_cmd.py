@@ -25,7 +25,9 @@ from verifyctl.cli.options import (
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
 from verifyctl.cli.ticker import Ticker, reading
+from verifyctl.config.loader import printable_name
 from verifyctl.engine import NOT_STARTED, ApplyResult, Engine, Outcome, check_guards, load_desired
+from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
 from verifyctl.render.text import SYMBOLS, render_text
@@ -38,9 +40,10 @@ def load_saved_plan(path: str) -> SavedPlan:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return Plan.from_dict(data)
     except OSError as error:
+        shown = printable_name(path)  # a line break in the name must not split the message
         raise VerifyctlError(f"cannot read the saved plan {shown}: {error.strerror or error}") from None
     except (ValueError, KeyError, TypeError) as error:
-        raise VerifyctlError(f"{shown} is not a verifyctl plan file: {error}") from None
+        raise VerifyctlError(f"{printable_name(path)} is not a verifyctl plan file: {error}") from None
 
 
 def progress_line(outcome: Outcome, count: str = "") -> str:
@@ -81,7 +84,23 @@ def summarise(outcome: ApplyResult) -> str:
     lines = [f"{head}: {counts}."]
     lines += [f"  failed:  {o.change.address}: {o.detail}" for o in outcome.failed]
     lines += [f"  skipped: {o.change.address}: {o.detail}" for o in outcome.skipped]
+    lines += [f"  warning: {warning}" for warning in outcome.warnings]
     return "\n".join(lines) + "\n"
+
+
+def next_step(outcome: ApplyResult) -> str:
+    """What to do after an incomplete apply: a value the API refused (400) fails the same way on a rerun."""
+    failed, skipped = len(outcome.failed), len(outcome.skipped)
+    refused = sum(1 for o in outcome.failed if o.refused)
+    head = f"{plural(failed, 'change')} failed and {skipped} {'was' if skipped == 1 else 'were'} skipped"
+    if refused and refused == failed:
+        return f"{head}; the API refused a value: fix the configuration (see above), then apply again"
+    if refused:
+        return (
+            f"{head}; fix the configuration for the {refused} the API refused (see above), "
+            "then rerun apply for the rest"
+        )
+    return f"{head}; rerun apply"
 
 
 def interrupted_line(outcome: ApplyResult) -> str:
@@ -126,10 +145,7 @@ def execute(plan: Plan, engine: Engine) -> None:
         progress(interrupted_line(outcome))
         raise click.exceptions.Exit(interrupt.exit_code)
     if not outcome.ok:
-        raise ApplyError(
-            f"{plural(len(outcome.failed), 'change')} failed and {len(outcome.skipped)} "
-            f"{'was' if len(outcome.skipped) == 1 else 'were'} skipped; rerun apply"
-        )
+        raise ApplyError(next_step(outcome))
 
 
 @click.command(
@@ -170,17 +186,20 @@ def apply_command(
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
     if plan_file:
         saved_file = load_saved_plan(plan_file)
-        # The saved plan names its environment; PATHs, if any, only say where the environments are.
+        # The saved plan names its environment; PATHs, if any, say where the environments are and give
+        # back the real values the saved plan holds masked.
         recorded = saved_file.plan.environment
         if recorded and account.env and account.env != recorded:
             raise RefusedError(f"the saved plan is for environment {recorded}, not {account.env}")
-        if not paths and not recorded:
-            paths_target = None
-        else:
+        paths_target = None
+        if paths or recorded:
             paths_target = one_target(replace(account, env=recorded or account.env), paths)
+        config = None
+        if paths and paths_target is not None:
+            config = load_desired(paths, paths_target.variables, paths_target.name)
         with open_engine(account, parallelism, paths_target) as engine:
             with reading(engine):
-                saved = engine.bind_saved(saved_file)
+                saved = engine.bind_saved(saved_file, config)
             refuse_policy_errors(saved)
             check_guards(saved, allow_delete=allow_delete, force=force)
             if not saved.has_changes:
@@ -194,6 +213,8 @@ def apply_command(
     with open_engine(account, parallelism, target) as engine:
         with reading(engine):
             plan = engine.plan(desired, wanted_targets)
+            if not allow_delete:
+                plan = without_passing_duplicates(plan, lambda: engine.plan(desired, wanted_targets))
         result(render_text(plan, use_colour(account.no_color, account.color)))
         if not plan.has_changes:
             return

@@ -42,6 +42,33 @@ def secret_forms(username: str, secret: str) -> tuple[str, ...]:
     return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
 
 
+def value_forms(values: Iterable[str]) -> tuple[str, ...]:
+    """Every form of each value (`${secret:…}` values of the files), longest first, for `scrub`."""
+    forms: set[str] = set()
+    for value in values:
+        if value:
+            forms |= _encodings(value)
+    return tuple(sorted((f for f in forms if f), key=lambda f: (-len(f), f)))
+
+
+# URLs in logged bodies, raw (JSON may escape the solidus) and form-encoded: their userinfo and query
+# string carry tokens, so they are masked by default, as plans mask them.
+_RAW_USERINFO = re.compile(r"(?i)(https?:\\?/\\?/)[^\s\"'<>/?#@]+@")
+_RAW_QUERY = re.compile(r"(?i)(https?:\\?/\\?/[^\s\"'<>?#]*)\?[^\s\"'<>#]+")
+_FORM_USERINFO = re.compile(r"(?i)(https?%3A%2F%2F)[^\s&\"'/]*?%40")
+_FORM_QUERY = re.compile(r"(?i)(https?%3A%2F%2F[^\s&\"']*?)%3F[^\s&\"']*")
+
+
+def mask_urls(text: str) -> str:
+    """`text` with the userinfo and query string of every http(s) URL in it masked (raw or encoded)."""
+    if "http" not in text.lower():
+        return text
+    text = _RAW_USERINFO.sub(rf"\1{MASK}@", text)
+    text = _RAW_QUERY.sub(rf"\1?{MASK}", text)
+    text = _FORM_USERINFO.sub(rf"\1{MASK}%40", text)
+    return _FORM_QUERY.sub(rf"\1%3F{MASK}", text)
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret replaced by `***`."""
     for secret in secrets:

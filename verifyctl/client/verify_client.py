@@ -6,7 +6,7 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any
@@ -28,7 +28,7 @@ from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPa
 from verifyctl.client.pace import Paces
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.client.secrets import scrub, secret_forms
+from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
 from verifyctl.client.stats import RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -97,6 +97,11 @@ class VerifyClient:
         self._secrets = secret_forms(credentials.username, credentials.secret)
         self._auth = _BasicAuth(f"Basic {token}")
         self._session = self._new_session(parallelism)
+
+    def also_scrub(self, values: Iterable[str]) -> None:
+        """Scrub these values too (the files' `${secret:…}` values) from every message, in every form."""
+        combined = set(self._secrets) | set(value_forms(values))
+        self._secrets = tuple(sorted(combined, key=lambda f: (-len(f), f)))
 
     def _new_session(self, parallelism: int) -> requests.Session:
         session = requests.Session()
@@ -355,8 +360,9 @@ class VerifyClient:
         # "attempt 2" and later are retries of the same call.
         logger.info("%s %s -> %s in %d ms (attempt %d)", method, target, outcome, ms, attempt, extra=fields)
         if logger.isEnabledFor(logging.DEBUG):
-            sent = scrub(body, self._secrets) if body else "-"
-            received = scrub(_shown_body(response), self._secrets) if response is not None else "-"
+            sent = mask_urls(scrub(body, self._secrets)) if body else "-"
+            shown = _shown_body(response) if response is not None else ""
+            received = mask_urls(scrub(shown, self._secrets)) if response is not None else "-"
             logger.debug("%s %s: sent %s; received %s", method, target, sent, received, extra=fields)
 
 

@@ -54,6 +54,8 @@ class Config:
     environments_file: Path | None = None
     # The `safe_list:` entries of every file, in file order.
     safe_list: list[SafeListNumberConfig] = field(default_factory=list)
+    # Values substituted from `${secret:NAME}` (masked wherever they would be shown).
+    secrets: frozenset[str] = field(default=frozenset(), repr=False)
     # id(model) -> where the model starts; (id(model), key) -> where that key of it is written.
     _locations: dict[Hashable, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -274,6 +276,7 @@ def _load_paused(
         environments=environments[0][1] if environments else {},
         environments_file=Path(environments[0][0]) if environments else None,
         safe_list=[entry for _, _, entry in safe_list],
+        secrets=frozenset(value for document in documents.values() for value in document.secrets),
         _locations=locations,
     )
 

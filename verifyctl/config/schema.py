@@ -19,8 +19,11 @@ REGENERATE = f"python -m verifyctl.config.schema > {COMMITTED_PATH}"
 ENV_REFERENCE = "EnvReference"
 _ENV_REFERENCE_SCHEMA = {
     "type": "string",
-    "pattern": r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}",
-    "description": "A value taken from the environment when the file is loaded: ${NAME} or ${NAME:-default}.",
+    "pattern": r"\$\{(secret:)?[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}",
+    "description": (
+        "A value taken from the environment when the file is loaded: ${NAME} or ${NAME:-default};"
+        " ${secret:NAME} masks it in plans and messages."
+    ),
 }
 # Keywords that keep a value as written from being a `${...}` reference; such leaves also accept one.
 _CONSTRAINTS = ("pattern", "enum", "const", "maxLength", "format")

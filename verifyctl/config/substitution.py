@@ -1,4 +1,4 @@
-"""`${VAR}` and `${VAR:-default}` inside string values, read from an environment mapping passed in."""
+"""`${VAR}`, `${VAR:-default}` and `${secret:VAR}` in string values, read from an environment mapping."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from verifyctl.errors import Problem
 
 # `$${` is a literal `${`; `${...}` a reference; a lone `${` an unterminated reference.
 _TOKEN = re.compile(r"\$\$\{|\$\{(?P<body>[^}]*)\}|\$\{")
-_REFERENCE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>.*))?", re.DOTALL)
+# `secret:` marks the value sensitive: substituted as any other, and masked wherever it would be shown.
+_REFERENCE = re.compile(
+    r"(?P<secret>secret:)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>.*))?", re.DOTALL
+)
 
 
 def substitute(
@@ -55,6 +58,8 @@ def substitute(
                 continue
             out.append(value)
             expanded.add(loc)
+            if reference.group("secret") and value:
+                document.secrets.add(value)
         out.append(text[last:])
         return "".join(out)
 

@@ -177,6 +177,8 @@ class Document:
     string_columns: dict[Loc, int] = field(default_factory=dict)
     # Places already reported as broken; later checks stay quiet about them and what is below them.
     broken: set[Loc] = field(default_factory=set)
+    # Values substituted from `${secret:NAME}`: plans, saved plans and messages mask them.
+    secrets: set[str] = field(default_factory=set, repr=False)
 
     def position(self, loc: Loc) -> Position:
         """Where the value at `loc` (or its nearest written parent) starts."""

@@ -25,6 +25,11 @@ class Desired:
     # The `safe_list:` entries (kind safe_list), planned beside the services.
     safe_list: tuple[DesiredRecord, ...] = ()
 
+    @property
+    def secrets(self) -> frozenset[str]:
+        """Values substituted from `${secret:NAME}`: every output masks them."""
+        return self.config.secrets if self.config is not None else frozenset()
+
 
 def load_desired(paths: Sequence[str], environ: Mapping[str, str], environment: str = "") -> Desired:
     """Load PATHs (default verifyctl.yaml), `${VAR}` from `environ`; ConfigError lists every problem.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
 from verifyctl.apply.freshness import check_fresh
+from verifyctl.apply.restore import restore
 from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.stats import RequestStats
 from verifyctl.engine.account import AccountSpec, Connection, connect
@@ -128,11 +129,17 @@ class Engine:
         scope. The account's name comes from another host and is read meanwhile. The plan records its
         account and the findings that block apply.
         """
+        if desired.secrets:
+            # An API error may echo a value it refused, and either host may answer with one.
+            self._client.also_scrub(desired.secrets)
+            self._connection.accounts.also_scrub(desired.secrets)
+        # A failed read ends the plan at once, a 404 included: a racing apply that deleted its duplicate
+        # service meanwhile makes this run fail (exit 1); a rerun plans without it.
         with self._stop_on_failure():
-            return self._review(desired, targets)
+            name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
+            return self._review(desired, targets, name)
 
-    def _review(self, desired: Desired, targets: Sequence[Address]) -> Review:
-        name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
+    def _review(self, desired: Desired, targets: Sequence[Address], name: Future[str]) -> Review:
         scope = Scope.of(
             desired.services,
             read_services(self._client),
@@ -164,11 +171,16 @@ class Engine:
         names = {pair.wanted.key for pair in scope.pairs if pair.wanted is not None and pair.in_scope}
         blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
         plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
-        plan = replace(plan, findings=shown, blocking=blocking, environment=self.environment)
+        plan = replace(
+            plan, findings=shown, blocking=blocking, secrets=desired.secrets, environment=self.environment
+        )
         return Review(plan, findings)
 
-    def bind_saved(self, saved: SavedPlan) -> Plan:
-        """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise)."""
+    def bind_saved(self, saved: SavedPlan, desired: Desired | None = None) -> Plan:
+        """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise).
+
+        The values it holds masked and must send are taken back from `desired` (see apply/restore.py).
+        """
         if saved.plan.environment != self.environment:
             raise StalePlanError(
                 f"the saved plan was made for environment {saved.plan.environment or '(none)'}, "
@@ -182,7 +194,11 @@ class Engine:
         plan = saved.bound_to(self.account_sid)
         with self._stop_on_failure():
             check_fresh(plan, self._client, self._pool)
-        return plan
+        if desired is not None and desired.secrets:
+            self._client.also_scrub(desired.secrets)  # -vv logs the bodies apply sends
+        if desired is None:
+            return restore(plan, None)
+        return replace(restore(plan, desired.services), secrets=desired.secrets)
 
     def apply(
         self,

@@ -9,11 +9,13 @@ from typing import Any
 
 from verifyctl.errors import PlanError, UsageError
 from verifyctl.memory import cycle_collector_paused
+from verifyctl.plan.duplicates import duplicate_reason
 from verifyctl.plan.model import Action, Change, Plan, fingerprint
 from verifyctl.plan.scope import Scope
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import KINDS, Kind
 from verifyctl.resources.records import DesiredRecord, LiveRecord, Record
+from verifyctl.resources.survivor import keep_record
 
 KIND_ORDER = {name: index for index, name in enumerate(KINDS)}
 
@@ -87,8 +89,10 @@ def _diff(scope: Scope) -> Plan:
                     known.extend(_child_addresses(record, address))
         if wanted is None:
             assert current is not None
-            if scope.prune:
-                _delete_tree(builder, current, address, order)
+            if scope.deleted(pair):
+                kept = scope.duplicates.get(current.id)
+                reason = duplicate_reason(str(kept), builder.ids.get(kept, "")) if kept else ""
+                _delete_tree(builder, current, address, order, reason)
             continue
         _diff_object(builder, wanted, current, address, order)
     _diff_safe_list(builder, scope, known)
@@ -145,8 +149,16 @@ def _record_read(builder: _Builder, current: LiveRecord, address: Address) -> No
     builder.read[f"{address}#{current.id}"] = current.fields
     builder.ids[address] = current.id
     for kind in current.kind.children:
-        for child in current.children.get(kind.name) or ():
-            _record_read(builder, child, address.child(kind.name, child.key))
+        children = current.children.get(kind.name) or ()
+        by_identity: dict[str, list[LiveRecord]] = {}
+        for child in children:
+            by_identity.setdefault(child.identity, []).append(child)
+        for child in children:
+            # A duplicate is recorded at its id-keyed address, the name left to the one kept (see
+            # _extra_address): each address names one object.
+            siblings = by_identity[child.identity]
+            duplicate = len(siblings) > 1 and keep_record(siblings) is not child
+            _record_read(builder, child, address.child(kind.name, child.id if duplicate else child.key))
 
 
 def _diff_object(
@@ -203,18 +215,33 @@ def _diff_children(
         by_identity: dict[str, list[LiveRecord]] = {}
         for child in _live_children(current, kind):
             by_identity.setdefault(child.identity, []).append(child)
+        first = {identity: keep_record(records) for identity, records in by_identity.items()}
+        kept: dict[str, LiveRecord] = {}
         for wanted_child in desired_children:
             matches = by_identity.get(wanted_child.identity)
-            match = matches.pop(0) if matches else None
+            # Several live children of one identity (racing creates): the rule's survivor is matched.
+            match = keep_record(matches) if matches else None
+            if matches and match is not None:
+                matches.remove(match)
+                kept[wanted_child.identity] = match
             child_at = address.child(kind.name, wanted_child.key)
             _diff_object(
                 builder, wanted_child, match, child_at, (*order, _segment_order(kind, wanted_child.key))
             )
         # A written child list is authoritative: live children it does not name are deleted.
-        for leftovers in by_identity.values():
+        for identity, leftovers in by_identity.items():
             for extra in leftovers:
                 extra_order = (*order, _segment_order(kind, extra.key))
-                _delete_tree(builder, extra, address.child(kind.name, extra.key), extra_order)
+                survivor = kept.get(identity)
+                reason = (
+                    duplicate_reason(str(address.child(kind.name, survivor.key)), survivor.id)
+                    if survivor
+                    else ""
+                )
+                # A duplicate's address carries its id, so that it never shares the kept one's (a plan
+                # keeps ids by address); the same rule as _record_read's.
+                key = extra.key if extra is first[identity] else extra.id
+                _delete_tree(builder, extra, address.child(kind.name, key), extra_order, reason)
 
 
 def _live_children(current: LiveRecord | None, kind: Kind) -> Sequence[LiveRecord]:
@@ -236,9 +263,11 @@ def changed_fields(kind: Kind, wanted: Mapping[str, Any], current: Mapping[str, 
     return changed
 
 
-def _delete_tree(builder: _Builder, current: LiveRecord, address: Address, order: SortKey) -> None:
+def _delete_tree(
+    builder: _Builder, current: LiveRecord, address: Address, order: SortKey, reason: str = ""
+) -> None:
     """Delete `current` and list every live child that goes with it."""
-    builder.add(order, Change(address, Action.DELETE, current.fields, None, (), current.id))
+    builder.add(order, Change(address, Action.DELETE, current.fields, None, (), current.id, reason))
     _cascade(builder, current, address, address, order)
 
 

@@ -9,11 +9,15 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from verifyctl.plan.sensitive import mask_fields
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import Kind
 
 # 2: the account as masked SID, name and digest; targets, guards and cascaded deletes recorded.
-FORMAT_VERSION = 2
+# 3: sensitive values masked, with a `sensitive` digest per masked field. A version 2 reader would send
+# "(sensitive value)" as the value, so it must refuse version 3; version 2 plans (unmasked) still load.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (2, 3)
 # DESIGN.md: a plan that updates or deletes more than 30% of the live objects it covers (when there are at
 # least 10) needs --force.
 THRESHOLD_RATIO = 0.30
@@ -43,6 +47,22 @@ class Change:
     # Set on the children of a deleted or replaced object: the address whose delete takes this one
     # along. Apply sends nothing for it; the plan lists it so that a reviewer sees every effect.
     deleted_with: Address | None = None
+    # A masked change (as shown, or read from a saved plan): "before"/"after" -> field -> digest of the
+    # real value that the shown one masks (see plan/sensitive.py).
+    sensitive: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def masked(self, secrets: frozenset[str]) -> Change:
+        """This change as it may be shown: sensitive values masked, their digests recorded."""
+        before, before_digests = mask_fields(self.before, secrets)
+        after, after_digests = mask_fields(self.after, secrets)
+        if not before_digests and not after_digests:
+            return self
+        # A change read from a saved plan is masked already: the digests it carries are the real ones.
+        digests = {
+            "before": {**before_digests, **self.sensitive.get("before", {})},
+            "after": {**after_digests, **self.sensitive.get("after", {})},
+        }
+        return replace(self, before=before, after=after, sensitive={k: v for k, v in digests.items() if v})
 
     @property
     def kind(self) -> Kind:
@@ -64,6 +84,8 @@ class Change:
             "after": self.after,
             "reason": self.reason or None,
             "deleted_with": str(self.deleted_with) if self.deleted_with else None,
+            # Only on a change with masked values: a digest of each real value, by field.
+            **({"sensitive": {k: dict(v) for k, v in self.sensitive.items()}} if self.sensitive else {}),
         }
 
     @classmethod
@@ -81,6 +103,10 @@ class Change:
             id=data.get("id"),
             reason=data.get("reason") or "",
             deleted_with=Address.parse(str(deleted_with)) if deleted_with else None,
+            sensitive={
+                str(k): {str(f): str(d) for f, d in v.items()}
+                for k, v in (data.get("sensitive") or {}).items()
+            },
         )
 
 
@@ -122,6 +148,13 @@ class Plan:
     blocking: tuple[str, ...] = ()
     # The named environment (`--env`) the plan was made for; "" without environments.
     environment: str = ""
+    # Values substituted from `${secret:NAME}`: never written out, only used to mask what is shown.
+    secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    def masked(self) -> Plan:
+        """The plan as it may be shown or saved: `${secret:…}` values, URL userinfo and query strings
+        masked as `(sensitive value)` (the diff was made on the real values)."""
+        return replace(self, changes=tuple(change.masked(self.secrets) for change in self.changes))
 
     @property
     def summary(self) -> Summary:
@@ -198,7 +231,7 @@ class Plan:
             "findings": list(self.findings),
             "blocking_findings": list(self.blocking),
             "summary": self.summary.to_dict(),
-            "changes": [change.to_dict() for change in self.changes],
+            "changes": [change.masked(self.secrets).to_dict() for change in self.changes],
             "ids": _by_text(self.ids),
             "covered": self.covered,
             "fingerprint": self.fingerprint,
@@ -227,7 +260,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SavedPlan:
-        if data.get("format_version") != FORMAT_VERSION:
+        if data.get("format_version") not in READABLE_VERSIONS:
             raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
         account = data.get("account") or {}
         plan = cls(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from verifyctl.errors import PlanError
+from verifyctl.plan.duplicates import duplicate_services
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import ALL_CHILD_KINDS
 from verifyctl.resources.records import DesiredRecord, LiveRecord
+from verifyctl.resources.survivor import keep_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class Scope:
     prune: bool = False
     # The declared Safe List numbers: the API has no list, so only these are ever read or changed.
     safe_list: tuple[SafeListPair, ...] = ()
+    # Live services deleted as duplicates, by id: the address of the service kept in their place.
+    duplicates: Mapping[str, Address] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -56,23 +60,35 @@ class Scope:
     ) -> Scope:
         """Match desired services to live ones (a `sid` pin first, else the friendly name)."""
         matched = match_services(desired, live)
-        keys = service_address_keys(matched)
+        losers = duplicate_services(matched)
+        keys = service_address_keys(matched, frozenset(losers))
         target_services = {target.segments[0][1] for target in targets if target.segments[0][0] == "service"}
         pairs = tuple(
             ServicePair(Address.of_service(key), wanted, current, not targets or key in target_services)
             for key, (wanted, current) in zip(keys, matched, strict=True)
         )
+        # A duplicate is in scope with the service kept in its place (a --target names that one).
+        pairs = tuple(
+            replace(pair, in_scope=not targets or losers[pair.current.id].key in target_services)
+            if pair.current is not None and pair.current.id in losers
+            else pair
+            for pair in pairs
+        )
+        kept = {pair.current.id: pair.address for pair in pairs if pair.current is not None}
+        duplicates = {sid: kept[survivor.id] for sid, survivor in losers.items()}
         numbers = []
         for wanted in safe_list:
             address = Address.of_safe_list(wanted.key)
             in_scope = not targets or any(target.covers(address) for target in targets)
             numbers.append(SafeListPair(address, wanted, None, in_scope))
-        return cls(pairs, tuple(targets), prune, tuple(numbers))
+        return cls(pairs, tuple(targets), prune, tuple(numbers), duplicates)
 
     def deleted(self, pair: ServicePair) -> bool:
         """Whether the plan deletes this pair's live service (`ensure: absent`, or `prune` when unlisted)."""
         if pair.current is None:
             return False
+        if pair.current.id in self.duplicates:
+            return True
         return pair.wanted.absent if pair.wanted is not None else self.prune
 
     def children_to_read(self) -> dict[str, frozenset[str]]:
@@ -164,14 +180,9 @@ def match_services(
                 continue
         else:
             candidates = by_name.get(wanted.key, [])
-            if len(candidates) > 1:
-                sids = ", ".join(sorted(c.id for c in candidates))
-                problems.append(
-                    f"service[{wanted.key}]{where}: {len(candidates)} live services share this friendly name "
-                    f"({sids}); pin one with `sid:`"
-                )
-                continue
-            current = candidates[0] if candidates else None
+            # Several live services of one name (racing creates): the rule's survivor is matched; the
+            # rest stay unclaimed, and the Scope plans their deletes (see plan/duplicates.py).
+            current = keep_record(candidates) if candidates else None
         if current is not None:
             claimed.add(current.id)
         pairs.append((wanted, current))
@@ -226,17 +237,27 @@ def rename_hints(pairs: Sequence[ServicePair]) -> list[str]:
     return hints
 
 
-def service_address_keys(pairs: Sequence[tuple[DesiredRecord | None, LiveRecord | None]]) -> list[str]:
+def service_address_keys(
+    pairs: Sequence[tuple[DesiredRecord | None, LiveRecord | None]], duplicates: frozenset[str] = frozenset()
+) -> list[str]:
     """The key of each (desired, live) service pair's address: its friendly name, or its sid when several
     pairs have that name (services pinned apart, or live ones the files leave alone), so that addresses
-    stay unique and the ids a plan keeps by address never mix two services up."""
+    stay unique and the ids a plan keeps by address never mix two services up.
+
+    Live services in `duplicates` (ids) are always keyed by sid and leave the name to the one kept.
+    """
     names = [
         wanted.key if wanted is not None else current.key if current is not None else ""
         for wanted, current in pairs
     ]
-    counts = Counter(names)
+    counts = Counter(
+        name
+        for name, (_, current) in zip(names, pairs, strict=True)
+        if not current or current.id not in duplicates
+    )
     keys = []
     for name, (wanted, current) in zip(names, pairs, strict=True):
         sid = (wanted.id if wanted is not None else None) or (current.id if current is not None else None)
-        keys.append(str(sid) if sid and counts[name] > 1 else name)
+        duplicate = current is not None and current.id in duplicates
+        keys.append(str(sid) if sid and (duplicate or counts[name] > 1) else name)
     return keys

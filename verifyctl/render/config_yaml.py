@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from verifyctl.config.yaml_source import plain_scalar_is_string
+from verifyctl.plan.sensitive import url_as_references
 from verifyctl.resources.codec import unflatten
 from verifyctl.resources.kinds import SERVICE, FieldType, Kind
 from verifyctl.resources.records import Record
@@ -62,9 +63,10 @@ def render_config(
         return "\n".join(lines) + "\n"
     lines.append("services:")
     shared = shared or {}
+    masked: list[str] = []
     for service in service_order(services):
         sids = shared.get(service.key, ())
-        document = service_document(service, pin=len(sids) > 1)
+        document = service_document(service, pin=len(sids) > 1, masked=masked)
         if len(sids) > 1:
             # repr() keeps a name with a line break on the comment line.
             lines.append(
@@ -75,29 +77,43 @@ def render_config(
             [document], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096, indent=2
         )
         lines.extend(f"  {line}" for line in dumped.splitlines())
+    if masked:
+        # URL userinfo and query strings carry tokens: the file names variables instead of holding them.
+        note = ["# URL credentials and query strings are not written out: set these variables to them:"]
+        lines[2:2] = [*note, *(f"#   {name}" for name in masked)]
     return "\n".join(lines) + "\n"
 
 
-def service_document(service: Record, *, pin: bool = False) -> dict[str, Any]:
-    """A service as the config writes it: identity (and `sid` pin), set fields, then every child list."""
-    document = _object_document(service.kind, service)
+def service_document(
+    service: Record, *, pin: bool = False, masked: list[str] | None = None
+) -> dict[str, Any]:
+    """A service as the config writes it: identity (and `sid` pin), set fields, then every child list.
+
+    URL userinfo and query strings become `${secret:…}` references; `masked` collects their names.
+    """
+    document = _object_document(service.kind, service, masked if masked is not None else [])
     if pin:
         document = {SERVICE.identity: document.pop(SERVICE.identity), "sid": service.id, **document}
     return document
 
 
-def _object_document(kind: Kind, record: Record) -> dict[str, Any]:
+def _object_document(kind: Kind, record: Record, masked: list[str]) -> dict[str, Any]:
     # Declaration order; a null live value is left out (the format refuses null: it means "unmanaged").
     flat = {
         field.key: _yaml_value(field.type, record.fields[field.key])
         for field in kind.fields
         if record.fields.get(field.key) is not None
     }
+    for key, value in flat.items():
+        if isinstance(value, str):
+            prefix = f"VERIFY_{str(record.id)[-8:]}_{key.replace('.', '_')}".upper()
+            flat[key], names = url_as_references(value, prefix)
+            masked.extend(names)
     document = unflatten(flat)
     for child_kind in kind.children:
         children: list[Record] = list(record.children.get(child_kind.name, ()))
         children.sort(key=lambda child: child_kind.sort_key(child.key))
-        document[child_kind.list_key] = [_object_document(child_kind, child) for child in children]
+        document[child_kind.list_key] = [_object_document(child_kind, child, masked) for child in children]
     return document
 
 

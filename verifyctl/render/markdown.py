@@ -52,6 +52,7 @@ def comment_marker(environment: str = "") -> str:
 
 
 def render_markdown(plan: Plan) -> str:
+    plan = plan.masked()  # sensitive values are never shown (the markdown becomes a PR comment)
     heading = f"### verifyctl plan: {_cell(plan.environment)}" if plan.environment else "### verifyctl plan"
     lines = [comment_marker(plan.environment), heading, "", *_context(plan)]
     guards = [f"⛔ Apply will need `{flag}`: {_cell(reason)}." for flag, reason in plan.needed_flags()]

@@ -76,6 +76,7 @@ def no_changes_line(plan: Plan) -> str:
 
 
 def render_text(plan: Plan, colour: bool = False) -> str:
+    plan = plan.masked()  # sensitive values are never shown
     lines = [*header_lines(plan), *plan.findings]
     if not plan.has_changes:
         lines.append(no_changes_line(plan))

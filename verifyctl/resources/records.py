@@ -55,6 +55,8 @@ class LiveRecord:
     fields: Mapping[str, Any]
     id: str
     children: Mapping[str, Sequence[LiveRecord]] = field(default_factory=dict)
+    # The API's `date_created` ("" when not answered): which of two duplicates is kept goes by it.
+    created: str = ""
 
     @property
     def identity(self) -> str:
@@ -71,7 +73,11 @@ def live_record(kind: Kind, response: dict[str, Any]) -> LiveRecord:
     """A live record from one API response object."""
     fields = decode_response(kind, response)
     return LiveRecord(
-        kind=kind, key=str(fields[kind.identity]), fields=fields, id=str(response.get(kind.id_key))
+        kind=kind,
+        key=str(fields[kind.identity]),
+        fields=fields,
+        id=str(response.get(kind.id_key)),
+        created=str(response.get("date_created") or ""),
     )
 
 

@@ -152,16 +152,6 @@ def test_bucket_max_update_and_new_interval() -> None:
     assert plan.ids[Address.parse("service[Acme]/rate_limit[ip]")] == "RK1"
 
 
-def test_ambiguous_friendly_name_names_the_sids() -> None:
-    lives = [
-        live(SERVICE, "Acme", SID_A, service_children()),
-        live(SERVICE, "Acme", SID_B, service_children()),
-    ]
-    with pytest.raises(PlanError) as err:
-        make_plan([want(SERVICE, "Acme")], lives)
-    assert SID_A in str(err.value) and SID_B in str(err.value) and "sid:" in str(err.value)
-
-
 def test_sid_pin_renames_and_frees_the_name() -> None:
     lives = [
         live(SERVICE, "Old", SID_A, service_children()),
