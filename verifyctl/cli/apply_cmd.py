@@ -14,14 +14,7 @@ import click
 from verifyctl.cli.environment import one_target
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.interrupts import stop_on_signals
-from verifyctl.cli.options import (
-    AccountOptions,
-    Parallelism,
-    account_options,
-    open_engine,
-    parallelism_option,
-    target_option,
-)
+from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
 from verifyctl.cli.ticker import Ticker, reading
@@ -168,9 +161,7 @@ def execute(plan: Plan, engine: Engine) -> None:
 @click.option(
     "--force", is_flag=True, help="Allow a plan that updates or deletes more than 30% of live objects."
 )
-@target_option
-@parallelism_option
-@account_options
+@planning_options
 def apply_command(
     paths: tuple[str, ...],
     plan_file: str | None,

@@ -190,3 +190,8 @@ def open_engine(
         finally:
             if options.stats:
                 progress(f"Requests: {engine.stats.summary()}")
+
+
+def planning_options(func: F) -> F:
+    """The options of the commands that plan (plan and apply): --target, --parallelism, the account's."""
+    return target_option(parallelism_option(account_options(func)))

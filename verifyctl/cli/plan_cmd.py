@@ -10,14 +10,7 @@ import click
 from verifyctl.cli.environment import Target, targets_of
 from verifyctl.cli.files import write_text
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
-from verifyctl.cli.options import (
-    AccountOptions,
-    Parallelism,
-    account_options,
-    open_engine,
-    parallelism_option,
-    target_option,
-)
+from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.ticker import reading
 from verifyctl.engine import load_desired
@@ -55,9 +48,7 @@ def save_plan(plan: Plan, path: str) -> None:
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
 )
-@target_option
-@parallelism_option
-@account_options
+@planning_options
 def plan_command(
     paths: tuple[str, ...],
     fmt: str,

@@ -191,6 +191,7 @@ def load_config(
     return _load(sources, problems, order, environ, limits, files=[Path(name) for name, _ in sources])
 
 
+@cycle_collector_paused()
 def _load(
     sources: Sequence[tuple[str, bytes]],
     problems: list[Problem],
@@ -198,18 +199,6 @@ def _load(
     environ: Mapping[str, str],
     limits: YamlLimits,
     files: list[Path] | None = None,
-) -> Config:
-    with cycle_collector_paused():
-        return _load_paused(sources, problems, order, environ, limits, files)
-
-
-def _load_paused(
-    sources: Sequence[tuple[str, bytes]],
-    problems: list[Problem],
-    order: list[str],
-    environ: Mapping[str, str],
-    limits: YamlLimits,
-    files: list[Path] | None,
 ) -> Config:
     documents: dict[str, Document] = {}
     placed: list[tuple[str, int, ServiceConfig]] = []

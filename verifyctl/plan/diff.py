@@ -61,17 +61,13 @@ def make_plan(
     return diff(Scope.of(desired, live, targets=targets, prune=prune))
 
 
+@cycle_collector_paused()
 def diff(scope: Scope) -> Plan:
     """Diff the services in scope (children read for them) into a Plan.
 
     A target that names nothing in the configuration or the live objects read is a usage error: a
     plan limited to nothing would report "No changes" while changes are pending.
     """
-    with cycle_collector_paused():
-        return _diff(scope)
-
-
-def _diff(scope: Scope) -> Plan:
     builder = _Builder()
     known: list[Address] = []
     for pair in scope.pairs:
