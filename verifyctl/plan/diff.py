@@ -146,9 +146,15 @@ def _record_read(builder: _Builder, current: LiveRecord, address: Address) -> No
     builder.ids[address] = current.id
     for kind in current.kind.children:
         children = current.children.get(kind.name) or ()
+        identities = [child.identity for child in children]
+        if len(set(identities)) == len(identities):
+            # The common case: no two children share an identity, so each is at its own key.
+            for child in children:
+                _record_read(builder, child, address.child(kind.name, child.key))
+            continue
         by_identity: dict[str, list[LiveRecord]] = {}
-        for child in children:
-            by_identity.setdefault(child.identity, []).append(child)
+        for child, identity in zip(children, identities, strict=True):
+            by_identity.setdefault(identity, []).append(child)
         for child in children:
             # A duplicate is recorded at its id-keyed address, the name left to the one kept (see
             # _extra_address): each address names one object.

@@ -34,6 +34,8 @@ def rank(created: object, object_id: str) -> tuple[datetime, str]:
 
 def keep_record(records: Sequence[LiveRecord]) -> LiveRecord:
     """The live record the rule keeps among records of one identity."""
+    if len(records) == 1:
+        return records[0]  # the common case: no duplicate, nothing to rank
     return min(records, key=lambda record: rank(record.created, record.id))
 
 
