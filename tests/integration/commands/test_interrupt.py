@@ -35,6 +35,15 @@ def _env(emulator: EmulatorServer) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(REPO), "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token}
 
 
+def _default_sigint() -> None:
+    """The child takes Ctrl-C as a terminal's foreground job does, however the suite was started.
+
+    A shell starts background jobs (`cmd &`, CI runners, nohup) with SIGINT ignored, and a Python
+    started so keeps ignoring it: without this, the test would depend on how pytest was launched.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Run:
     """`verifyctl apply` in a child process, its output in files (a plan of 500 services fills a pipe)."""
 
@@ -43,7 +52,9 @@ class Run:
         command += ["--parallelism", "4", "--api-url", emulator.base_url]
         self.out, self.err = config.parent / f"{name}.out", config.parent / f"{name}.err"
         with self.out.open("w") as out, self.err.open("w") as err:
-            self.process = subprocess.Popen(command, env=_env(emulator), stdout=out, stderr=err)
+            self.process = subprocess.Popen(
+                command, env=_env(emulator), stdout=out, stderr=err, preexec_fn=_default_sigint
+            )
 
     def finish(self) -> tuple[int, str, str]:
         code = self.process.wait(timeout=300)
