@@ -11,7 +11,8 @@ What it follows:
   level at which a request succeeded, so the overshoot before the first 429 is back stays small.
 - Every drop is measured from the level at which the refused request was sent, not from the
   limit: slow start overshoots (the first 429 of a round comes back after its successes, each of
-  which grew the limit), and that level is where the cap actually was crossed.
+  which grew the limit), and that level is where the cap actually was crossed. 429s of the same
+  burst that come back after the cut, sent at a lower level, lower the estimate further.
 - CUBIC (RFC 9438)'s shape after a drop: climb back fast to just under the level that failed,
   plateau there, then probe above it ever faster (+1, +2, +3 ... per window without a 429), so a
   fixed cap costs one 429 now and then and a raised cap is found again.
@@ -19,19 +20,40 @@ What it follows:
   crossed comes back 429 together; only requests that started after the last change count, so one
   burst shrinks the limit once, not once per request.
 
-Random 429s carrying 20429 (the emulator's --throttle-rate) look the same as a cap and keep the
-limit low; `adaptive=False` pins the limit at the ceiling for accounts known not to cap.
+Two rules of its own, because a 20429 is not a lost packet:
+- A probe above a cap costs what the refused request waits: with `Retry-After: 1` a whole second
+  for that request, more than a small plan takes. After a cut the plateau is held for ten times the
+  wait the 429 imposed before probing again, so probing costs at most about a tenth of the time.
+- Random 429s (a share of all requests, at any concurrency) must not be taken for a cap, or AIMD
+  keeps 5% of them near a dozen requests in flight. A cap refuses every request sent above it and
+  none below, but the account counts a few fewer of ours than we have in flight (on the wire, not
+  yet counted), so just above the cap some requests pass. When a refusal is cheap (no Retry-After,
+  or 0), 429s are therefore taken for a cap only when there is a level at and above which this
+  window's requests were refused three times or more, and over a quarter of the time; the cut
+  starts from the lowest such level. When each refusal costs its request a Retry-After, no refusal
+  is worth risking twice: every one cuts, as in AIMD, and the hold keeps the limit under it.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from verifyctl.errors import TransportError
 
 SLOW_START_GAIN = 1.5
+# Above a cap, most requests are refused, but not all: ours still on the wire, not yet counted by the
+# account, make some sent a little above the cap succeed. Random 429s stay near their own rate (5%).
+CAP_REFUSED_SHARE = 0.25
+# ... and at least this many: slow start meets every level for the first time, and two random 429s
+# among its first few requests at the top would cut a limit that no cap bounds (measured: 5% random
+# 429s made 3 such cuts in 60 windows with two, 1 with three).
+CAP_REFUSALS = 3
+# How long the plateau after a cut holds, in multiples of the wait the cutting 429 imposed.
+PROBE_HOLD_FACTOR = 10.0
 
 
 class CancelledError(TransportError):
@@ -50,6 +72,7 @@ class LimitPath:
     ceiling: int
     throttled: int  # concurrency 429s seen (each one retried or given up on)
     decreases: int
+    dismissed: int = 0  # of those, 429s at a level the account kept serving: random, not a cap
 
 
 @dataclass(frozen=True)
@@ -66,7 +89,13 @@ class ConcurrencyLimiter:
     """Gates requests at a limit between 1 and `ceiling` that adapts to success and 20429s."""
 
     def __init__(
-        self, ceiling: int, *, start: int = 8, adaptive: bool = True, backoff_ratio: float = 0.9
+        self,
+        ceiling: int,
+        *,
+        start: int = 8,
+        adaptive: bool = True,
+        backoff_ratio: float = 0.9,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if ceiling < 1:
             raise ValueError(f"the concurrency ceiling must be at least 1, not {ceiling}")
@@ -77,6 +106,7 @@ class ConcurrencyLimiter:
         self.ceiling = ceiling
         self.adaptive = adaptive
         self._ratio = backoff_ratio
+        self._clock = clock
         first = min(start, ceiling) if adaptive else ceiling
         # A float so congestion avoidance can add 1/limit per success; the gate uses its floor.
         self._limit = float(first)
@@ -84,13 +114,21 @@ class ConcurrencyLimiter:
         self._peak = first
         self._low = first
         self._in_flight = 0
+        self._retries_waiting = 0  # retries waiting for a slot, which first attempts let go first
+        self._waiting = 0
         self._epoch = 0
         self._slow_start = True
         self._failed_at = 0.0  # the level of the last drop (CUBIC's W_max)
+        self._cut_from = 0.0  # the level the last cut was first measured from
+        self._hold_until = 0.0  # no probing above the failed level before this clock reading
         self._windows = 0  # full windows since the last drop without one
         self._successes = 0  # successes counted towards the current window
         self._served = 0  # the highest level at which a request succeeded
+        # This epoch's outcomes by the level each request was sent at (index 0 unused).
+        self._served_at = [0] * (ceiling + 1)
+        self._refused_at = [0] * (ceiling + 1)
         self._throttled = 0
+        self._dismissed = 0  # refusals of ended windows that fell below the cap the window found
         self._decreases = 0
         self._cancelled = threading.Event()
         self._cond = threading.Condition(threading.Lock())
@@ -100,33 +138,109 @@ class ConcurrencyLimiter:
         return max(1, int(self._limit))
 
     @property
+    def waiting(self) -> int:
+        """Requests waiting for a slot now."""
+        return self._waiting
+
+    @property
     def cancelled(self) -> threading.Event:
         """Set once `cancel()` was called; waits on it wake at once."""
         return self._cancelled
 
-    def acquire(self) -> Slot:
-        """Wait for room under the limit; raise CancelledError if the run was cancelled meanwhile."""
+    def acquire(self, *, retry: bool = False) -> Slot:
+        """Wait for room under the limit; raise CancelledError if the run was cancelled meanwhile.
+
+        A `retry` goes before first attempts: it has already waited out its Retry-After, and a
+        request retried late is what ends a run late (its dependents cannot start without it).
+        """
         with self._cond:
-            while not self._cancelled.is_set() and self._in_flight >= self.limit:
-                self._cond.wait()
+            if retry:
+                self._retries_waiting += 1
+            self._waiting += 1
+            try:
+                while not self._cancelled.is_set() and (
+                    self._in_flight >= self.limit or (not retry and self._retries_waiting)
+                ):
+                    self._cond.wait()
+            finally:
+                self._waiting -= 1
+                if retry:
+                    self._retries_waiting -= 1
+                    # First attempts held back for this retry may go now, if there is room.
+                    if not self._retries_waiting and self._in_flight + 1 < self.limit:
+                        self._cond.notify_all()
             if self._cancelled.is_set():
                 raise CancelledError("not sent: the run was cancelled after another request failed")
             self._in_flight += 1
             return Slot(self._epoch, self._in_flight)
 
-    def release(self, slot: Slot, *, succeeded: bool = False, throttled: bool = False) -> None:
-        """Give the slot back, growing the limit on success and shrinking it on a concurrency 429."""
+    def release(
+        self,
+        slot: Slot,
+        *,
+        succeeded: bool = False,
+        throttled: bool = False,
+        wait: float = 0.0,
+        retry_after: float | None = None,
+    ) -> None:
+        """Give the slot back, growing the limit on success and shrinking it on a concurrency 429.
+
+        `wait` is how long a throttled request waits before it is sent again, `retry_after` the
+        server's Retry-After on it (None without one).
+        """
         with self._cond:
             using = self._in_flight
             self._in_flight -= 1
             if throttled:
                 self._throttled += 1
-            if self.adaptive and slot.epoch == self._epoch:
-                if throttled:
-                    self._shrink(slot.level)
-                elif succeeded and using * 2 >= self.limit:
-                    self._grow(slot.level)
-            self._cond.notify()
+            if self.adaptive:
+                costly = retry_after is not None and retry_after > 0
+                self._adapt(slot, using, succeeded=succeeded, throttled=throttled, wait=wait, costly=costly)
+            if self._retries_waiting:
+                self._cond.notify_all()  # one woken first attempt would go back to sleep: wake the retry
+            else:
+                self._cond.notify()
+
+    def _adapt(
+        self, slot: Slot, using: int, *, succeeded: bool, throttled: bool, wait: float, costly: bool
+    ) -> None:
+        # Levels beyond the ceiling cannot occur (the gate never admits more); clamp for safety.
+        level = min(slot.level, self.ceiling)
+        if slot.epoch != self._epoch:
+            # Sent before the last cut: the burst that caused it. A refusal at a lower level than the
+            # cut assumed says the cap is lower still, and corrects that cut (not a new one); only
+            # within the cut's own margin, so a random 429 far below cannot drag the limit down.
+            burst = slot.epoch == self._epoch - 1
+            if throttled and burst and self._cut_from * self._ratio <= level < self._failed_at:
+                self._failed_at = float(level)
+                self._limit = min(self._limit, max(1.0, math.floor(level * self._ratio)))
+                self._low = min(self._low, self.limit)
+            return
+        if throttled:
+            self._refused_at[level] += 1
+            capped_at = level if costly else self._cap_level()
+            if capped_at is not None:
+                self._shrink(capped_at, wait)
+        elif succeeded:
+            self._served_at[level] += 1
+            if using * 2 >= self.limit:
+                self._grow(level)
+
+    def _cap_level(self) -> int | None:
+        """The lowest refused level at and above which this epoch saw 3+ refusals, over a quarter of all.
+
+        None when there is no such level: the 429s fell where the account keeps serving (random).
+        """
+        refused = served = 0
+        lowest = None
+        for level in range(self.ceiling, 0, -1):
+            refused += self._refused_at[level]
+            served += self._served_at[level]
+            # Only a refused level can be where the cap was crossed; below it there may be no answers yet.
+            crossed = refused >= CAP_REFUSALS and refused > CAP_REFUSED_SHARE * (refused + served)
+            if crossed and self._refused_at[level]:
+                lowest = level
+        return lowest
 
     def _grow(self, level: int) -> None:
         self._served = max(self._served, level)
@@ -140,6 +254,8 @@ class ConcurrencyLimiter:
         if self._limit < self._failed_at - 1:
             step = 1.0
         else:
+            if self._clock() < self._hold_until:
+                return  # the plateau: a probe now would cost more than it could win
             self._successes += 1
             if self._successes >= self.limit:
                 self._windows += 1
@@ -148,18 +264,23 @@ class ConcurrencyLimiter:
         self._limit = min(float(self.ceiling), self._limit + step)
         self._peak = max(self._peak, self.limit)
 
-    def _shrink(self, level: int) -> None:
+    def _shrink(self, level: int, wait: float) -> None:
         # The cap is below the level at which the refused request was sent; never shrink below 1.
         # Measured from that level rather than from the limit, the first cut after slow start (whose
         # limit may be twice the cap by the time the first 429 is back) lands near the cap at once.
-        self._failed_at = min(self._limit, float(level))
+        self._failed_at = self._cut_from = min(self._limit, float(level))
         self._limit = max(1.0, math.floor(self._failed_at * self._ratio))
+        self._hold_until = self._clock() + PROBE_HOLD_FACTOR * wait
         self._slow_start = False
         self._windows = 0
         self._successes = 0
+        # A cap refuses nothing below it: this window's refusals under the cut level were random.
+        self._dismissed += sum(self._refused_at[:level])
         self._epoch += 1
         self._decreases += 1
         self._low = min(self._low, self.limit)
+        self._served_at = [0] * (self.ceiling + 1)
+        self._refused_at = [0] * (self.ceiling + 1)
 
     def cancel(self) -> None:
         """Make every waiting and future `acquire` raise CancelledError."""
@@ -178,4 +299,6 @@ class ConcurrencyLimiter:
                 ceiling=self.ceiling,
                 throttled=self._throttled,
                 decreases=self._decreases,
+                # This window's refusals have not cut the limit (yet): random so far.
+                dismissed=self._dismissed + sum(self._refused_at),
             )

@@ -31,13 +31,18 @@ def _size(count: int) -> str:
     return f"{count / 1_000_000:.1f} MB"
 
 
+def _dismissed(path: LimitPath) -> str:
+    # Random 429s (at a level the account kept serving) were retried without lowering the limit.
+    return f" ({path.dismissed} of them random: limit kept)" if path.dismissed else ""
+
+
 def _concurrency(path: LimitPath) -> str:
     absorbed = f"{path.throttled} concurrency 429{'' if path.throttled == 1 else 's'} absorbed"
     if not path.adaptive:
         return f"; concurrency fixed at {path.final}, {absorbed}"
     return (
         f"; concurrency start {path.start}, peak {path.peak}, low {path.low}, final {path.final} "
-        f"(ceiling {path.ceiling}), {absorbed}"
+        f"(ceiling {path.ceiling}), {absorbed}{_dismissed(path)}"
     )
 
 

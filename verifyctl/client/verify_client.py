@@ -242,7 +242,7 @@ class VerifyClient:
                     "%s: waiting %.1f s for the endpoint's documented request rate", call.where, delay
                 )
                 self._wait(delay)
-            slot = self._limiter.acquire()
+            slot = self._limiter.acquire(retry=history.attempt > 1)
             outcome: Outcome | None = None
             decision: Decision | None = None
             try:
@@ -263,7 +263,12 @@ class VerifyClient:
                     isinstance(outcome, requests.Response) and outcome.status_code not in RETRYABLE_STATUSES
                 )
                 throttled = decision is not None and decision.throttled
-                self._limiter.release(slot, succeeded=served, throttled=throttled)
+                # What a refusal costs (its wait, its Retry-After) is what the limiter weighs a probe by.
+                wait = decision.wait if decision is not None and throttled else 0.0
+                retry_after = decision.retry_after if decision is not None and throttled else None
+                self._limiter.release(
+                    slot, succeeded=served, throttled=throttled, wait=wait, retry_after=retry_after
+                )
             if decision.action is Action.DONE:
                 assert isinstance(outcome, requests.Response)
                 if outcome.status_code == 404:

@@ -188,3 +188,19 @@ def test_stats_name_the_adaptive_path(client: VerifyClient, mock: responses.Requ
     assert client.stats.summary().endswith(
         "; concurrency start 4, peak 4, low 4, final 4 (ceiling 4), 0 concurrency 429s absorbed"
     )
+
+
+def test_stats_count_429s_taken_for_random_throttling(
+    credentials: Credentials, fake_time: FakeTime, mock: responses.RequestsMock
+) -> None:
+    # One cheap refusal (no Retry-After) at a level then served: random, the limit stays at 4.
+    mock.get(SERVICE, json=THROTTLED, status=429)
+    mock.get(SERVICE, json={"sid": "VA1"})
+    with VerifyClient(
+        BASE, credentials, parallelism=4, start_concurrency=4, retry=make_policy(fake_time)
+    ) as client:
+        client.get("/v2/Services/VA1")
+        assert client.stats.summary().endswith(
+            "; concurrency start 4, peak 4, low 4, final 4 (ceiling 4), "
+            "1 concurrency 429 absorbed (1 of them random: limit kept)"
+        )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -58,20 +61,55 @@ def test_growth_stops_at_the_ceiling() -> None:
     assert limiter.path().peak == 9
 
 
-def test_a_burst_of_429s_cuts_the_limit_once_from_the_level_that_was_refused() -> None:
+def test_a_burst_of_429s_cuts_the_limit_once_from_the_lowest_level_refused() -> None:
     limiter = ConcurrencyLimiter(64, start=20)
     slots = fill(limiter, 20)  # sent at levels 1 to 20
-    for slot in slots[12:]:
-        limiter.release(slot, throttled=True)  # a cap of 12: the requests sent at 13 to 20 are refused
-    # 0.9 x 13, the level of the first refusal back; the other 7 were sent before the cut.
-    assert limiter.limit == 11
+    limiter.release(slots[14], throttled=True)  # refusals at 15 and 18: not yet a cap
+    limiter.release(slots[17], throttled=True)
+    assert limiter.limit == 20
+    limiter.release(slots[16], throttled=True)  # a third, at 17: the cap is under 15
+    assert limiter.limit == 13  # 0.9 x 15
+    # The rest of the burst was sent before the cut: 14 and 13 are within the cut's margin (13.5 to
+    # 15) and lower the estimate once more; 19 and 20 are above it and change nothing.
+    for slot in (slots[13], slots[12], *slots[18:]):
+        limiter.release(slot, throttled=True)
+    assert limiter.limit == 12  # 0.9 x 14
     path = limiter.path()
-    assert (path.throttled, path.decreases, path.low) == (8, 1, 11)
+    assert (path.throttled, path.decreases, path.low, path.dismissed) == (7, 1, 12, 0)
     for slot in slots[:4]:
         limiter.release(slot, succeeded=True)  # sent before the cut: no growth
-    later = limiter.acquire()  # sent at level 9
-    limiter.release(later, throttled=True)  # sent after the cut: a new signal
-    assert limiter.limit == 8  # 0.9 x 9
+    assert limiter.limit == 12
+
+
+def test_a_429_at_a_level_the_account_keeps_serving_is_random_and_keeps_the_limit() -> None:
+    limiter = ConcurrencyLimiter(16, start=16)
+    for refused in (16, 4, 10):  # one in 16 refused, at a level served in other rounds
+        for slot in fill(limiter, 16):
+            limiter.release(slot, succeeded=slot.level != refused, throttled=slot.level == refused)
+    path = limiter.path()
+    assert (limiter.limit, path.decreases, path.throttled, path.dismissed) == (16, 0, 3, 3)
+
+
+def test_a_refusal_with_a_retry_after_cuts_at_once_from_its_own_level() -> None:
+    limiter = ConcurrencyLimiter(64, start=20)
+    slots = fill(limiter, 20)
+    limiter.release(slots[15], throttled=True, wait=1.0, retry_after=1.0)  # each costs a second
+    assert limiter.limit == 14  # 0.9 x 16
+    # Refusals that are cheap (no Retry-After, or 0) wait for three before they are taken for a cap.
+    cheap = ConcurrencyLimiter(64, start=20)
+    slots = fill(cheap, 20)
+    cheap.release(slots[15], throttled=True, wait=0.02, retry_after=0.0)
+    assert cheap.limit == 20
+
+
+def test_a_refusal_far_below_the_cut_is_not_taken_for_the_burst() -> None:
+    limiter = ConcurrencyLimiter(64, start=20)
+    slots = fill(limiter, 20)
+    for slot in slots[17:]:
+        limiter.release(slot, throttled=True)  # cut from 18: 16
+    limiter.release(slots[4], throttled=True)  # sent at 5, before the cut: random, not the cap
+    assert limiter.limit == 16
+    assert limiter.path().dismissed == 0  # 5 was refused in the window before the cut
 
 
 def window(limiter: ConcurrencyLimiter) -> None:
@@ -80,24 +118,77 @@ def window(limiter: ConcurrencyLimiter) -> None:
         limiter.release(slot, succeeded=True)
 
 
+def cut_at_18(limiter: ConcurrencyLimiter, wait: float = 0.0) -> None:
+    """Refusals at 20, 19 and 18 (the cap is 17), the rest of that window served."""
+    slots = fill(limiter, 20)
+    for slot in reversed(slots[-3:]):
+        limiter.release(slot, throttled=True, wait=wait)
+    for slot in slots[:-3]:
+        limiter.release(slot, succeeded=True)  # sent before the cut: no growth
+
+
 def test_the_limit_regrows_fast_to_just_under_the_failed_level_then_slowly() -> None:
     limiter = ConcurrencyLimiter(64, start=20)
-    slots = fill(limiter, 20)
-    limiter.release(slots[-1], throttled=True)  # refused at 20: 18
-    for slot in slots[:-1]:
-        limiter.release(slot, succeeded=True)  # sent before the cut: no growth
-    assert limiter.limit == 18
+    cut_at_18(limiter)
+    assert limiter.limit == 16  # 0.9 x 18, the lowest level of the three refusals
     window(limiter)
-    assert limiter.limit == 19  # +1 per success up to just under the level that failed
-    window(limiter)
-    assert limiter.limit == 19  # then a fraction per success: the plateau
+    assert limiter.limit == 17  # +1 per success up to just under the level that failed, then slower
     seen = []
     for _ in range(8):
         window(limiter)
         seen.append(limiter.limit)
-    steps = [after - before for before, after in zip([19, *seen], seen, strict=False)]
-    assert seen[-1] > 20  # probing above the old level ...
+    steps = [after - before for before, after in zip([17, *seen], seen, strict=False)]
+    assert seen[-1] > 18  # probing above the old level ...
     assert steps[-1] > steps[0]  # ... faster as windows pass without a 429
+
+
+def test_after_a_cut_with_a_retry_after_the_plateau_holds_ten_times_that_wait() -> None:
+    now = [100.0]
+    limiter = ConcurrencyLimiter(64, start=20, clock=lambda: now[0])
+    cut_at_18(limiter, wait=1.0)  # each refused request waits a second: a probe costs that much
+    for _ in range(20):
+        window(limiter)
+    assert limiter.limit == 17  # back just under the failed level, and no probing above it
+    now[0] += 10.0
+    for _ in range(8):
+        window(limiter)
+    assert limiter.limit > 18  # after 10 s, probing again finds a raised cap
+
+
+def simulate(
+    limiter: ConcurrencyLimiter, rounds: int, cap: int, random_rate: float, lag: int = 3
+) -> list[int]:
+    """Saturated rounds: fill to the limit, answer in a shuffled order; the limit after each round.
+
+    The account counts up to `lag` fewer of ours than we have in flight (on the wire, not yet
+    counted), so some requests sent a little above the cap still succeed.
+    """
+    draw = random.Random(17)
+    limits = []
+    for _ in range(rounds):
+        slots = fill(limiter, limiter.limit)
+        draw.shuffle(slots)
+        for slot in slots:
+            counted = slot.level - draw.randint(0, lag)
+            refused = counted > cap or draw.random() < random_rate
+            limiter.release(slot, succeeded=not refused, throttled=refused)
+        limits.append(limiter.limit)
+    return limits
+
+
+def test_against_a_hard_cap_the_limit_settles_at_the_cap_with_few_429s() -> None:
+    limiter = ConcurrencyLimiter(64, start=8)
+    limits = simulate(limiter, 60, cap=20, random_rate=0.0)
+    # Probing finds the cap over and over: a band around it, a little above for the lag.
+    assert min(limits[10:]) >= 16 and max(limits[10:]) <= 26
+    assert limiter.path().throttled < 60  # of about 1,200 requests: under 5%
+
+
+def test_random_429s_without_a_cap_leave_the_limit_near_the_ceiling() -> None:
+    limiter = ConcurrencyLimiter(64, start=8)
+    limits = simulate(limiter, 60, cap=1000, random_rate=0.05)
+    assert sorted(limits[20:])[20] >= 56  # the median of the last 40 rounds
+    assert limiter.path().dismissed > 0
 
 
 def test_waiting_beyond_the_limit_and_cancel() -> None:
@@ -135,6 +226,35 @@ def test_a_released_slot_lets_a_waiter_in() -> None:
     limiter.release(first, succeeded=True)
     waiter.join(timeout=10)
     assert len(got) == 1
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "the waiters never queued"
+        time.sleep(0.001)
+
+
+def test_a_retry_gets_the_next_slot_before_a_first_attempt_that_queued_earlier() -> None:
+    limiter = ConcurrencyLimiter(1, start=1)
+    held = limiter.acquire()
+    order: list[str] = []
+
+    def take(name: str, retry: bool) -> None:
+        slot = limiter.acquire(retry=retry)
+        order.append(name)
+        limiter.release(slot, succeeded=True)
+
+    first = threading.Thread(target=take, args=("first attempt", False))
+    first.start()
+    wait_until(lambda: limiter.waiting == 1)
+    retried = threading.Thread(target=take, args=("retry", True))
+    retried.start()
+    wait_until(lambda: limiter.waiting == 2)
+    limiter.release(held, succeeded=True)
+    for thread in (first, retried):
+        thread.join(timeout=10)
+    assert order == ["retry", "first attempt"]
 
 
 @pytest.mark.parametrize(
