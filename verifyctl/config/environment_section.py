@@ -50,6 +50,8 @@ def read_environments(paths: Sequence[str | Path], environ: Mapping[str, str]) -
             data = file.read_bytes()
         except OSError:
             continue  # the full load reports it
+        if not may_declare_environments(data):
+            continue  # spared a full parse: a file of 2,000 services took 0.7 s, before the real load
         document, _problems = parse_yaml(str(file), data, DEFAULT_LIMITS)
         if document is not None and isinstance(document.data, dict) and "environments" in document.data:
             found.append((file, document.data["environments"]))
@@ -62,6 +64,15 @@ def read_environments(paths: Sequence[str | Path], environ: Mapping[str, str]) -
     except (ValidationError, ValueError):
         load_config(paths, environ)  # raises ConfigError, located
         raise ConfigError([Problem(str(found[0][0]), 1, 1, "environments", "invalid")]) from None
+
+
+def may_declare_environments(data: bytes) -> bool:
+    """False only when the file cannot have an `environments` key: so it need not be parsed for one.
+
+    In UTF-8 (or ASCII) the key is spelled out, unless a double-quoted escape spells it (`"\\x65nv…"`),
+    which needs a backslash. UTF-16 and UTF-32 files (NUL bytes) are always parsed.
+    """
+    return b"environments" in data or b"\\" in data or b"\x00" in data
 
 
 def read_var_file(path: Path) -> dict[str, str]:

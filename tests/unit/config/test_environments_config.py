@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from verifyctl.config.environment_section import may_declare_environments, read_environments
 from verifyctl.config.loader import load_sources
 from verifyctl.errors import ConfigError
 
@@ -64,3 +67,24 @@ def test_the_section_takes_no_variables_and_services_take_them_later() -> None:
     text = section("{auth_token_env: T}") + '    vars: {URL: "${NOT_SET}"}\n'
     config = load_sources([("e.yaml", text.encode())], {})
     assert config.environments["staging"].vars == {"URL": "${NOT_SET}"}
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        (b"version: 1\nservices: []\n", False),  # no such word: not parsed for the section
+        (b"version: 1\nenvironments: {}\n", True),
+        (b'version: 1\n"\\x65nvironments": {}\n', True),  # an escape may spell the key
+        ("version: 1\n".encode("utf-16"), True),  # another encoding: always parsed
+    ],
+)
+def test_only_a_file_that_cannot_name_the_section_skips_its_parse(text: bytes, may: bool) -> None:
+    assert may_declare_environments(text) is may
+
+
+def test_a_section_whose_key_is_spelt_with_an_escape_is_still_found(tmp_path: Path) -> None:
+    source = f'version: 1\n"\\x65nvironments":\n  staging:\n    account_sid: {SID}\n'
+    source += "    credentials: {auth_token_env: STAGING_TOKEN}\nservices: []\n"
+    (tmp_path / "e.yaml").write_text(source, encoding="utf-8")
+    found = read_environments([str(tmp_path / "e.yaml")], {})
+    assert list(found.by_name) == ["staging"]
