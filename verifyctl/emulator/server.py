@@ -303,6 +303,11 @@ class EmulatorServer:
         return self._limit.maximum
 
     @property
+    def concurrency_retry_after(self) -> int | None:
+        """The Retry-After (seconds) of a request refused by `max_concurrency` (None: no header)."""
+        return self._limit.retry_after
+
+    @property
     def control_auth(self) -> bool:
         """Whether `/__emulator__/*` needs credentials (always off loopback)."""
         return self._control.required

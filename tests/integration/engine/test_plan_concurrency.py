@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,16 @@ def write_config(directory: Path, count: int, extra: int = 0, drifted: int | Non
     return str(path)
 
 
-@pytest.mark.parametrize("emulator", [{"max_concurrency": 4, "latency_ms": 5}], indirect=True)
+@pytest.mark.parametrize(
+    "emulator",
+    [
+        {"max_concurrency": 4, "latency_ms": 5},
+        # Each refusal costs its request a second: the first one cuts the limit, which then holds.
+        {"max_concurrency": 4, "latency_ms": 5, "concurrency_retry_after": 1},
+    ],
+    indirect=True,
+    ids=["no-retry-after", "retry-after-1"],
+)
 def test_plan_at_a_high_ceiling_against_a_cap_of_4_is_right(account: EmulatorServer, workdir: Path) -> None:
     populate(account, SERVICES)
     config = write_config(workdir, SERVICES, extra=2, drifted=3)
@@ -90,6 +100,9 @@ def test_plan_at_a_high_ceiling_against_a_cap_of_4_is_right(account: EmulatorSer
     assert len(answered) == 1 + SERVICES  # the services list, then one webhook list per service
     assert f"{refused} concurrency 429" in run.stderr
     assert "(ceiling 64)" in run.stderr
+    if account.concurrency_retry_after:
+        final = int(re.search(r"final (\d+) \(ceiling 64\)", run.stderr).group(1))  # type: ignore[union-attr]
+        assert final <= 4  # no probing above the cap it found
 
 
 @pytest.mark.parametrize("emulator", [{"latency_ms": 20}], indirect=True)
