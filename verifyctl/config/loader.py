@@ -18,6 +18,7 @@ from verifyctl.config.models import (
     SafeListNumberConfig,
     ServiceConfig,
 )
+from verifyctl.config.parsed import ParsedFiles
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.safelist import safe_list_duplicates
 from verifyctl.config.shown import shorten
@@ -121,9 +122,11 @@ def _capped(name: str, problems: list[Problem], limit: int) -> list[Problem]:
     return [*kept, Problem(name, last.line, last.column, "", message)]
 
 
-def _load_file(name: str, data: bytes, environ: Mapping[str, str], limits: YamlLimits) -> _FileResult:
+def _load_file(
+    name: str, data: bytes, environ: Mapping[str, str], limits: YamlLimits, parsed: ParsedFiles | None
+) -> _FileResult:
     # Each check stops reporting soon after limits.max_problems, and _load keeps that many per file.
-    document, problems = parse_yaml(name, data, limits)
+    document, problems = parsed.take(name, data, limits) if parsed else parse_yaml(name, data, limits)
     if document is None:
         return _FileResult(None, [], False, problems)
     if not isinstance(document.data, dict):
@@ -169,12 +172,17 @@ def _read(file: Path, limits: YamlLimits) -> bytes | None:
 
 
 def load_config(
-    paths: Sequence[str | Path], environ: Mapping[str, str], *, limits: YamlLimits = DEFAULT_LIMITS
+    paths: Sequence[str | Path],
+    environ: Mapping[str, str],
+    *,
+    limits: YamlLimits = DEFAULT_LIMITS,
+    parsed: ParsedFiles | None = None,
 ) -> Config:
     """Load the files and directories given (default `verifyctl.yaml`) as one account.
 
     `environ` supplies `${VAR}` values; the config layer never reads the process environment itself.
     `limits` bounds what each file may cost to parse (see docs/configuration-limits.md).
+    `parsed` holds files already parsed (by read_environments): each is used instead of parsing again.
     """
     files, problems, order = expand_paths(paths or [DEFAULT_PATH])
     sources: list[tuple[str, bytes]] = []
@@ -188,7 +196,9 @@ def load_config(
             problems.append(Problem(str(file), 1, 1, "", too_large(limits)))
         else:
             sources.append((str(file), data))
-    return _load(sources, problems, order, environ, limits, files=[Path(name) for name, _ in sources])
+    return _load(
+        sources, problems, order, environ, limits, files=[Path(name) for name, _ in sources], parsed=parsed
+    )
 
 
 @cycle_collector_paused()
@@ -199,6 +209,7 @@ def _load(
     environ: Mapping[str, str],
     limits: YamlLimits,
     files: list[Path] | None = None,
+    parsed: ParsedFiles | None = None,
 ) -> Config:
     documents: dict[str, Document] = {}
     placed: list[tuple[str, int, ServiceConfig]] = []
@@ -207,7 +218,7 @@ def _load(
     safe_list: list[tuple[str, int, SafeListNumberConfig]] = []
     prune = False
     for name, data in sources:
-        result = _load_file(name, data, environ, limits)
+        result = _load_file(name, data, environ, limits, parsed)
         problems.extend(result.problems)
         if result.document is not None:
             documents[name] = result.document
