@@ -21,6 +21,8 @@ from verifyctl.config.shown import quoted, shorten
 from verifyctl.errors import Problem
 
 Loc = tuple[str | int, ...]
+# A 1-based (line, column) as a Document keeps it: a tuple costs a fifth of a Position to make.
+At = tuple[int, int]
 
 _TAG = "tag:yaml.org,2002:"
 STR, NULL, BOOL, INT, FLOAT, MERGE = (f"{_TAG}{t}" for t in ("str", "null", "bool", "int", "float", "merge"))
@@ -170,9 +172,9 @@ class Document:
 
     data: Any
     # Where each value starts (the key's value, or the sequence item); () is the document itself.
-    values: dict[Loc, Position] = field(default_factory=dict)
+    values: dict[Loc, At] = field(default_factory=dict)
     # Where each mapping key is written.
-    keys: dict[Loc, Position] = field(default_factory=dict)
+    keys: dict[Loc, At] = field(default_factory=dict)
     # For strings written on one line without escapes: the column of their first character.
     string_columns: dict[Loc, int] = field(default_factory=dict)
     # Places already reported as broken; later checks stay quiet about them and what is below them.
@@ -185,12 +187,13 @@ class Document:
         for end in range(len(loc), -1, -1):
             found = self.values.get(loc[:end])
             if found is not None:
-                return found
+                return Position(*found)
         return Position(1, 1)
 
     def key_position(self, loc: Loc) -> Position:
         """Where the key of the entry at `loc` is written (its value's position if none)."""
-        return self.keys.get(loc) or self.position(loc)
+        found = self.keys.get(loc)
+        return Position(*found) if found is not None else self.position(loc)
 
     def is_broken(self, loc: Loc) -> bool:
         """Whether a problem was already reported at `loc` or at one of its parents."""
@@ -222,6 +225,49 @@ def _pos(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _at(node: Node) -> At:
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def scalar_value(tag: str, value: str) -> tuple[Any, str | None]:
+    """The Python value of a scalar of (resolved) `tag` other than a string, or None and the problem."""
+    form = CORE_FORMS.get(tag)
+    if form is None:
+        return None, f"unsupported YAML tag {quoted(_tag_name(tag))}"
+    if not form.match(value):
+        # Only an explicit tag gets here (`!!bool yes`): the resolver picks implicit tags by these forms.
+        return None, f"{quoted(value)} is not a valid {_tag_name(tag)}: write {_FORM_NAMES[tag]}"
+    if tag == NULL:
+        return None, None
+    if tag == BOOL:
+        return value.lower() == "true", None
+    if tag == INT:
+        try:
+            if value.startswith(("0o", "0x")):
+                return int(value[2:], 8 if value[1] == "o" else 16), None
+            return int(value), None
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            return None, "number is too large"
+    lowered = value.lower()
+    if lowered.endswith(".inf"):
+        return -math.inf if lowered.startswith("-") else math.inf, None
+    return math.nan if lowered == ".nan" else float(value), None
+
+
+def string_column(text: str, start: Any, end: Any, value: str, style: str | None) -> int | None:
+    """For a string written on one line without escapes (`start`, `end`: its marks), the 1-based column
+    of its first character; None otherwise."""
+    if start.line != end.line:
+        return None
+    raw = text[start.index : end.index]
+    if raw == value:
+        return int(start.column) + 1
+    if style in ("'", '"') and raw[1:-1] == value:
+        return int(start.column) + 2
+    return None
+
+
 class _Converter:
     """Turns a node graph into dicts, lists and scalars, recording positions and problems."""
 
@@ -246,7 +292,7 @@ class _Converter:
     def convert(self, node: Node, loc: Loc, depth: int = 0) -> Any:
         values = self.document.values
         if loc not in values:  # a merged key is converted again at the same place; the first one counts
-            values[loc] = _pos(node)
+            values[loc] = _at(node)
         if depth > self.max_depth:
             self.problem(_pos(node), loc[:2], f"nested more than {self.max_depth} levels deep")
             return None
@@ -299,7 +345,7 @@ class _Converter:
             if key in result:
                 continue
             key_loc: Loc = (*loc, key)
-            self.document.keys[key_loc] = where
+            self.document.keys[key_loc] = (where.line, where.column)
             result[key] = self.convert(value_node, key_loc, depth + 1)
         for merged in merges:
             sources = merged.value if isinstance(merged, SequenceNode) else [merged]
@@ -326,44 +372,14 @@ class _Converter:
     def _scalar(self, node: ScalarNode, loc: Loc) -> Any:
         value: str = node.value
         if node.tag in (STR, MERGE):
-            self._record_string_column(node, loc)
+            column = string_column(self.text, node.start_mark, node.end_mark, value, node.style)
+            if column is not None:
+                self.document.string_columns[loc] = column
             return value
-        form = CORE_FORMS.get(node.tag)
-        if form is None:
-            self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(_tag_name(node.tag))}")
-            return None
-        if not form.match(value):
-            # Only an explicit tag gets here (`!!bool yes`): the resolver picks implicit tags by these forms.
-            tag = _tag_name(node.tag)
-            message = f"{quoted(value)} is not a valid {tag}: write {_FORM_NAMES[node.tag]}"
-            self.problem(_pos(node), loc, message)
-            return None
-        if node.tag == NULL:
-            return None
-        if node.tag == BOOL:
-            return value.lower() == "true"
-        if node.tag == INT:
-            try:
-                if value.startswith(("0o", "0x")):
-                    return int(value[2:], 8 if value[1] == "o" else 16)
-                return int(value)
-            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-                self.problem(_pos(node), loc, "number is too large")
-                return None
-        lowered = value.lower()
-        if lowered.endswith(".inf"):
-            return -math.inf if lowered.startswith("-") else math.inf
-        return math.nan if lowered == ".nan" else float(value)
-
-    def _record_string_column(self, node: ScalarNode, loc: Loc) -> None:
-        start, end = node.start_mark, node.end_mark
-        if start.line != end.line:
-            return
-        raw = self.text[start.index : end.index]
-        if raw == node.value:
-            self.document.string_columns[loc] = start.column + 1
-        elif node.style in ("'", '"') and raw[1:-1] == node.value:
-            self.document.string_columns[loc] = start.column + 2
+        converted, problem = scalar_value(node.tag, value)
+        if problem is not None:
+            self.problem(_pos(node), loc, problem)
+        return converted
 
 
 def _decode(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
