@@ -30,7 +30,8 @@ from verifyctl.config.validation import (
     validate_document,
     walk_models,
 )
-from verifyctl.config.yaml_source import Document, Loc, parse_yaml
+from verifyctl.config.yaml_document import Document, Loc
+from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem
 from verifyctl.memory import cycle_collector_paused
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from verifyctl.config.limits import YamlLimits
-from verifyctl.config.yaml_source import Document, parse_yaml
+from verifyctl.config.yaml_document import Document
+from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import Problem
 
 _Kept = tuple[bytes, YamlLimits, Document | None, list[Problem]]
