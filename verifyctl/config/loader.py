@@ -108,9 +108,15 @@ class _Places:
 
     def locations(self) -> dict[Hashable, tuple[str, int, int]]:
         """Every place, worked out on the first call."""
+        if self._documents is not None:
+            self._work_out()
+        return self._locations
+
+    @cycle_collector_paused()
+    def _work_out(self) -> None:
+        # Tens of thousands of tuples made and none freed: the collector would only walk them.
         documents = self._documents
-        if documents is None:
-            return self._locations
+        assert documents is not None
         locations = self._locations
         for file, root_loc, root in self._roots:
             document, shown = documents[file], printable_name(file)
@@ -129,7 +135,6 @@ class _Places:
                 at = documents[file].key_position(("policy", "rules", rule_id))
                 locations[id(setting)] = (printable_name(file), at.line, at.column)
         self._documents, self._roots, self._policies = None, [], []
-        return locations
 
 
 @dataclass
