@@ -79,6 +79,28 @@ def test_anchors_aliases_tags_merges_and_repeated_keys_take_the_node_path(
 
 @pytest.mark.parametrize(
     "text",
+    [
+        "a: 1" + "9" * 5000 + "\n",  # more digits than Python converts: a located problem
+        "hello\n",
+        "~\n",
+        '"<<": 1\n',  # a quoted << is a key like any other
+        "a: [0x1F, 0o17, -.inf, .nan, 1e3, null, ~, true, False]\n",
+        "a: 'it''s'\nb: \"tab\\there\"\nc: |\n  two\n  lines\n",
+        "? a\n? b\n",
+        "{a, b, c: 1}\n",
+        "- - - x\n  - y\n",
+    ],
+)
+def test_plain_files_take_the_one_pass_and_parse_as_the_other_paths(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert yaml_source._compose_plain("f.yaml", text, DEFAULT_LIMITS) is not None
+    fast, nodes, pure = three_ways(text.encode(), monkeypatch)
+    assert fast == nodes == pure
+
+
+@pytest.mark.parametrize(
+    "text",
     ["a: [", "a: 1\n---\nb: 2\n", "", "a: \x07\n", "a: \ufeffb\n", "a: *nope\n"],
 )
 def test_problem_files_are_left_to_the_python_composer(text: str) -> None:
