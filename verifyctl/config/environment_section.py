@@ -11,9 +11,11 @@ from pydantic import TypeAdapter, ValidationError
 from verifyctl.config.limits import DEFAULT_LIMITS
 from verifyctl.config.loader import DEFAULT_PATH, Config, load_config
 from verifyctl.config.models import EnvironmentConfig
+from verifyctl.config.parsed import ParsedFiles
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
+from verifyctl.memory import cycle_collector_paused
 
 # `--env all` selects every environment.
 ALL = "all"
@@ -37,11 +39,15 @@ class Selection:
     var_files: tuple[str, ...] = ()
 
 
-def read_environments(paths: Sequence[str | Path], environ: Mapping[str, str]) -> Environments:
+@cycle_collector_paused()
+def read_environments(
+    paths: Sequence[str | Path], environ: Mapping[str, str], parsed: ParsedFiles | None = None
+) -> Environments:
     """The `environments:` section of the files, before any `${VAR}` is expanded (it needs none).
 
     A broken section, or a second one, is reported as the full load reports it: every problem of every
-    file at once, located (`environ` expands the rest of the files for that report only).
+    file at once, located (`environ` expands the rest of the files for that report only). `parsed`
+    keeps each file's parse for the load that follows, so that no file is parsed twice.
     """
     files, problems, _ = expand_paths(paths or [DEFAULT_PATH])
     found: list[tuple[Path, object]] = []
@@ -51,8 +57,11 @@ def read_environments(paths: Sequence[str | Path], environ: Mapping[str, str]) -
         except OSError:
             continue  # the full load reports it
         if not may_declare_environments(data):
-            continue  # spared a full parse: a file of 2,000 services took 0.7 s, before the real load
-        document, _problems = parse_yaml(str(file), data, DEFAULT_LIMITS)
+            continue  # spared a parse: a file of 2,000 services took 0.7 s, before the real load
+        if parsed is not None:
+            document, _problems = parsed.parse(str(file), data, DEFAULT_LIMITS)
+        else:
+            document, _problems = parse_yaml(str(file), data, DEFAULT_LIMITS)
         if document is not None and isinstance(document.data, dict) and "environments" in document.data:
             found.append((file, document.data["environments"]))
     if not found:
@@ -62,7 +71,7 @@ def read_environments(paths: Sequence[str | Path], environ: Mapping[str, str]) -
             raise ValueError("reported by the full load")
         return Environments(_SECTION.validate_python(found[0][1], strict=True), found[0][0])
     except (ValidationError, ValueError):
-        load_config(paths, environ)  # raises ConfigError, located
+        load_config(paths, environ, parsed=parsed)  # raises ConfigError, located
         raise ConfigError([Problem(str(found[0][0]), 1, 1, "environments", "invalid")]) from None
 
 
@@ -148,10 +157,18 @@ def environment_configs(
     paths: Sequence[str | Path], selection: Selection, environ: Mapping[str, str]
 ) -> list[tuple[str, Config]]:
     """The files loaded once per declared environment with its variables (once, as "", without any)."""
-    declared = read_environments(paths, environ)
+    parsed = ParsedFiles()
+    declared = read_environments(paths, environ, parsed)
     if not declared.by_name:
-        return [("", load_config(paths, variables(selection, environ)))]
+        return [("", load_config(paths, variables(selection, environ), parsed=parsed))]
+    # The first environment's load takes the files as read_environments parsed them; the others parse
+    # again, as each expands the files' `${VAR}` with its own variables.
     return [
-        (name, services_in(load_config(paths, variables(selection, environ, env, declared.file)), name))
+        (
+            name,
+            services_in(
+                load_config(paths, variables(selection, environ, env, declared.file), parsed=parsed), name
+            ),
+        )
         for name, env in declared.by_name.items()
     ]

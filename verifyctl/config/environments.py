@@ -8,7 +8,7 @@ from typing import Any
 
 from verifyctl.config.models import ENVIRONMENT_NAME
 from verifyctl.config.shown import quoted
-from verifyctl.config.yaml_source import Document, format_loc
+from verifyctl.config.yaml_document import Document, format_loc
 from verifyctl.errors import Problem
 
 # `--env all` selects every environment, so no environment may be called that.

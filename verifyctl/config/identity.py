@@ -7,7 +7,7 @@ from typing import Any
 
 from verifyctl.config.models import normalize_country
 from verifyctl.config.shown import quoted
-from verifyctl.config.yaml_source import Document, Loc, format_loc
+from verifyctl.config.yaml_document import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
 

@@ -55,6 +55,23 @@ class OverLimit(Exception):
         self.message = message
 
 
+def too_deep(mark: Any, limits: YamlLimits) -> OverLimit:
+    """The bound crossed by a node inside max_depth open collections (where PyYAML's composers would
+    recurse once too often)."""
+    return OverLimit(mark, f"nested more than {limits.max_depth} levels deep")
+
+
+def too_much(mark: Any, limits: YamlLimits, values: int, *, alias: bool) -> OverLimit:
+    """The bound crossed once the document counts `values` values (or else its text) at `mark`."""
+    how = "this alias expands the document to" if alias else "the document holds"
+    bomb = " (an alias bomb?)" if alias else ""
+    if values > limits.max_values:
+        what = f"{limits.max_values:,} values"
+    else:
+        what = f"{limits.max_text:,} characters of text"
+    return OverLimit(mark, f"{how} more than {what}, the limit of one file{bomb}; see {LIMITS_DOC}")
+
+
 class _Open:
     """A list or mapping whose end event has not come yet."""
 
@@ -125,8 +142,7 @@ class Budget:
             self._too_deep(event)
 
     def _too_deep(self, event: Any) -> NoReturn:
-        # A node inside max_depth open collections: where PyYAML's composers would recurse once too often.
-        raise OverLimit(event.start_mark, f"nested more than {self.limits.max_depth} levels deep")
+        raise too_deep(event.start_mark, self.limits)
 
     def _is_value(self) -> bool:
         """Whether the node starting now is a value (not a mapping key); counts it in its parent."""
@@ -143,13 +159,4 @@ class Budget:
             self._over(event, alias=alias)
 
     def _over(self, event: Any, *, alias: bool) -> NoReturn:
-        limits = self.limits
-        how = "this alias expands the document to" if alias else "the document holds"
-        bomb = " (an alias bomb?)" if alias else ""
-        if self.values > limits.max_values:
-            what = f"{limits.max_values:,} values"
-        else:
-            what = f"{limits.max_text:,} characters of text"
-        raise OverLimit(
-            event.start_mark, f"{how} more than {what}, the limit of one file{bomb}; see {LIMITS_DOC}"
-        )
+        raise too_much(event.start_mark, self.limits, self.values, alias=alias)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from verifyctl.config.yaml_source import Document, Loc, format_loc
+from verifyctl.config.yaml_document import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from verifyctl.config.shown import quoted, shorten
-from verifyctl.config.yaml_source import Document, Loc, format_loc
+from verifyctl.config.yaml_document import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
 # `$${` is a literal `${`; `${...}` a reference; a lone `${` an unterminated reference.

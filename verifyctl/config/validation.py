@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 
 from verifyctl.config.models import ConfigFile, ConfigModel, ServiceConfig
 from verifyctl.config.shown import quoted
-from verifyctl.config.yaml_source import Document, Loc, format_loc
+from verifyctl.config.yaml_document import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
 _SID_KINDS = {

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -13,61 +10,30 @@ from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
-from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from verifyctl.config.limits import DEFAULT_LIMITS, Budget, OverLimit, YamlLimits, too_large
-from verifyctl.config.shown import quoted, shorten
+from verifyctl.config.shown import quoted
+from verifyctl.config.yaml_document import At, Document, Loc, Position, format_loc
+from verifyctl.config.yaml_events import compose_plain
+from verifyctl.config.yaml_schema import (
+    MAP,
+    MERGE,
+    NULL,
+    SEQ,
+    STR,
+    CoreResolver,
+    plain_tag_resolver,
+    scalar_value,
+    string_column,
+    tag_name,
+)
 from verifyctl.errors import Problem
-
-Loc = tuple[str | int, ...]
-
-_TAG = "tag:yaml.org,2002:"
-STR, NULL, BOOL, INT, FLOAT, MERGE = (f"{_TAG}{t}" for t in ("str", "null", "bool", "int", "float", "merge"))
-MAP, SEQ = f"{_TAG}map", f"{_TAG}seq"
-
-
-@dataclass(frozen=True)
-class Position:
-    """A 1-based line and column in a file."""
-
-    line: int
-    column: int
-
-
-class _CoreResolver(BaseResolver):
-    """The YAML 1.2 core schema: only true/false are booleans, so `country: NO` stays a string."""
-
-
-# The YAML 1.2 core schema's forms of each tag; an explicit tag (`!!bool yes`) must match them too.
-CORE_FORMS = {
-    NULL: re.compile(r"^(?:~|null|Null|NULL|)$"),
-    BOOL: re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    INT: re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    FLOAT: re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    MERGE: re.compile(r"^<<$"),
-}
-for _tag, _first in (
-    (NULL, ["~", "n", "N", ""]),
-    (BOOL, list("tTfF")),
-    (INT, list("-+0123456789")),
-    (FLOAT, list("-+.0123456789")),
-    (MERGE, ["<"]),
-):
-    _CoreResolver.add_implicit_resolver(_tag, CORE_FORMS[_tag], _first)
-_FORM_NAMES = {
-    NULL: "null, ~ or nothing",
-    BOOL: "true or false (YAML 1.2 has no yes/no/on/off)",
-    INT: "a decimal, 0o octal or 0x hex integer",
-    FLOAT: "a decimal number, .inf or .nan",
-}
 
 
 def plain_scalar_is_string(text: str) -> bool:
     """Whether `text`, written unquoted, loads back as a string under the schema the loader uses."""
-    tag: str = _CoreResolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    tag: str = CoreResolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return tag == STR
 
 
@@ -83,12 +49,12 @@ _CParser: Any = _libyaml_parser()
 
 if _CParser is not None:
 
-    class _LibyamlNodeLoader(_CParser, _CoreResolver):  # type: ignore[misc]
+    class _LibyamlNodeLoader(_CParser, CoreResolver):  # type: ignore[misc]
         """libyaml's parser and composer with the same resolver: the same nodes, ten times faster."""
 
         def __init__(self, text: str) -> None:
             _CParser.__init__(self, text)
-            _CoreResolver.__init__(self)
+            CoreResolver.__init__(self)
             self._tags: dict[tuple[Any, Any, Any], str] = {}
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
@@ -146,7 +112,7 @@ def _compose_with_libyaml(text: str, limits: YamlLimits) -> Node | None:
     return node
 
 
-class _NodeLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
+class _NodeLoader(Reader, Scanner, Parser, Composer, CoreResolver):
     """Builds YAML nodes (which carry their marks) without constructing Python objects."""
 
     def __init__(self, text: str, limits: YamlLimits) -> None:
@@ -154,7 +120,7 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
         Scanner.__init__(self)
         Parser.__init__(self)
         Composer.__init__(self)
-        _CoreResolver.__init__(self)
+        CoreResolver.__init__(self)
         self._budget = Budget(limits)
 
     def get_event(self) -> Any:
@@ -164,62 +130,13 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
         return event
 
 
-@dataclass
-class Document:
-    """One parsed file: its data and where each part of it was written."""
-
-    data: Any
-    # Where each value starts (the key's value, or the sequence item); () is the document itself.
-    values: dict[Loc, Position] = field(default_factory=dict)
-    # Where each mapping key is written.
-    keys: dict[Loc, Position] = field(default_factory=dict)
-    # For strings written on one line without escapes: the column of their first character.
-    string_columns: dict[Loc, int] = field(default_factory=dict)
-    # Places already reported as broken; later checks stay quiet about them and what is below them.
-    broken: set[Loc] = field(default_factory=set)
-    # Values substituted from `${secret:NAME}`: plans, saved plans and messages mask them.
-    secrets: set[str] = field(default_factory=set, repr=False)
-
-    def position(self, loc: Loc) -> Position:
-        """Where the value at `loc` (or its nearest written parent) starts."""
-        for end in range(len(loc), -1, -1):
-            found = self.values.get(loc[:end])
-            if found is not None:
-                return found
-        return Position(1, 1)
-
-    def key_position(self, loc: Loc) -> Position:
-        """Where the key of the entry at `loc` is written (its value's position if none)."""
-        return self.keys.get(loc) or self.position(loc)
-
-    def is_broken(self, loc: Loc) -> bool:
-        """Whether a problem was already reported at `loc` or at one of its parents."""
-        return any(loc[:end] in self.broken for end in range(len(loc) + 1))
-
-
-def format_loc(loc: Loc) -> str:
-    """('services', 0, 'totp', 'skew') -> 'services[0].totp.skew'.
-
-    A key with a line break or another unprintable character is quoted and escaped (`["\\r"]`), so that
-    a problem stays on its one line of output.
-    """
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif not part.isprintable():
-            text += f"[{json.dumps(shorten(part))}]"
-        else:
-            text += f".{shorten(part)}" if text else shorten(part)
-    return text
-
-
-def _tag_name(tag: str) -> str:
-    return f"!!{tag[len(_TAG) :]}" if tag.startswith(_TAG) else tag
-
-
 def _pos(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _at(node: Node) -> At:
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1)
 
 
 class _Converter:
@@ -246,7 +163,7 @@ class _Converter:
     def convert(self, node: Node, loc: Loc, depth: int = 0) -> Any:
         values = self.document.values
         if loc not in values:  # a merged key is converted again at the same place; the first one counts
-            values[loc] = _pos(node)
+            values[loc] = _at(node)
         if depth > self.max_depth:
             self.problem(_pos(node), loc[:2], f"nested more than {self.max_depth} levels deep")
             return None
@@ -267,7 +184,7 @@ class _Converter:
     def _check_tag(self, node: Node, expected: str, loc: Loc) -> bool:
         if node.tag == expected:
             return True
-        self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(_tag_name(node.tag))}")
+        self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(tag_name(node.tag))}")
         return False
 
     def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any] | None:
@@ -299,7 +216,7 @@ class _Converter:
             if key in result:
                 continue
             key_loc: Loc = (*loc, key)
-            self.document.keys[key_loc] = where
+            self.document.keys[key_loc] = (where.line, where.column)
             result[key] = self.convert(value_node, key_loc, depth + 1)
         for merged in merges:
             sources = merged.value if isinstance(merged, SequenceNode) else [merged]
@@ -326,44 +243,14 @@ class _Converter:
     def _scalar(self, node: ScalarNode, loc: Loc) -> Any:
         value: str = node.value
         if node.tag in (STR, MERGE):
-            self._record_string_column(node, loc)
+            column = string_column(self.text, node.start_mark, node.end_mark, value, node.style)
+            if column is not None:
+                self.document.string_columns[loc] = column
             return value
-        form = CORE_FORMS.get(node.tag)
-        if form is None:
-            self.problem(_pos(node), loc, f"unsupported YAML tag {quoted(_tag_name(node.tag))}")
-            return None
-        if not form.match(value):
-            # Only an explicit tag gets here (`!!bool yes`): the resolver picks implicit tags by these forms.
-            tag = _tag_name(node.tag)
-            message = f"{quoted(value)} is not a valid {tag}: write {_FORM_NAMES[node.tag]}"
-            self.problem(_pos(node), loc, message)
-            return None
-        if node.tag == NULL:
-            return None
-        if node.tag == BOOL:
-            return value.lower() == "true"
-        if node.tag == INT:
-            try:
-                if value.startswith(("0o", "0x")):
-                    return int(value[2:], 8 if value[1] == "o" else 16)
-                return int(value)
-            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-                self.problem(_pos(node), loc, "number is too large")
-                return None
-        lowered = value.lower()
-        if lowered.endswith(".inf"):
-            return -math.inf if lowered.startswith("-") else math.inf
-        return math.nan if lowered == ".nan" else float(value)
-
-    def _record_string_column(self, node: ScalarNode, loc: Loc) -> None:
-        start, end = node.start_mark, node.end_mark
-        if start.line != end.line:
-            return
-        raw = self.text[start.index : end.index]
-        if raw == node.value:
-            self.document.string_columns[loc] = start.column + 1
-        elif node.style in ("'", '"') and raw[1:-1] == node.value:
-            self.document.string_columns[loc] = start.column + 2
+        converted, problem = scalar_value(node.tag, value)
+        if problem is not None:
+            self.problem(_pos(node), loc, problem)
+        return converted
 
 
 def _decode(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
@@ -417,6 +304,33 @@ def _yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
     return Problem(name, 1, 1, "", f"invalid YAML: {exc}")
 
 
+# Every value but the document itself comes in with one of these characters: a block sequence item
+# with its `-`, a mapping value with its `:`, a flow item with the `[` or `,` before it, and a value
+# left out with its key's `{`, `,` or `?`. Their count bounds the values of a file without aliases.
+_VALUE_MARKS = "-:,[{?"
+
+
+def may_cross_a_bound(text: str, limits: YamlLimits) -> bool:
+    """Whether `text`, read without aliases, might hold more values or text than `limits` allow.
+
+    Such a file is counted before anything of it is built (it costs time, not memory, to refuse);
+    any other can be built as it is counted, as it cannot cross a bound but by nesting too deep.
+    """
+    # A scalar's text is never longer than what is written for it.
+    return len(text) > limits.max_text or 1 + sum(map(text.count, _VALUE_MARKS)) > limits.max_values
+
+
+def _compose_plain(name: str, text: str, limits: YamlLimits) -> tuple[Document, list[Problem]] | None:
+    """The Document of a plain file (no anchor, alias, tag or merge key: most files) in one pass over
+    libyaml's events, or None: then the node path parses it. Same preconditions as the libyaml node path,
+    and a file that might cross a bound is left to it too, to be counted before it is built."""
+    if _CParser is None or Reader.NON_PRINTABLE.search(text) or "\ufeff" in text:
+        return None
+    if may_cross_a_bound(text, limits):
+        return None
+    return compose_plain(name, text, _CParser(text), plain_tag_resolver(), limits)
+
+
 def _compose(name: str, text: str, limits: YamlLimits) -> tuple[Node | None, list[Problem]]:
     loader: _NodeLoader | None = None
     try:
@@ -450,6 +364,12 @@ def parse_yaml(
     text, problems = _decode(name, data)
     if text is None:
         return None, problems
+    try:
+        plain = _compose_plain(name, text, limits)
+    except OverLimit as exc:
+        return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
+    if plain is not None:
+        return plain
     root, problems = _compose(name, text, limits)
     if root is None:
         return None, problems
