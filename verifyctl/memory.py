@@ -1,4 +1,4 @@
-"""Bulk building without the cycle collector: for loading files and diffing large accounts."""
+"""Keeping the cycle collector off bulk work: loading files, large diffs, a run's long-lived objects."""
 
 from __future__ import annotations
 
@@ -27,3 +27,19 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
             gc.enable()
+
+
+@contextlib.contextmanager
+def heap_so_far_frozen() -> Iterator[None]:
+    """Keep every object made so far out of the cycle collector's walks until the block ends.
+
+    What a command loaded before it talks to the account (its files, models, records) lives until
+    the command ends, yet each full collection during the reads walked it all again: 0.34 s in the
+    middle of a 2,000-service plan. Frozen, collections walk only what the reads make. Unfrozen at
+    the end, so a process that runs many commands (the tests) keeps nothing for good.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -35,7 +35,18 @@ ALLOWED: dict[str, set[str]] = {
         "emulator",
         "lint",
     },
-    "cli": {"engine", "render", "plan", "resources", "client", "config", "errors", "emulator", "lint"},
+    "cli": {
+        "engine",
+        "render",
+        "plan",
+        "resources",
+        "client",
+        "config",
+        "errors",
+        "emulator",
+        "lint",
+        "memory",
+    },
     "emulator": set(),
 }
 # Commands go through the engine: of the layers below it they may use only values and renderers, never
