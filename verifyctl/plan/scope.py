@@ -168,11 +168,12 @@ def match_services(
     pairs: list[tuple[DesiredRecord | None, LiveRecord | None]] = []
     claimed: set[str] = set()
     for wanted in desired:
-        where = f" ({wanted.location})" if wanted.location else ""
         current: LiveRecord | None
         if wanted.id:
             current = by_id.get(wanted.id)
             if current is None and not wanted.absent:
+                # Only a message works out the place (see resources.records.Location).
+                where = f" ({wanted.location})" if wanted.location else ""
                 problems.append(
                     f"service[{wanted.key}]{where}: pinned sid {wanted.id} does not exist in the account "
                     "(a service cannot be created with a chosen sid; remove the pin to create it)"

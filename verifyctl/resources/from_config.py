@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from verifyctl.config.models import ServiceConfig
 from verifyctl.resources.codec import flatten, normalize
 from verifyctl.resources.kinds import NOT_FIELDS, SERVICE, Kind
-from verifyctl.resources.records import DesiredRecord
+from verifyctl.resources.records import DesiredRecord, locate_lazily
 
 
 def written_fields(kind: Kind, model: BaseModel) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def desired_records(
             absent=service.ensure == "absent",
             default_template=service.default_template,
             formerly=tuple(service.formerly or ()),
-            location=location(service) if location else "",
+            location=locate_lazily(location, service),
         )
         for service in services
     ]

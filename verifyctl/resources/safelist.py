@@ -7,7 +7,7 @@ from typing import Any
 
 from verifyctl.config.models import SafeListNumberConfig
 from verifyctl.resources.kinds import SAFE_LIST
-from verifyctl.resources.records import DesiredRecord, LiveRecord
+from verifyctl.resources.records import DesiredRecord, LiveRecord, locate_lazily
 
 
 def safe_list_records(
@@ -21,7 +21,7 @@ def safe_list_records(
             key=entry.phone_number,
             fields={"phone_number": entry.phone_number},
             absent=entry.ensure == "absent",
-            location=location(entry) if location else "",
+            location=locate_lazily(location, entry),
         )
         for entry in entries
     ]
