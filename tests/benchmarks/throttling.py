@@ -60,7 +60,7 @@ def plan_runs(
 ) -> Outcome:
     config = workdir / f"plan-{services}"
     if not config.exists():
-        # Files of at most FILE_SERVICES services: a single file is capped below 2,000 services today.
+        # Files of FILE_SERVICES services each, as a team might lay out an account this big.
         config.mkdir()
         listed = config_document(services)["services"]
         for start in range(0, len(listed), FILE_SERVICES):
