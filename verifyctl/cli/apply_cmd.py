@@ -19,7 +19,16 @@ from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
 from verifyctl.cli.ticker import Ticker, reading
 from verifyctl.config.loader import printable_name
-from verifyctl.engine import NOT_STARTED, ApplyResult, Engine, Outcome, check_guards, load_desired
+from verifyctl.engine import (
+    NOT_STARTED,
+    ApplyResult,
+    Engine,
+    Outcome,
+    check_guards,
+    desired_of,
+    load_configuration,
+    load_desired,
+)
 from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan, SavedPlan
@@ -200,9 +209,12 @@ def apply_command(
         return
     wanted_targets = check_targets(targets)
     target = one_target(account, paths)
-    desired = load_desired(paths, target.variables, target.name)
+    checked = load_configuration(paths, target.variables, target.name)
     with open_engine(account, parallelism, target) as engine:
         with reading(engine):
+            # The files are checked: the services list is read while their records are built.
+            engine.read_services_now()
+            desired = desired_of(checked, target.name)
             plan = engine.plan(desired, wanted_targets)
             if not allow_delete:
                 plan = without_passing_duplicates(plan, lambda: engine.plan(desired, wanted_targets))

@@ -31,13 +31,23 @@ class Desired:
         return self.config.secrets if self.config is not None else frozenset()
 
 
-def load_desired(paths: Sequence[str], environ: Mapping[str, str], environment: str = "") -> Desired:
-    """Load PATHs (default verifyctl.yaml), `${VAR}` from `environ`; ConfigError lists every problem.
+def load_configuration(paths: Sequence[str], environ: Mapping[str, str], environment: str = "") -> Config:
+    """Load and check PATHs (default verifyctl.yaml), `${VAR}` from `environ`; ConfigError lists every
+    problem. No request may go before this returns: the files are checked before the account is read.
 
     For a named environment, only the services it has (those without `environments:` or naming it).
     """
     config = load_config(list(paths) or [DEFAULT_PATH], environ)
-    config = services_in(config, environment)
+    return services_in(config, environment)
+
+
+def desired_of(config: Config, environment: str = "") -> Desired:
+    """The desired records of a checked configuration (building them cannot fail)."""
     services = tuple(desired_records(config.services, config.location))
     safe_list = tuple(safe_list_records(config.safe_list, config.location))
     return Desired(services, config.prune, config, environment, safe_list)
+
+
+def load_desired(paths: Sequence[str], environ: Mapping[str, str], environment: str = "") -> Desired:
+    """`load_configuration` and `desired_of` in one call."""
+    return desired_of(load_configuration(paths, environ, environment), environment)
