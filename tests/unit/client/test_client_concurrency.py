@@ -170,18 +170,6 @@ def test_cancel_interrupts_a_retry_wait(credentials: Credentials, mock: response
     assert "not retried: the run was cancelled" in str(outcome[0])
 
 
-def test_stats_name_the_fixed_limit(
-    credentials: Credentials, fake_time: FakeTime, mock: responses.RequestsMock
-) -> None:
-    mock.get(SERVICE, json=THROTTLED, status=429)
-    mock.get(SERVICE, json={"sid": "VA1"})
-    with VerifyClient(
-        BASE, credentials, parallelism=10, adaptive=False, retry=make_policy(fake_time)
-    ) as client:
-        client.get("/v2/Services/VA1")
-        assert client.stats.summary().endswith("; concurrency fixed at 10, 1 concurrency 429 absorbed")
-
-
 def test_stats_name_the_adaptive_path(client: VerifyClient, mock: responses.RequestsMock) -> None:
     mock.get(SERVICE, json={"sid": "VA1"})
     client.get("/v2/Services/VA1")
@@ -190,17 +178,28 @@ def test_stats_name_the_adaptive_path(client: VerifyClient, mock: responses.Requ
     )
 
 
-def test_stats_count_429s_taken_for_random_throttling(
-    credentials: Credentials, fake_time: FakeTime, mock: responses.RequestsMock
+@pytest.mark.parametrize(
+    ("limits", "ending"),
+    [
+        ({"parallelism": 10, "adaptive": False}, "; concurrency fixed at 10, 1 concurrency 429 absorbed"),
+        # One cheap refusal (no Retry-After) at a level then served: random, the limit stays at 4.
+        (
+            {"parallelism": 4, "start_concurrency": 4},
+            "; concurrency start 4, peak 4, low 4, final 4 (ceiling 4), "
+            "1 concurrency 429 absorbed (1 of them random: limit kept)",
+        ),
+    ],
+    ids=["fixed", "adaptive-random"],
+)
+def test_stats_name_the_limit_and_the_429s_it_absorbed(
+    credentials: Credentials,
+    fake_time: FakeTime,
+    mock: responses.RequestsMock,
+    limits: dict[str, Any],
+    ending: str,
 ) -> None:
-    # One cheap refusal (no Retry-After) at a level then served: random, the limit stays at 4.
     mock.get(SERVICE, json=THROTTLED, status=429)
     mock.get(SERVICE, json={"sid": "VA1"})
-    with VerifyClient(
-        BASE, credentials, parallelism=4, start_concurrency=4, retry=make_policy(fake_time)
-    ) as client:
+    with VerifyClient(BASE, credentials, retry=make_policy(fake_time), **limits) as client:
         client.get("/v2/Services/VA1")
-        assert client.stats.summary().endswith(
-            "; concurrency start 4, peak 4, low 4, final 4 (ceiling 4), "
-            "1 concurrency 429 absorbed (1 of them random: limit kept)"
-        )
+        assert client.stats.summary().endswith(ending)
