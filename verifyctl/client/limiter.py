@@ -34,8 +34,14 @@ Two rules of its own, because a 20429 is not a lost packet:
   yet counted), so just above the cap some requests pass. When a refusal is cheap (no Retry-After,
   or 0), 429s are therefore taken for a cap only when there is a level at and above which this
   window's requests were refused three times or more, and over a quarter of the time; the cut
-  starts from the lowest such level. When each refusal costs its request a Retry-After, no refusal
-  is worth risking twice: every one cuts, as in AIMD, and the hold keeps the limit under it.
+  starts from the lowest such level. When each refusal costs its request a Retry-After, the first
+  one cuts at once (a cap found costs no second refusal) and the cut is an experiment: if requests
+  sent since are refused half as often as those before it, or more, the 429s are random (a cut
+  stops a cap's), the limit goes back to where it was and slow start resumes; 429s with a
+  Retry-After are then judged by the cheap rule. If they are rarer, it was a cap, and each later
+  one cuts at once, as in AIMD. Until RATE_SAMPLE answers have come since the cut, a further 429
+  is judged by the cheap rule, so random ones cannot ratchet the limit down meanwhile (they did:
+  5% random 429s with Retry-After 1 held it at 1, and 200 services took 42x as long).
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ CAP_REFUSED_SHARE = 0.25
 # among its first few requests at the top would cut a limit that no cap bounds (measured: 5% random
 # 429s made 3 such cuts in 60 windows with two, 1 with three).
 CAP_REFUSALS = 3
+# Answers over which a 429 rate is measured before it is compared.
+RATE_SAMPLE = 40
 # How long the plateau after a cut holds, in multiples of the wait the cutting 429 imposed.
 PROBE_HOLD_FACTOR = 10.0
 
@@ -133,6 +141,13 @@ class ConcurrencyLimiter:
         self._refused_at = [0] * (ceiling + 1)
         self._throttled = 0
         self._dismissed = 0  # refusals of ended windows that fell below the cap the window found
+        # [answered, refused] of requests sent before the first cut and since: a cut that did not make
+        # 429s rarer says they are random (see _cuts_changed_nothing).
+        self._before_cut = [0, 0]
+        self._after_cut = [0, 0]
+        self._before_cuts = 0.0  # the limit when the first cut came
+        self._random = False
+        self._cap_confirmed = False
         self._decreases = 0
         self._cancelled = threading.Event()
         self._cond = threading.Condition(threading.Lock())
@@ -210,6 +225,20 @@ class ConcurrencyLimiter:
     ) -> None:
         # Levels beyond the ceiling cannot occur (the gate never admits more); clamp for safety.
         level = min(slot.level, self.ceiling)
+        if throttled or succeeded:
+            tally = self._after_cut if slot.epoch else self._before_cut
+            tally[0] += 1
+            tally[1] += throttled
+        if throttled and costly and slot.epoch and not (self._random or self._cap_confirmed):
+            # The first cut is an experiment: until enough answers came since, a 429 with a
+            # Retry-After is judged as a cheap one (no second cut at once, no ratchet to 1).
+            verdict = self._cut_verdict()
+            if verdict is None or verdict:
+                costly = False
+            if verdict:
+                self._take_429s_for_random()
+            elif verdict is not None:
+                self._cap_confirmed = True
         if slot.epoch != self._epoch:
             # Sent before the last cut: the burst that caused it. A refusal at a lower level than the
             # cut assumed says the cap is lower still, and corrects that cut (not a new one); only
@@ -222,13 +251,35 @@ class ConcurrencyLimiter:
             return
         if throttled:
             self._refused_at[level] += 1
-            capped_at = level if costly else self._cap_level()
+            capped_at = level if costly and not self._random else self._cap_level()
             if capped_at is not None:
                 self._shrink(capped_at, wait)
         elif succeeded:
             self._served_at[level] += 1
             if using * 2 >= self.limit:
                 self._grow(level)
+
+    def _cut_verdict(self) -> bool | None:
+        """Whether the 429s are random: requests sent since the first cut are refused half as often
+        as those sent before it, or more (None until RATE_SAMPLE answers came since).
+
+        Under a cap the cut makes refusals stop (or nearly: a request or two the account counts late);
+        random 429s come at their own rate whatever the limit. The rate before the cut is taken over
+        RATE_SAMPLE answers at least.
+        """
+        answered, refused = self._after_cut
+        if answered < RATE_SAMPLE:
+            return None
+        before = self._before_cut[1] / max(self._before_cut[0], RATE_SAMPLE)
+        return refused / answered >= before / 2
+
+    def _take_429s_for_random(self) -> None:
+        """From now on, 429s with a Retry-After are judged as cheap ones are; the limit climbs back."""
+        self._random = True
+        self._limit = max(self._limit, self._before_cuts)
+        self._failed_at = 0.0
+        self._hold_until = 0.0
+        self._slow_start = True
 
     def _cap_level(self) -> int | None:
         """The lowest refused level at and above which this epoch saw 3+ refusals, over a quarter of all.
@@ -272,9 +323,12 @@ class ConcurrencyLimiter:
         # The cap is below the level at which the refused request was sent; never shrink below 1.
         # Measured from that level rather than from the limit, the first cut after slow start (whose
         # limit may be twice the cap by the time the first 429 is back) lands near the cap at once.
+        if not self._decreases:
+            self._before_cuts = self._limit
         self._failed_at = self._cut_from = min(self._limit, float(level))
         self._limit = max(1.0, math.floor(self._failed_at * self._ratio))
-        self._hold_until = self._clock() + PROBE_HOLD_FACTOR * wait
+        # Once 429s are known to be random, a cut by the cheap rule does not hold the plateau.
+        self._hold_until = 0.0 if self._random else self._clock() + PROBE_HOLD_FACTOR * wait
         self._slow_start = False
         self._windows = 0
         self._successes = 0

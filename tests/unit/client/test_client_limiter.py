@@ -278,3 +278,44 @@ def test_a_retry_gets_the_next_slot_before_a_first_attempt_that_queued_earlier()
 def test_nonsensical_settings_are_refused(kwargs: dict[str, float], complaint: str) -> None:
     with pytest.raises(ValueError, match=complaint):
         ConcurrencyLimiter(**kwargs)  # type: ignore[arg-type]
+
+
+def costly_window(limiter: ConcurrencyLimiter, refused_levels: set[int]) -> None:
+    """One window at the limit, the requests sent at `refused_levels` answered 429 with Retry-After 1."""
+    for slot in fill(limiter, limiter.limit):
+        refused = slot.level in refused_levels
+        limiter.release(
+            slot,
+            succeeded=not refused,
+            throttled=refused,
+            wait=1.0 if refused else 0.0,
+            retry_after=1.0 if refused else None,
+        )
+
+
+def test_429s_with_a_retry_after_that_a_cut_does_not_stop_are_taken_for_random() -> None:
+    now = [0.0]
+    limiter = ConcurrencyLimiter(64, start=20, clock=lambda: now[0])
+    costly_window(limiter, {20})  # before the cut: 1 refusal in 20 answers (taken over 40)
+    assert limiter.limit == 18  # cut at once, and held
+    for _ in range(3):
+        costly_window(limiter, {5})  # since: 1 in 18, no rarer: not a cap's refusals
+    path = limiter.path()
+    assert path.decreases == 1
+    assert limiter.limit >= 20  # back where the cuts started, and climbing again
+    for _ in range(4):
+        costly_window(limiter, {7})
+    assert limiter.limit > 22 and limiter.path().decreases == 1  # still climbing, no further cut
+
+
+def test_429s_with_a_retry_after_that_a_cut_stops_are_a_cap_and_keep_cutting() -> None:
+    now = [0.0]
+    limiter = ConcurrencyLimiter(64, start=20, clock=lambda: now[0])
+    costly_window(limiter, {15, 16, 17, 18, 19, 20})  # the burst above a cap of 14
+    assert limiter.limit <= 14
+    for _ in range(4):
+        costly_window(limiter, set())  # under the cap: no refusal since the cut
+    held = limiter.limit
+    assert held <= 14  # the plateau holds under the level refused
+    costly_window(limiter, {held})  # the cap comes down (another client): cut at once
+    assert limiter.limit < held and limiter.path().decreases == 2
