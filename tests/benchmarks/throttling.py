@@ -173,6 +173,16 @@ def main(argv: list[str] | None = None) -> int:
                 detail += f" (target <= {RANDOM_5_FACTOR}x)"
                 verdict = verdict and out.median / base.median <= RANDOM_5_FACTOR
             rows.append((f"plan, --throttle-rate {rate}", f"{detail}; {out.stats}", verdict))
+            if base is not None:
+                # As `emulator serve --throttle-rate` sends them: with Retry-After: 1 (no target).
+                slow = plan_runs(
+                    n, args.latency_ms, 3, args.ceiling, workdir, throttle_rate=rate, retry_after_seconds=1
+                )
+                ratio = slow.median / base.median
+                detail = f"{3 - slow.failures}/3 exit 0, median {slow.median:.2f} s = {ratio:.2f}x"
+                rows.append(
+                    (f"plan, --throttle-rate {rate} with Retry-After 1", f"{detail}; {slow.stats}", None)
+                )
     for measure, value, ok in rows:
         mark = "" if ok is None else ("  ok" if ok else "  MISSED")
         print(f"{measure}: {value}{mark}")
