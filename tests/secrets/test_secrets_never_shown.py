@@ -175,21 +175,27 @@ def test_failing_commands_with_debug_logging(
     watch.run("verify", "check", "Secret Keeper", "--to", "+10000000000", "--code", "1", *verbose, expect=1)
 
 
+def run_without_leaks(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """`verifyctl ARGS` in its own process: it succeeds, and no secret is in what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "verifyctl", *args],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    count("secrets: commands run")
+    assert done.returncode == 0, done.stderr
+    for leak in LEAKS:
+        assert leak not in done.stdout + done.stderr, f"{args}: {leak!r} in\n{done.stderr}"
+    return done
+
+
 def test_a_real_process_with_debug_logging(credentials: Credentials, emulator: EmulatorServer) -> None:
     """The same, through the console entry point in its own process (warnings, logging set-up, exit)."""
     for args in (["plan", "-vv", "--stats"], ["apply", "-vv", "--stats", "--auto-approve"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "verifyctl", *args],
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        count("secrets: commands run")
-        assert done.returncode == 0, done.stderr
+        done = run_without_leaks(args)
         assert "GET /v2/Services" in done.stderr  # -vv logged every request
-        for leak in LEAKS:
-            assert leak not in done.stdout + done.stderr, f"{args}: {leak!r} in\n{done.stderr}"
 
 
 @pytest.mark.parametrize(
@@ -203,17 +209,7 @@ def test_request_logs_at_each_verbosity_and_format(
     """-v: one line per request the emulator answered; -vv adds bodies; json: an object a line. No secret."""
     for args in (["plan"], ["apply", "--auto-approve"], ["import", "-o", "imported.yaml"]):
         emulator.clear_requests()
-        done = subprocess.run(
-            [sys.executable, "-m", "verifyctl", *args, *logging_args],
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        count("secrets: commands run")
-        assert done.returncode == 0, done.stderr
-        for leak in LEAKS:
-            assert leak not in done.stdout + done.stderr, f"{args}: {leak!r} in\n{done.stderr}"
+        done = run_without_leaks([*args, *logging_args])
         if "json" in logging_args:
             records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
             requests_logged = [r for r in records if r["level"] == "INFO" and "status" in r]
