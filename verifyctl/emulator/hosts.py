@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
 _WILDCARDS = ("", "0.0.0.0", "::")
+_HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_.-]{0,251}[a-z0-9_])?$")
 
 
 def is_loopback(host: str) -> bool:
@@ -53,3 +55,46 @@ def check_public_url(url: str) -> str:
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError(f"the public URL must be only scheme, host and port: {url!r}")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _normal(name: str) -> str:
+    return name.strip("[]").lower().rstrip(".")
+
+
+def check_host_name(name: str) -> str:
+    """A name to accept in `Host` (`--allowed-host`), normalised; ValueError unless a plain host name."""
+    normal = _normal(name.strip())
+    if not _HOST_NAME.match(normal):
+        raise ValueError(f"not a host name to accept in Host: {name!r} (a name like emulator.local)")
+    return normal
+
+
+def accepted_host_names(listen_host: str, url_host: str, extra: list[str]) -> frozenset[str] | None:
+    """The `Host` names the emulator answers to, or None for any: off loopback with no names listed.
+
+    On loopback a page from any web site could reach the emulator under its own name (DNS rebinding), so
+    only the emulator's own names pass; IP literals always pass, as no rebinding can forge one.
+    """
+    if not is_loopback(listen_host) and not extra:
+        return None
+    names = {"localhost", _normal(listen_host), _normal(url_host)} | {check_host_name(n) for n in extra}
+    return frozenset(names - {""})
+
+
+def host_accepted(header: str, accepted: frozenset[str] | None) -> bool:
+    """Whether a request's `Host` value (name, optional port) names this emulator."""
+    if accepted is None:
+        return True
+    name = header.strip()
+    if name.startswith("["):
+        name = name[: name.find("]") + 1]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    name = _normal(name)
+    if name in accepted:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
