@@ -362,3 +362,23 @@ def test_serve_on_a_read_only_database_fails_at_start_in_one_line(tmp_path: Path
         f"Error: cannot use {db} as the emulator database: it is read-only (the emulator keeps its state"
         " there)\n"
     )
+
+
+def test_local_on_a_read_only_state_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    make_read_only_database(tmp_path / LOCAL_DB_PATH)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "verifyctl", "plan", "--local", str(REPO / "examples")],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: cannot use {LOCAL_DB_PATH} as the local emulator's state: it is read-only (the emulator"
+        " keeps its state there)"
+    )

@@ -104,3 +104,16 @@ def test_every_interface_checks_host_only_for_listed_names() -> None:
 def test_a_bad_allowed_host_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="not a host name to accept in Host"):
         EmulatorServer(allowed_hosts=[name])
+
+
+def test_a_rebound_name_without_credentials_is_refused_before_anything_is_read(
+    emulator: EmulatorServer,
+) -> None:
+    """Today's default: a page on attacker.example, rebound to 127.0.0.1, asks for the messages."""
+    api = Api(emulator.base_url, emulator.accounts[0])
+    api.create(f"/v2/Services/{api.service()['sid']}/Verifications", {"To": PHONE, "Channel": "sms"})
+    code = emulator.messages()[0]["body"].rsplit(" ", 1)[1]
+
+    response = _get(emulator, "/__emulator__/messages", f"attacker.example:{emulator.port}")
+
+    assert error_of(response)[:2] == (400, 20400) and code not in response.text
