@@ -34,6 +34,12 @@ def schema_ref_for(directory: Path | None) -> str:
     return Path(os.path.relpath(schema, directory.resolve())).as_posix()
 
 
+def schema_command() -> str:
+    """The shell command that writes the committed schema, its directory made first."""
+    directory = Path(COMMITTED_PATH).parent.as_posix()
+    return f"mkdir -p {directory} && verifyctl schema > {COMMITTED_PATH}"
+
+
 def refuse_overwrite(paths: Sequence[Path]) -> None:
     existing = [str(p) for p in paths if p.exists()]
     if existing:
@@ -122,5 +128,5 @@ def import_command(
     if not schema_ref and not (Path.cwd() / COMMITTED_PATH).exists():
         progress(
             f"Note: the editor comment points at {COMMITTED_PATH}, which does not exist here; "
-            f"write it with `verifyctl schema > {COMMITTED_PATH}` or pass --schema-ref."
+            f"write it with `{schema_command()}` or pass --schema-ref."
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import click
+from click.core import ParameterSource
 
 from verifyctl.cli.environment import Target, targets_of
 from verifyctl.cli.files import write_text
@@ -29,6 +31,35 @@ def check_targets(targets: tuple[str, ...]) -> list[Address]:
 def save_plan(plan: Plan, path: str) -> None:
     """Write the plan atomically; its directory must exist (a typo in it is an error, not a new tree)."""
     write_text(path, plan.to_json())
+
+
+def apply_hint(out: str, paths: tuple[str, ...], account: AccountOptions, environment: str) -> str:
+    """The `apply --plan` command that applies the plan just saved, as it must be typed.
+
+    Every word is quoted for a POSIX shell (paths and names come from the user and may hold anything),
+    and `--` ends the options when a path looks like one. --var values are not repeated: one may be
+    a secret, and this line goes to CI logs.
+    """
+    words = ["verifyctl", "apply", "--plan", out]
+    if environment:
+        words += ["--env", environment]
+    if account.local:
+        words.append("--local")
+    elif account.api_url and _given_on_command_line("api_url"):
+        words += ["--api-url", account.api_url]
+    for var_file in account.var_files:
+        words += ["--var-file", var_file]
+    if any(path.startswith("-") for path in paths):
+        words.append("--")
+    command = shlex.join([*words, *paths])
+    if account.vars:
+        return f"{command} (with the same --var options)"
+    return command
+
+
+def _given_on_command_line(name: str) -> bool:
+    context = click.get_current_context(silent=True)
+    return context is not None and context.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
 @click.command(
@@ -66,7 +97,8 @@ def plan_command(
     plans = plan_environments(chosen, paths, wanted_targets, account, parallelism)
     if out:
         save_plan(plans[0], out)
-        progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
+        command = apply_hint(out, paths, account, plans[0].environment)
+        progress(f"Saved the plan to {shlex.quote(out)}; apply it with: {command}")
     colour = use_colour(account.no_color, account.color)
     if len(plans) > 1:
         result(render_sections(plans, fmt, colour))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,35 @@ def test_a_wrong_token_in_an_environment_is_an_authentication_failure(
     assert "do not open that account" not in run.stderr
     assert "TWILIO_AUTH_TOKEN" not in run.stderr and wrong not in run.stderr
     assert writes(emulator, STAGING) == writes(emulator, PROD) == []
+
+
+def hinted_command(stderr: str) -> list[str]:
+    """The command the `plan --out` hint prints, as a shell would split it, without `verifyctl`."""
+    line = next(line for line in stderr.splitlines() if "apply it with: " in line)
+    words = shlex.split(line.split("apply it with: ", 1)[1])
+    assert words[0] == "verifyctl"
+    return words[1:]
+
+
+def test_the_hint_after_plan_out_applies_the_environments_plan(
+    emulator: EmulatorServer,
+    repo: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The files under a directory whose name a shell would take apart, and the env from VERIFYCTL_ENV.
+    hostile = repo / "-verify $(touch pwned); x"
+    hostile.mkdir()
+    for name in ("environments.yaml", "services.yaml"):
+        (repo / name).rename(hostile / name)
+    monkeypatch.setenv("VERIFYCTL_ENV", "production")
+    planned = run_cli("plan", "--out", "p.json", "--no-color", "--", hostile.name)
+    assert planned.exit_code == 0, planned.stderr
+    monkeypatch.delenv("VERIFYCTL_ENV")
+    command = hinted_command(planned.stderr)
+    assert "--env" in command and "production" in command
+    applied = run_cli(*command)
+    assert applied.exit_code == 0, applied.stderr
+    assert "Apply complete: 3 applied" in applied.stdout
+    assert not (repo / "pwned").exists()
+    again = run_cli("plan", str(hostile), "--env", "production", "--detailed-exitcode", "--no-color")
+    assert again.exit_code == 0, again.stdout + again.stderr
