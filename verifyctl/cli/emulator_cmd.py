@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shlex
 import signal
 import sqlite3
 import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
 
 from verifyctl.cli.help_text import epilog, exit_codes
 from verifyctl.cli.output import plural
+from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV, is_loopback_host
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
 from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
@@ -286,11 +289,26 @@ def _print_banner(
         click.echo(f"Admin token: {'(as given)' if admin_given else server.admin_token}")
     sid, token = server.accounts[0]
     click.echo("Point verifyctl at it:")
-    click.echo(f"  export VERIFYCTL_API_URL={server.base_url}")
-    click.echo(f"  export TWILIO_ACCOUNT_SID={sid}")
-    if generated:
-        click.echo(f"  export TWILIO_AUTH_TOKEN={token}")
+    for line in export_lines(server.base_url, sid, token if generated else None):
+        click.echo(f"  {line}")
     click.echo("Press Ctrl-C to stop.", err=True)
+
+
+def export_lines(base_url: str, sid: str, token: str | None) -> list[str]:
+    """The shell lines that point verifyctl at the emulator, working as printed.
+
+    Plain http to a host other than loopback is refused unless the host is trusted by name, so the
+    lines trust the banner's own host when its URL needs it.
+    """
+    lines = [f"export VERIFYCTL_API_URL={shlex.quote(base_url)}"]
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if parts.scheme == "http" and not is_loopback_host(host):
+        lines.append(f"export {ALLOW_HTTP_HOSTS_ENV}={shlex.quote(host)}")
+    lines.append(f"export TWILIO_ACCOUNT_SID={shlex.quote(sid)}")
+    if token is not None:
+        lines.append(f"export TWILIO_AUTH_TOKEN={shlex.quote(token)}")
+    return lines
 
 
 def _warn_off_loopback(server: EmulatorServer) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import click
@@ -15,6 +17,7 @@ from click.core import ParameterSource
 from verifyctl.cli.environment import Target, environment_options, one_target
 from verifyctl.cli.output import progress, setup_logging
 from verifyctl.client import credentials_from_env
+from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV
 from verifyctl.engine import AccountSpec, Engine
 from verifyctl.errors import UsageError
 from verifyctl.memory import heap_so_far_frozen
@@ -103,6 +106,42 @@ class AccountOptions:
     env: str | None = None
     vars: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
+    # Hosts trusted by name with plain http (--allow-http-host, VERIFYCTL_ALLOW_HTTP_HOSTS), lower-case.
+    allow_http_hosts: tuple[str, ...] = ()
+
+
+_LABEL = r"[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+
+
+def trusted_http_hosts(given: tuple[str, ...], environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The hosts of --allow-http-host and VERIFYCTL_ALLOW_HTTP_HOSTS (comma-separated), checked, lower-case.
+
+    Each must be a bare host name or IP address: a scheme, port, path or wildcard is refused, naming
+    where it came from, so that a typo never trusts more than the one host meant.
+    """
+    named = [(host, f"--allow-http-host {host!r}") for host in given]
+    listed = environ.get(ALLOW_HTTP_HOSTS_ENV, "")
+    if listed.strip():
+        named += [(host, f"{ALLOW_HTTP_HOSTS_ENV} entry {host!r}") for host in listed.split(",")]
+    hosts: list[str] = []
+    for host, origin in named:
+        bare = host.strip().lower()
+        if not _is_host(bare):
+            raise UsageError(
+                f"{origin} is not a host name or IP address (give the bare host, e.g. emulator for"
+                " http://emulator:8765)"
+            )
+        hosts.append(bare.strip("[]"))
+    return tuple(dict.fromkeys(hosts))
+
+
+def _is_host(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.strip("[]") if text.startswith("[") else text)
+        return True
+    except ValueError:
+        return bool(_HOST_NAME.match(text))
 
 
 _ACCOUNT_OPTION_NAMES = (
@@ -130,6 +169,7 @@ def account_options(func: F) -> F:
             if source is ParameterSource.COMMANDLINE:
                 raise UsageError("--local uses the embedded emulator; it takes no --api-url")
             values["api_url"] = None  # VERIFYCTL_API_URL in the environment gives way to --local
+        values["allow_http_hosts"] = trusted_http_hosts(kwargs.pop("allow_http_hosts"), os.environ)
         if values["no_color"]:
             values["color"] = "never"
         values["no_color"] = values["color"] == "never"
@@ -147,6 +187,14 @@ def account_options(func: F) -> F:
             is_flag=True,
             envvar="VERIFYCTL_LOCAL",
             help="Use the embedded emulator (state in .verifyctl/local.sqlite3) [env VERIFYCTL_LOCAL=1].",
+        ),
+        click.option(
+            "--allow-http-host",
+            "allow_http_hosts",
+            multiple=True,
+            metavar="HOST",
+            help="Allow plain http to this host, trusted by name: an emulator in a compose or CI "
+            f"service container (repeatable) [env {ALLOW_HTTP_HOSTS_ENV}=HOST,HOST].",
         ),
         *environment_options,
         click.option("--stats", is_flag=True, help="Print a request tally on stderr at the end."),
@@ -185,6 +233,8 @@ def open_engine(
     if target is None:
         target = one_target(options, ())
     spec = target.spec if target.spec is not None else account_spec(options)
+    if not spec.local:
+        spec = replace(spec, allow_http_hosts=options.allow_http_hosts)
     with (
         heap_so_far_frozen(),
         Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine,

@@ -47,6 +47,8 @@ def apply_hint(out: str, paths: tuple[str, ...], account: AccountOptions, enviro
         words.append("--local")
     elif account.api_url and _given_on_command_line("api_url"):
         words += ["--api-url", account.api_url]
+    for host in account.allow_http_hosts:
+        words += ["--allow-http-host", host]
     for var_file in account.var_files:
         words += ["--var-file", var_file]
     if any(path.startswith("-") for path in paths):

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.integration.conftest import run_cli
+from verifyctl.cli.emulator_cmd import _print_banner
 from verifyctl.emulator import EmulatorServer
 
 SERVICE = """\
@@ -60,3 +63,75 @@ def test_the_schema_hint_of_import_writes_the_schema(account: EmulatorServer, wo
     written = shell(command, workdir)
     assert written.returncode == 0, written.stderr
     assert (workdir / "schemas" / "verifyctl.schema.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_the_banner_of_an_emulator_in_a_container_points_verifyctl_at_it(
+    emulator: EmulatorServer, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As in a compose file: the emulator listens on every interface and is reached by a host name that
+    # is not loopback to verifyctl. `127.1` is such a name that still reaches this test's emulator.
+    sid, token = emulator.accounts[0]
+    shown = EmulatorServer(
+        host="0.0.0.0",
+        port=emulator.port,
+        accounts=[(sid, token)],
+        public_url=f"http://127.1:{emulator.port}",
+    )
+    try:
+        _print_banner(shown, None, generated=True, api_keys=[], admin_given=False)
+    finally:
+        shown.stop()
+    banner = capsys.readouterr().out.splitlines()
+    exports = [line.strip() for line in banner if line.startswith("  export ")]
+    (workdir / "login.yaml").write_text(SERVICE, encoding="utf-8")
+    planned = shell(" && ".join([*exports, "verifyctl plan --detailed-exitcode login.yaml"]), workdir)
+    assert planned.returncode == 2, planned.stderr
+    assert "+ service[Acme Login]" in planned.stdout
+    # The same URL without the opt-in is refused before any request, and says how to opt in.
+    emulator.clear_requests()
+    without = [line for line in exports if "ALLOW_HTTP_HOSTS" not in line]
+    refused = shell(" && ".join([*without, "verifyctl plan login.yaml"]), workdir)
+    assert refused.returncode == 64, refused.stderr
+    assert "--allow-http-host 127.1" in refused.stderr
+    assert emulator.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "variable"),
+    [
+        (["--allow-http-host", "http://127.1"], ""),
+        (["--allow-http-host", "127.1:80"], ""),
+        ([], "127.1,*"),
+        ([], "127.1,"),
+    ],
+)
+def test_a_trusted_host_that_is_not_a_bare_host_is_refused(
+    account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch, flag: list[str], variable: str
+) -> None:
+    (workdir / "login.yaml").write_text(SERVICE, encoding="utf-8")
+    monkeypatch.setenv("VERIFYCTL_ALLOW_HTTP_HOSTS", variable)
+    monkeypatch.setenv("VERIFYCTL_API_URL", account.base_url.replace("127.0.0.1", "127.1"))
+    account.clear_requests()
+    run = run_cli("plan", *flag, "login.yaml")
+    assert run.exit_code == 64, run.stderr
+    assert ("--allow-http-host" if flag else "VERIFYCTL_ALLOW_HTTP_HOSTS entry") in run.stderr
+    assert account.requests() == []
+
+
+def test_a_trusted_host_opens_an_environments_http_api_url(
+    account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid, token = account.accounts[0]
+    monkeypatch.delenv("VERIFYCTL_API_URL")
+    monkeypatch.setenv("CI_TOKEN", token)
+    url = account.base_url.replace("127.0.0.1", "127.1")
+    (workdir / "environments.yaml").write_text(
+        f"version: 1\nenvironments:\n  ci:\n    account_sid: {sid}\n    api_url: {url}\n"
+        "    credentials: {auth_token_env: CI_TOKEN}\n",
+        encoding="utf-8",
+    )
+    (workdir / "login.yaml").write_text(SERVICE, encoding="utf-8")
+    refused = run_cli("plan", ".", "--env", "ci")
+    assert refused.exit_code == 64, refused.stderr
+    allowed = run_cli("plan", ".", "--env", "ci", "--allow-http-host", "127.1", "--detailed-exitcode")
+    assert allowed.exit_code == 2, allowed.stderr
