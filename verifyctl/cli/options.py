@@ -232,6 +232,8 @@ def open_engine(
     setup_logging(options.verbose, options.log_format)
     if target is None:
         target = one_target(options, ())
+    if target.problem is not None:
+        raise target.problem  # never the TWILIO_* account in its place
     spec = target.spec if target.spec is not None else account_spec(options)
     if not spec.local:
         spec = replace(spec, allow_http_hosts=options.allow_http_hosts)

@@ -96,16 +96,24 @@ def plan_command(
     chosen = targets_of(account, paths)
     if out and len(chosen) > 1:
         raise UsageError("--out saves the plan of one environment; name it with --env NAME")
-    plans = plan_environments(chosen, paths, wanted_targets, account, parallelism)
+    outcomes = plan_environments(chosen, paths, wanted_targets, account, parallelism)
+    plans = [outcome for outcome in outcomes if isinstance(outcome, Plan)]
+    failures = {t.name: o for t, o in zip(chosen, outcomes, strict=True) if isinstance(o, VerifyctlError)}
     if out:
         save_plan(plans[0], out)
         command = apply_hint(out, paths, account, plans[0].environment)
         progress(f"Saved the plan to {shlex.quote(out)}; apply it with: {command}")
     colour = use_colour(account.no_color, account.color)
-    if len(plans) > 1:
-        result(render_sections(plans, fmt, colour))
+    if len(chosen) > 1:
+        errors = {name: str(error) for name, error in failures.items()}
+        result(render_sections(plans, fmt, colour, errors))
     else:
         result(render(plans[0], fmt, colour))
+    if failures:
+        # Each failure is said after the healthy environments' plans; the first one's code is the exit.
+        for error in failures.values():
+            progress(f"Error: {error}")
+        raise click.exceptions.Exit(next(iter(failures.values())).exit_code)
     return EXIT_CHANGES if detailed_exitcode and any(plan.has_changes for plan in plans) else 0
 
 
@@ -138,18 +146,27 @@ def plan_environments(
     targets: list[Address],
     account: AccountOptions,
     parallelism: Parallelism,
-) -> list[Plan]:
-    """Each environment's plan, planned concurrently; the first failure is raised once all have ended."""
+) -> list[Plan | VerifyctlError]:
+    """Each environment's plan, or the error that stopped it, planned concurrently.
+
+    One environment failing does not hide the others' plans (`--env all`); an unexpected exception
+    (not a VerifyctlError) is raised once all have ended.
+    """
     if len(chosen) == 1:
         return [plan_one(chosen[0], paths, targets, account, parallelism)]
     with ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="verifyctl-env") as pool:
         futures = [pool.submit(plan_one, t, paths, targets, account, parallelism) for t in chosen]
         wait(futures)
+    outcomes: list[Plan | VerifyctlError] = []
     for target, future in zip(chosen, futures, strict=True):
         error = future.exception()
-        if isinstance(error, VerifyctlError) and not error.message.startswith(f"environment {target.name}"):
-            error.message = f"environment {target.name}: {error.message}"
+        if error is not None and not isinstance(error, VerifyctlError):
             raise error
-        if error is not None:
-            raise error
-    return [future.result() for future in futures]
+        if isinstance(error, VerifyctlError):
+            if not error.message.startswith(f"environment {target.name}"):
+                error.message = f"environment {target.name}: {error.message}"
+                error.args = (error.message,)
+            outcomes.append(error)
+        else:
+            outcomes.append(future.result())
+    return outcomes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -71,3 +72,37 @@ def test_the_hint_after_plan_out_applies_the_environments_plan(
     assert not (repo / "pwned").exists()
     again = run_cli("plan", str(hostile), "--env", "production", "--detailed-exitcode", "--no-color")
     assert again.exit_code == 0, again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(
+    ("broken", "code", "said"),
+    [
+        ({"PROD_SECRET": "rotated" + "0" * 25}, 1, "environment production: Authenticate"),
+        ({"PROD_KEY": ""}, 1, "environment production: PROD_KEY is not set"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_env_all_shows_the_healthy_plans_and_the_failing_ones_error(
+    emulator: EmulatorServer,
+    repo: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    broken: dict[str, str],
+    code: int,
+    said: str,
+    fmt: str,
+) -> None:
+    for name, value in broken.items():
+        monkeypatch.setenv(name, value)
+    run = run_cli("plan", ".", "--env", "all", "--detailed-exitcode", "--no-color", "--format", fmt)
+    assert run.exit_code == code, run.stderr
+    assert f"Error: {said}" in run.stderr
+    if fmt == "json":
+        data = json.loads(run.stdout)
+        assert list(data["environments"]) == ["staging"]
+        assert data["errors"]["production"].startswith(said)
+        assert data["environments"]["staging"]["summary"]["add"] == 2
+    else:
+        staging, production = run.stdout.split("=== environment production ===")
+        assert "+ service[Acme Login]" in staging and "Environment: staging" in staging
+        assert f"Error: {said}" in production
+    assert writes(emulator, STAGING) == writes(emulator, PROD) == []
