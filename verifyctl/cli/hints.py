@@ -16,6 +16,7 @@ class Cause(enum.Enum):
     PORT_IN_USE = "emulator serve: the port is taken"
     NOT_E164 = "verify send/check: --to is a phone number without its +country code"
     NO_EMULATOR = "emulator messages: nothing answers at the emulator's URL"
+    REFUSED_ARGUMENT = "verify send/check: the API refused a value given on the command line"
 
 
 # The one place the wording lives; `{...}` are filled in by the cause's detector.
@@ -26,6 +27,19 @@ HINTS: dict[Cause, str] = {
         "start one with `verifyctl emulator serve`, point --api-url at a running one, "
         "or read the embedded one with --local"
     ),
+    Cause.REFUSED_ARGUMENT: "the API refused {flags}: fix {it} on the command line",
+}
+
+# The API's parameter each option of `verify send/check` sends, to name the option it refused.
+ARGUMENT_PARAMETERS = {
+    "To": "--to",
+    "Channel": "--channel",
+    "Code": "--code",
+    "Amount": "--amount",
+    "Payee": "--payee",
+    "CustomCode": "--custom-code",
+    "Locale": "--locale",
+    "RateLimits": "--rate-limit",
 }
 
 Detector = Callable[[VerifyctlError, Sequence[str]], "dict[str, str] | None"]
@@ -75,10 +89,24 @@ def _no_emulator(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] |
     return {}
 
 
+def _refused_argument(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] | None:
+    # A 400 to `verify send/check` is about what the command line sent: no configuration is written.
+    if _command(argv)[0:1] != ("verify",) or not isinstance(error, ApiError) or error.status != 400:
+        return None
+    named = [
+        flag for name, flag in ARGUMENT_PARAMETERS.items() if re.search(rf"\b{name}\b", error.api_message)
+    ]
+    if not named:
+        return {"flags": "a value of this command's options", "it": "it"}
+    flags = " and ".join(named)
+    return {"flags": flags, "it": "it" if len(named) == 1 else "them"}
+
+
 DETECTORS: dict[Cause, Detector] = {
     Cause.PORT_IN_USE: _port_in_use,
     Cause.NOT_E164: _not_e164,
     Cause.NO_EMULATOR: _no_emulator,
+    Cause.REFUSED_ARGUMENT: _refused_argument,
 }
 
 

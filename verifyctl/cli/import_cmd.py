@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from verifyctl.cli.environment import one_target
 from verifyctl.cli.files import write_text
 from verifyctl.cli.help_text import account_env, epilog, exit_codes
 from verifyctl.cli.options import (
@@ -62,6 +63,15 @@ def refuse_overwrite(paths: Sequence[Path]) -> None:
 @click.option("--output", "output_alias", metavar="FILE", hidden=True)
 @click.option("--split", metavar="DIR", help="Write one file per service into DIR, named after it.")
 @click.option("--overwrite", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--config",
+    "config_paths",
+    multiple=True,
+    type=click.Path(),
+    metavar="PATH",
+    help="A YAML file or directory whose `environments:` section --env reads, as PATHS of plan"
+    " (repeatable; default verifyctl.yaml).",
+)
 # --force means "past the safety threshold" on apply; on import it was --overwrite. Kept, with a warning.
 @click.option("--force", "force_alias", is_flag=True, hidden=True)
 @click.option(
@@ -80,6 +90,7 @@ def import_command(
     overwrite: bool,
     force_alias: bool,
     schema_ref: str | None,
+    config_paths: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
 ) -> None:
@@ -99,7 +110,8 @@ def import_command(
         raise UsageError("-o/--out and --split are exclusive: one file, or one file per service")
     if output and not force:
         refuse_overwrite([Path(output)])
-    with open_engine(account, parallelism) as engine:
+    # SERVICE names take the positional arguments, so the configuration's paths come with --config.
+    with open_engine(account, parallelism, one_target(account, config_paths)) as engine:
         with reading(engine):
             imported = engine.import_services(services)
         source = engine.api_url

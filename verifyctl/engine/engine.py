@@ -250,18 +250,14 @@ class Engine:
         """The one live service with this SID or friendly name."""
         return find_service(read_services(self._client), name)
 
-    def send(self, service: LiveRecord, to: str, channel: str) -> dict[str, Any]:
-        """Start a verification (send a code) to `to` through `service`."""
-        return self._client.create(
-            f"/v2/Services/{service.id}/Verifications", [("To", to), ("Channel", channel)]
-        )
+    def send(self, service: LiveRecord, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """Start a verification (send a code) through `service`: `form` holds To, Channel and the rest."""
+        return self._client.create(f"/v2/Services/{service.id}/Verifications", list(form))
 
-    def check(self, service: LiveRecord, to: str, code: str) -> dict[str, Any]:
-        """Check `code` for `to`; a verification that is not pending is an error saying why."""
+    def check(self, service: LiveRecord, to: str, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """Check the code of `form` for `to`; a verification that is not pending is an error saying why."""
         try:
-            return self._client.create(
-                f"/v2/Services/{service.id}/VerificationCheck", [("To", to), ("Code", code)]
-            )
+            return self._client.create(f"/v2/Services/{service.id}/VerificationCheck", list(form))
         except ApiError as error:
             if error.status != 404:
                 raise

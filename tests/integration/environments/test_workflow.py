@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -106,3 +107,29 @@ def test_env_all_shows_the_healthy_plans_and_the_failing_ones_error(
         assert "+ service[Acme Login]" in staging and "Environment: staging" in staging
         assert f"Error: {said}" in production
     assert writes(emulator, STAGING) == writes(emulator, PROD) == []
+
+
+def test_verify_send_check_and_import_take_the_configurations_paths(
+    emulator: EmulatorServer,
+    repo: Path,  # noqa: F811
+) -> None:
+    # The recipes' layout: the files under verify/, not verifyctl.yaml in the current directory.
+    (repo / "verify").mkdir()
+    for name in ("environments.yaml", "services.yaml"):
+        (repo / name).rename(repo / "verify" / name)
+    assert run_cli("apply", "verify/", "--env", "staging", "--auto-approve").exit_code == 0
+    to = "+15005550006"
+    sent = run_cli("verify", "send", "Acme Login", "verify/", "--env", "staging", "--to", to)
+    assert sent.exit_code == 0, sent.stderr
+    code = re.search(r"verification code is: (\d+)", str(emulator.messages(to)[-1]["body"]))
+    assert code
+    checked = run_cli(
+        "verify", "check", "Acme Login", "verify/", "--env", "staging", "--to", to, "--code", code[1]
+    )
+    assert checked.exit_code == 0, checked.stderr
+    imported = run_cli("import", "--config", "verify/", "--env", "staging", "Acme Login")
+    assert imported.exit_code == 0, imported.stderr
+    assert "friendly_name: Acme Login" in imported.stdout
+    # Production's credentials are not staging's: the environment, not TWILIO_*, chose the account.
+    missing = run_cli("verify", "send", "Acme Login", "verify/", "--env", "production", "--to", to)
+    assert missing.exit_code == 1 and "no live service is named 'Acme Login'" in missing.stderr
