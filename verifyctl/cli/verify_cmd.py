@@ -14,6 +14,7 @@ from verifyctl.errors import UsageError
 
 CHANNELS = ("sms", "call", "email", "whatsapp")
 
+
 @click.group("verify")
 def verify_group() -> None:
     """Run the Verify workflow against a deployed service: send a code, then check it.
