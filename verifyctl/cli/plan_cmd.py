@@ -71,7 +71,7 @@ def _given_on_command_line(name: str) -> bool:
         account_env(parallelism=True),
         exit_codes(
             "  0   success (with --detailed-exitcode: and no changes)",
-            "  2   changes present (--detailed-exitcode)",
+            "  2   changes present (--detailed-exitcode; with --unmanaged-is-drift, or unmanaged services)",
         ),
     ),
 )
@@ -81,18 +81,28 @@ def _given_on_command_line(name: str) -> bool:
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
 )
+@click.option(
+    "--unmanaged-is-drift",
+    is_flag=True,
+    help="With --detailed-exitcode, exit 2 also when live services no file declares exist (a drift check).",
+)
 @planning_options
 def plan_command(
     paths: tuple[str, ...],
     fmt: str,
     out: str | None,
     detailed_exitcode: bool,
+    unmanaged_is_drift: bool,
     targets: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
 ) -> int:
     """Show what apply would change in the live account (with --env all, in every environment)."""
     wanted_targets = check_targets(targets)
+    if unmanaged_is_drift and not detailed_exitcode:
+        raise UsageError("--unmanaged-is-drift sets the exit code of --detailed-exitcode; give both")
+    if unmanaged_is_drift and wanted_targets:
+        raise UsageError("--unmanaged-is-drift looks at the whole account; it takes no --target")
     chosen = targets_of(account, paths)
     if out and len(chosen) > 1:
         raise UsageError("--out saves the plan of one environment; name it with --env NAME")
@@ -114,7 +124,8 @@ def plan_command(
         for error in failures.values():
             progress(f"Error: {error}")
         raise click.exceptions.Exit(next(iter(failures.values())).exit_code)
-    return EXIT_CHANGES if detailed_exitcode and any(plan.has_changes for plan in plans) else 0
+    drifted = any(plan.has_changes or (unmanaged_is_drift and plan.unmanaged) for plan in plans)
+    return EXIT_CHANGES if detailed_exitcode and drifted else 0
 
 
 def plan_one(

@@ -183,7 +183,12 @@ class Engine:
         blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
         plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
         plan = replace(
-            plan, findings=shown, blocking=blocking, secrets=desired.secrets, environment=self.environment
+            plan,
+            findings=shown,
+            blocking=blocking,
+            secrets=desired.secrets,
+            environment=self.environment,
+            unmanaged=() if targets else unmanaged_services(scope),
         )
         return Review(plan, findings)
 
@@ -278,6 +283,16 @@ class Engine:
             return []  # a loopback server that is not the emulator (a proxy, a mock): nothing to show
         messages = payload.get("messages")
         return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+
+def unmanaged_services(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The live services no file declares that the plan leaves alone, by friendly name then SID."""
+    left = [
+        (pair.current.key, pair.current.id)
+        for pair in scope.pairs
+        if pair.wanted is None and pair.current is not None and not scope.deleted(pair)
+    ]
+    return tuple(sorted(left))
 
 
 def select_services(live: Sequence[LiveRecord], wanted: Sequence[str]) -> list[LiveRecord]:
