@@ -24,8 +24,7 @@ HINTS: dict[Cause, str] = {
     Cause.PORT_IN_USE: "try --port 0 (any free port), or stop what listens on port {port}",
     Cause.NOT_E164: "--to takes an E.164 number with its country code: try --to {e164}",
     Cause.NO_EMULATOR: (
-        "start one with `verifyctl emulator serve`, point --api-url at a running one, "
-        "or read the embedded one with --local"
+        "start one with `{serve}`, point --api-url at a running one, or read the embedded one with --local"
     ),
     Cause.REFUSED_ARGUMENT: "the API refused {flags}: fix {it} on the command line",
 }
@@ -86,7 +85,11 @@ def _not_e164(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] | No
 def _no_emulator(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] | None:
     if _command(argv) != ("emulator", "messages") or not str(error).startswith("cannot reach"):
         return None
-    return {}
+    # Imported here: this module is loaded on every run, the client's hints (and requests) only now.
+    from verifyctl.client.hints import serve_command
+
+    url = str(error).removeprefix("cannot reach the emulator at ").split(": ", 1)[0]
+    return {"serve": serve_command(url)}
 
 
 def _refused_argument(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +137,31 @@ def test_a_trusted_host_opens_an_environments_http_api_url(
     assert refused.exit_code == 64, refused.stderr
     allowed = run_cli("plan", ".", "--env", "ci", "--allow-http-host", "127.1", "--detailed-exitcode")
     assert allowed.exit_code == 2, allowed.stderr
+
+
+def test_the_emulator_serve_hint_starts_one_where_the_url_points(workdir: Path) -> None:
+    # A port that was bound and let go: nothing listens there now.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    missing = run_cli("emulator", "messages", "--api-url", url)
+    assert missing.exit_code == 1
+    command = hinted(missing.stderr, "start one with `").split("`", 1)[0]
+    assert command.startswith("verifyctl emulator serve")
+    bin_dir = workdir.parent / f"{workdir.name}-bin"
+    shell("true", workdir)  # writes the verifyctl wrapper
+    environ = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    server = subprocess.Popen(
+        ["sh", "-c", f"exec {command}"], cwd=workdir, env=environ, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if line.startswith("Verify emulator listening on"):
+                break
+        found = shell(f"verifyctl emulator messages --api-url {url}", workdir)
+        assert found.returncode == 0, found.stderr
+        assert "No messages." in found.stderr
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=20)
