@@ -165,3 +165,21 @@ def test_the_emulator_serve_hint_starts_one_where_the_url_points(workdir: Path) 
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=20)
+
+
+def test_the_plan_out_hint_repeats_api_url_and_trusted_hosts_but_never_a_var_value(
+    account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workdir / "login.yaml").write_text(SERVICE.replace("Acme Login", "${NAME}"), encoding="utf-8")
+    monkeypatch.delenv("VERIFYCTL_API_URL")
+    url = account.base_url.replace("127.0.0.1", "127.1")
+    given = ["--api-url", url, "--allow-http-host", "127.1"]
+    planned = run_cli("plan", *given, "--var", "NAME=Sekrit Login", "-o", "p.json", "login.yaml")
+    assert planned.exit_code == 0, planned.stderr
+    hint = hinted(planned.stderr, "apply it with: ")
+    assert "Sekrit" not in hint and hint.endswith(" (with the same --var options)")
+    command = shlex.split(hint.removesuffix(" (with the same --var options)"))
+    assert command[-1] == "login.yaml" and url in command and "127.1" in command
+    applied = run_cli(*command[1:], "--var", "NAME=Sekrit Login")
+    assert applied.exit_code == 0, applied.stderr
+    assert "Apply complete: 1 applied" in applied.stdout
