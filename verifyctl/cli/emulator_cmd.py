@@ -19,7 +19,8 @@ from click.core import ParameterSource
 
 from verifyctl.cli.help_text import epilog, exit_codes
 from verifyctl.cli.output import plural
-from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV, is_loopback_host
+from verifyctl.cli.trusted_hosts import allow_http_host_option, trusted_http_hosts
+from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV, is_loopback_host, resolve_base_url
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
 from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
@@ -350,7 +351,14 @@ def _warn_off_loopback(server: EmulatorServer) -> None:
     metavar="TOKEN",
     help=f"The emulator's admin token: every account's messages (env {ADMIN_TOKEN_ENV}).",
 )
-def messages(to: str | None, api_url: str | None, local: bool, admin_token: str | None) -> None:
+@allow_http_host_option
+def messages(
+    to: str | None,
+    api_url: str | None,
+    local: bool,
+    admin_token: str | None,
+    allow_http_hosts: tuple[str, ...],
+) -> None:
     """List the messages the emulator would have delivered, oldest first.
 
     A running emulator is sent the admin token when given, else the Twilio credentials of the
@@ -363,7 +371,11 @@ def messages(to: str | None, api_url: str | None, local: bool, admin_token: str 
     if local:
         found = _local_messages(to)
     else:
-        found = fetch_messages(api_url or DEFAULT_EMULATOR_URL, to, _control_auth(admin_token))
+        # Credentials or the admin token go with the request: plain http only where plan would send them.
+        url = resolve_base_url(
+            api_url or DEFAULT_EMULATOR_URL, trusted_http_hosts(allow_http_hosts, os.environ)
+        )
+        found = fetch_messages(url, to, _control_auth(admin_token))
     if not found:
         click.echo("No messages.", err=True)
     for message in found:

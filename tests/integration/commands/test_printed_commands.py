@@ -183,3 +183,18 @@ def test_the_plan_out_hint_repeats_api_url_and_trusted_hosts_but_never_a_var_val
     applied = run_cli(*command[1:], "--var", "NAME=Sekrit Login")
     assert applied.exit_code == 0, applied.stderr
     assert "Apply complete: 1 applied" in applied.stdout
+
+
+def test_emulator_messages_sends_credentials_over_http_only_to_a_trusted_host(
+    account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VERIFYCTL_ALLOW_HTTP_HOSTS", raising=False)
+    url = account.base_url.replace("127.0.0.1", "127.1")
+    account.clear_requests()
+    refused = run_cli("emulator", "messages", "--api-url", url)
+    assert refused.exit_code == 64, refused.stderr
+    assert "--allow-http-host 127.1" in refused.stderr
+    assert account.requests() == []
+    allowed = run_cli("emulator", "messages", "--api-url", url, "--allow-http-host", "127.1")
+    assert allowed.exit_code == 0, allowed.stderr
+    assert "No messages." in allowed.stderr
