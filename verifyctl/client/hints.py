@@ -31,8 +31,7 @@ class Cause(enum.Enum):
 # The one place the wording lives; `{...}` are filled from `Target` and the error.
 HINTS: dict[Cause, str] = {
     Cause.AUTHENTICATION: (
-        "{base_url} refused the credentials for account {account_sid}: check {in_use}"
-        " (or set {other} instead)"
+        "{base_url} refused the credentials for account {account_sid}: check {in_use}{instead}"
     ),
     Cause.V2_IN_BASE_URL: "drop the /v2 from --api-url (use {base_without_v2})",
     Cause.REFUSED_ON_LOOPBACK: ("nothing listens at {base_url}: start `{serve}` or use --local"),
@@ -57,6 +56,8 @@ class Target:
     base_url: str
     account_sid: str
     uses_api_key: bool
+    # The variables a named environment reads its credentials from ("" for the TWILIO_* ones).
+    credential_names: str = ""
 
     @property
     def host(self) -> str:
@@ -122,8 +123,12 @@ def hint(cause: Cause, target: Target) -> str:
         account_sid=target.account_sid,
         host=target.host,
         serve=target.serve,
-        in_use=f"{KEY_PAIR if target.uses_api_key else TOKEN_PAIR}",
-        other=TOKEN_PAIR if target.uses_api_key else KEY_PAIR,
+        in_use=target.credential_names or (KEY_PAIR if target.uses_api_key else TOKEN_PAIR),
+        instead=(
+            " (a wrong or rotated secret)"
+            if target.credential_names
+            else f" (or set {TOKEN_PAIR if target.uses_api_key else KEY_PAIR} instead)"
+        ),
     )
 
 

@@ -71,6 +71,7 @@ class VerifyClient:
         adaptive: bool = True,
         start_concurrency: int = DEFAULT_START,
         allow_http_hosts: Collection[str] = (),
+        credential_names: str = "",
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
@@ -85,7 +86,10 @@ class VerifyClient:
         self.account_sid = credentials.account_sid
         # Named in failure hints: where and as whom (an API key's username is its SK... SID).
         self._target = Target(
-            self.base_url, credentials.account_sid, credentials.username != credentials.account_sid
+            self.base_url,
+            credentials.account_sid,
+            credentials.username != credentials.account_sid,
+            credential_names,
         )
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
         self.stats = RequestStats(limit_path=self._limiter.path)

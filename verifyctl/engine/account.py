@@ -70,12 +70,23 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
         raise ValueError("an account that is not local needs credentials")
     allowed = spec.allow_http_hosts
     base_url = resolve_base_url(spec.api_url, allowed)
+    # Hints name the variables the credentials came from: an environment's own, or TWILIO_*.
+    names = spec.credential_names
     with (
         VerifyClient(
-            base_url, spec.credentials, parallelism=parallelism, adaptive=adaptive, allow_http_hosts=allowed
+            base_url,
+            spec.credentials,
+            parallelism=parallelism,
+            adaptive=adaptive,
+            allow_http_hosts=allowed,
+            credential_names=names,
         ) as client,
         VerifyClient(
-            accounts_base_url(base_url), spec.credentials, parallelism=1, allow_http_hosts=allowed
+            accounts_base_url(base_url),
+            spec.credentials,
+            parallelism=1,
+            allow_http_hosts=allowed,
+            credential_names=names,
         ) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

@@ -17,7 +17,9 @@ from tests.integration.environments.test_environments import (  # noqa: F401 - t
     repo,
     writes,
 )
+from verifyctl.client import Credentials, VerifyClient
 from verifyctl.emulator import EmulatorServer
+from verifyctl.errors import ApiError
 
 
 @pytest.mark.parametrize(
@@ -133,3 +135,16 @@ def test_verify_send_check_and_import_take_the_configurations_paths(
     # Production's credentials are not staging's: the environment, not TWILIO_*, chose the account.
     missing = run_cli("verify", "send", "Acme Login", "verify/", "--env", "production", "--to", to)
     assert missing.exit_code == 1 and "no live service is named 'Acme Login'" in missing.stderr
+
+
+def test_any_401_of_an_environment_names_its_variables(emulator: EmulatorServer) -> None:
+    # The account check catches a wrong secret first; a 401 later in the run names the same variables.
+    wrong = Credentials(username=STAGING, secret="rotated" + "0" * 25, account_sid=STAGING)
+    with (
+        VerifyClient(emulator.base_url, wrong, credential_names="STAGING_TOKEN") as client,
+        pytest.raises(ApiError) as refused,
+    ):
+        client.get("/v2/Services")
+    message = str(refused.value)
+    assert "20003" in message and "check STAGING_TOKEN (a wrong or rotated secret)" in message
+    assert "TWILIO_" not in message
