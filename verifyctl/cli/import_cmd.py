@@ -67,7 +67,7 @@ def refuse_overwrite(paths: Sequence[Path]) -> None:
     "--config",
     "config_paths",
     multiple=True,
-    type=click.Path(),
+    type=click.Path(exists=True),
     metavar="PATH",
     help="A YAML file or directory whose `environments:` section --env reads, as PATHS of plan"
     " (repeatable; default verifyctl.yaml).",

@@ -10,7 +10,7 @@ import click
 from click.core import ParameterSource
 
 from verifyctl.cli.environment import Target, targets_of
-from verifyctl.cli.files import write_text
+from verifyctl.cli.files import STDOUT, write_text
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import progress, result, use_colour
@@ -111,8 +111,11 @@ def plan_command(
     failures = {t.name: o for t, o in zip(chosen, outcomes, strict=True) if isinstance(o, VerifyctlError)}
     if out:
         save_plan(plans[0], out)
-        command = apply_hint(out, paths, account, plans[0].environment)
-        progress(f"Saved the plan to {shlex.quote(out)}; apply it with: {command}")
+        if out == STDOUT:
+            progress("Wrote the plan to standard output; apply --plan reads it from a file (--out FILE)")
+        else:
+            command = apply_hint(out, paths, account, plans[0].environment)
+            progress(f"Saved the plan to {shlex.quote(out)}; apply it with: {command}")
     colour = use_colour(account.no_color, account.color)
     if len(chosen) > 1:
         errors = {name: str(error) for name, error in failures.items()}

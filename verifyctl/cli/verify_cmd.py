@@ -57,7 +57,8 @@ def send_parameters(
 
 @verify_group.command("send", epilog=epilog(PATHS, account_env(), exit_codes("  0   sent")))
 @click.argument("service")
-@click.argument("paths", nargs=-1, type=click.Path())
+# Read only for their `environments:` section, which skips what it cannot read: a typo must not pass.
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--to", required=True, metavar="TO", help="E.164 phone number (+15017122661) or e-mail.")
 @click.option("--channel", type=click.Choice(CHANNELS), default="sms", show_default=True)
 @click.option("--amount", metavar="AMOUNT", help="The PSD2 transaction's amount (a PSD2 service needs it).")
@@ -115,7 +116,8 @@ def send_command(
     ),
 )
 @click.argument("service")
-@click.argument("paths", nargs=-1, type=click.Path())
+# Read only for their `environments:` section, which skips what it cannot read: a typo must not pass.
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--to", required=True, metavar="TO", help="The phone number or e-mail the code was sent to.")
 @click.option("--code", required=True, help="The code received.")
 @click.option("--amount", metavar="AMOUNT", help="The PSD2 transaction's amount, as sent.")

@@ -198,3 +198,11 @@ def test_emulator_messages_sends_credentials_over_http_only_to_a_trusted_host(
     allowed = run_cli("emulator", "messages", "--api-url", url, "--allow-http-host", "127.1")
     assert allowed.exit_code == 0, allowed.stderr
     assert "No messages." in allowed.stderr
+
+
+def test_a_plan_written_to_stdout_prints_no_apply_command(workdir: Path) -> None:
+    (workdir / "login.yaml").write_text(SERVICE, encoding="utf-8")
+    run = run_cli("plan", "--local", "--out", "-", "login.yaml")
+    assert run.exit_code == 0, run.stderr
+    assert "apply it with" not in run.stderr
+    assert "Wrote the plan to standard output; apply --plan reads it from a file" in run.stderr

@@ -66,3 +66,8 @@ def test_an_address_that_names_nothing_is_an_error(
     run = run_cli("show", *args)
     assert run.exit_code == code, run.stderr
     assert said in run.stderr and run.stdout == ""
+
+
+def test_address_with_env_all_is_a_usage_error(applied: Path) -> None:
+    run = run_cli("show", "--address", "service[Acme Login]", "--env", "all")
+    assert run.exit_code == 64 and "--env NAME" in run.stderr and run.stdout == ""

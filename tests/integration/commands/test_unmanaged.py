@@ -70,3 +70,14 @@ def test_prune_deletes_them_instead(drifted: dict[str, str], workdir: Path) -> N
     )
     run = run_cli("plan", "--no-color")
     assert "Unmanaged" not in run.stdout and "2 to destroy" in run.stdout
+
+
+def test_unmanaged_is_drift_with_a_target_is_a_usage_error(drifted: dict[str, str]) -> None:
+    run = run_cli("plan", "--detailed-exitcode", "--unmanaged-is-drift", "--target", "service[Acme Login]")
+    assert run.exit_code == 64 and "--unmanaged-is-drift" in run.stderr and run.stdout == ""
+
+
+def test_a_targeted_plan_reports_no_unmanaged_services(drifted: dict[str, str]) -> None:
+    run = run_cli("plan", "--target", "service[Acme Login]", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout)["unmanaged"] == []

@@ -78,3 +78,21 @@ def test_a_refused_custom_code_names_the_option(account: EmulatorServer, workdir
     assert run.exit_code == 1
     assert "the API refused --custom-code: fix it on the command line" in run.stderr
     assert "configuration" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["verify", "send", "Custom", "nope.yaml", "--to", TO],
+        ["verify", "check", "Custom", "nope/", "--to", TO, "--code", "1234"],
+        ["import", "--config", "nope.yaml"],
+    ],
+)
+def test_a_configuration_path_that_does_not_exist_is_a_usage_error(
+    account: EmulatorServer, workdir: Path, command: list[str]
+) -> None:
+    account.clear_requests()
+    run = run_cli(*command)
+    assert run.exit_code == 64, run.stderr
+    assert "nope" in run.stderr and "does not exist" in run.stderr
+    assert account.requests() == []
