@@ -51,7 +51,7 @@ def find_object(entries: list[Entry], address: Address) -> LiveRecord:
     if record is None:
         raise VerifyctlError(
             f"{address}: no such live object among the services the files declare"
-            " (`verifyctl show` lists their addresses)"
+            " (show without --address lists their addresses)"
         )
     return record
 
