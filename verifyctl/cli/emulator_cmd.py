@@ -5,18 +5,22 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shlex
 import signal
 import sqlite3
 import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
 
 from verifyctl.cli.help_text import epilog, exit_codes
 from verifyctl.cli.output import plural
+from verifyctl.cli.trusted_hosts import allow_http_host_option, trusted_http_hosts
+from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV, is_loopback_host, resolve_base_url
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
 from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
@@ -332,14 +336,29 @@ def _print_banner(
         click.echo("Control endpoints (/__emulator__/*) need no credentials (--open-control).")
     sid, token = server.accounts[0]
     click.echo("Point verifyctl at it:")
-    click.echo(f"  export VERIFYCTL_API_URL={server.base_url}")
-    click.echo(f"  export TWILIO_ACCOUNT_SID={sid}")
-    if generated:
-        click.echo(f"  export TWILIO_AUTH_TOKEN={token}")
+    for line in export_lines(server.base_url, sid, token if generated else None):
+        click.echo(f"  {line}")
     if server.control_auth and not admin_given:
         # `verifyctl emulator messages` reads it from there: every account's messages.
         click.echo(f"  export {ADMIN_TOKEN_ENV}={server.admin_token}")
     click.echo("Press Ctrl-C to stop.", err=True)
+
+
+def export_lines(base_url: str, sid: str, token: str | None) -> list[str]:
+    """The shell lines that point verifyctl at the emulator, working as printed.
+
+    Plain http to a host other than loopback is refused unless the host is trusted by name, so the
+    lines trust the banner's own host when its URL needs it.
+    """
+    lines = [f"export VERIFYCTL_API_URL={shlex.quote(base_url)}"]
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if parts.scheme == "http" and not is_loopback_host(host):
+        lines.append(f"export {ALLOW_HTTP_HOSTS_ENV}={shlex.quote(host)}")
+    lines.append(f"export TWILIO_ACCOUNT_SID={shlex.quote(sid)}")
+    if token is not None:
+        lines.append(f"export TWILIO_AUTH_TOKEN={shlex.quote(token)}")
+    return lines
 
 
 def _warn_off_loopback(server: EmulatorServer) -> None:
@@ -381,7 +400,14 @@ def _warn_off_loopback(server: EmulatorServer) -> None:
     metavar="TOKEN",
     help=f"The emulator's admin token: every account's messages (env {ADMIN_TOKEN_ENV}).",
 )
-def messages(to: str | None, api_url: str | None, local: bool, admin_token: str | None) -> None:
+@allow_http_host_option
+def messages(
+    to: str | None,
+    api_url: str | None,
+    local: bool,
+    admin_token: str | None,
+    allow_http_hosts: tuple[str, ...],
+) -> None:
     """List the messages the emulator would have delivered, oldest first.
 
     A running emulator is sent the admin token when given, else the Twilio credentials of the
@@ -394,7 +420,11 @@ def messages(to: str | None, api_url: str | None, local: bool, admin_token: str 
     if local:
         found = _local_messages(to)
     else:
-        found = fetch_messages(api_url or DEFAULT_EMULATOR_URL, to, _control_auth(admin_token))
+        # Credentials or the admin token go with the request: plain http only where plan would send them.
+        url = resolve_base_url(
+            api_url or DEFAULT_EMULATOR_URL, trusted_http_hosts(allow_http_hosts, os.environ)
+        )
+        found = fetch_messages(url, to, _control_auth(admin_token))
     if not found:
         click.echo("No messages.", err=True)
     for message in found:

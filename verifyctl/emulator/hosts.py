@@ -8,6 +8,8 @@ import socket
 from urllib.parse import urlsplit
 
 _WILDCARDS = ("", "0.0.0.0", "::")
+# The shorthand IPv4 forms inet_aton reads (127.1, 0x7f.0.0.1, 2130706433): numbers, never names.
+_LEGACY_IPV4 = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$")
 _HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_.-]{0,251}[a-z0-9_])?$")
 
 
@@ -91,10 +93,20 @@ def host_accepted(header: str, accepted: frozenset[str] | None) -> bool:
     elif name.count(":") == 1:
         name = name.partition(":")[0]
     name = _normal(name)
-    if name in accepted:
-        return True
+    return name in accepted or _is_ip_literal(name)
+
+
+def _is_ip_literal(name: str) -> bool:
+    """An IP address in any form a resolver reads without DNS (`::1`, `10.0.0.1`, `127.1`, `0x7f.1`)."""
     try:
         ipaddress.ip_address(name)
+        return True
     except ValueError:
+        pass
+    if not _LEGACY_IPV4.match(name):
+        return False
+    try:
+        socket.inet_aton(name)
+    except OSError:
         return False
     return True

@@ -29,6 +29,8 @@ class AccountSpec:
     environment: str | None = None
     # The variables its credentials came from, for messages (names only, never values).
     credential_names: str = ""
+    # Hosts the user trusts by name with plain http (--allow-http-host), lower-case.
+    allow_http_hosts: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # Credentials hold a secret; their own repr hides it, and this one names only the account.
@@ -72,9 +74,25 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
         return
     if spec.credentials is None:
         raise ValueError("an account that is not local needs credentials")
-    base_url = resolve_base_url(spec.api_url)
+    allowed = spec.allow_http_hosts
+    base_url = resolve_base_url(spec.api_url, allowed)
+    # Hints name the variables the credentials came from: an environment's own, or TWILIO_*.
+    names = spec.credential_names
     with (
-        VerifyClient(base_url, spec.credentials, parallelism=parallelism, adaptive=adaptive) as client,
-        VerifyClient(accounts_base_url(base_url), spec.credentials, parallelism=1) as accounts,
+        VerifyClient(
+            base_url,
+            spec.credentials,
+            parallelism=parallelism,
+            adaptive=adaptive,
+            allow_http_hosts=allowed,
+            credential_names=names,
+        ) as client,
+        VerifyClient(
+            accounts_base_url(base_url),
+            spec.credentials,
+            parallelism=1,
+            allow_http_hosts=allowed,
+            credential_names=names,
+        ) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

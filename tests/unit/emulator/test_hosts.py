@@ -11,7 +11,19 @@ LOOPBACK = accepted_host_names("127.0.0.1", "127.0.0.1", [])
 
 @pytest.mark.parametrize(
     "header",
-    ["localhost", "LocalHost.:8765", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:8765", "10.0.0.1", "::1"],
+    [
+        "localhost",
+        "LocalHost.:8765",
+        "127.0.0.1",
+        "127.0.0.1:1",
+        "[::1]",
+        "[::1]:8765",
+        "10.0.0.1",
+        "::1",
+        "127.1:8765",
+        "0x7f.1",
+        "2130706433",
+    ],
 )
 def test_its_own_names_and_ip_literals_pass(header: str) -> None:
     assert host_accepted(header, LOOPBACK)
@@ -19,7 +31,19 @@ def test_its_own_names_and_ip_literals_pass(header: str) -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["attacker.example", "attacker.example:8765", "localhost.attacker.example", "[::1", "", ":8765", "[]"],
+    [
+        "attacker.example",
+        "attacker.example:8765",
+        "localhost.attacker.example",
+        "[::1",
+        "",
+        ":8765",
+        "[]",
+        "127.1.attacker.example",
+        "1.2.3.4.5",
+        "0xzz",
+        "1.2.3.4 x",
+    ],
 )
 def test_other_names_and_garbled_values_are_refused(header: str) -> None:
     assert not host_accepted(header, LOOPBACK)
