@@ -26,7 +26,13 @@ from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
-from verifyctl.emulator.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS
+from verifyctl.emulator.limits import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEAD_BYTES,
+    DEFAULT_REQUEST_TIMEOUT,
+)
 from verifyctl.errors import UsageError, VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
@@ -168,16 +174,45 @@ _RATE = click.FloatRange(0.0, 1.0)
     help="Open connections beyond which a new one is answered 503 and closed.",
 )
 @click.option(
+    "--request-timeout",
+    default=DEFAULT_REQUEST_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Answer 408 and close a connection whose request (line, headers, body) takes longer to arrive.",
+)
+@click.option(
+    "--max-head-bytes",
+    default=DEFAULT_MAX_HEAD_BYTES,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Largest request line and headers together; a larger head is answered 431.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A name to accept in the Host header besides localhost and IP addresses (repeatable), such as"
+    " a compose service name; with --host 0.0.0.0, giving one makes every other name refused.",
+)
+@click.option(
+    "--open-control",
+    is_flag=True,
+    help="Let anyone who reaches the emulator use /__emulator__/* without credentials (loopback only).",
+)
+@click.option(
     "--control-auth",
     is_flag=True,
-    help="Require credentials on /__emulator__/* on loopback too (always required off loopback).",
+    hidden=True,
+    help="Credentials on /__emulator__/*: the default now, accepted so older scripts still run.",
 )
 @click.option(
     "--admin-token",
     envvar=ADMIN_TOKEN_ENV,
     metavar="TOKEN",
-    help=f"Admin token for the control endpoints; implies --control-auth (env {ADMIN_TOKEN_ENV};"
-    " generated and printed when they need one and none is given).",
+    help=f"Admin token for the control endpoints (env {ADMIN_TOKEN_ENV}; generated and printed when"
+    " none is given).",
 )
 def serve(
     host: str,
@@ -197,10 +232,16 @@ def serve(
     max_body_bytes: int,
     idle_timeout: float,
     max_connections: int,
+    request_timeout: float,
+    max_head_bytes: int,
+    allowed_hosts: tuple[str, ...],
+    open_control: bool,
     control_auth: bool,
     admin_token: str | None,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
+    if open_control and control_auth:
+        raise click.UsageError("--open-control and --control-auth contradict each other")
     try:
         server = EmulatorServer(
             host=host,
@@ -220,8 +261,11 @@ def serve(
             max_body_bytes=max_body_bytes,
             idle_timeout=idle_timeout,
             max_connections=max_connections,
-            control_auth=control_auth,
+            open_control=open_control,
             admin_token=admin_token,
+            allowed_hosts=allowed_hosts,
+            request_timeout=request_timeout,
+            max_head_bytes=max_head_bytes,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -288,10 +332,15 @@ def _print_banner(
             " requests) or the admin token (everything, and the clock)."
         )
         click.echo(f"Admin token: {'(as given)' if admin_given else server.admin_token}")
+    else:
+        click.echo("Control endpoints (/__emulator__/*) need no credentials (--open-control).")
     sid, token = server.accounts[0]
     click.echo("Point verifyctl at it:")
     for line in export_lines(server.base_url, sid, token if generated else None):
         click.echo(f"  {line}")
+    if server.control_auth and not admin_given:
+        # `verifyctl emulator messages` reads it from there: every account's messages.
+        click.echo(f"  export {ADMIN_TOKEN_ENV}={server.admin_token}")
     click.echo("Press Ctrl-C to stop.", err=True)
 
 

@@ -156,10 +156,11 @@ def test_the_emulator_serve_hint_starts_one_where_the_url_points(workdir: Path) 
     )
     try:
         assert server.stdout is not None
+        # The control endpoints need credentials: the banner's last line exports the admin token.
         for line in server.stdout:
-            if line.startswith("Verify emulator listening on"):
+            if line.startswith("  export VERIFYCTL_EMULATOR_ADMIN_TOKEN="):
                 break
-        found = shell(f"verifyctl emulator messages --api-url {url}", workdir)
+        found = shell(f"{line.strip()} && verifyctl emulator messages --api-url {url}", workdir)
         assert found.returncode == 0, found.stderr
         assert "No messages." in found.stderr
     finally:
