@@ -24,12 +24,12 @@ from verifyctl.client.classify import Action, Call, Decision, History, Outcome, 
 from verifyctl.client.credentials import Credentials
 from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.hints import Target, with_hint
-from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPath
+from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
 from verifyctl.client.pace import Paces
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
-from verifyctl.client.stats import RequestStats
+from verifyctl.client.stats import LimitPath, RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
 logger = logging.getLogger("verifyctl.client")
@@ -38,8 +38,9 @@ FormItems = list[tuple[str, str]]
 # High enough that the account, not the client, limits a run (10 was 5.6x slower than 64 for 2,000
 # services at 100 ms); the adaptive limit keeps under whatever cap the account has.
 DEFAULT_CEILING = 64
-# A start that even a tightly capped account accepts; slow start finds more within a few round trips.
-DEFAULT_START = 8
+# Where the limit starts: a capped account costs one burst of refusals at most, and doubling per round
+# trip reaches the ceiling in two (from 8, a 200-service plan spent a third of its reads getting there).
+DEFAULT_START = 16
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
 
@@ -73,7 +74,7 @@ class VerifyClient:
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
-        With `adaptive`, the limit starts at `start_concurrency` and adapts (see limiter.py) up to
+        With `adaptive`, the limit starts at `start_concurrency` and adapts (docs/performance.md) up to
         `parallelism`; without, it stays at `parallelism`, which is how the client behaved before.
         """
         if parallelism < 1:
@@ -263,12 +264,7 @@ class VerifyClient:
                     isinstance(outcome, requests.Response) and outcome.status_code not in RETRYABLE_STATUSES
                 )
                 throttled = decision is not None and decision.throttled
-                # What a refusal costs (its wait, its Retry-After) is what the limiter weighs a probe by.
-                wait = decision.wait if decision is not None and throttled else 0.0
-                retry_after = decision.retry_after if decision is not None and throttled else None
-                self._limiter.release(
-                    slot, succeeded=served, throttled=throttled, wait=wait, retry_after=retry_after
-                )
+                self._limiter.release(slot, succeeded=served, throttled=throttled)
             if decision.action is Action.DONE:
                 assert isinstance(outcome, requests.Response)
                 if outcome.status_code == 404:

@@ -82,7 +82,7 @@ def simulate(limiter: ConcurrencyLimiter, account: Account, requests: int = 1000
                 continue
             refusals += 1
             wait = policy.delay(attempt, account.retry_after, throttled=True)
-            limiter.release(slot, throttled=True, wait=wait, retry_after=account.retry_after)
+            limiter.release(slot, throttled=True)
             if attempt >= policy.max_throttled_attempts:
                 failures += 1
                 continue
