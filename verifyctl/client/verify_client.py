@@ -23,7 +23,7 @@ from verifyctl.client.credentials import Credentials
 from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.hints import Target, with_hint
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
-from verifyctl.client.pace import Paces
+from verifyctl.client.pace import Paces, Progress
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
@@ -173,6 +173,10 @@ class VerifyClient:
         Requests already on the wire finish (or time out) on their own; nothing new is sent.
         """
         self._limiter.cancel()
+
+    def paced(self, prefix: str, total: int) -> Progress | None:
+        """How far `total` requests under a paced `prefix` (the Safe List's) have gone, and the time left."""
+        return self._paces.progress(prefix, total)
 
     @property
     def cancelled(self) -> bool:
