@@ -31,10 +31,10 @@ class ConcurrencyLimiter:
     """Gates requests at a limit between 1 and `ceiling`; fixed at `ceiling` unless `adaptive`."""
 
     def __init__(self, ceiling: int, *, start: int = 16, adaptive: bool = True) -> None:
-        if ceiling < 1:
-            raise ValueError(f"the concurrency ceiling must be at least 1, not {ceiling}")
-        if start < 1:
-            raise ValueError(f"the starting concurrency must be at least 1, not {start}")
+        if ceiling < 1 or start < 1:
+            raise ValueError(
+                f"the concurrency ceiling and start must be at least 1, not {ceiling} and {start}"
+            )
         self.ceiling = ceiling
         self.adaptive = adaptive
         self.limit = self._start = self._peak = self._low = min(start, ceiling) if adaptive else ceiling
@@ -142,14 +142,5 @@ class ConcurrencyLimiter:
     def path(self) -> LimitPath:
         with self._cond:
             dismissed = sum(self._refused[: self._top + 1]) if self.adaptive else 0
-            return LimitPath(
-                self.adaptive,
-                self._start,
-                self._peak,
-                self._low,
-                self.limit,
-                self.ceiling,
-                self._throttled,
-                self._epoch,
-                dismissed,
-            )
+            now = (self._start, self._peak, self._low, self.limit, self.ceiling, self._throttled, self._epoch)
+            return LimitPath(self.adaptive, *now, dismissed)

@@ -173,8 +173,8 @@ def test_a_retry_gets_the_next_slot_before_a_first_attempt_that_queued_earlier()
 @pytest.mark.parametrize(
     ("kwargs", "complaint"),
     [
-        ({"ceiling": 0}, "ceiling must be at least 1"),
-        ({"ceiling": 4, "start": 0}, "starting concurrency must be at least 1"),
+        ({"ceiling": 0}, "ceiling and start must be at least 1, not 0 and 16"),
+        ({"ceiling": 4, "start": 0}, "ceiling and start must be at least 1, not 4 and 0"),
     ],
 )
 def test_nonsensical_settings_are_refused(kwargs: dict[str, float], complaint: str) -> None:
