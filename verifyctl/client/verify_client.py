@@ -15,6 +15,8 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
+from requests.structures import CaseInsensitiveDict
+from requests.utils import requote_uri
 
 from verifyctl import __version__
 from verifyctl.client.base_url import is_loopback_host, resolve_base_url
@@ -39,7 +41,7 @@ DEFAULT_CEILING = 64
 # Where the limit starts: a capped account costs one burst of refusals at most, and doubling per round
 # trip reaches the ceiling in two (from 8, a 200-service plan spent a third of its reads getting there).
 DEFAULT_START = 16
-_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+_FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 class _BasicAuth(AuthBase):
@@ -113,12 +115,12 @@ class VerifyClient:
         session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         # Environment proxies must not capture requests meant for a local emulator.
         session.trust_env = not is_loopback_host(urlsplit(self.base_url).hostname or "")
-        session.auth = self._auth
         # What Session.request works out on every call (the environment's proxies and CA bundle for the
         # base URL's host), worked out once: every request of a run goes to that one host.
         self._send_options: dict[str, Any] = dict(
             session.merge_environment_settings(self.base_url, {}, None, None, None)
         )
+        self._headers = {str(name): str(value) for name, value in session.headers.items()}
         return session
 
     # -- public operations -------------------------------------------------------------------------
@@ -305,12 +307,9 @@ class VerifyClient:
         sent = len(body) if body is not None else 0
         started = time.perf_counter()
         try:
-            request = requests.Request(
-                method, url, data=body, headers=_FORM_HEADERS if body is not None else None
-            )
             # A redirect is reported, not followed: a request meant for the account's API goes nowhere else.
             response = self._session.send(
-                self._session.prepare_request(request),
+                self._prepare(method, url, body),
                 timeout=self._timeout,
                 allow_redirects=False,
                 **self._send_options,
@@ -328,6 +327,31 @@ class VerifyClient:
         if logger.isEnabledFor(logging.INFO):
             self._log(method, url, str(response.status_code), ended - started, attempt, body, response)
         return response
+
+    def _prepare(self, method: str, url: str, body: str | None) -> requests.PreparedRequest:
+        """The request `Session.prepare_request` would build, built directly; `Session.send` sends it.
+
+        A plan reads a thousand lists at once; on 2 cores the general preparation (settings merged from
+        four places, cookie jars, URL re-parsing) cost a fifth of the client's CPU per request. URLs here
+        are already encoded: the base URL was checked when the client was made, paths come from the
+        API's own ids, queries from urlencode, and next pages from check_next_page. No cookie is kept.
+        The session's headers, auth and hooks are the ones applied.
+        """
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = requote_uri(url)
+        prepared.headers = CaseInsensitiveDict(self._headers)
+        if body is not None:
+            prepared.headers["Content-Type"] = _FORM_TYPE
+        if body is not None or method not in ("GET", "HEAD"):
+            # As requests does: a DELETE says it has no body (urlencode's output is ASCII: len is bytes).
+            prepared.headers["Content-Length"] = str(len(body or ""))
+        prepared.body = body
+        prepared.hooks = {event: list(hooks) for event, hooks in self._session.hooks.items()}
+        # The session's jar (it keeps none), where Session.send looks for it when a redirect comes back.
+        prepared._cookies = self._session.cookies  # type: ignore[attr-defined]
+        self._auth(prepared)
+        return prepared
 
     def _log(
         self,
