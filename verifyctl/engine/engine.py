@@ -15,6 +15,7 @@ from verifyctl.apply.executor import ApplyResult, Executor, Outcome
 from verifyctl.apply.freshness import check_fresh
 from verifyctl.apply.restore import restore
 from verifyctl.client.base_url import is_loopback_host
+from verifyctl.client.pace import SAFE_LIST_PREFIX, Progress
 from verifyctl.client.stats import RequestStats
 from verifyctl.engine.account import AccountSpec, Connection, connect
 from verifyctl.engine.desired import Desired
@@ -70,6 +71,7 @@ class Engine:
         self._pool = pool
         # The list of services started early (read_services_now), for the next plan to take.
         self._services: Future[list[LiveRecord]] | None = None
+        self._safe_list_numbers = 0  # the Safe List numbers the current plan reads, one GET each
 
     @classmethod
     @contextmanager
@@ -101,6 +103,12 @@ class Engine:
     @property
     def stats(self) -> RequestStats:
         return self._client.stats
+
+    def safe_list_progress(self) -> tuple[int, Progress] | None:
+        """The Safe List numbers this plan reads and how far their paced GETs have gone (None: none)."""
+        total = self._safe_list_numbers
+        progress = self._client.paced(SAFE_LIST_PREFIX, total) if total else None
+        return (total, progress) if progress is not None else None
 
     @contextmanager
     def _stop_on_failure(self) -> Iterator[None]:
@@ -159,6 +167,7 @@ class Engine:
             safe_list=desired.safe_list,
         )
         # One GET per declared number in scope, meanwhile: the Safe List has no list endpoint.
+        self._safe_list_numbers = len(set(scope.safe_list_to_read))
         numbers = read_safe_list(self._client, scope.safe_list_to_read, self._pool)
         in_scope = scope.desired_in_scope
         items: list[dict[str, Any]] | None = None
