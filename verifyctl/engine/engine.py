@@ -227,7 +227,12 @@ class Engine:
         Once `stop` is set no further change is sent; those in flight end and are reported.
         """
         executor = Executor(
-            self._client, self._pool, progress=progress, stop=stop, on_failure=self._client.cancel
+            self._client,
+            self._pool,
+            progress=progress,
+            stop=stop,
+            on_failure=self._client.cancel,
+            timing=self._client.retry,
         )
         return executor.run(plan)
 
