@@ -117,9 +117,11 @@ class Executor:
         stop: threading.Event | None = None,
         on_failure: Callable[[], None] = lambda: None,
         timing: RetryPolicy | None = None,
+        sole_writer: bool = False,
     ) -> None:
         """`on_failure` runs at the first account-wide failure: it should make queued requests fail
-        (client.cancel). `timing` gives the clock and sleep of the waits for racing writers."""
+        (client.cancel). `timing` gives the clock and sleep of the waits for racing writers; a
+        `sole_writer` (no other writer can reach the account) confirms nothing."""
         self._client = client
         self._pool = pool
         self._progress = progress
@@ -134,6 +136,7 @@ class Executor:
         # Ids this run found rather than created (maybe another writer's): confirming never deletes them.
         self._adopted: set[str] = set()
         self._confirmer = Confirmer(client, pool, self._warn, timing)
+        self._sole_writer = sole_writer
 
     def _mark_adopted(self, object_id: str) -> None:
         with self._lock:
@@ -177,7 +180,7 @@ class Executor:
                     broken.add(outcome.change.address)
             # After a stop (an interrupt, or an account-wide failure) nothing more is sent, confirming
             # reads included: the run exits non-zero, and a rerun's plan resolves any duplicate left.
-            if not self._halted:
+            if not self._halted and not self._sole_writer:
                 own.extend(self._confirm(outcomes, ids, result, broken))
         if not self._halted:
             self._settle(plan, own, ids, result)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from verifyctl.client import Credentials, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
-from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
+from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, StoreBusyError
+from verifyctl.errors import VerifyctlError
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
 # What plans made against the embedded emulator record as their API URL: its port changes every run.
@@ -55,7 +56,15 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
     """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
         LOCAL_DB.parent.mkdir(parents=True, exist_ok=True)
-        with EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB) as server:
+        try:
+            embedded = EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB)
+        except StoreBusyError:
+            # The embedded emulator is its state's only writer, which spares apply the waits for racers.
+            raise VerifyctlError(
+                f"{LOCAL_DB} is in use by another command in this directory (a --local run, or an emulator"
+                " serving it): run one at a time"
+            ) from None
+        with embedded as server:
             account_sid, token = server.accounts[0]
             credentials = Credentials(username=account_sid, secret=token, account_sid=account_sid)
             with (

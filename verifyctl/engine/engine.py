@@ -233,6 +233,8 @@ class Engine:
             stop=stop,
             on_failure=self._client.cancel,
             timing=self._client.retry,
+            # The embedded emulator holds its state file: no other writer can race this run.
+            sole_writer=self._connection.emulator is not None,
         )
         return executor.run(plan)
 
