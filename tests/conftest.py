@@ -3,22 +3,53 @@
 `python -m pytest` (the README's command and CI's) uses the `ci` profile: the same examples on every
 machine and every run, nothing replayed from an earlier run's `.hypothesis/`. A longer, randomized hunt
 is opt-in: `python -m pytest --hypothesis-profile explore tests/badinput tests/unit/config`.
-The one `emulator` fixture lives here too.
+The suite runs on pytest-xdist workers (`-n auto` in pyproject.toml), each of which loads this file, so
+each applies the profile. The evidence suites count in the workers; the counts travel back to the
+controller, which prints them at the end. The one `emulator` fixture lives here too.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+from tests.chaos.evidence import export, merge, report
 from verifyctl.emulator import EmulatorServer
 
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", max_examples=2000, deadline=None)
 settings.load_profile("ci")
+
+# The evidence sections that close the run's output, in this order: (title, prefix of their counts).
+EVIDENCE = (
+    ("secrets evidence", "secrets: "),
+    ("chaos evidence", "chaos: "),
+    ("bad-input evidence", "badinput: "),
+)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for title, prefix in EVIDENCE:
+        report(terminalreporter, title, prefix)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker: hand this worker's evidence counts to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["evidence"] = json.dumps(export())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the xdist controller: add up each finished worker's evidence counts."""
+    payload = getattr(node, "workeroutput", {}).get("evidence")
+    if isinstance(payload, str):
+        merge(json.loads(payload))
 
 
 @pytest.fixture

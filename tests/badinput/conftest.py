@@ -1,4 +1,4 @@
-"""Bad-input suites: an emulator shared by the module, and the counts of inputs tried in the run's summary."""
+"""Bad-input suites: an emulator shared by the module (their counts close the run: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos.evidence import report
 from verifyctl.emulator import EmulatorServer
 
 ACCOUNT_VARIABLES = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "VERIFYCTL_API_URL")
 CLEARED_VARIABLES = ("TWILIO_API_KEY", "TWILIO_API_SECRET", "VERIFYCTL_LOCAL", "NO_COLOR")
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    report(terminalreporter, "bad-input evidence", "badinput: ")
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,17 @@ def count(name: str, amount: int = 1) -> None:
 
 def note(name: str, text: str) -> None:
     NOTES[name] = text
+
+
+def export() -> dict[str, Any]:
+    """This process's counts and notes, as JSON-ready data (an xdist worker sends them to the controller)."""
+    return {"counts": dict(COUNTS), "notes": dict(NOTES)}
+
+
+def merge(exported: dict[str, Any]) -> None:
+    """Add another process's exported counts to this one's (its notes replace ours of the same name)."""
+    COUNTS.update({str(name): int(n) for name, n in exported.get("counts", {}).items()})
+    NOTES.update({str(name): str(text) for name, text in exported.get("notes", {}).items()})
 
 
 def report(terminalreporter: pytest.TerminalReporter, title: str, prefix: str) -> None:

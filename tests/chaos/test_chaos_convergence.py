@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from verifyctl.emulator import EmulatorServer
 SCENARIOS = int(os.environ.get("VERIFYCTL_CHAOS_SCENARIOS", "40"))
 MAX_RUNS = 5
 APPLY = ("apply", "--auto-approve", "--allow-delete", "--force")
+SUMMARY = re.compile(r"Apply (?:complete|incomplete): (\d+) applied, (\d+) failed, (\d+) skipped")
 
 
 def write(path: Path, document: dict[str, Any]) -> str:
@@ -71,6 +73,14 @@ def test_random_configuration_converges_under_faults(
         count("chaos: random scenarios")
         count("chaos: applies under faults", len(runs))
         count("chaos: reruns after a failed apply", len(runs) - 1)
+        converged = len(runs) if runs[-1].exit_code == 0 else f"not in {MAX_RUNS}"
+        count(f"chaos: scenarios converged in runs: {converged}")
+        for run in runs:
+            # What each faulted apply did with its changes: a failure holds back only its dependents.
+            summary = SUMMARY.search(run.stdout + run.stderr)
+            if summary is not None:
+                for number, status in zip(summary.groups(), ("applied", "failed", "skipped"), strict=True):
+                    count(f"chaos: changes {status} by the faulted applies", int(number))
         count("chaos: injected 500s", sum(1 for r in answered if r["status"] == 500))
         count("chaos: injected 429s", sum(1 for r in answered if r["status"] == 429))
         count("chaos: dropped writes", sum(1 for r in answered if r["dropped"]))

@@ -22,6 +22,9 @@ from verifyctl.emulator import EmulatorServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("VERIFYCTL_CHAOS_KILLS", "20"))
+# The kills are dealt to this many shards (each its own seed and emulator), which pytest-xdist runs side
+# by side: the suite's slowest test would otherwise be this one.
+SHARDS = 4
 APPLY = ["apply", "--auto-approve", "--allow-delete", "--force"]
 # Each request waits this long in the emulator, so that an apply is still writing when the kill comes.
 LATENCY_MS = 15
@@ -64,10 +67,12 @@ def kill_during_writes(
 
 
 @pytest.mark.chaos
+@pytest.mark.parametrize("shard", range(SHARDS))
 def test_killed_applies_converge_on_rerun_without_duplicates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shard: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quick_retries: None
 ) -> None:
-    rng = random.Random(7)
+    rng = random.Random(7 + shard)
+    shard_kills = KILLS // SHARDS + (1 if shard < KILLS % SHARDS else 0)
     with EmulatorServer(host="127.0.0.1", port=0, latency_ms=LATENCY_MS, retry_after_seconds=0) as server:
         sid, token = server.accounts[0]
         variables = {
@@ -83,9 +88,9 @@ def test_killed_applies_converge_on_rerun_without_duplicates(
         path = tmp_path / "verifyctl.yaml"
 
         kills = attempts = 0
-        while kills < KILLS:
+        while kills < shard_kills:
             attempts += 1
-            assert attempts < KILLS * 3, f"only {kills} kills in {attempts} attempts"
+            assert attempts < shard_kills * 3 + 3, f"only {kills} kills in {attempts} attempts"
             document = random_config(rng, prune=True)
             path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
             planned = run_cli("plan", str(path), "--format", "json")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from verifyctl.client.retry import RetryPolicy
 from verifyctl.errors import ApiError
 from verifyctl.plan.diff import changed_fields
 from verifyctl.plan.model import Change
@@ -26,10 +26,8 @@ ALREADY_EXISTS = frozenset({60208, 60211, 60213})
 # still there: that writer deletes its copy when its own check runs, which may be a few waves later.
 SETTLE_READS = 24
 SETTLE_PAUSE_SECONDS = 0.25
-# `date_created` has one-second resolution and racing creates often tie on it: the SID then decides, and
-# a copy made after our read may outrank ours. Any copy that ties with ours was made before the end of
-# our create's second, so the last check reads once that second is over (at most this long after the
-# create returned): from then on every writer sees the same copies and keeps the same one.
+# How long after a create returned its second (`date_created` has one-second resolution) is surely over:
+# the last check reads no sooner (docs/plans-and-apply.md, "The last check", says why).
 TIE_WINDOW_SECONDS = 1.05
 
 
@@ -45,83 +43,103 @@ class ConfirmClient(Protocol):
 
 @dataclass(frozen=True)
 class Created:
-    """An object this run created: its change, its id, and the collection it lives in."""
+    """An object this run created: its change, its id, the collection it lives in, and when the create
+    had returned (on the retry policy's clock)."""
 
     change: Change
     id: str
     path: str
-    # When the create had returned (monotonic): the last check waits for its second to be over.
-    at: float = field(default_factory=time.monotonic)
+    at: float
 
 
 @dataclass(frozen=True)
 class Unsettled:
-    """A created object that ended as a loser (`rehome`: carry on under the survivor) or that still has
-    another writer's copy beside it (`detail` says so)."""
+    """A created object that ended under another copy (`root`: create again, under the survivor now at
+    that address, what this run created under it) or that could not be settled (`detail` says why)."""
 
     created: Created
-    rehome: bool
+    root: Address | None
     detail: str
+
+
+# Each listed collection's items grouped by identity; None for a collection whose parent is gone (404).
+Listed = dict[str, dict[str, list[dict[str, Any]]] | None]
 
 
 class Confirmer:
     """Checks this run's creates for copies made by another writer, with one list per collection."""
 
-    def __init__(self, client: ConfirmClient, pool: Executor, warn: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        client: ConfirmClient,
+        pool: Executor,
+        warn: Callable[[str], None],
+        timing: RetryPolicy | None = None,
+    ) -> None:
         self._client = client
         self._pool = pool
         self._warn = warn
+        self._timing = timing if timing is not None else RetryPolicy()
+
+    def now(self) -> float:
+        """The time on the clock `Created.at` is read from."""
+        return self._timing.clock()
 
     def confirm(self, created: Sequence[Created], ids: dict[Address, str]) -> set[Address]:
         """Right after a wave: for each create that has a namesake, keep the rule's survivor. When that
         is not ours, delete ours (it has no children yet) and point `ids` at the survivor, so that the
         next waves create children under it. Returns the addresses that lost."""
+        listed = self._lists(created)
         lost: set[Address] = set()
-        for item, survivor in self._survivors(created):
-            if str(survivor[item.change.kind.id_key]) != item.id:
+        for item in created:
+            survivor = self._survivor(item, listed)
+            if survivor is not None and str(survivor[item.change.kind.id_key]) != item.id:
                 self._give_way(item, survivor, ids)
                 lost.add(item.change.address)
         return lost
 
     def settle(self, created: Sequence[Created], ids: dict[Address, str]) -> list[Unsettled]:
-        """After the last wave: a writer that created its copy after our confirming read may still
-        outrank ours (dates have one-second resolution; the SID breaks ties). A loser of ours is deleted
-        and reported for re-homing; another writer's copy is waited for a while, then reported."""
+        """After the last wave, once the second of the last create is over: a copy of ours that the rule
+        does not keep is deleted and reported for re-homing, so is what lived under a parent that another
+        writer deleted as its duplicate; another writer's losing copy is waited for a while, then
+        reported."""
         pending = list(created)
         unsettled: list[Unsettled] = []
         if pending:
-            wait = max(item.at for item in pending) + TIE_WINDOW_SECONDS - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+            self._pause(max(item.at for item in pending) + TIE_WINDOW_SECONDS - self.now())
+
+        def rehomed(item: Created) -> bool:
+            return any(u.root is not None and u.root.covers(item.change.address) for u in unsettled)
+
         for attempt in range(SETTLE_READS):
             foreign: list[Created] = []
+            listed = self._lists(pending)
             # Parents first: what a losing parent held goes with it and is created again under the survivor.
-            found = sorted(self._survivors(pending), key=lambda found: len(found[0].change.address.segments))
-            for item, survivor in found:
-                if any(u.rehome and u.created.change.address.covers(item.change.address) for u in unsettled):
+            for item in sorted(pending, key=lambda item: len(item.change.address.segments)):
+                if rehomed(item):
+                    continue
+                if listed[item.path] is None:
+                    unsettled.append(self._orphaned(item, ids))
+                    continue
+                survivor = self._survivor(item, listed)
+                if survivor is None:
                     continue
                 if str(survivor[item.change.kind.id_key]) != item.id:
                     self._give_way(item, survivor, ids)
-                    unsettled.append(Unsettled(item, True, ""))
+                    unsettled.append(Unsettled(item, item.change.address, ""))
                 else:
                     foreign.append(item)
-            pending = [
-                item
-                for item in foreign
-                if not any(
-                    u.rehome and u.created.change.address.covers(item.change.address) for u in unsettled
-                )
-            ]
+            pending = [item for item in foreign if not rehomed(item)]
             if not pending:
                 break
             if attempt < SETTLE_READS - 1:
-                time.sleep(SETTLE_PAUSE_SECONDS)
+                self._pause(SETTLE_PAUSE_SECONDS)
         for item in pending:
             detail = (
                 f"another writer's copy of {item.change.address} is still in the account beside ours "
                 f"({item.id}, which the rule keeps); run plan to resolve it"
             )
-            unsettled.append(Unsettled(item, False, detail))
+            unsettled.append(Unsettled(item, None, detail))
         return unsettled
 
     def adopt(self, change: Change, path: str, ids: Mapping[Address, str]) -> str | None:
@@ -169,23 +187,59 @@ class Confirmer:
         ids[address] = kept
         return True
 
-    def _survivors(self, created: Sequence[Created]) -> list[tuple[Created, dict[str, Any]]]:
-        """Each created object that shares its identity with another, and the rule's survivor."""
-        paths = sorted({(item.path, item.change.kind.list_key) for item in created})
-        lists = dict(zip(paths, self._pool.map(lambda p: self._client.list(*p), paths), strict=True))
-        found = []
-        for item in created:
-            kind = item.change.kind
-            assert item.change.after is not None
-            wanted = kind.identity_of(item.change.after[kind.identity])
-            namesakes = [
-                i
-                for i in lists[(item.path, kind.list_key)]
-                if kind.identity_of(i.get(kind.identity)) == wanted
-            ]
-            if len(namesakes) > 1:
-                found.append((item, keep_item(namesakes, kind.id_key)))
-        return found
+    def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            self._timing.pause(seconds)
+
+    def _orphaned(self, item: Created, ids: dict[Address, str]) -> Unsettled:
+        """A created object whose parent is gone: another writer deleted the parent as its duplicate (and
+        ours with it), so what this run created under it goes under the parent's survivor."""
+        parent = item.change.address.parent
+        assert parent is not None  # a collection that can be gone has a parent
+        gone = ids.get(parent)
+        if self.relocate(parent, ids):
+            return Unsettled(item, parent, "")
+        return Unsettled(item, None, f"{parent} {gone} was deleted by another writer, and no copy is left")
+
+    def _lists(self, created: Sequence[Created]) -> Listed:
+        """One list of each collection the objects live in, grouped by identity: one pass over each list,
+        so that confirming costs time in proportion to what is listed and created, never their product."""
+        kinds = {item.path: item.change.kind for item in created}
+        under_parent = {item.path for item in created if item.change.address.parent is not None}
+        paths = sorted(kinds)
+
+        def read(path: str) -> list[dict[str, Any]] | None:
+            try:
+                return self._client.list(path, kinds[path].list_key)
+            except ApiError as error:
+                if error.status == 404 and path in under_parent:
+                    return None  # the parent is gone
+                raise
+
+        listed: Listed = {}
+        for path, items in zip(paths, self._pool.map(read, paths), strict=True):
+            if items is None:
+                listed[path] = None
+                continue
+            kind = kinds[path]
+            grouped: dict[str, list[dict[str, Any]]] = {}
+            for listed_item in items:
+                grouped.setdefault(kind.identity_of(listed_item.get(kind.identity)), []).append(listed_item)
+            listed[path] = grouped
+        return listed
+
+    @staticmethod
+    def _survivor(item: Created, listed: Listed) -> dict[str, Any] | None:
+        """The rule's survivor among the listed namesakes of a created object, when there is a choice to
+        make: another copy beside ours, or ours gone (another writer deleted it) and another left."""
+        kind = item.change.kind
+        assert item.change.after is not None
+        grouped = listed[item.path]
+        assert grouped is not None
+        namesakes = grouped.get(kind.identity_of(item.change.after[kind.identity]), [])
+        if not namesakes or (len(namesakes) == 1 and str(namesakes[0][kind.id_key]) == item.id):
+            return None
+        return keep_item(namesakes, kind.id_key)
 
     def _give_way(self, item: Created, survivor: dict[str, Any], ids: dict[Address, str]) -> None:
         """Delete our copy (and what it holds) and carry on with the survivor."""

@@ -12,15 +12,18 @@ from typing import Any, Protocol
 from verifyctl.apply.confirm import ALREADY_EXISTS, DUPLICABLE, Confirmer, Created
 from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.client.limiter import CancelledError
-from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
+from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
+from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
 from verifyctl.resources.codec import encode_form
 from verifyctl.resources.kinds import SAFE_LIST
 
 FormItems = list[tuple[str, str]]
-# Why a change was not started: the run stops at the first failure, as Terraform stops walking the graph.
-STOPPED = "not started: the run stopped after a change failed"
+# Why a change was not started: a failure that every other request would meet stopped the run.
+STOPPED = "not started: the run stopped after a failure that concerns the whole account"
+# Statuses that say the account, not one change, is in trouble: its credentials or their permissions.
+ACCOUNT_STATUSES = frozenset({401, 403})
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.
 CREATE_ATTEMPTS = 3
 # Rounds of the last check: a late loser's children, created again under the survivor, are checked too.
@@ -113,8 +116,12 @@ class Executor:
         progress: Callable[[Outcome], None] = lambda outcome: None,
         stop: threading.Event | None = None,
         on_failure: Callable[[], None] = lambda: None,
+        timing: RetryPolicy | None = None,
+        sole_writer: bool = False,
     ) -> None:
-        """`on_failure` runs at the first failure: it should make queued requests fail (client.cancel)."""
+        """`on_failure` runs at the first account-wide failure: it should make queued requests fail
+        (client.cancel). `timing` gives the clock and sleep of the waits for racing writers; a
+        `sole_writer` (no other writer can reach the account) confirms nothing."""
         self._client = client
         self._pool = pool
         self._progress = progress
@@ -122,13 +129,14 @@ class Executor:
         # unknown create outcome is still looked up rather than left behind unreported.
         self._stop = stop if stop is not None else threading.Event()
         self._on_failure = on_failure
-        # Set at the first failure: the run stops, as Terraform stops walking the graph.
+        # Set at the first account-wide failure: every other request would fail the same way.
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._warnings: list[str] = []
         # Ids this run found rather than created (maybe another writer's): confirming never deletes them.
         self._adopted: set[str] = set()
-        self._confirmer = Confirmer(client, pool, self._warn)
+        self._confirmer = Confirmer(client, pool, self._warn, timing)
+        self._sole_writer = sole_writer
 
     def _mark_adopted(self, object_id: str) -> None:
         with self._lock:
@@ -170,9 +178,9 @@ class Executor:
                 creates = (Action.CREATE, Action.REPLACE)
                 if outcome.status != "applied" and outcome.change.action in creates:
                     broken.add(outcome.change.address)
-            # After a stop (an interrupt, or a failure) nothing more is sent, confirming reads
-            # included: the run exits non-zero, and a rerun's plan resolves any duplicate left.
-            if not self._halted:
+            # After a stop (an interrupt, or an account-wide failure) nothing more is sent, confirming
+            # reads included: the run exits non-zero, and a rerun's plan resolves any duplicate left.
+            if not self._halted and not self._sole_writer:
                 own.extend(self._confirm(outcomes, ids, result, broken))
         if not self._halted:
             self._settle(plan, own, ids, result)
@@ -183,8 +191,9 @@ class Executor:
         self, outcomes: list[Outcome], ids: dict[Address, str], result: ApplyResult, broken: set[Address]
     ) -> list[Created]:
         """One list per collection a wave created in: another writer's namesake makes ours give way."""
+        now = self._confirmer.now()
         created = [
-            Created(o.change, ids[o.change.address], o.change.address.collection_path(ids))
+            Created(o.change, ids[o.change.address], o.change.address.collection_path(ids), now)
             for o in outcomes
             if o.status == "applied"
             and o.change.action in (Action.CREATE, Action.REPLACE)
@@ -221,8 +230,8 @@ class Executor:
                 return
             pending = []
             for entry in unsettled:
-                if entry.rehome:
-                    pending.extend(self._rehome(plan, entry.created.change.address, ids, result))
+                if entry.root is not None:
+                    pending.extend(self._rehome(plan, entry.root, ids, result))
                 else:
                     self._report(result, Outcome(entry.created.change, "failed", entry.detail))
         for item in pending:
@@ -289,9 +298,10 @@ class Executor:
                 return Outcome(change, NOT_STARTED, "the run was interrupted before it was sent")
             return Outcome(change, "skipped", STOPPED, time.monotonic() - started)
         except VerifyctlError as error:
-            # Stop at once: requests queued behind this one are not sent; those on the wire finish.
-            self._stopped.set()
-            self._on_failure()
+            if concerns_the_account(error):
+                # Stop at once: requests queued behind this one are not sent; those on the wire finish.
+                self._stopped.set()
+                self._on_failure()
             refused = isinstance(error, ApiError) and error.status == 400
             return Outcome(change, "failed", str(error), time.monotonic() - started, refused)
         return Outcome(change, "applied", detail, time.monotonic() - started)
@@ -371,3 +381,12 @@ class Executor:
                 if attempt == CREATE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+
+def concerns_the_account(error: VerifyctlError) -> bool:
+    """Whether a failed change says that every other change would fail too: the credentials were refused
+    (401, 403), or the client's retries ran out on the account (429s, 5xx, no connection). Anything else
+    (a refused value, a 404, an unknown outcome) concerns that change alone."""
+    if isinstance(error, ApiError):
+        return error.status in ACCOUNT_STATUSES or error.status in RETRYABLE_STATUSES
+    return isinstance(error, TransportError) and not isinstance(error, OutcomeUnknownError)

@@ -21,6 +21,8 @@ class RetryPolicy:
     """Bounds on retrying; `sleep`, `random` and `clock` are injectable so tests never really wait.
 
     Without a `sleep`, the client waits on its cancel switch, so `VerifyClient.cancel()` ends the wait.
+    The waits outside the request loop (confirming creates, the racing check) use the same clock and
+    sleep, so that one fake makes a whole run instant.
     """
 
     max_attempts: int = 5
@@ -44,6 +46,10 @@ class RetryPolicy:
         for name in ("base_delay", "max_delay", "max_total_seconds", "throttled_base_delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, not {getattr(self, name)}")
+
+    def pause(self, seconds: float) -> None:
+        """Wait outside the request loop: the injected `sleep`, else a real one."""
+        (self.sleep if self.sleep is not None else time.sleep)(seconds)
 
     def backoff(self, attempt: int, base: float | None = None) -> float:
         """Full jitter: uniform in [0, min(max_delay, base * 2**(attempt-1))], base_delay by default."""

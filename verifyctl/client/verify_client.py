@@ -104,6 +104,11 @@ class VerifyClient:
         self._auth = _BasicAuth(f"Basic {token}")
         self._session = self._new_session(parallelism)
 
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy: its clock and sleep also time the waits for racing writers."""
+        return self._retry
+
     def also_scrub(self, values: Iterable[str]) -> None:
         """Scrub these values too (the files' `${secret:…}` values) from every message, in every form."""
         combined = set(self._secrets) | set(value_forms(values))

@@ -44,21 +44,40 @@ def child_scope(scope: str, object_id: str) -> str:
     return f"{scope}/{object_id}" if scope else object_id
 
 
+class StoreBusyError(OSError):
+    """Another process holds the database file: one emulator at a time owns a file."""
+
+
 class Store:
-    """One SQLite connection guarded by a lock; `transaction()` makes a request's reads and writes atomic."""
+    """One SQLite connection guarded by a lock; `transaction()` makes a request's reads and writes atomic.
+
+    A file is held exclusively while the store is open, so that this emulator is its only writer (and
+    `--local` runs can rely on that); another process opening it meanwhile gets StoreBusyError.
+    """
 
     def __init__(self, path: str | Path | None) -> None:
         target = ":memory:"
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             target = str(path)
-        # One connection shared by every handler thread, serialised by the lock below.
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        # One connection shared by every handler thread, serialised by the lock below. A file another
+        # process holds is waited for a moment (it may be ending), then refused.
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=2.0)
         self._lock = threading.RLock()
         if path is not None:
-            # WAL with NORMAL sync: durable across process restarts without an fsync per request.
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
+                # WAL with NORMAL sync: durable across process restarts without an fsync per request.
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                # Take the exclusive lock now, not at the first write.
+                self._db.execute("BEGIN EXCLUSIVE")
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                self._db.close()
+                if "locked" not in str(error):
+                    raise
+                raise StoreBusyError(f"{path} is in use by another process") from None
         self._db.executescript(_SCHEMA)
         if path is not None:
             self._check_writable()

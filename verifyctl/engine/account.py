@@ -10,7 +10,7 @@ from pathlib import Path
 
 from verifyctl.client import Credentials, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
-from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
+from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, StoreBusyError
 from verifyctl.errors import VerifyctlError
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
@@ -59,6 +59,12 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
         LOCAL_DB.parent.mkdir(parents=True, exist_ok=True)
         try:
             embedded = EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB)
+        except StoreBusyError:
+            # The embedded emulator is its state's only writer, which spares apply the waits for racers.
+            raise VerifyctlError(
+                f"{LOCAL_DB} is in use by another command in this directory (a --local run, or an emulator"
+                " serving it): run one at a time"
+            ) from None
         except (OSError, sqlite3.Error) as exc:
             raise VerifyctlError(f"cannot use {LOCAL_DB} as the local emulator's state: {exc}") from None
         with embedded as server:

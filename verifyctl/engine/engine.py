@@ -236,7 +236,14 @@ class Engine:
         Once `stop` is set no further change is sent; those in flight end and are reported.
         """
         executor = Executor(
-            self._client, self._pool, progress=progress, stop=stop, on_failure=self._client.cancel
+            self._client,
+            self._pool,
+            progress=progress,
+            stop=stop,
+            on_failure=self._client.cancel,
+            timing=self._client.retry,
+            # The embedded emulator holds its state file: no other writer can race this run.
+            sole_writer=self._connection.emulator is not None,
         )
         return executor.run(plan)
 

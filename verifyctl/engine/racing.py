@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
+from verifyctl.client.retry import RetryPolicy
 from verifyctl.plan.duplicates import duplicate_deletes
 from verifyctl.plan.model import Plan
 
@@ -14,18 +14,21 @@ REPLAN_PAUSE_SECONDS = 1.0
 REPLANS = 4
 
 
-def without_passing_duplicates(plan: Plan, replan: Callable[[], Plan]) -> Plan:
+def without_passing_duplicates(
+    plan: Plan, replan: Callable[[], Plan], timing: RetryPolicy | None = None
+) -> Plan:
     """The plan once the live duplicates it would delete stop going away by themselves.
 
     Used when apply may not delete: a duplicate another apply is resolving vanishes within a few seconds,
     and the plan without it needs no --allow-delete. Duplicates that stay (left by an earlier race) are
-    planned for deletion as before, after one unchanged look.
+    planned for deletion as before, after one unchanged look. `timing` gives the sleep (the client's).
     """
+    timing = timing if timing is not None else RetryPolicy()
     seen = duplicate_deletes(plan)
     for _ in range(REPLANS):
         if not seen:
             return plan
-        time.sleep(REPLAN_PAUSE_SECONDS)
+        timing.pause(REPLAN_PAUSE_SECONDS)
         plan = replan()
         now = duplicate_deletes(plan)
         if now == seen:

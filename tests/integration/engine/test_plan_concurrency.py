@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -148,7 +149,7 @@ def test_the_ceiling_comes_from_the_environment_and_a_fixed_limit_says_so(
 
 
 @pytest.mark.parametrize("emulator", [{"latency_ms": 20}], indirect=True)
-def test_a_write_failing_for_good_stops_apply_and_names_what_was_done(
+def test_a_write_failing_for_good_holds_back_only_what_depends_on_it(
     account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = write_config(workdir, SERVICES)
@@ -167,8 +168,35 @@ def test_a_write_failing_for_good_stops_apply_and_names_what_was_done(
 
     assert run.exit_code == EXIT_ERROR
     assert "Svc 02" in run.stdout + run.stderr
+    created = [r for r in account.requests() if r["method"] == "POST" and r["status"] == 201]
+    # Every other service and its webhook: only Svc 02's webhook waits for its service.
+    assert len(created) == 2 * SERVICES - 2
+    assert "1 change failed and 1 was skipped" in run.stderr
+    assert "service[Svc 02]/webhook[audit]: a change it depends on failed" in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("emulator", [{"latency_ms": 20}], indirect=True)
+def test_a_failure_that_concerns_the_account_stops_apply_and_names_what_was_done(
+    account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(workdir, SERVICES)
+    # One create is refused as unauthenticated (401): every other request would be refused as well.
+    app: Any = account._app
+    handle = app.handle
+
+    def refused_one(method: str, path: str, query: str, body: str, auth: Any, *rest: Any) -> Any:
+        if method == "POST" and "FriendlyName=Svc+02" in body:
+            auth = "Basic " + base64.b64encode(b"ACnobody:wrong").decode()
+        return handle(method, path, query, body, auth, *rest)
+
+    monkeypatch.setattr(app, "handle", refused_one)
+
+    run = run_cli("apply", config, "--auto-approve", "--parallelism", "4", "--fixed-parallelism")
+
+    assert run.exit_code == EXIT_ERROR
+    assert "Svc 02" in run.stdout + run.stderr
     log = [r for r in account.requests() if r["method"] == "POST"]
-    failed = next(i for i, r in enumerate(log) if r["status"] == 404)
+    failed = next(i for i, r in enumerate(log) if r["status"] == 401)
     # What was on the wire with the failure (at most 3 more) and what started before the cancel (at
     # most 4); the other services and every webhook (wave 2) were never sent.
     assert len(log) - failed - 1 <= 2 * 4

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from tests.unit.client.support import FakeTime
 from verifyctl.apply.executor import ApplyResult, Executor, waves
+from verifyctl.client.retry import RetryPolicy
 from verifyctl.errors import ApiError, OutcomeUnknownError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address
@@ -20,8 +22,11 @@ def create(address: str, after: dict[str, Any]) -> Change:
 
 
 def run(client: FakeClient, plan: Plan, **options: Any) -> ApplyResult:
+    """Apply on fake time: the waits for racing writers pass at once."""
+    fake_time = FakeTime()
+    timing = RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return Executor(client, pool, **options).run(plan)
+        return Executor(client, pool, timing=timing, **options).run(plan)
 
 
 class FakeClient:
