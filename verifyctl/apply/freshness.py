@@ -9,25 +9,24 @@ from verifyctl.errors import StalePlanError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.plan.sensitive import same_fields
 from verifyctl.resources.addresses import UnresolvedParent
-from verifyctl.resources.kinds import SAFE_LIST, SERVICE
 from verifyctl.resources.records import LiveRecord, live_record
 from verifyctl.state.reader import ListingClient, read_services
 from verifyctl.state.safelist import FetchingClient, read_safe_list
 
 
 class FreshnessClient(ListingClient, FetchingClient, Protocol):
-    """Lists collections; GETs the Safe List numbers, which have no list."""
+    """Lists collections; GETs the objects of kinds the API does not list (Safe List numbers)."""
 
 
 def check_fresh(plan: Plan, client: FreshnessClient, pool: Executor) -> None:
     """Raise StalePlanError naming every change whose live object is not as the plan saw it."""
-    numbers = read_safe_list(client, [c.address.key for c in plan.changes if c.kind is SAFE_LIST], pool)
+    numbers = read_safe_list(client, [c.address.key for c in plan.changes if not c.kind.listable], pool)
     services = read_services(client)
     # The collection each child change lives in; a change whose parent this plan creates has none yet.
     # Keyed by position: changes hold dicts, so they are not hashable.
     collection: dict[int, str] = {}
     for position, change in enumerate(plan.changes):
-        if change.kind is not SERVICE and change.kind is not SAFE_LIST:
+        if change.parent is not None:
             try:
                 collection[position] = change.address.collection_path(plan.ids)
             except UnresolvedParent:
@@ -42,11 +41,11 @@ def check_fresh(plan: Plan, client: FreshnessClient, pool: Executor) -> None:
     stale = []
     listed_numbers = numbers()
     for position, change in enumerate(plan.changes):
-        if change.kind is SERVICE:
-            records = services
-        elif change.kind is SAFE_LIST:
+        if not change.kind.listable:
             found = listed_numbers[change.address.key]
             records = [found] if found is not None else []
+        elif change.parent is None:
+            records = services
         elif position in collection:
             records = listed[collection[position]]
         else:

@@ -25,7 +25,7 @@ from verifyctl.client.credentials import Credentials
 from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.hints import Target, with_hint
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, LimitPath
-from verifyctl.client.pace import Paces
+from verifyctl.client.pace import Paces, Rate
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
@@ -70,6 +70,7 @@ class VerifyClient:
         retry: RetryPolicy | None = None,
         adaptive: bool = True,
         start_concurrency: int = DEFAULT_START,
+        rates: tuple[Rate, ...] = (),
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
@@ -89,8 +90,8 @@ class VerifyClient:
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
         self.stats = RequestStats(limit_path=self._limiter.path)
         self._retry = retry if retry is not None else RetryPolicy()
-        # Endpoints with a documented request rate (the Safe List's 30 a minute), on the retry's clock.
-        self._paces = Paces(clock=self._retry.clock)
+        # Endpoints with a documented request rate (`rates`, from the kinds), on the retry's clock.
+        self._paces = Paces(rates, clock=self._retry.clock)
         self._timeout = (float(timeout[0]), float(timeout[1]))
         token = base64.b64encode(f"{credentials.username}:{credentials.secret}".encode()).decode("ascii")
         # Every form in which the secret could surface in a message: raw, encoded, in the auth header.
