@@ -12,19 +12,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
-from verifyctl.apply.freshness import check_fresh
-from verifyctl.apply.restore import restore
 from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.stats import RequestStats
+from verifyctl.config.loader import Config
 from verifyctl.engine.account import AccountSpec, Connection, connect
-from verifyctl.engine.desired import Desired
+from verifyctl.engine.desired import Desired, desired_of
 from verifyctl.engine.inventory import Entry, read_inventory
 from verifyctl.engine.ownership import check_owner
 from verifyctl.errors import ApiError, StalePlanError, TransportError, VerifyctlError
 from verifyctl.lint import Findings, TemplateInfo
 from verifyctl.lint import run as lint
 from verifyctl.plan.diff import diff
-from verifyctl.plan.model import Plan, SavedPlan, mask_sid
+from verifyctl.plan.model import Plan, mask_sid
+from verifyctl.plan.saved import SavedPlan, configuration_digest, differences, printable
 from verifyctl.plan.scope import Scope, rename_hints
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import ALL_CHILD_KINDS
@@ -68,8 +68,6 @@ class Engine:
         self._client = connection.client
         # The one pool of the run: reads, freshness checks and apply share it, sized by --parallelism.
         self._pool = pool
-        # The list of services started early (read_services_now), for the next plan to take.
-        self._services: Future[list[LiveRecord]] | None = None
 
     @classmethod
     @contextmanager
@@ -118,45 +116,38 @@ class Engine:
 
     # -- plan and apply ------------------------------------------------------------------------------
 
-    def read_services_now(self) -> None:
-        """Start reading the account's services (the plan's first request) for the plan that follows.
-
-        For a caller whose files are checked but whose desired records are still to be built: the
-        list's round trips (two for 2,000 services) pass while they are, instead of after.
-        """
-        self._services = self._pool.submit(read_services, self._client)
-
-    def plan(self, desired: Desired, targets: Sequence[Address] = ()) -> Plan:
+    def plan(self, config: Config, targets: Sequence[Address] = ()) -> Plan:
         """The plan alone (see `review`)."""
-        return self.review(desired, targets).plan
+        return self.review(config, targets).plan
 
-    def review(self, desired: Desired, targets: Sequence[Address] = ()) -> Review:
-        """Read what the plan needs of the live account, diff it, and hold the files to the policy.
+    def review(self, config: Config, targets: Sequence[Address] = ()) -> Review:
+        """Read what the plan of a checked configuration needs of the live account, diff it, and hold
+        the files to the policy.
 
-        One list of services, the Templates list if a service in scope names a template (by name or
-        sid: the policy checks it is approved), then the written child lists of matched services in
-        scope (and all children of those being deleted), and one GET per declared Safe List number in
-        scope. The account's name comes from another host and is read meanwhile. The plan records its
-        account and the findings that block apply.
+        One list of services (its round trips pass while the files' records are built), the Templates
+        list if a service in scope names a template (by name or sid: the policy checks it is approved),
+        then the written child lists of matched services in scope (and all children of those being
+        deleted), and one GET per declared Safe List number in scope. The account's name comes from
+        another host and is read meanwhile. The plan records its account, the digest of the
+        configuration and the findings that block apply.
         """
-        if desired.secrets:
+        if config.secrets:
             # An API error may echo a value it refused, and either host may answer with one.
-            self._client.also_scrub(desired.secrets)
-            self._connection.accounts.also_scrub(desired.secrets)
+            self._client.also_scrub(config.secrets)
+            self._connection.accounts.also_scrub(config.secrets)
         # A failed read ends the plan at once, a 404 included: a racing apply that deleted its duplicate
         # service meanwhile makes this run fail (exit 1); a rerun plans without it.
         with self._stop_on_failure():
             name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
-            return self._review(desired, targets, name)
+            services = self._pool.submit(read_services, self._client)
+            desired = desired_of(config, self.environment)
+            return self._review(desired, targets, services.result(), name)
 
-    def _review(self, desired: Desired, targets: Sequence[Address], name: Future[str]) -> Review:
-        started, self._services = self._services, None
+    def _review(
+        self, desired: Desired, targets: Sequence[Address], services: list[LiveRecord], name: Future[str]
+    ) -> Review:
         scope = Scope.of(
-            desired.services,
-            started.result() if started is not None else read_services(self._client),
-            targets=targets,
-            prune=desired.prune,
-            safe_list=desired.safe_list,
+            desired.services, services, targets=targets, prune=desired.prune, safe_list=desired.safe_list
         )
         # One GET per declared number in scope, meanwhile: the Safe List has no list endpoint.
         numbers = read_safe_list(self._client, scope.safe_list_to_read, self._pool)
@@ -183,33 +174,52 @@ class Engine:
         blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
         plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
         plan = replace(
-            plan, findings=shown, blocking=blocking, secrets=desired.secrets, environment=self.environment
+            plan,
+            findings=shown,
+            blocking=blocking,
+            secrets=desired.secrets,
+            environment=self.environment,
+            configuration=_digest_of(desired),
+            files=tuple(str(file) for file in desired.config.files) if desired.config is not None else (),
         )
         return Review(plan, findings)
 
-    def bind_saved(self, saved: SavedPlan, desired: Desired | None = None) -> Plan:
-        """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise).
+    def plan_saved(self, saved: SavedPlan, config: Config) -> Plan:
+        """The plan to apply for a saved one: made again from `config` and the live account, and refused
+        (StalePlanError, nothing sent but reads) unless it is for this environment and account, comes
+        from the same configuration, and equals the saved one change for change.
 
-        The values it holds masked and must send are taken back from `desired` (see apply/restore.py).
+        The plan file is not trusted: what is applied is the plan made now, with its real values, its
+        ids and its policy findings; the saved one only has to match it.
         """
-        if saved.plan.environment != self.environment:
+        recorded = saved.plan
+        if recorded.environment != self.environment:
             raise StalePlanError(
-                f"the saved plan was made for environment {saved.plan.environment or '(none)'}, "
+                f"the saved plan was made for environment {recorded.environment or '(none)'}, "
                 f"not {self.environment or '(none)'}"
             )
         if not saved.is_for(self.account_sid, self.api_url):
             raise StalePlanError(
-                f"the saved plan was made for account {saved.masked_sid} at {saved.plan.api_url}, "
-                f"not {mask_sid(self.account_sid)} at {self.api_url}"
+                f"the saved plan was made for account {printable(saved.masked_sid)} at "
+                f"{printable(recorded.api_url)}, not {mask_sid(self.account_sid)} at {self.api_url}"
             )
-        plan = saved.bound_to(self.account_sid)
-        with self._stop_on_failure():
-            check_fresh(plan, self._client, self._pool)
-        if desired is not None and desired.secrets:
-            self._client.also_scrub(desired.secrets)  # -vv logs the bodies apply sends
-        if desired is None:
-            return restore(plan, None)
-        return replace(restore(plan, desired.services), secrets=desired.secrets)
+        desired = desired_of(config, self.environment)
+        if recorded.configuration != _digest_of(desired):
+            raise StalePlanError(
+                "the configuration given is not the one the saved plan was made from (or it changed "
+                f"since); {saved.how_to_apply()}, or run plan again"
+            )
+        targets = [Address.parse(target) for target in recorded.targets]
+        plan = self.plan(config, targets)
+        changed = differences(recorded, plan)
+        if changed:
+            more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+            raise StalePlanError(
+                f"the saved plan is stale: it differs from the plan made now in {'; '.join(changed[:10])}"
+                f"{more} (the live account changed since it was made, or the file was edited); nothing "
+                "was applied: run plan again"
+            )
+        return plan
 
     def apply(
         self,
@@ -282,6 +292,17 @@ class Engine:
             return []  # a loopback server that is not the emulator (a proxy, a mock): nothing to show
         messages = payload.get("messages")
         return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+
+def _digest_of(desired: Desired) -> str:
+    policy = desired.config.policy if desired.config is not None else None
+    return configuration_digest(
+        desired.services,
+        desired.safe_list,
+        prune=desired.prune,
+        policy=policy.model_dump(mode="json") if policy is not None else None,
+        environment=desired.environment,
+    )
 
 
 def select_services(live: Sequence[LiveRecord], wanted: Sequence[str]) -> list[LiveRecord]:
