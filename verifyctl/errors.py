@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Exit codes fixed by DESIGN.md.
+# The exit codes (docs/plans-and-apply.md#exit-codes).
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2

@@ -2,7 +2,7 @@
 
 from verifyctl.apply.executor import NOT_STARTED, ApplyResult, Outcome
 from verifyctl.engine.account import LOCAL_API_URL, LOCAL_DB, AccountSpec
-from verifyctl.engine.desired import DEFAULT_PATH, Desired, desired_of, load_configuration, load_desired
+from verifyctl.engine.desired import DEFAULT_PATH, Desired, load_configuration, load_desired
 from verifyctl.engine.engine import Engine, ImportResult, Review
 from verifyctl.plan.guards import check_guards
 
@@ -19,7 +19,6 @@ __all__ = [
     "Engine",
     "ImportResult",
     "Review",
-    "desired_of",
     "load_configuration",
     "load_desired",
 ]
