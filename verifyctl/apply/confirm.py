@@ -12,10 +12,8 @@ from verifyctl.errors import ApiError
 from verifyctl.plan.diff import changed_fields
 from verifyctl.plan.model import Change
 from verifyctl.resources.addresses import Address
-from verifyctl.resources.codec import decode_response, encode_form
+from verifyctl.resources.codec import FormItems, decode_response, encode_form
 from verifyctl.resources.survivor import keep_item
-
-FormItems = list[tuple[str, str]]
 
 # How often, and how long apart, the last check re-reads a collection while another writer's copy is
 # still there: that writer deletes its copy when its own check runs, which may be a few waves later.

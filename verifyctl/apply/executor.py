@@ -15,9 +15,8 @@ from verifyctl.client.limiter import CancelledError
 from verifyctl.errors import ApiError, OutcomeUnknownError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
-from verifyctl.resources.codec import encode_form
+from verifyctl.resources.codec import FormItems, encode_form
 
-FormItems = list[tuple[str, str]]
 # Why a change was not started: the run stops at the first failure, as Terraform stops walking the graph.
 STOPPED = "not started: the run stopped after a change failed"
 # How often a create whose outcome was unknown, and which a re-read showed had not happened, is sent again.

@@ -6,10 +6,10 @@ from typing import Protocol
 
 from verifyctl.errors import ApiError, OutcomeUnknownError
 from verifyctl.plan.model import Action, Change
+from verifyctl.resources.codec import FormItems
 from verifyctl.resources.kinds import SAFE_LIST
 from verifyctl.resources.safelist import number_path
 
-FormItems = list[tuple[str, str]]
 # How often an add whose outcome was unknown is sent again (as the executor's CREATE_ATTEMPTS).
 ADD_ATTEMPTS = 3
 

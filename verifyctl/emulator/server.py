@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from verifyctl.emulator.access import ControlAccess
 from verifyctl.emulator.accounts import Account, to_accounts
-from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Outcome
+from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Reply
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.errors import SERVICE_UNAVAILABLE, ApiError
@@ -154,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             remaining -= len(chunk)
 
-    def _send(self, outcome: Outcome) -> None:
+    def _send(self, outcome: Reply) -> None:
         reason = self.responses.get(outcome.status, ("",))[0]
         lines = [
             f"HTTP/1.1 {outcome.status} {reason}",
