@@ -97,7 +97,7 @@ class PolicyRefusedError(RefusedError):
 
 
 class StalePlanError(RefusedError):
-    """A saved plan no longer matches the live account, or was made for another account."""
+    """A saved plan differs from the plan made now, or was made from other files or for another account."""
 
 
 class ApiError(VerifyctlError):

@@ -43,14 +43,6 @@ _SERVICE_SID = re.compile(r"^VA[0-9a-fA-F]{32}$")
 
 
 @dataclass(frozen=True)
-class Review:
-    """A plan and the policy findings over the files it was made from."""
-
-    plan: Plan
-    findings: Findings
-
-
-@dataclass(frozen=True)
 class ImportResult:
     """What `import` read: every live service, and the chosen ones with all their children."""
 
@@ -117,10 +109,6 @@ class Engine:
     # -- plan and apply ------------------------------------------------------------------------------
 
     def plan(self, config: Config, targets: Sequence[Address] = ()) -> Plan:
-        """The plan alone (see `review`)."""
-        return self.review(config, targets).plan
-
-    def review(self, config: Config, targets: Sequence[Address] = ()) -> Review:
         """Read what the plan of a checked configuration needs of the live account, diff it, and hold
         the files to the policy.
 
@@ -141,11 +129,11 @@ class Engine:
             name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
             services = self._pool.submit(read_services, self._client)
             desired = desired_of(config, self.environment)
-            return self._review(desired, targets, services.result(), name)
+            return self._plan(desired, targets, services.result(), name)
 
-    def _review(
+    def _plan(
         self, desired: Desired, targets: Sequence[Address], services: list[LiveRecord], name: Future[str]
-    ) -> Review:
+    ) -> Plan:
         scope = Scope.of(
             desired.services, services, targets=targets, prune=desired.prune, safe_list=desired.safe_list
         )
@@ -182,7 +170,7 @@ class Engine:
             configuration=_digest_of(desired),
             files=tuple(str(file) for file in desired.config.files) if desired.config is not None else (),
         )
-        return Review(plan, findings)
+        return plan
 
     def plan_saved(self, saved: SavedPlan, config: Config) -> Plan:
         """The plan to apply for a saved one: made again from `config` and the live account, and refused

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -44,8 +44,7 @@ class Field:
     updatable: bool = True
 
 
-@dataclass(frozen=True)
-class Pace:
+class Pace(NamedTuple):
     """A documented request rate: at most `limit` requests in any `window` seconds."""
 
     limit: int
