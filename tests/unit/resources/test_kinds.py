@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from verifyctl.engine.account import RATES
 from verifyctl.resources.kinds import (
     ALL_CHILD_KINDS,
@@ -14,6 +17,7 @@ from verifyctl.resources.kinds import (
     SERVICE,
     WEBHOOK,
 )
+from verifyctl.resources.spec_extract import create_operation
 
 
 def test_children_follow_the_parent_each_kind_names_in_configuration_order() -> None:
@@ -56,3 +60,13 @@ def test_only_the_safe_list_is_unlisted_and_paced() -> None:
 def test_the_engine_paces_every_path_of_a_paced_kind() -> None:
     assert [(rate.prefix, rate.limit, rate.window) for rate in RATES] == [("/v2/SafeList/Numbers", 30, 60.0)]
     assert SAFE_LIST.instance_path.format(id="+15005550006").startswith(RATES[0].prefix)
+
+
+def test_every_kinds_create_operation_is_in_the_vendored_spec() -> None:
+    spec = json.loads(
+        (Path(__file__).resolve().parents[2] / "contract/vendor/twilio_verify_v2_subset.json").read_text()
+    )
+    operations = {kind.name: create_operation(kind) for kind in KINDS.values()}
+    assert operations["bucket"] == "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets"
+    assert operations["safe_list"] == "/v2/SafeList/Numbers"
+    assert all("post" in spec["paths"][path] for path in operations.values())
