@@ -191,14 +191,12 @@ class Engine:
                 f"the saved plan was made for account {printable(saved.masked_sid)} at "
                 f"{printable(recorded.api_url)}, not {mask_sid(self.account_sid)} at {self.api_url}"
             )
-        desired = desired_of(config, self.environment)
-        if recorded.configuration != _digest_of(desired):
+        plan = self.plan(config, [Address.parse(target) for target in recorded.targets])
+        if plan.configuration != recorded.configuration:
             raise StalePlanError(
                 "the configuration given is not the one the saved plan was made from (or it changed "
                 f"since); {saved.how_to_apply()}, or run plan again"
             )
-        targets = [Address.parse(target) for target in recorded.targets]
-        plan = self.plan(config, targets)
         changed = differences(recorded, plan)
         if changed:
             more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""

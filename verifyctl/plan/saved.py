@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shlex
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from verifyctl.config.models import ENVIRONMENT_NAME
 from verifyctl.errors import UsageError, VerifyctlError
 from verifyctl.plan.model import FORMAT_VERSION, Action, Change, Plan, sid_digest
-from verifyctl.plan.sensitive import digest
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.records import DesiredRecord
 
@@ -101,7 +103,7 @@ def saved_plan_of(data: Any) -> SavedPlan:
         targets=tuple(
             str(_address(t, f"targets[{i}]")) for i, t in enumerate(_list(top.get("targets", []), "targets"))
         ),
-        environment=_text(top.get("environment"), "environment", optional=True),
+        environment=_environment(top.get("environment")),
         configuration=_text(configuration.get("sha256"), "configuration.sha256"),
         files=tuple(
             _file_name(name, f"configuration.files[{i}]")
@@ -158,16 +160,19 @@ def configuration_digest(
     environment: str,
 ) -> str:
     """A digest of the desired state a plan is made from: what the files ask of this environment
-    (values after substitution), the prune switch and the policy; comments and layout do not count."""
-    return digest(
-        {
-            "environment": environment,
-            "prune": prune,
-            "services": [_record(record) for record in services],
-            "safe_list": [_record(record) for record in safe_list],
-            "policy": policy,
-        }
+    (values after substitution), the prune switch and the policy; comments and layout do not count.
+
+    repr() of plain values (str, int, bool, None, lists; fields sorted by key) is deterministic and
+    costs a fraction of a sorted JSON encoding on 20,000 objects.
+    """
+    document = (
+        environment,
+        prune,
+        tuple(_record(record) for record in services),
+        tuple(_record(record) for record in safe_list),
+        json.dumps(policy, sort_keys=True),
     )
+    return "sha256:" + hashlib.sha256(repr(document).encode("utf-8")).hexdigest()
 
 
 def differences(saved: Plan, fresh: Plan) -> list[str]:
@@ -197,19 +202,20 @@ def printable(name: str) -> str:
     return shown if len(shown) <= 200 else shown[:200] + "…"
 
 
-def _record(record: DesiredRecord) -> dict[str, Any]:
-    return {
-        "kind": record.kind.name,
-        "key": record.key,
-        "fields": dict(record.fields),
-        "id": record.id,
-        "absent": record.absent,
-        "default_template": record.default_template,
-        "formerly": list(record.formerly),
-        "children": {
-            kind: [_record(child) for child in children] for kind, children in record.children.items()
-        },
-    }
+def _record(record: DesiredRecord) -> tuple[Any, ...]:
+    return (
+        record.kind.name,
+        record.key,
+        tuple(sorted(record.fields.items())),
+        record.id,
+        record.absent,
+        record.default_template,
+        record.formerly,
+        tuple(
+            (kind, tuple(_record(child) for child in children))
+            for kind, children in sorted(record.children.items())
+        ),
+    )
 
 
 def _comparable(change: Change) -> Any:
@@ -263,6 +269,13 @@ def _text(value: Any, where: str, *, optional: bool = False) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{where} must be a string, not {_kind_of(value)}")
     return value
+
+
+def _environment(value: Any) -> str:
+    name = _text(value, "environment", optional=True)
+    if name and (len(name) > 64 or not re.match(ENVIRONMENT_NAME, name)):
+        raise ValueError(f"environment is not an environment name: {_shown(name)}")
+    return name
 
 
 def _file_name(value: Any, where: str) -> str:

@@ -111,6 +111,7 @@ def test_the_plan_reads_back_as_it_was() -> None:
         (("account",), None, "account must be a JSON object, not null"),
         (("configuration", "files"), ["a\u0000b"], "configuration.files[0] is not a file name"),
         (("targets",), ["nope"], "targets[0] is not an object address"),
+        (("environment",), "prod\nuction", "environment is not an environment name"),
     ],
 )
 def test_each_wrong_key_is_named(path: tuple[Any, ...], value: Any, message: str) -> None:
