@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tests.integration.conftest import run_cli, writes
 from verifyctl.emulator import EmulatorServer
 
@@ -166,3 +169,49 @@ def test_a_file_that_is_not_regular_is_refused_without_reading_it(
     assert failed.exit_code == 1
     assert failed.stderr == "Error: cannot read the saved plan p.json: not a regular file\n"
     assert writes(account) == []
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=5,
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, value in children:
+        found += _paths(value, (*prefix, key))
+    return found
+
+
+@settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_a_mangled_saved_plan_writes_nothing_unless_it_still_equals_the_plan(
+    account: EmulatorServer, workdir: Path, data: st.DataObject
+) -> None:
+    path = write("verifyctl.yaml", [service("Acme Login")])
+    if not Path("p.json").exists():
+        assert run_cli("plan", path, "--out", "p.json").exit_code == 0
+        Path("original.json").write_text(Path("p.json").read_text(encoding="utf-8"), encoding="utf-8")
+    document = json.loads(Path("original.json").read_text(encoding="utf-8"))
+    where = data.draw(st.sampled_from(_paths(document)))
+    value = data.draw(JSON)
+    if where:
+        parent = document
+        for step in where[:-1]:
+            parent = parent[step]
+        parent[where[-1]] = value
+    else:
+        document = value
+    save(document)
+    before = len(writes(account))
+    result = run_cli("apply", "--plan", "p.json", path)  # a traceback would raise here
+    assert result.exit_code in (0, 1, 3, 64), result.stderr
+    if result.exit_code != 0:
+        assert result.stderr.startswith("Error: ") and len(writes(account)) == before
