@@ -215,3 +215,11 @@ def test_a_mangled_saved_plan_writes_nothing_unless_it_still_equals_the_plan(
     assert result.exit_code in (0, 1, 3, 64), result.stderr
     if result.exit_code != 0:
         assert result.stderr.startswith("Error: ") and len(writes(account)) == before
+
+
+def test_a_targeted_plan_is_made_again_with_its_targets(account: EmulatorServer, workdir: Path) -> None:
+    path = write("verifyctl.yaml", [service("Acme Login"), service("Checkout")])
+    assert run_cli("plan", path, "--target", "service[Checkout]", "--out", "p.json").exit_code == 0
+    applied = run_cli("apply", "--plan", "p.json")
+    assert applied.exit_code == 0, applied.stderr
+    assert [s["friendly_name"] for s in api(account, "/v2/Services")["services"]] == ["Checkout"]
