@@ -128,6 +128,8 @@ class Plan:
     # A digest of the desired state the plan was made from (plan/saved.py), and the files it was read from.
     configuration: str = ""
     files: tuple[str, ...] = ()
+    # Live services no file declares and the plan leaves alone (no `prune`): (friendly name, SID).
+    unmanaged: tuple[tuple[str, str], ...] = ()
     # Values substituted from `${secret:NAME}`: never written out, only used to mask what is shown.
     secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
@@ -211,6 +213,7 @@ class Plan:
             "guards": [{"flag": flag, "reason": reason} for flag, reason in self.needed_flags()],
             "findings": list(self.findings),
             "blocking_findings": list(self.blocking),
+            "unmanaged": [{"friendly_name": name, "sid": sid} for name, sid in self.unmanaged],
             "summary": self.summary.to_dict(),
             "changes": [change.masked(self.secrets).to_dict() for change in self.changes],
             "ids": _by_text(self.ids),
