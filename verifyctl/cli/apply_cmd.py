@@ -47,16 +47,21 @@ def progress_line(outcome: Outcome, count: str = "") -> str:
 
 
 class Counter:
-    """Numbers each ended change `[n/N]`, N being every change of the plan."""
+    """Numbers each ended change `[n/N]`, N being every change of the plan; a change reported again
+    (a create redone under a kept parent) keeps its number, so n never passes N."""
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self.done = 0
+        self.numbers: dict[object, int] = {}
         self.emit: Callable[[str], None] = progress
 
+    @property
+    def done(self) -> int:
+        return len(self.numbers)
+
     def __call__(self, outcome: Outcome) -> None:
-        self.done += 1
-        self.emit(progress_line(outcome, f"[{self.done}/{self.total}]"))
+        number = self.numbers.setdefault(outcome.change.address, self.done + 1)
+        self.emit(progress_line(outcome, f"[{number}/{self.total}]"))
 
     def describe(self) -> str:
         return f"Applying: {self.done}/{self.total} done"

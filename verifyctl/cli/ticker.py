@@ -7,8 +7,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
+
+from verifyctl.resources.kinds import SAFE_LIST_PACE
 
 if TYPE_CHECKING:
     from verifyctl.engine import Engine
@@ -106,11 +109,30 @@ class Ticker:
             self._drawn = True
 
 
-def reading(engine: Engine) -> Ticker:
-    """The ticker of a long read of the account: how many requests so far."""
+def reading(engine: Engine, *, wall: Callable[[], float] = time.time) -> Ticker:
+    """The ticker of a long read of the account: how many requests so far, and the Safe List's ETA."""
 
     def describe() -> str:
         done = engine.stats.snapshot().requests
-        return f"Reading the account at {engine.api_url}: {done} {'request' if done == 1 else 'requests'}"
+        text = f"Reading the account at {engine.api_url}: {done} {'request' if done == 1 else 'requests'}"
+        safe_list = engine.safe_list_progress()
+        if safe_list is None or not safe_list[1].seconds_left:
+            return text
+        total, progress = safe_list
+        eta = datetime.fromtimestamp(wall() + progress.seconds_left, timezone.utc).strftime("%H:%M UTC")
+        return (
+            f"{text}; Safe List {min(progress.sent, total)}/{total} numbers, about "
+            f"{duration(progress.seconds_left)} left (ETA {eta}): the Safe List API allows "
+            f"{SAFE_LIST_PACE.limit} requests a minute"
+        )
 
     return Ticker(describe)
+
+
+def duration(seconds: float) -> str:
+    """`5 h 33 min`, `12 min`, `40 s`: as precise as a wait of that length needs."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    hours, minutes = divmod(round(whole / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from verifyctl.client.base_url import DEFAULT_BASE_URL, resolve_base_url
 from verifyctl.client.credentials import Credentials, credentials_from_env
-from verifyctl.client.limiter import CancelledError, LimitPath
+from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RetryPolicy
-from verifyctl.client.stats import RequestStats
+from verifyctl.client.stats import LimitPath, RequestStats
 from verifyctl.client.verify_client import VerifyClient
 
 __all__ = [

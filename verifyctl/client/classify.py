@@ -61,8 +61,6 @@ class Verdict:
     wait: float = 0.0
     # A concurrency 429 (20429): the adaptive limit should shrink.
     throttled: bool = False
-    # The server's Retry-After on that 429, if it gave one: what each refusal costs the request.
-    retry_after: float | None = None
     # FINAL because the attempts or the time ran out (not because the error is final in itself).
     exhausted: bool = False
 
@@ -152,5 +150,5 @@ def classify(
     attempts = policy.max_throttled_attempts if throttled else policy.max_attempts
     if history.attempt >= attempts or elapsed + delay > policy.max_total_seconds:
         last = gave_up(failure, history.attempt, elapsed, where)
-        return Verdict(Next.FINAL, last, throttled=throttled, exhausted=True, retry_after=retry_after)
-    return Verdict(Next.RETRY, failure, wait=delay, throttled=throttled, retry_after=retry_after)
+        return Verdict(Next.FINAL, last, throttled=throttled, exhausted=True)
+    return Verdict(Next.RETRY, failure, wait=delay, throttled=throttled)

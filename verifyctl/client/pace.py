@@ -22,6 +22,14 @@ class Rate:
     window: float
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Requests of a paced endpoint sent so far, and the seconds left until the expected total are."""
+
+    sent: int
+    seconds_left: float
+
+
 class WindowPacer:
     """A sliding window: each request gets a send time at least `window` after the one `limit` before it.
 
@@ -35,6 +43,7 @@ class WindowPacer:
         self.rate = rate
         self._clock = clock
         self._sent: deque[float] = deque()
+        self._reserved = 0  # over the client's life
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
@@ -47,7 +56,19 @@ class WindowPacer:
             if len(self._sent) >= self.rate.limit:
                 at = max(now, self._sent[-self.rate.limit] + self.rate.window)
             self._sent.append(at)
+            self._reserved += 1
             return at - now
+
+    def progress(self, total: int) -> Progress:
+        """How many requests went out so far, and how long until `total` have gone at this rate."""
+        with self._lock:
+            now = self._clock()
+            waiting = sum(1 for at in self._sent if at > now)
+            last = self._sent[-1] if self._sent else now
+            unreserved = max(0, total - self._reserved)
+            # Each request not yet reserved goes one slot (window / limit) after the last reserved one.
+            left = max(0.0, last - now) + unreserved * self.rate.window / self.rate.limit
+            return Progress(self._reserved - waiting, left if total > self.rate.limit else 0.0)
 
 
 class Paces:
@@ -58,7 +79,13 @@ class Paces:
 
     def delay(self, path: str) -> float:
         """Seconds to wait before sending a request to `path` (reserving its place)."""
-        for pacer in self._pacers:
-            if path.startswith(pacer.rate.prefix):
-                return pacer.reserve()
-        return 0.0
+        pacer = self._pacer(path)
+        return pacer.reserve() if pacer is not None else 0.0
+
+    def progress(self, prefix: str, total: int) -> Progress | None:
+        """The progress of `total` requests under `prefix`, None when nothing paces that path."""
+        pacer = self._pacer(prefix)
+        return pacer.progress(total) if pacer is not None else None
+
+    def _pacer(self, path: str) -> WindowPacer | None:
+        return next((pacer for pacer in self._pacers if path.startswith(pacer.rate.prefix)), None)

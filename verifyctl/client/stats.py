@@ -7,7 +7,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from verifyctl.client.limiter import LimitPath
+
+@dataclass(frozen=True)
+class LimitPath:
+    """Where the limit went during a run, for `--stats`."""
+
+    adaptive: bool
+    start: int
+    peak: int
+    low: int
+    final: int
+    ceiling: int
+    throttled: int  # concurrency 429s seen (each one retried or given up on)
+    decreases: int
+    dismissed: int = 0  # of the 429s, those at levels under the cap found (or all, without one)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
 from verifyctl.client.base_url import is_loopback_host
+from verifyctl.client.pace import Progress
 from verifyctl.client.stats import RequestStats
 from verifyctl.config.loader import Config
 from verifyctl.engine.account import AccountSpec, Connection, connect
@@ -27,7 +28,7 @@ from verifyctl.plan.model import Plan, mask_sid
 from verifyctl.plan.saved import SavedPlan, configuration_digest, differences, printable
 from verifyctl.plan.scope import Scope, rename_hints
 from verifyctl.resources.addresses import Address
-from verifyctl.resources.kinds import ALL_CHILD_KINDS
+from verifyctl.resources.kinds import ALL_CHILD_KINDS, SAFE_LIST
 from verifyctl.resources.records import LiveRecord
 from verifyctl.state.account import read_account_name
 from verifyctl.state.reader import read_children, read_services
@@ -60,6 +61,7 @@ class Engine:
         self._client = connection.client
         # The one pool of the run: reads, freshness checks and apply share it, sized by --parallelism.
         self._pool = pool
+        self._safe_list_numbers = 0  # the Safe List numbers the current plan reads, one GET each
 
     @classmethod
     @contextmanager
@@ -91,6 +93,12 @@ class Engine:
     @property
     def stats(self) -> RequestStats:
         return self._client.stats
+
+    def safe_list_progress(self) -> tuple[int, Progress] | None:
+        """The Safe List numbers this plan reads and how far their paced GETs have gone (None: none)."""
+        total = self._safe_list_numbers
+        progress = self._client.paced(SAFE_LIST.collection_path, total) if total else None
+        return (total, progress) if progress is not None else None
 
     @contextmanager
     def _stop_on_failure(self) -> Iterator[None]:
@@ -138,6 +146,7 @@ class Engine:
             desired.services, services, targets=targets, prune=desired.prune, safe_list=desired.safe_list
         )
         # One GET per declared number in scope, meanwhile: the Safe List has no list endpoint.
+        self._safe_list_numbers = len(set(scope.safe_list_to_read))
         numbers = read_safe_list(self._client, scope.safe_list_to_read, self._pool)
         in_scope = scope.desired_in_scope
         items: list[dict[str, Any]] | None = None

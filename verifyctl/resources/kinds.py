@@ -253,6 +253,10 @@ WEBHOOK = Kind(
     fields=fields_of(WebhookConfig, list_type=FieldType.STR_SET),
 )
 
+# https://www.twilio.com/docs/verify/api/safe-list, "Rate limits": "Safe List API provides a built-in rate
+# limit of 30 requests per minute"; beyond it Twilio answers 429. It covers add, check and remove alike.
+SAFE_LIST_PACE = Pace(limit=30, window=60.0)
+
 # An account-level list with no parent and no list endpoint: it is read one number at a time (see
 # state/safelist.py). The number is its own id in the instance path.
 SAFE_LIST = Kind(
@@ -265,9 +269,7 @@ SAFE_LIST = Kind(
     fields=fields_of(SafeListNumberConfig, fixed=frozenset({"phone_number"})),
     # https://www.twilio.com/docs/verify/api/safe-list: adding a listed number answers 400, error 60411.
     already_exists=60411,
-    # The same page, "Rate limits": "Safe List API provides a built-in rate limit of 30 requests per
-    # minute"; beyond it Twilio answers 429. It covers add, check and remove alike.
-    pace=Pace(limit=30, window=60.0),
+    pace=SAFE_LIST_PACE,
 )
 
 KINDS: dict[str, Kind] = {

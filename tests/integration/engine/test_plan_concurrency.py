@@ -101,11 +101,9 @@ def test_plan_at_a_high_ceiling_against_a_cap_of_4_is_right(account: EmulatorSer
     assert f"{refused} concurrency 429" in run.stderr
     assert "(ceiling 64)" in run.stderr
     if account.concurrency_retry_after:
-        # A refusal that costs a Retry-After cuts at once: the limit came down from its start of 8.
-        # (Where it ends is not asserted: the cut is also an experiment, which can take a cap's
-        # occasional refusals for random ones and let the limit climb back.)
-        low = int(re.search(r"start 8, peak \d+, low (\d+),", run.stderr).group(1))  # type: ignore[union-attr]
-        assert low < 8
+        # The refusals showed the cap: the limit came down below its start.
+        found = re.search(r"start (\d+), peak \d+, low (\d+),", run.stderr)
+        assert found is not None and int(found.group(2)) < int(found.group(1))
 
 
 @pytest.mark.parametrize("emulator", [{"latency_ms": 20}], indirect=True)

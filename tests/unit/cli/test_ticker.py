@@ -6,7 +6,9 @@ import io
 
 import pytest
 
-from verifyctl.cli.ticker import DELAY_SECONDS, PLAIN_INTERVAL, TERMINAL_INTERVAL, Ticker
+from verifyctl.cli.ticker import DELAY_SECONDS, PLAIN_INTERVAL, TERMINAL_INTERVAL, Ticker, duration, reading
+from verifyctl.client.pace import Progress
+from verifyctl.client.stats import RequestStats
 
 
 class Clock:
@@ -90,3 +92,39 @@ def test_a_dumb_terminal_gets_plain_lines(monkeypatch: pytest.MonkeyPatch) -> No
     clock.now += DELAY_SECONDS
     live.tick()
     assert terminal.getvalue() == "\r\x1b[K1/2 done, 2 s"
+
+
+class ReadingEngine:
+    """What `reading` asks of the engine: the requests so far and the Safe List's progress."""
+
+    api_url = "https://verify.twilio.com"
+
+    def __init__(self, safe_list: tuple[int, Progress] | None) -> None:
+        self._safe_list = safe_list
+        self.stats = RequestStats()
+
+    def safe_list_progress(self) -> tuple[int, Progress] | None:
+        return self._safe_list
+
+
+def test_a_long_safe_list_read_says_how_long_it_takes_and_why() -> None:
+    engine = ReadingEngine((10_000, Progress(120, 9_880 * 2.0)))
+    for _ in range(212):
+        engine.stats.record("GET", started=0.0, ended=0.05, sent=0, received=100)
+    ticker = reading(engine, wall=lambda: 0.0)  # type: ignore[arg-type]
+    # As docs/plans-and-apply.md shows it.
+    assert ticker._describe() == (
+        "Reading the account at https://verify.twilio.com: 212 requests; Safe List 120/10000 numbers, "
+        "about 5 h 29 min left (ETA 05:29 UTC): the Safe List API allows 30 requests a minute"
+    )
+
+
+def test_a_read_without_a_wait_shows_the_requests_only() -> None:
+    for safe_list in (None, (20, Progress(20, 0.0))):
+        ticker = reading(ReadingEngine(safe_list))  # type: ignore[arg-type]
+        assert ticker._describe() == "Reading the account at https://verify.twilio.com: 0 requests"
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(40.2, "40 s"), (720, "12 min"), (19_980, "5 h 33 min")])
+def test_durations(seconds: float, shown: str) -> None:
+    assert duration(seconds) == shown

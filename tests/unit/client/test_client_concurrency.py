@@ -96,7 +96,7 @@ def test_many_workers_against_a_capped_server_all_succeed(
         summary = client.stats.summary()
     assert got == sids
     assert path.throttled == capped.throttled  # every 429 the server sent was absorbed
-    assert path.start == 8
+    assert path.start == 16
     assert path.ceiling == 16
     assert capped.peak_served <= CAP
     assert f"{path.throttled} concurrency 429" in summary

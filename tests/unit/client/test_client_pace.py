@@ -56,3 +56,22 @@ def test_the_client_waits_before_the_31st_request_in_a_minute_under_a_paced_pref
         client.get("/v2/SafeList/Numbers/+15005550006")
         client.get(service)
     assert fake_time.sleeps == [60.0]
+
+
+def test_progress_counts_what_went_out_and_how_long_the_rest_takes() -> None:
+    now = [0.0]
+    pacer = WindowPacer(Rate("/x", 30, 60.0), clock=lambda: now[0])
+    for _ in range(40):  # 30 go at once, 10 wait for the next minute
+        pacer.reserve()
+    progress = pacer.progress(10_000)
+    # 30 sent; the 10 reserved go within a minute, then 9,960 more at one every 2 s.
+    assert (progress.sent, progress.seconds_left) == (30, 60.0 + 9_960 * 2.0)
+    now[0] = 60.0
+    assert pacer.progress(10_000).sent == 40
+
+
+def test_a_run_within_the_rate_has_nothing_left_to_wait() -> None:
+    pacer = WindowPacer(Rate("/x", 30, 60.0), clock=lambda: 0.0)
+    for _ in range(30):
+        pacer.reserve()
+    assert pacer.progress(30).seconds_left == 0.0
