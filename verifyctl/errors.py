@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Exit codes fixed by DESIGN.md.
+# The exit codes (docs/plans-and-apply.md#exit-codes).
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -97,7 +97,7 @@ class PolicyRefusedError(RefusedError):
 
 
 class StalePlanError(RefusedError):
-    """A saved plan no longer matches the live account, or was made for another account."""
+    """A saved plan differs from the plan made now, or was made from other files or for another account."""
 
 
 class ApiError(VerifyctlError):

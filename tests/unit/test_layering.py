@@ -1,4 +1,4 @@
-"""Imports point down the layers of DESIGN.md, and the emulator imports nothing else from verifyctl."""
+"""Imports point down the layers of docs/architecture.md; the emulator imports nothing else from verifyctl."""
 
 from __future__ import annotations
 

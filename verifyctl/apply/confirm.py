@@ -12,16 +12,9 @@ from verifyctl.errors import ApiError
 from verifyctl.plan.diff import changed_fields
 from verifyctl.plan.model import Change
 from verifyctl.resources.addresses import Address
-from verifyctl.resources.codec import decode_response, encode_form
+from verifyctl.resources.codec import FormItems, decode_response, encode_form
 from verifyctl.resources.survivor import keep_item
 
-FormItems = list[tuple[str, str]]
-
-# Kinds whose identity the API does not keep unique: two writers may each create one.
-DUPLICABLE = frozenset({"service", "webhook"})
-# What the API answers to a second object of an identity it does keep unique: 60208 (rate limit
-# UniqueName), 60211 (bucket Interval), 60213 (messaging configuration Country). A racing writer made it.
-ALREADY_EXISTS = frozenset({60208, 60211, 60213})
 # How often, and how long apart, the last check re-reads a collection while another writer's copy is
 # still there: that writer deletes its copy when its own check runs, which may be a few waves later.
 SETTLE_READS = 24

@@ -9,17 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from verifyctl.apply.confirm import ALREADY_EXISTS, DUPLICABLE, Confirmer, Created
+from verifyctl.apply.confirm import Confirmer, Created
 from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, VerifyctlError
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
-from verifyctl.resources.codec import encode_form
-from verifyctl.resources.kinds import SAFE_LIST
+from verifyctl.resources.codec import FormItems, encode_form
 
-FormItems = list[tuple[str, str]]
 # Why a change was not started: a failure that every other request would meet stopped the run.
 STOPPED = "not started: the run stopped after a failure that concerns the whole account"
 # Statuses that say the account, not one change, is in trouble: its credentials or their permissions.
@@ -197,7 +195,7 @@ class Executor:
             for o in outcomes
             if o.status == "applied"
             and o.change.action in (Action.CREATE, Action.REPLACE)
-            and o.change.kind.name in DUPLICABLE
+            and o.change.kind.duplicable
             and o.change.address in ids
             and ids[o.change.address] not in self._adopted
         ]
@@ -307,8 +305,8 @@ class Executor:
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
     def _dispatch(self, change: Change, ids: dict[Address, str]) -> str:
-        if change.kind is SAFE_LIST:
-            # No parent, no list endpoint, no update: its own module (the client paces its requests).
+        if not change.kind.listable:
+            # Nothing to look an unknown create up in: its own module, whose requests are idempotent.
             return apply_safe_list(self._client, change)
         if change.action is Action.UPDATE:
             assert change.id is not None and change.after is not None
@@ -361,7 +359,7 @@ class Executor:
                         continue
                     raise
                 # A racing writer created this identity first and the API keeps it unique: carry on with it.
-                if error.status != 400 or error.code not in ALREADY_EXISTS:
+                if error.status != 400 or error.code is None or error.code != kind.already_exists:
                     raise
                 adopted = self._confirmer.adopt(change, path, ids)
                 if adopted is None:

@@ -6,13 +6,10 @@ from typing import Protocol
 
 from verifyctl.errors import ApiError, OutcomeUnknownError
 from verifyctl.plan.model import Action, Change
+from verifyctl.resources.codec import FormItems
 from verifyctl.resources.kinds import SAFE_LIST
 from verifyctl.resources.safelist import number_path
 
-FormItems = list[tuple[str, str]]
-# Twilio: adding a number already on the list answers HTTP 400 with error 60411
-# (https://www.twilio.com/docs/verify/api/safe-list). For a create that is the wanted state.
-ALREADY_LISTED = 60411
 # How often an add whose outcome was unknown is sent again (as the executor's CREATE_ATTEMPTS).
 ADD_ATTEMPTS = 3
 
@@ -50,7 +47,7 @@ def _add(client: SafeListClient, number: str) -> str:
                 raise
         except ApiError as error:
             # Added meanwhile, or by an earlier attempt whose answer was lost: either way it is listed.
-            if error.code != ALREADY_LISTED:
+            if error.code is None or error.code != SAFE_LIST.already_exists:
                 raise
             return "already listed"
     raise AssertionError("unreachable")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -18,34 +17,20 @@ from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, plan
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
 from verifyctl.cli.ticker import Ticker, reading
-from verifyctl.config.loader import printable_name
 from verifyctl.engine import (
+    DEFAULT_PATH,
     NOT_STARTED,
     ApplyResult,
     Engine,
     Outcome,
     check_guards,
-    desired_of,
     load_configuration,
-    load_desired,
 )
 from verifyctl.engine.racing import without_passing_duplicates
-from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError, VerifyctlError
-from verifyctl.plan.model import Plan, SavedPlan
+from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError
+from verifyctl.plan.model import Plan
+from verifyctl.plan.saved import read_saved_plan
 from verifyctl.render.text import SYMBOLS, render_text
-
-
-def load_saved_plan(path: str) -> SavedPlan:
-    # A file name may hold a line break; quoted, the error stays on its one line.
-    shown = path if path.isprintable() else json.dumps(path)
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return Plan.from_dict(data)
-    except OSError as error:
-        shown = printable_name(path)  # a line break in the name must not split the message
-        raise VerifyctlError(f"cannot read the saved plan {shown}: {error.strerror or error}") from None
-    except (ValueError, KeyError, TypeError) as error:
-        raise VerifyctlError(f"{printable_name(path)} is not a verifyctl plan file: {error}") from None
 
 
 def progress_line(outcome: Outcome, count: str = "") -> str:
@@ -189,45 +174,34 @@ def apply_command(
     """Create, update and delete what differs so that the live account matches."""
     if plan_file and targets:
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
-    if plan_file:
-        saved_file = load_saved_plan(plan_file)
-        # The saved plan names its environment; PATHs, if any, say where the environments are and give
-        # back the real values the saved plan holds masked.
-        recorded = saved_file.plan.environment
+    saved = read_saved_plan(plan_file) if plan_file else None
+    if saved is not None:
+        # The saved plan names its environment: apply makes the plan again for that one.
+        recorded = saved.plan.environment
         if recorded and account.env and account.env != recorded:
             raise RefusedError(f"the saved plan is for environment {recorded}, not {account.env}")
-        paths_target = None
-        if paths or recorded:
-            paths_target = one_target(replace(account, env=recorded or account.env), paths)
-        config = None
-        if paths and paths_target is not None:
-            config = load_desired(paths, paths_target.variables, paths_target.name)
-        with open_engine(account, parallelism, paths_target) as engine:
-            with reading(engine):
-                saved = engine.bind_saved(saved_file, config)
-            refuse_policy_errors(saved)
-            check_guards(saved, allow_delete=allow_delete, force=force)
-            if not saved.has_changes:
-                result(render_text(saved))
-                return
-            execute(saved, engine)
-        return
+        account = replace(account, env=recorded or account.env)
+        # The plan is applied only as the files ask for it: without PATHS, those are verifyctl.yaml's.
+        if not paths and [Path(f).resolve() for f in saved.plan.files] != [Path(DEFAULT_PATH).resolve()]:
+            raise UsageError(f"the saved plan was not made from {DEFAULT_PATH}; {saved.how_to_apply()}")
     wanted_targets = check_targets(targets)
     target = one_target(account, paths)
-    checked = load_configuration(paths, target.variables, target.name)
+    config = load_configuration(paths, target.variables, target.name)
     with open_engine(account, parallelism, target) as engine:
         with reading(engine):
-            # The files are checked: the services list is read while their records are built.
-            engine.read_services_now()
-            desired = desired_of(checked, target.name)
-            plan = engine.plan(desired, wanted_targets)
-            if not allow_delete:
-                plan = without_passing_duplicates(plan, lambda: engine.plan(desired, wanted_targets))
-        result(render_text(plan, use_colour(account.no_color, account.color)))
+            if saved is not None:
+                plan = engine.plan_saved(saved, config)
+            else:
+                plan = engine.plan(config, wanted_targets)
+                if not allow_delete:
+                    plan = without_passing_duplicates(plan, lambda: engine.plan(config, wanted_targets))
+        if saved is None or not plan.has_changes:
+            result(render_text(plan, use_colour(account.no_color, account.color)))
         if not plan.has_changes:
             return
         refuse_policy_errors(plan)
         check_guards(plan, allow_delete=allow_delete, force=force)
-        if not auto_approve:
+        # A saved plan was reviewed: applying it is the approval.
+        if saved is None and not auto_approve:
             confirm_or_refuse(plan)
         execute(plan, engine)

@@ -15,7 +15,7 @@ from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.ticker import reading
-from verifyctl.engine import desired_of, load_configuration
+from verifyctl.engine import load_configuration
 from verifyctl.errors import EXIT_CHANGES, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan
 from verifyctl.render.environments import render_sections
@@ -143,9 +143,7 @@ def plan_one(
     with open_engine(account, parallelism, target) as engine:
         started = time.monotonic()
         with reading(engine):
-            # The files are checked: the services list is read while their records are built.
-            engine.read_services_now()
-            plan = engine.plan(desired_of(config, target.name), targets)
+            plan = engine.plan(config, targets)
         noun = "object" if plan.covered == 1 else "objects"
         where = f"environment {target.name}: " if target.name else ""
         progress(

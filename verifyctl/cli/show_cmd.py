@@ -22,7 +22,6 @@ from verifyctl.errors import UsageError, VerifyctlError
 from verifyctl.plan.sensitive import mask_fields
 from verifyctl.render.values import show
 from verifyctl.resources.addresses import Address
-from verifyctl.resources.kinds import CHILD_KINDS
 from verifyctl.resources.records import LiveRecord
 
 
@@ -70,7 +69,7 @@ def object_text(address: Address, record: LiveRecord, secrets: frozenset[str]) -
     lines += [f"{key.ljust(width)} = {show(value)}" for key, value in fields.items()]
     children = [
         f"  {show(str(address.child(kind.name, str(child.key))))[1:-1]}  {show(child.id)[1:-1]}"
-        for kind in CHILD_KINDS[record.kind.name]
+        for kind in record.kind.children
         for child in record.children.get(kind.name, ())
     ]
     if children:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
-from verifyctl.client.pace import SAFE_LIST_RATE
+from verifyctl.resources.kinds import SAFE_LIST_PACE
 
 if TYPE_CHECKING:
     from verifyctl.engine import Engine
@@ -123,7 +123,7 @@ def reading(engine: Engine, *, wall: Callable[[], float] = time.time) -> Ticker:
         return (
             f"{text}; Safe List {min(progress.sent, total)}/{total} numbers, about "
             f"{duration(progress.seconds_left)} left (ETA {eta}): the Safe List API allows "
-            f"{SAFE_LIST_RATE} requests a minute"
+            f"{SAFE_LIST_PACE.limit} requests a minute"
         )
 
     return Ticker(describe)

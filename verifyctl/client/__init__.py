@@ -7,13 +7,12 @@ from verifyctl.client.credentials import Credentials, credentials_from_env
 from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RetryPolicy
 from verifyctl.client.stats import LimitPath, RequestStats
-from verifyctl.client.verify_client import FormItems, VerifyClient
+from verifyctl.client.verify_client import VerifyClient
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "CancelledError",
     "Credentials",
-    "FormItems",
     "LimitPath",
     "RequestStats",
     "RetryPolicy",

@@ -21,15 +21,15 @@ from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, Veri
 # Twilio's per-account concurrency limit answers 429 with this code; the limiter shrinks on it.
 CONCURRENCY_LIMIT_CODE = 20429
 
-Outcome = requests.Response | requests.RequestException
+Answer = requests.Response | requests.RequestException
 
 
-class Action(enum.Enum):
+class Next(enum.Enum):
     """What the retry loop does next."""
 
     DONE = "done"  # hand the response back
-    RETRY = "retry"  # wait `Decision.wait`, then send again
-    FINAL = "final"  # raise `Decision.error`
+    RETRY = "retry"  # wait `Verdict.wait`, then send again
+    FINAL = "final"  # raise `Verdict.error`
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,10 @@ class History:
 
 
 @dataclass(frozen=True)
-class Decision:
+class Verdict:
     """The verdict on one attempt."""
 
-    action: Action
+    action: Next
     error: VerifyctlError | None = None
     wait: float = 0.0
     # A concurrency 429 (20429): the adaptive limit should shrink.
@@ -86,7 +86,7 @@ def gave_up(failure: VerifyctlError, attempts: int, elapsed: float, where: str) 
 
 
 def classify(
-    outcome: Outcome,
+    outcome: Answer,
     call: Call,
     history: History,
     policy: RetryPolicy,
@@ -94,7 +94,7 @@ def classify(
     now: float,
     timeout: tuple[float, float],
     secrets: Sequence[str],
-) -> Decision:
+) -> Verdict:
     """Decide what attempt `history.attempt` of `call` leads to.
 
     The one strict rule: a non-idempotent request that may have reached the server is never sent
@@ -110,8 +110,8 @@ def classify(
         reason = describe_transport_failure(outcome, timeout, secrets)
         sent = not certainly_not_sent(outcome)
         if sent and not call.idempotent:
-            return Decision(
-                Action.FINAL,
+            return Verdict(
+                Next.FINAL,
                 OutcomeUnknownError(
                     f"{where}: outcome unknown (the request was sent, then {reason}); "
                     "look the object up before trying again"
@@ -120,23 +120,23 @@ def classify(
         failure = TransportError(f"{where}: {reason}")
         # No wait cures a bad certificate or a host name that does not resolve.
         if is_tls_failure(outcome) or is_dns_failure(outcome):
-            return Decision(Action.FINAL, failure)
+            return Verdict(Next.FINAL, failure)
         history.may_have_taken_effect = history.may_have_taken_effect or sent
     else:
         status = outcome.status_code
         if status < 300:
-            return Decision(Action.DONE)
+            return Verdict(Next.DONE)
         if status == 404 and call.is_delete and history.may_have_taken_effect:
-            return Decision(Action.DONE)
+            return Verdict(Next.DONE)
         error = api_error_from_response(outcome, call.method, call.path, secrets)
         if status not in RETRYABLE_STATUSES or (status == 429 and error.code in FINAL_429_CODES):
-            return Decision(Action.FINAL, error)
+            return Verdict(Next.FINAL, error)
         if status == 429:
             throttled = error.code == CONCURRENCY_LIMIT_CODE
         else:
             if not call.idempotent:
-                return Decision(
-                    Action.FINAL,
+                return Verdict(
+                    Next.FINAL,
                     OutcomeUnknownError(
                         f"{where}: outcome unknown (the request was sent, then answered {status}: "
                         f"{error}); look the object up before trying again"
@@ -150,5 +150,5 @@ def classify(
     attempts = policy.max_throttled_attempts if throttled else policy.max_attempts
     if history.attempt >= attempts or elapsed + delay > policy.max_total_seconds:
         last = gave_up(failure, history.attempt, elapsed, where)
-        return Decision(Action.FINAL, last, throttled=throttled, exhausted=True)
-    return Decision(Action.RETRY, failure, wait=delay, throttled=throttled)
+        return Verdict(Next.FINAL, last, throttled=throttled, exhausted=True)
+    return Verdict(Next.RETRY, failure, wait=delay, throttled=throttled)

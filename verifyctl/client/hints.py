@@ -28,7 +28,7 @@ class Cause(enum.Enum):
     VALIDATION = "400 / Twilio 60200-class: the API refused a value"
 
 
-# The one place the wording lives; `{...}` are filled from `Target` and the error.
+# The one place the wording lives; `{...}` are filled from `Endpoint` and the error.
 HINTS: dict[Cause, str] = {
     Cause.AUTHENTICATION: (
         "{base_url} refused the credentials for account {account_sid}: check {in_use}{instead}"
@@ -50,7 +50,7 @@ TOKEN_PAIR = "TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN"
 
 
 @dataclass(frozen=True)
-class Target:
+class Endpoint:
     """What a hint may name: where the client talks to and as whom (never the secret)."""
 
     base_url: str
@@ -85,7 +85,7 @@ def serve_command(base_url: str) -> str:
     return shlex.join(words)
 
 
-def cause_of(error: VerifyctlError, outcome: object, target: Target, *, exhausted: bool) -> Cause | None:
+def cause_of(error: VerifyctlError, outcome: object, target: Endpoint, *, exhausted: bool) -> Cause | None:
     """The cause of a final `error`, from it and the last attempt's outcome; None when no hint helps."""
     if isinstance(error, OutcomeUnknownError):
         return None  # its own message already says what to do: look the object up
@@ -115,7 +115,7 @@ def cause_of(error: VerifyctlError, outcome: object, target: Target, *, exhauste
     return None
 
 
-def hint(cause: Cause, target: Target) -> str:
+def hint(cause: Cause, target: Endpoint) -> str:
     """The catalogue's line for `cause`, filled in for `target`."""
     return HINTS[cause].format(
         base_url=target.base_url,
@@ -132,7 +132,7 @@ def hint(cause: Cause, target: Target) -> str:
     )
 
 
-def with_hint(error: VerifyctlError, outcome: object, target: Target, *, exhausted: bool) -> VerifyctlError:
+def with_hint(error: VerifyctlError, outcome: object, target: Endpoint, *, exhausted: bool) -> VerifyctlError:
     """`error` with `; <hint>` appended to its one-line message when the catalogue has one."""
     cause = cause_of(error, outcome, target, exhausted=exhausted)
     if cause is not None:

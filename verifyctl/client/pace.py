@@ -1,4 +1,4 @@
-"""Pace the endpoints Twilio limits by request rate (the Safe List API) under their documented rate."""
+"""Pace the endpoints Twilio limits by request rate under their documented rate (the kinds name them)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,18 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# https://www.twilio.com/docs/verify/api/safe-list ("Rate limits"): "Safe List API provides a built-in
-# rate limit of 30 requests per minute"; beyond it Twilio answers 429. The limit covers the API (add,
-# check and remove alike), so every request under the prefix counts. The client's 429 retry stays the
-# backstop for requests that other processes send on the same account meanwhile.
-SAFE_LIST_PREFIX = "/v2/SafeList/"
-SAFE_LIST_RATE = 30
-SAFE_LIST_WINDOW = 60.0
-
 
 @dataclass(frozen=True)
 class Rate:
-    """At most `limit` requests in any `window` seconds, to paths starting with `prefix`."""
+    """At most `limit` requests in any `window` seconds, to paths starting with `prefix`.
+
+    Every request under the prefix counts; the client's 429 retry stays the backstop for requests that
+    other processes send on the same account meanwhile.
+    """
 
     prefix: str
     limit: int
     window: float
-
-
-SAFE_LIST = Rate(SAFE_LIST_PREFIX, SAFE_LIST_RATE, SAFE_LIST_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ class WindowPacer:
 class Paces:
     """The pacers of one client, by path prefix."""
 
-    def __init__(self, rates: tuple[Rate, ...] = (SAFE_LIST,), clock: Callable[[], float] = time.monotonic):
+    def __init__(self, rates: tuple[Rate, ...] = (), clock: Callable[[], float] = time.monotonic):
         self._pacers = tuple(WindowPacer(rate, clock) for rate in rates)
 
     def delay(self, path: str) -> float:

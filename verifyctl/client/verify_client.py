@@ -6,7 +6,7 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any
@@ -20,12 +20,12 @@ from requests.utils import requote_uri
 
 from verifyctl import __version__
 from verifyctl.client.base_url import is_loopback_host, resolve_base_url
-from verifyctl.client.classify import Action, Call, Decision, History, Outcome, classify
+from verifyctl.client.classify import Answer, Call, History, Next, Verdict, classify
 from verifyctl.client.credentials import Credentials
 from verifyctl.client.failures import describe_transport_failure
-from verifyctl.client.hints import Target, with_hint
+from verifyctl.client.hints import Endpoint, with_hint
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
-from verifyctl.client.pace import Paces, Progress
+from verifyctl.client.pace import Paces, Progress, Rate
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
@@ -34,7 +34,6 @@ from verifyctl.errors import OutcomeUnknownError, TransportError
 
 logger = logging.getLogger("verifyctl.client")
 
-FormItems = list[tuple[str, str]]
 # High enough that the account, not the client, limits a run (10 was 5.6x slower than 64 for 2,000
 # services at 100 ms); the adaptive limit keeps under whatever cap the account has.
 DEFAULT_CEILING = 64
@@ -73,6 +72,7 @@ class VerifyClient:
         start_concurrency: int = DEFAULT_START,
         allow_http_hosts: Collection[str] = (),
         credential_names: str = "",
+        rates: tuple[Rate, ...] = (),
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
@@ -86,7 +86,7 @@ class VerifyClient:
         self.base_url = resolve_base_url(base_url, allow_http_hosts)
         self.account_sid = credentials.account_sid
         # Named in failure hints: where and as whom (an API key's username is its SK... SID).
-        self._target = Target(
+        self._target = Endpoint(
             self.base_url,
             credentials.account_sid,
             credentials.username != credentials.account_sid,
@@ -95,8 +95,8 @@ class VerifyClient:
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
         self.stats = RequestStats(limit_path=self._limiter.path)
         self._retry = retry if retry is not None else RetryPolicy()
-        # Endpoints with a documented request rate (the Safe List's 30 a minute), on the retry's clock.
-        self._paces = Paces(clock=self._retry.clock)
+        # Endpoints with a documented request rate (`rates`, from the kinds), on the retry's clock.
+        self._paces = Paces(rates, clock=self._retry.clock)
         self._timeout = (float(timeout[0]), float(timeout[1]))
         token = base64.b64encode(f"{credentials.username}:{credentials.secret}".encode()).decode("ascii")
         # Every form in which the secret could surface in a message: raw, encoded, in the auth header.
@@ -161,7 +161,7 @@ class VerifyClient:
         response = self._request("GET", url, path, idempotent=True)
         return self._json_object(response, "GET", path)
 
-    def create(self, path: str, form: FormItems) -> dict[str, Any]:
+    def create(self, path: str, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
         """POST to a collection; raises OutcomeUnknownError when it may or may not have taken effect."""
         url = self._url(path)
         response = self._request("POST", url, path, form=form, idempotent=False)
@@ -170,7 +170,7 @@ class VerifyClient:
         except TransportError as exc:
             raise OutcomeUnknownError(f"{exc}; the object may have been created") from None
 
-    def update(self, path: str, form: FormItems) -> dict[str, Any]:
+    def update(self, path: str, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
         """POST to an instance (idempotent, so retried like a read)."""
         response = self._request("POST", self._url(path), path, form=form, idempotent=True)
         return self._json_object(response, "POST", path)
@@ -238,7 +238,7 @@ class VerifyClient:
         url: str,
         path: str,
         *,
-        form: FormItems | None = None,
+        form: Sequence[tuple[str, str]] | None = None,
         idempotent: bool,
         is_delete: bool = False,
     ) -> requests.Response:
@@ -257,8 +257,8 @@ class VerifyClient:
                 )
                 self._wait(delay)
             slot = self._limiter.acquire(retry=history.attempt > 1)
-            outcome: Outcome | None = None
-            decision: Decision | None = None
+            outcome: Answer | None = None
+            decision: Verdict | None = None
             try:
                 outcome = self._attempt(method, url, body, history.attempt)
                 decision = classify(
@@ -278,14 +278,14 @@ class VerifyClient:
                 )
                 throttled = decision is not None and decision.throttled
                 self._limiter.release(slot, succeeded=served, throttled=throttled)
-            if decision.action is Action.DONE:
+            if decision.action is Next.DONE:
                 assert isinstance(outcome, requests.Response)
                 if outcome.status_code == 404:
                     logger.debug(
                         "%s: 404 after an unknown outcome: an earlier attempt deleted it", call.where
                     )
                 return outcome
-            if decision.action is Action.FINAL:
+            if decision.action is Next.FINAL:
                 assert decision.error is not None
                 raise with_hint(decision.error, outcome, self._target, exhausted=decision.exhausted) from None
             logger.debug(
@@ -306,13 +306,13 @@ class VerifyClient:
             raise CancelledError("not retried: the run was cancelled after another request failed")
 
     @staticmethod
-    def _encode(form: FormItems) -> str:
+    def _encode(form: Sequence[tuple[str, str]]) -> str:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in form):
             raise TypeError("form items must be (str, str) pairs, as resources.codec.encode_form builds")
         # urlencode's output is pure ASCII, so len() is the byte count and http.client sends it as is.
         return urlencode(form)
 
-    def _attempt(self, method: str, url: str, body: str | None, attempt: int) -> Outcome:
+    def _attempt(self, method: str, url: str, body: str | None, attempt: int) -> Answer:
         """One HTTP exchange, tallied and logged (method, path, status, time, attempt; never headers)."""
         sent = len(body) if body is not None else 0
         started = time.perf_counter()

@@ -31,7 +31,7 @@ from verifyctl.emulator.errors import (
     ApiError,
     not_found,
 )
-from verifyctl.emulator.faults import Decision, Faults
+from verifyctl.emulator.faults import FaultDraw, Faults
 from verifyctl.emulator.store import Store
 from verifyctl.emulator.validation import Form
 
@@ -43,7 +43,7 @@ WRITE_METHODS = ("POST", "DELETE")
 
 
 @dataclass
-class Outcome:
+class Reply:
     """What to answer: status, JSON body (None for 204), extra headers; `drop` closes without answering."""
 
     status: int
@@ -96,8 +96,8 @@ def _param_names(body: str) -> list[str]:
     return sorted(set(parse_qs(body, keep_blank_values=True)))
 
 
-def _error(error: ApiError) -> Outcome:
-    return Outcome(error.status, error.body(), dict(error.headers))
+def _error(error: ApiError) -> Reply:
+    return Reply(error.status, error.body(), dict(error.headers))
 
 
 class App:
@@ -147,7 +147,7 @@ class App:
             self._log.clear()
             self._log.extend(kept)
 
-    def _record(self, method: str, path: str, body: str, outcome: Outcome, account_sid: str | None) -> None:
+    def _record(self, method: str, path: str, body: str, outcome: Reply, account_sid: str | None) -> None:
         entry = {
             "method": method,
             "path": path,
@@ -161,7 +161,7 @@ class App:
         with self._log_lock:
             self._log.append(entry)
 
-    def refuse(self, method: str, path: str, error: ApiError) -> Outcome:
+    def refuse(self, method: str, path: str, error: ApiError) -> Reply:
         """Answer a request refused before its body was read; API requests are logged like any other."""
         outcome = _error(error)
         if not path.startswith(CONTROL_PREFIX):
@@ -172,7 +172,7 @@ class App:
 
     def handle(
         self, method: str, path: str, query: str, body: str, authorization: str | None, base_url: str
-    ) -> Outcome:
+    ) -> Reply:
         """Answer one API request (anything outside `/__emulator__/`)."""
         started = time.monotonic()
         decision = self.faults.draw()
@@ -191,7 +191,7 @@ class App:
         self._record(method, path, body, outcome, account_sid)
         return outcome
 
-    def _too_many_concurrent(self) -> Outcome:
+    def _too_many_concurrent(self) -> Reply:
         retry = {} if self.limit.retry_after is None else {"Retry-After": str(self.limit.retry_after)}
         return _error(ApiError(429, TOO_MANY_REQUESTS, "Too many concurrent requests", retry))
 
@@ -202,9 +202,9 @@ class App:
         query: str,
         body: str,
         base_url: str,
-        decision: Decision,
+        decision: FaultDraw,
         caller: str | None,
-    ) -> tuple[Outcome, str | None]:
+    ) -> tuple[Reply, str | None]:
         """An injected fault (logged without an account, as before) or the real answer, and its account."""
         account_sid: str | None = None
         if decision.error:
@@ -221,7 +221,7 @@ class App:
 
     def _answer(
         self, method: str, path: str, query: str, body: str, account_sid: str | None, base_url: str
-    ) -> Outcome:
+    ) -> Reply:
         if account_sid is None:
             headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
             return _error(ApiError(401, AUTHENTICATE, "Authenticate", headers))
@@ -258,9 +258,9 @@ class App:
         except Exception:
             logger.exception("emulator failed answering %s %s", method, path)
             return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
-        return Outcome(result.status, result.body, dict(result.headers))
+        return Reply(result.status, result.body, dict(result.headers))
 
-    def _account(self, method: str, path: str, asked_sid: str, account_sid: str) -> Outcome:
+    def _account(self, method: str, path: str, asked_sid: str, account_sid: str) -> Reply:
         # Twilio answers another account's SID (not a subaccount) as if it did not exist.
         known = self.accounts.get(asked_sid)
         if asked_sid != account_sid or known is None:
@@ -268,21 +268,21 @@ class App:
         if method != "GET":
             return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
         account, created = known
-        return Outcome(200, account_resource(account, created))
+        return Reply(200, account_resource(account, created))
 
-    def _account_list(self, method: str, account_sid: str) -> Outcome:
+    def _account_list(self, method: str, account_sid: str) -> Reply:
         # Twilio lists the caller's own account (and its subaccounts, which the emulator has none of).
         if method != "GET":
             return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
         known = self.accounts.get(account_sid)
         listed = [account_resource(*known)] if known is not None else []
-        return Outcome(200, {"accounts": listed, "uri": ACCOUNTS_LIST_PATH, "page": 0, "page_size": 50})
+        return Reply(200, {"accounts": listed, "uri": ACCOUNTS_LIST_PATH, "page": 0, "page_size": 50})
 
     # Control paths -----------------------------------------------------------------------------
 
     def control(
         self, method: str, path: str, query: str, body: str, authorization: str | None = None
-    ) -> Outcome:
+    ) -> Reply:
         """The tool's own endpoints: recorded messages, the request log, the clock."""
         caller = self.control_access.identify(authorization, self.credentials.account_for)
         if caller is None:
@@ -291,13 +291,13 @@ class App:
         if path == "/__emulator__/messages":
             if method != "GET":
                 return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
-            return Outcome(200, {"messages": self.store.messages(_form(query).get("to"), caller.scope)})
+            return Reply(200, {"messages": self.store.messages(_form(query).get("to"), caller.scope)})
         if path == "/__emulator__/requests":
             if method == "GET":
-                return Outcome(200, {"requests": self.requests(caller.scope)})
+                return Reply(200, {"requests": self.requests(caller.scope)})
             if method == "DELETE":
                 self.clear_requests(caller.scope)
-                return Outcome(204)
+                return Reply(204)
             return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "DELETE, GET"}))
         if path == "/__emulator__/clock":
             if method != "POST":
@@ -305,7 +305,7 @@ class App:
             return self._move_clock(body, caller.admin)
         return _error(not_found(path))
 
-    def _move_clock(self, body: str, admin: bool) -> Outcome:
+    def _move_clock(self, body: str, admin: bool) -> Reply:
         try:
             seconds = float(_form(body).require("advance"))
             if not math.isfinite(seconds):
@@ -319,4 +319,4 @@ class App:
             self.clock.advance(seconds)
         except ValueError as error:
             return _error(ApiError(400, INVALID_PARAMETER, f"Invalid parameter: advance ({error})"))
-        return Outcome(200, {"now": iso(self.clock.now())})
+        return Reply(200, {"now": iso(self.clock.now())})

@@ -26,7 +26,7 @@ class FaultSettings:
 
 
 @dataclass(frozen=True)
-class Decision:
+class FaultDraw:
     """The faults drawn for one request."""
 
     latency_seconds: float
@@ -69,12 +69,12 @@ class Faults:
                     return
                 self._changed.wait(remaining)
 
-    def draw(self) -> Decision:
+    def draw(self) -> FaultDraw:
         """Three draws per request whatever the rates: a seed replays the same faults at the same points."""
         with self._lock:
             settings = self._settings
             error, throttle, drop = (self._random.random() for _ in range(3))
-        return Decision(
+        return FaultDraw(
             latency_seconds=settings.latency_ms / 1000.0,
             error=error < settings.error_rate,
             throttle=throttle < settings.throttle_rate,

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from verifyctl.emulator.access import ControlAccess
 from verifyctl.emulator.accounts import Account, to_accounts
-from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Outcome
+from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Reply
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.deadline import BoundedHead, DeadlineReader
@@ -150,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._reader.finish()
             with contextlib.suppress(OSError):
-                self._send(Outcome(408, ApiError(408, REQUEST_TIMEOUT, _TIMEOUT_MESSAGE).body()))
+                self._send(Reply(408, ApiError(408, REQUEST_TIMEOUT, _TIMEOUT_MESSAGE).body()))
 
     def parse_request(self) -> bool:
         try:
@@ -166,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
             message = f"Request head too large (at most {self.server.limits.max_head_bytes} bytes)"
         text = message or self.responses.get(code, ("Bad request",))[0]
         # The emulator's own codes, after Twilio's pattern of 20000 + the HTTP status.
-        self._send(Outcome(code, ApiError(code, 20000 + code, text).body()))
+        self._send(Reply(code, ApiError(code, 20000 + code, text).body()))
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
@@ -249,7 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             remaining -= len(chunk)
 
-    def _send(self, outcome: Outcome) -> None:
+    def _send(self, outcome: Reply) -> None:
         self._answered = True
         reason = self.responses.get(outcome.status, ("",))[0]
         lines = [

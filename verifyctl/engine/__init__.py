@@ -2,8 +2,8 @@
 
 from verifyctl.apply.executor import NOT_STARTED, ApplyResult, Outcome
 from verifyctl.engine.account import LOCAL_API_URL, LOCAL_DB, AccountSpec
-from verifyctl.engine.desired import DEFAULT_PATH, Desired, desired_of, load_configuration, load_desired
-from verifyctl.engine.engine import Engine, ImportResult, Review
+from verifyctl.engine.desired import DEFAULT_PATH, Desired, load_configuration, load_desired
+from verifyctl.engine.engine import Engine, ImportResult
 from verifyctl.plan.guards import check_guards
 
 __all__ = [
@@ -18,8 +18,6 @@ __all__ = [
     "Desired",
     "Engine",
     "ImportResult",
-    "Review",
-    "desired_of",
     "load_configuration",
     "load_desired",
 ]

@@ -10,12 +10,16 @@ from pathlib import Path
 
 from verifyctl.client import Credentials, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
+from verifyctl.client.pace import Rate
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, StoreBusyError
 from verifyctl.errors import VerifyctlError
+from verifyctl.resources.kinds import KINDS
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
 # What plans made against the embedded emulator record as their API URL: its port changes every run.
 LOCAL_API_URL = "local"
+# The request rates the API documents, by the path of the kind they cover.
+RATES = tuple(Rate(k.collection_path, k.pace.limit, k.pace.window) for k in KINDS.values() if k.pace)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
             credentials = Credentials(username=account_sid, secret=token, account_sid=account_sid)
             with (
                 VerifyClient(
-                    server.base_url, credentials, parallelism=parallelism, adaptive=adaptive
+                    server.base_url, credentials, parallelism=parallelism, adaptive=adaptive, rates=RATES
                 ) as client,
                 VerifyClient(server.base_url, credentials, parallelism=1) as accounts,
             ):
@@ -92,6 +96,7 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
             adaptive=adaptive,
             allow_http_hosts=allowed,
             credential_names=names,
+            rates=RATES,
         ) as client,
         VerifyClient(
             accounts_base_url(base_url),

@@ -12,23 +12,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
-from verifyctl.apply.freshness import check_fresh
-from verifyctl.apply.restore import restore
 from verifyctl.client.base_url import is_loopback_host
-from verifyctl.client.pace import SAFE_LIST_PREFIX, Progress
+from verifyctl.client.pace import Progress
 from verifyctl.client.stats import RequestStats
+from verifyctl.config.loader import Config
 from verifyctl.engine.account import AccountSpec, Connection, connect
-from verifyctl.engine.desired import Desired
+from verifyctl.engine.desired import Desired, desired_of
 from verifyctl.engine.inventory import Entry, read_inventory
 from verifyctl.engine.ownership import check_owner
 from verifyctl.errors import ApiError, StalePlanError, TransportError, VerifyctlError
 from verifyctl.lint import Findings, TemplateInfo
 from verifyctl.lint import run as lint
 from verifyctl.plan.diff import diff
-from verifyctl.plan.model import Plan, SavedPlan, mask_sid
+from verifyctl.plan.model import Plan, mask_sid
+from verifyctl.plan.saved import SavedPlan, configuration_digest, differences, printable
 from verifyctl.plan.scope import Scope, rename_hints
 from verifyctl.resources.addresses import Address
-from verifyctl.resources.kinds import ALL_CHILD_KINDS
+from verifyctl.resources.kinds import ALL_CHILD_KINDS, SAFE_LIST
 from verifyctl.resources.records import LiveRecord
 from verifyctl.state.account import read_account_name
 from verifyctl.state.reader import read_children, read_services
@@ -41,14 +41,6 @@ from verifyctl.state.templates import (
 )
 
 _SERVICE_SID = re.compile(r"^VA[0-9a-fA-F]{32}$")
-
-
-@dataclass(frozen=True)
-class Review:
-    """A plan and the policy findings over the files it was made from."""
-
-    plan: Plan
-    findings: Findings
 
 
 @dataclass(frozen=True)
@@ -69,8 +61,6 @@ class Engine:
         self._client = connection.client
         # The one pool of the run: reads, freshness checks and apply share it, sized by --parallelism.
         self._pool = pool
-        # The list of services started early (read_services_now), for the next plan to take.
-        self._services: Future[list[LiveRecord]] | None = None
         self._safe_list_numbers = 0  # the Safe List numbers the current plan reads, one GET each
 
     @classmethod
@@ -107,7 +97,7 @@ class Engine:
     def safe_list_progress(self) -> tuple[int, Progress] | None:
         """The Safe List numbers this plan reads and how far their paced GETs have gone (None: none)."""
         total = self._safe_list_numbers
-        progress = self._client.paced(SAFE_LIST_PREFIX, total) if total else None
+        progress = self._client.paced(SAFE_LIST.collection_path, total) if total else None
         return (total, progress) if progress is not None else None
 
     @contextmanager
@@ -126,45 +116,34 @@ class Engine:
 
     # -- plan and apply ------------------------------------------------------------------------------
 
-    def read_services_now(self) -> None:
-        """Start reading the account's services (the plan's first request) for the plan that follows.
+    def plan(self, config: Config, targets: Sequence[Address] = ()) -> Plan:
+        """Read what the plan of a checked configuration needs of the live account, diff it, and hold
+        the files to the policy.
 
-        For a caller whose files are checked but whose desired records are still to be built: the
-        list's round trips (two for 2,000 services) pass while they are, instead of after.
+        One list of services (its round trips pass while the files' records are built), the Templates
+        list if a service in scope names a template (by name or sid: the policy checks it is approved),
+        then the written child lists of matched services in scope (and all children of those being
+        deleted), and one GET per declared Safe List number in scope. The account's name comes from
+        another host and is read meanwhile. The plan records its account, the digest of the
+        configuration and the findings that block apply.
         """
-        self._services = self._pool.submit(read_services, self._client)
-
-    def plan(self, desired: Desired, targets: Sequence[Address] = ()) -> Plan:
-        """The plan alone (see `review`)."""
-        return self.review(desired, targets).plan
-
-    def review(self, desired: Desired, targets: Sequence[Address] = ()) -> Review:
-        """Read what the plan needs of the live account, diff it, and hold the files to the policy.
-
-        One list of services, the Templates list if a service in scope names a template (by name or
-        sid: the policy checks it is approved), then the written child lists of matched services in
-        scope (and all children of those being deleted), and one GET per declared Safe List number in
-        scope. The account's name comes from another host and is read meanwhile. The plan records its
-        account and the findings that block apply.
-        """
-        if desired.secrets:
+        if config.secrets:
             # An API error may echo a value it refused, and either host may answer with one.
-            self._client.also_scrub(desired.secrets)
-            self._connection.accounts.also_scrub(desired.secrets)
+            self._client.also_scrub(config.secrets)
+            self._connection.accounts.also_scrub(config.secrets)
         # A failed read ends the plan at once, a 404 included: a racing apply that deleted its duplicate
         # service meanwhile makes this run fail (exit 1); a rerun plans without it.
         with self._stop_on_failure():
             name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
-            return self._review(desired, targets, name)
+            services = self._pool.submit(read_services, self._client)
+            desired = desired_of(config, self.environment)
+            return self._plan(desired, targets, services.result(), name)
 
-    def _review(self, desired: Desired, targets: Sequence[Address], name: Future[str]) -> Review:
-        started, self._services = self._services, None
+    def _plan(
+        self, desired: Desired, targets: Sequence[Address], services: list[LiveRecord], name: Future[str]
+    ) -> Plan:
         scope = Scope.of(
-            desired.services,
-            started.result() if started is not None else read_services(self._client),
-            targets=targets,
-            prune=desired.prune,
-            safe_list=desired.safe_list,
+            desired.services, services, targets=targets, prune=desired.prune, safe_list=desired.safe_list
         )
         # One GET per declared number in scope, meanwhile: the Safe List has no list endpoint.
         self._safe_list_numbers = len(set(scope.safe_list_to_read))
@@ -197,33 +176,46 @@ class Engine:
             blocking=blocking,
             secrets=desired.secrets,
             environment=self.environment,
+            configuration=_digest_of(desired),
+            files=tuple(str(file) for file in desired.config.files) if desired.config is not None else (),
             unmanaged=() if targets else unmanaged_services(scope),
         )
-        return Review(plan, findings)
+        return plan
 
-    def bind_saved(self, saved: SavedPlan, desired: Desired | None = None) -> Plan:
-        """A saved plan, checked to be for this account and still fresh (StalePlanError otherwise).
+    def plan_saved(self, saved: SavedPlan, config: Config) -> Plan:
+        """The plan to apply for a saved one: made again from `config` and the live account, and refused
+        (StalePlanError, nothing sent but reads) unless it is for this environment and account, comes
+        from the same configuration, and equals the saved one change for change.
 
-        The values it holds masked and must send are taken back from `desired` (see apply/restore.py).
+        The plan file is not trusted: what is applied is the plan made now, with its real values, its
+        ids and its policy findings; the saved one only has to match it.
         """
-        if saved.plan.environment != self.environment:
+        recorded = saved.plan
+        if recorded.environment != self.environment:
             raise StalePlanError(
-                f"the saved plan was made for environment {saved.plan.environment or '(none)'}, "
+                f"the saved plan was made for environment {recorded.environment or '(none)'}, "
                 f"not {self.environment or '(none)'}"
             )
         if not saved.is_for(self.account_sid, self.api_url):
             raise StalePlanError(
-                f"the saved plan was made for account {saved.masked_sid} at {saved.plan.api_url}, "
-                f"not {mask_sid(self.account_sid)} at {self.api_url}"
+                f"the saved plan was made for account {printable(saved.masked_sid)} at "
+                f"{printable(recorded.api_url)}, not {mask_sid(self.account_sid)} at {self.api_url}"
             )
-        plan = saved.bound_to(self.account_sid)
-        with self._stop_on_failure():
-            check_fresh(plan, self._client, self._pool)
-        if desired is not None and desired.secrets:
-            self._client.also_scrub(desired.secrets)  # -vv logs the bodies apply sends
-        if desired is None:
-            return restore(plan, None)
-        return replace(restore(plan, desired.services), secrets=desired.secrets)
+        plan = self.plan(config, [Address.parse(target) for target in recorded.targets])
+        if plan.configuration != recorded.configuration:
+            raise StalePlanError(
+                "the configuration given is not the one the saved plan was made from (or it changed "
+                f"since); {saved.how_to_apply()}, or run plan again"
+            )
+        changed = differences(recorded, plan)
+        if changed:
+            more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+            raise StalePlanError(
+                f"the saved plan is stale: it differs from the plan made now in {'; '.join(changed[:10])}"
+                f"{more} (the live account changed since it was made, or the file was edited); nothing "
+                "was applied: run plan again"
+            )
+        return plan
 
     def apply(
         self,
@@ -299,6 +291,17 @@ class Engine:
             return []  # a loopback server that is not the emulator (a proxy, a mock): nothing to show
         messages = payload.get("messages")
         return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+
+def _digest_of(desired: Desired) -> str:
+    policy = desired.config.policy if desired.config is not None else None
+    return configuration_digest(
+        desired.services,
+        desired.safe_list,
+        prune=desired.prune,
+        policy=policy.model_dump(mode="json") if policy is not None else None,
+        environment=desired.environment,
+    )
 
 
 def unmanaged_services(scope: Scope) -> tuple[tuple[str, str], ...]:

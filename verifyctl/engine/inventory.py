@@ -8,7 +8,7 @@ from typing import Any
 
 from verifyctl.engine.desired import Desired
 from verifyctl.plan.scope import match_services
-from verifyctl.resources.kinds import ALL_CHILD_KINDS, CHILD_KINDS
+from verifyctl.resources.kinds import ALL_CHILD_KINDS
 from verifyctl.resources.records import LiveRecord
 from verifyctl.state.reader import ListingClient, read_children, read_services
 
@@ -33,8 +33,6 @@ def read_inventory(client: ListingClient, desired: Desired, pool: Executor) -> l
 def as_tree(record: LiveRecord) -> dict[str, Any]:
     """A live record and its children as plain data: kind, key, sid, children."""
     children = [
-        as_tree(child)
-        for kind in CHILD_KINDS[record.kind.name]
-        for child in record.children.get(kind.name, ())
+        as_tree(child) for kind in record.kind.children for child in record.children.get(kind.name, ())
     ]
     return {"kind": record.kind.name, "key": record.key, "sid": record.id, "children": children}

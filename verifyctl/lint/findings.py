@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from verifyctl.errors import EXIT_ERROR, EXIT_OK, PolicyError, PolicyRefusedError
+from verifyctl.errors import EXIT_ERROR, EXIT_OK, PolicyError
 
 Level = Literal["error", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "info")
@@ -67,11 +67,6 @@ class Findings:
         """Raise PolicyError (exit 1) listing the blocking findings, as `validate` does."""
         if self.blocking():
             raise PolicyError([str(f) for f in self.blocking()])
-
-    def refuse_if_blocking(self) -> None:
-        """Raise PolicyRefusedError (exit 3) listing the blocking findings: `apply`, before any write."""
-        if self.blocking():
-            raise PolicyRefusedError([str(f) for f in self.blocking()])
 
     def summary(self) -> str:
         """`2 errors, 1 warning, 0 info (1 waived by a policy exception)`."""

@@ -13,13 +13,11 @@ from verifyctl.plan.sensitive import mask_fields
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import Kind
 
-# 2: the account as masked SID, name and digest; targets, guards and cascaded deletes recorded.
-# 3: sensitive values masked, with a `sensitive` digest per masked field. A version 2 reader would send
-# "(sensitive value)" as the value, so it must refuse version 3; version 2 plans (unmasked) still load.
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (2, 3)
-# DESIGN.md: a plan that updates or deletes more than 30% of the live objects it covers (when there are at
-# least 10) needs --force.
+# The version of the JSON form; apply reads only its own (a saved plan is made again and compared, so
+# a plan of another version could never compare equal). 4 records the configuration's digest.
+FORMAT_VERSION = 4
+# A plan that updates or deletes more than 30% of the live objects it covers (when there are at least
+# 10) needs --force (docs/plans-and-apply.md).
 THRESHOLD_RATIO = 0.30
 THRESHOLD_MIN_OBJECTS = 10
 
@@ -88,27 +86,6 @@ class Change:
             **({"sensitive": {k: dict(v) for k, v in self.sensitive.items()}} if self.sensitive else {}),
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Change:
-        address = Address.parse(str(data["address"]))
-        if data.get("kind") != address.kind.name:
-            raise ValueError(f"change {address} says kind {data.get('kind')!r}")
-        deleted_with = data.get("deleted_with")
-        return cls(
-            address=address,
-            action=Action(data["action"]),
-            before=data.get("before"),
-            after=data.get("after"),
-            changed_fields=tuple(data.get("changed_fields") or ()),
-            id=data.get("id"),
-            reason=data.get("reason") or "",
-            deleted_with=Address.parse(str(deleted_with)) if deleted_with else None,
-            sensitive={
-                str(k): {str(f): str(d) for f, d in v.items()}
-                for k, v in (data.get("sensitive") or {}).items()
-            },
-        )
-
 
 @dataclass(frozen=True)
 class Summary:
@@ -148,6 +125,9 @@ class Plan:
     blocking: tuple[str, ...] = ()
     # The named environment (`--env`) the plan was made for; "" without environments.
     environment: str = ""
+    # A digest of the desired state the plan was made from (plan/saved.py), and the files it was read from.
+    configuration: str = ""
+    files: tuple[str, ...] = ()
     # Live services no file declares and the plan leaves alone (no `prune`): (friendly name, SID).
     unmanaged: tuple[tuple[str, str], ...] = ()
     # Values substituted from `${secret:NAME}`: never written out, only used to mask what is shown.
@@ -228,6 +208,7 @@ class Plan:
                 "sid_sha256": sid_digest(self.account_sid),
             },
             "api_url": self.api_url,
+            "configuration": {"sha256": self.configuration, "files": list(self.files)},
             "targets": list(self.targets),
             "guards": [{"flag": flag, "reason": reason} for flag, reason in self.needed_flags()],
             "findings": list(self.findings),
@@ -260,45 +241,6 @@ class Plan:
             else:
                 lines.append(f"  {_compact(key)}: {_compact(value)}")
         return "{\n" + ",\n".join(lines) + "\n}\n"
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SavedPlan:
-        if data.get("format_version") not in READABLE_VERSIONS:
-            raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
-        account = data.get("account") or {}
-        plan = cls(
-            changes=tuple(Change.from_dict(c) for c in data["changes"]),
-            ids={Address.parse(str(k)): str(v) for k, v in (data.get("ids") or {}).items()},
-            covered=int(data.get("covered") or 0),
-            fingerprint=str(data.get("fingerprint") or ""),
-            account_sid="",
-            api_url=str(data.get("api_url") or ""),
-            account_name=str(account.get("friendly_name") or ""),
-            targets=tuple(str(t) for t in data.get("targets") or ()),
-            findings=tuple(str(f) for f in data.get("findings") or ()),
-            blocking=tuple(str(f) for f in data.get("blocking_findings") or ()),
-            environment=str(data.get("environment") or ""),
-            unmanaged=tuple(
-                (str(item["friendly_name"]), str(item["sid"])) for item in data.get("unmanaged") or ()
-            ),
-        )
-        return SavedPlan(plan, str(account.get("sid") or ""), str(account.get("sid_sha256") or ""))
-
-
-@dataclass(frozen=True)
-class SavedPlan:
-    """A plan read back from a file: it names its account by masked SID and digest only."""
-
-    plan: Plan
-    masked_sid: str
-    sid_sha256: str
-
-    def is_for(self, account_sid: str, api_url: str) -> bool:
-        return (self.sid_sha256, self.plan.api_url) == (sid_digest(account_sid), api_url)
-
-    def bound_to(self, account_sid: str) -> Plan:
-        """The plan with the account it was checked to be for."""
-        return replace(self.plan, account_sid=account_sid)
 
 
 # One encoder for every line: json.dumps would build a new one per call.

@@ -61,21 +61,6 @@ def mask_fields(
     return shown, digests
 
 
-def same_fields(live: Mapping[str, Any], saved: Mapping[str, Any] | None, digests: Mapping[str, str]) -> bool:
-    """Whether live fields are as a saved plan recorded them: masked fields compared by digest."""
-    if saved is None or set(live) != set(saved):
-        return False
-    return all(
-        digest(value) == digests[key] if key in digests else value == saved[key]
-        for key, value in live.items()
-    )
-
-
-def values_by_digest(values: Collection[Any]) -> dict[str, Any]:
-    """Each value by its digest: how apply --plan finds a masked value again in the configuration."""
-    return {digest(value): value for value in values}
-
-
 def url_as_references(text: str, prefix: str) -> tuple[str, list[str]]:
     """An http(s) URL with its userinfo and query string replaced by `${secret:PREFIX_USERINFO}` and
     `${secret:PREFIX_QUERY}` (what `import` writes), and the names of those variables."""

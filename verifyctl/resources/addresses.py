@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from verifyctl.errors import UsageError
-from verifyctl.resources.kinds import CHILD_KINDS, KINDS, ROOT_KINDS, Kind
+from verifyctl.resources.kinds import KINDS, ROOT_KINDS, Kind
 
 Segment = tuple[str, str]
 
@@ -98,7 +98,7 @@ def _parse_segments(text: str) -> list[Segment]:
         if close_at < 0:
             raise UsageError(f"invalid address {text!r}: missing ']'")
         key = rest[open_at + 1 : close_at]
-        allowed = set(ROOT_KINDS) if parent is None else {k.name for k in CHILD_KINDS[parent]}
+        allowed = set(ROOT_KINDS) if parent is None else {k.name for k in KINDS[parent].children}
         if kind not in KINDS or kind not in allowed:
             expected = " or ".join(sorted(allowed)) or f"nothing: {parent} has no children"
             raise UsageError(f"invalid address {text!r}: {kind!r} cannot stand here (expected {expected})")

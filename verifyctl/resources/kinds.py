@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -44,9 +44,16 @@ class Field:
     updatable: bool = True
 
 
+class Pace(NamedTuple):
+    """A documented request rate: at most `limit` requests in any `window` seconds."""
+
+    limit: int
+    window: float
+
+
 @dataclass(frozen=True)
 class Kind:
-    """A kind of Verify object and how the API addresses it."""
+    """A kind of Verify object: how the API addresses it, and what it promises about it."""
 
     name: str
     # The config key whose value identifies the object within its parent.
@@ -54,6 +61,7 @@ class Kind:
     # Path templates; `{service_sid}`, `{rate_limit_sid}` name the parents, `{id}` the object.
     collection_path: str
     instance_path: str
+    # The key of the list in a page of `collection_path`; "" when the API has no list of this kind.
     list_key: str
     fields: tuple[Field, ...]
     parent: str | None = None
@@ -64,15 +72,26 @@ class Kind:
     # The form of an identity that objects of this kind are matched by within their parent (and that
     # `--target` addresses are compared in): exact by default.
     normalize: Callable[[str], str] = str
+    # The API does not keep the identity unique: two writers may each create one (apply confirms them).
+    duplicable: bool = False
+    # The error code of the API's refusal of a second object of this identity (None: it has none).
+    already_exists: int | None = None
+    # The request rate the API documents for this kind's paths, if any (the client paces them).
+    pace: Pace | None = None
+
+    @property
+    def listable(self) -> bool:
+        """Whether the API lists this kind (otherwise it is read one GET per known identity)."""
+        return bool(self.list_key)
 
     def identity_of(self, value: object) -> str:
         """The normalised identity of a value of this kind's identity field."""
         return self.normalize(str(value))
 
-    @property
+    @cached_property
     def children(self) -> tuple[Kind, ...]:
         """The kinds that live under this one, in the order the configuration lists them."""
-        return CHILD_KINDS[self.name]
+        return tuple(kind for kind in KINDS.values() if kind.parent == self.name)
 
     def sort_key(self, key: str) -> tuple[int, str]:
         """Objects of a kind sort by identity; numeric identities (bucket intervals) as numbers."""
@@ -177,6 +196,7 @@ SERVICE = Kind(
     collection_path="/v2/Services",
     instance_path="/v2/Services/{id}",
     list_key="services",
+    duplicable=True,
     # The API takes the passkeys origins as one comma-separated string and answers a JSON array.
     fields=fields_of(ServiceConfig, list_type=FieldType.CSV_LIST),
 )
@@ -189,6 +209,7 @@ RATE_LIMIT = Kind(
     list_key="rate_limits",
     parent="service",
     fields=fields_of(RateLimitConfig, fixed=frozenset({"unique_name"})),
+    already_exists=60208,
     identity_immutable_reason="unique_name cannot be updated",
     # unique_name cannot be updated and the API treats it case-insensitively: matching it so turns a
     # case-only edit into a visible replace instead of a delete plus a near-duplicate create.
@@ -203,6 +224,7 @@ BUCKET = Kind(
     list_key="buckets",
     parent="rate_limit",
     fields=fields_of(BucketConfig),
+    already_exists=60211,
 )
 
 MESSAGING_CONFIGURATION = Kind(
@@ -216,6 +238,7 @@ MESSAGING_CONFIGURATION = Kind(
     # ISO country codes in any case; `all` is the catch-all configuration (the config's own rule).
     normalize=normalize_country,
     fields=fields_of(MessagingConfigurationConfig, fixed=frozenset({"country"})),
+    already_exists=60213,
 )
 
 WEBHOOK = Kind(
@@ -225,12 +248,17 @@ WEBHOOK = Kind(
     instance_path="/v2/Services/{service_sid}/Webhooks/{id}",
     list_key="webhooks",
     parent="service",
+    duplicable=True,
     # Event types are sent as repeated keys and compared as a set.
     fields=fields_of(WebhookConfig, list_type=FieldType.STR_SET),
 )
 
-# An account-level list with no parent and, unlike every other kind, no list endpoint: it is read one
-# number at a time (see state/safelist.py). The number is its own id in the instance path.
+# https://www.twilio.com/docs/verify/api/safe-list, "Rate limits": "Safe List API provides a built-in rate
+# limit of 30 requests per minute"; beyond it Twilio answers 429. It covers add, check and remove alike.
+SAFE_LIST_PACE = Pace(limit=30, window=60.0)
+
+# An account-level list with no parent and no list endpoint: it is read one number at a time (see
+# state/safelist.py). The number is its own id in the instance path.
 SAFE_LIST = Kind(
     name="safe_list",
     identity="phone_number",
@@ -239,23 +267,16 @@ SAFE_LIST = Kind(
     list_key="",
     id_key="phone_number",
     fields=fields_of(SafeListNumberConfig, fixed=frozenset({"phone_number"})),
+    # https://www.twilio.com/docs/verify/api/safe-list: adding a listed number answers 400, error 60411.
+    already_exists=60411,
+    pace=SAFE_LIST_PACE,
 )
 
 KINDS: dict[str, Kind] = {
     k.name: k for k in (SERVICE, RATE_LIMIT, BUCKET, MESSAGING_CONFIGURATION, WEBHOOK, SAFE_LIST)
 }
 # The kinds an address may start with.
-ROOT_KINDS = frozenset({SERVICE.name, SAFE_LIST.name})
-
-# Child kinds per parent, in the order the config lists them (`rate_limits:`, `webhooks:`, ...).
-CHILD_KINDS: dict[str, tuple[Kind, ...]] = {
-    "service": (RATE_LIMIT, MESSAGING_CONFIGURATION, WEBHOOK),
-    "rate_limit": (BUCKET,),
-    "bucket": (),
-    "messaging_configuration": (),
-    "webhook": (),
-    "safe_list": (),
-}
+ROOT_KINDS = frozenset(name for name, kind in KINDS.items() if kind.parent is None)
 
 # Every child kind: what a plan reads of a service it deletes, and what import reads ("bucket" standing
 # for the buckets of every rate limit).

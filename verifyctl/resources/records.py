@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from verifyctl.resources.codec import decode_response
-from verifyctl.resources.kinds import CHILD_KINDS, Kind
+from verifyctl.resources.kinds import Kind
 
 
 def identity_key(kind: Kind, value: Any) -> str:
@@ -114,6 +114,6 @@ def count_records(records: Sequence[Record]) -> int:
     total = 0
     for record in records:
         total += 1
-        for kind in CHILD_KINDS[record.kind.name]:
+        for kind in record.kind.children:
             total += count_records(record.children.get(kind.name, ()))
     return total

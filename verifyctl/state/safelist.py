@@ -34,7 +34,7 @@ def read_safe_list(
     when absent). Submitted from the caller's thread, never from a pool task: a task waiting on others
     of the same pool would hold a worker they need (a deadlock at --parallelism 1).
 
-    The client paces these GETs under the Safe List API's documented rate (client/pace.py).
+    The client paces these GETs under the rate the kind declares (resources/kinds.py, client/pace.py).
     """
     futures = {number: pool.submit(read_number, client, number) for number in dict.fromkeys(numbers)}
     return lambda: {number: future.result() for number, future in futures.items()}

@@ -39,11 +39,6 @@ def templates_of(items: Sequence[Mapping[str, Any]]) -> list[Template]:
     ]
 
 
-def read_templates(client: ListingClient) -> list[Template]:
-    """Every template the account can use (one paged list)."""
-    return templates_of(read_template_items(client))
-
-
 def uses_template_name(service: DesiredRecord) -> bool:
     """Whether a desired service names its default template (and so needs the Templates list)."""
     return bool(service.default_template) and not service.absent

@@ -1,4 +1,4 @@
-"""The services list read while the desired records are built: taken by the next plan, and only by it."""
+"""A plan reads the services list while the files' records are built, and each plan reads its own."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from verifyctl.client import Credentials
 from verifyctl.emulator import EmulatorServer
-from verifyctl.engine import AccountSpec, Engine, desired_of, load_configuration
+from verifyctl.engine import AccountSpec, Engine, load_configuration
 from verifyctl.errors import ApiError
 
 CONFIG = "version: 1\nservices:\n  - friendly_name: Early\n    code_length: 6\n"
@@ -23,27 +23,25 @@ def service_lists(server: EmulatorServer) -> int:
     return sum(1 for r in server.requests() if r["method"] == "GET" and r["path"] == "/v2/Services")
 
 
-def test_the_next_plan_takes_the_list_read_early_and_a_second_plan_reads_again(
-    emulator: EmulatorServer, tmp_path: Path
-) -> None:
+def test_each_plan_reads_the_services_once(emulator: EmulatorServer, tmp_path: Path) -> None:
     (tmp_path / "v.yaml").write_text(CONFIG, encoding="utf-8")
     config = load_configuration([str(tmp_path / "v.yaml")], {})
     with Engine.open(spec(emulator)) as engine:
-        engine.read_services_now()
-        first = engine.plan(desired_of(config))
+        first = engine.plan(config)
         assert service_lists(emulator) == 1
-        second = engine.plan(desired_of(config))
-        assert service_lists(emulator) == 2  # nothing left over: the second plan reads its own
+        second = engine.plan(config)
+        assert service_lists(emulator) == 2
     assert [str(c.address) for c in first.changes] == [str(c.address) for c in second.changes]
     assert [str(c.address) for c in first.changes] == ["service[Early]"]
 
 
-def test_a_list_read_early_that_fails_fails_the_plan_with_its_error(
+def test_a_services_list_that_fails_fails_the_plan_with_its_error(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     (tmp_path / "v.yaml").write_text(CONFIG, encoding="utf-8")
     config = load_configuration([str(tmp_path / "v.yaml")], {})
-    with Engine.open(spec(emulator, token="wrong-token-" + "0" * 20)) as engine:
-        engine.read_services_now()
-        with pytest.raises(ApiError, match="20003"):
-            engine.plan(desired_of(config))
+    with (
+        Engine.open(spec(emulator, token="wrong-token-" + "0" * 20)) as engine,
+        pytest.raises(ApiError, match="20003"),
+    ):
+        engine.plan(config)

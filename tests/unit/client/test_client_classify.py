@@ -9,7 +9,7 @@ import requests
 
 from tests.unit.client import faults
 from tests.unit.client.support import FakeTime, make_policy
-from verifyctl.client.classify import Action, Call, Decision, History, Outcome, classify
+from verifyctl.client.classify import Answer, Call, History, Next, Verdict, classify
 from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError
 
 READ = Call("GET", "GET https://h/v2/Services", "/v2/Services", idempotent=True)
@@ -29,24 +29,24 @@ def answer(status: int, code: int | None = None, retry_after: str | None = None)
     return response
 
 
-def decide(outcome: Outcome, call: Call, history: History | None = None, now: float = 0.0) -> Decision:
+def decide(outcome: Answer, call: Call, history: History | None = None, now: float = 0.0) -> Verdict:
     policy = make_policy(FakeTime())
     history = history or History(started=0.0, attempt=1)
     return classify(outcome, call, history, policy, now=now, timeout=(5, 30), secrets=())
 
 
 def test_success_is_done() -> None:
-    assert decide(answer(200), READ).action is Action.DONE
+    assert decide(answer(200), READ).action is Next.DONE
 
 
 def test_a_concurrency_429_is_retried_after_retry_after_and_marked_throttled() -> None:
     decision = decide(answer(429, 20429, "2"), READ)
-    assert (decision.action, decision.wait, decision.throttled) == (Action.RETRY, 2.0, True)
+    assert (decision.action, decision.wait, decision.throttled) == (Next.RETRY, 2.0, True)
 
 
 def test_another_429_is_retried_without_shrinking_the_limit() -> None:
     decision = decide(answer(429, None), READ)
-    assert (decision.action, decision.throttled) == (Action.RETRY, False)
+    assert (decision.action, decision.throttled) == (Next.RETRY, False)
 
 
 @pytest.mark.parametrize("fault", [faults.read_timeout, faults.reset], ids=lambda f: f.__name__)
@@ -54,7 +54,7 @@ def test_a_create_that_may_have_been_sent_is_outcome_unknown_never_retried(
     fault: Callable[[], requests.RequestException],
 ) -> None:
     decision = decide(fault(), CREATE)
-    assert decision.action is Action.FINAL
+    assert decision.action is Next.FINAL
     assert isinstance(decision.error, OutcomeUnknownError)
 
 
@@ -64,22 +64,22 @@ def test_a_create_answered_5xx_is_outcome_unknown() -> None:
 
 
 def test_a_create_that_never_connected_is_retried() -> None:
-    assert decide(faults.refused(), CREATE).action is Action.RETRY
+    assert decide(faults.refused(), CREATE).action is Next.RETRY
 
 
 def test_delete_404_is_done_only_after_an_attempt_that_may_have_taken_effect() -> None:
     history = History(started=0.0, attempt=1)
-    assert decide(answer(502, 20500), DELETE, history).action is Action.RETRY
+    assert decide(answer(502, 20500), DELETE, history).action is Next.RETRY
     assert history.may_have_taken_effect
     history.attempt = 2
-    assert decide(answer(404, 20404), DELETE, history).action is Action.DONE
+    assert decide(answer(404, 20404), DELETE, history).action is Next.DONE
     fresh = decide(answer(404, 20404), DELETE)
-    assert fresh.action is Action.FINAL and isinstance(fresh.error, ApiError)
+    assert fresh.action is Next.FINAL and isinstance(fresh.error, ApiError)
 
 
 def test_the_last_attempt_gives_up_with_the_count_and_time() -> None:
     decision = decide(faults.refused(), READ, History(started=0.0, attempt=5), now=7.5)
-    assert decision.action is Action.FINAL
+    assert decision.action is Next.FINAL
     assert isinstance(decision.error, TransportError)
     assert (
         str(decision.error)

@@ -1,4 +1,4 @@
-"""Credentials come from the TWILIO_* variables exactly as DESIGN.md says, and the secret never shows."""
+"""Credentials come from the TWILIO_* variables as docs/environments.md says; the secret never shows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Safe List pace: at most Twilio's documented 30 requests in any minute, other paths never paced."""
+"""Pacing: at most a rate's requests in any window under its prefix, other paths never paced."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ import re
 
 import responses
 
-from tests.unit.client.support import BASE, FakeTime
-from verifyctl.client import VerifyClient
-from verifyctl.client.pace import SAFE_LIST, Paces, Rate, WindowPacer
-
-
-def test_the_documented_rate() -> None:
-    # https://www.twilio.com/docs/verify/api/safe-list: "a built-in rate limit of 30 requests per minute".
-    assert (SAFE_LIST.prefix, SAFE_LIST.limit, SAFE_LIST.window) == ("/v2/SafeList/", 30, 60.0)
+from tests.unit.client.support import BASE, FakeTime, make_policy
+from verifyctl.client import Credentials, VerifyClient
+from verifyctl.client.pace import Paces, Rate, WindowPacer
 
 
 def test_a_burst_within_the_limit_never_waits_then_each_waits_for_its_slot() -> None:
@@ -42,12 +37,16 @@ def test_only_paths_under_a_paced_prefix_are_paced() -> None:
     assert [paces.delay("/v2/SafeList/Numbers"), paces.delay("/v2/SafeList/Numbers/+1")] == [0.0, 60.0]
 
 
-def test_the_client_waits_before_the_31st_safe_list_request_in_a_minute(
-    client: VerifyClient, fake_time: FakeTime
+def test_the_client_waits_before_the_31st_request_in_a_minute_under_a_paced_prefix(
+    credentials: Credentials, fake_time: FakeTime
 ) -> None:
+    rates = (Rate("/v2/SafeList/Numbers", 30, 60.0),)
     body = {"sid": "GN" + "0" * 32, "phone_number": "+15005550006", "url": "x"}
     service = f"/v2/Services/VA{'0' * 32}"
-    with responses.RequestsMock() as mock:  # first match wins, each response serves every request
+    with (
+        VerifyClient(BASE, credentials, parallelism=4, retry=make_policy(fake_time), rates=rates) as client,
+        responses.RequestsMock() as mock,  # first match wins, each response serves every request
+    ):
         mock.add(responses.GET, re.compile(rf"{re.escape(BASE)}/v2/SafeList/Numbers/.*"), json=body)
         mock.add(responses.GET, f"{BASE}{service}", json={"sid": "VA"})
         for _ in range(30):

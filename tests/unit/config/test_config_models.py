@@ -16,16 +16,10 @@ from verifyctl.config.models import (
     ServiceConfig,
     WebhookConfig,
 )
-from verifyctl.config.reference import (
-    country_codes,
-    description,
-    extract,
-    snake_key,
-    spec_enum,
-    spec_reference,
-)
+from verifyctl.config.reference import country_codes, description, spec_enum, spec_reference
 from verifyctl.config.validation import slot_at
 from verifyctl.resources.kinds import BUCKET, MESSAGING_CONFIGURATION, RATE_LIMIT, SERVICE, WEBHOOK, Kind
+from verifyctl.resources.spec_extract import extract, snake_key
 
 MODELS: list[tuple[Kind, type[BaseModel]]] = [
     (SERVICE, ServiceConfig),
@@ -240,6 +234,7 @@ def test_extract_reads_descriptions_and_the_enums_stated_in_prose() -> None:
             "/v2/Services/{ServiceSid}/RateLimits": _form({"UniqueName": {"description": "Name."}}),
             "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets": _form({"Max": {}}),
             "/v2/Services/{ServiceSid}/MessagingConfigurations": _form({"Country": {"description": "ISO."}}),
+            "/v2/SafeList/Numbers": _form({"PhoneNumber": {"description": "E.164."}}),
             "/v2/Services/{ServiceSid}/Webhooks": _form(
                 {
                     "EventTypes": {"description": "Possible event types: `*, factor.deleted`"},
@@ -270,5 +265,7 @@ def test_extract_reads_descriptions_and_the_enums_stated_in_prose() -> None:
     assert "totp" not in extracted["fields"]["service"]
     assert extracted["fields"]["webhook"]["status"] == "Status."
     assert extracted["fields"]["bucket"] == {"max": ""}
+    # Every kind's create operation is read, the Safe List's too: there is no table of them to forget one.
+    assert extracted["fields"]["safe_list"] == {"phone_number": "E.164."}
     assert extracted["enums"]["webhook.event_types"] == ["*", "factor.deleted"]
     assert extracted["enums"]["service.passkeys.user_verification"] == ["a", "b", "c"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from verifyctl.engine import Desired, Engine
+from verifyctl.engine import Engine, load_configuration
 from verifyctl.engine.account import Connection
 from verifyctl.errors import PlanError
 from verifyctl.plan.model import Action
@@ -56,10 +59,20 @@ def service(name: str, template: str | None = None, absent: bool = False) -> Des
 
 
 def plan_with(client: FakeClient, services: Sequence[DesiredRecord], targets: Sequence[Address] = ()) -> Any:
-    """Plan through the engine, over the fake client."""
+    """Plan through the engine, over the fake client, the files declaring these services."""
+    written = [
+        {
+            "friendly_name": record.key,
+            **({"default_template": record.default_template} if record.default_template else {}),
+            **({"ensure": "absent"} if record.absent else {}),
+        }
+        for record in services
+    ]
     connection: Any = Connection(client, client, "AC1", "http://127.0.0.1:1")  # type: ignore[arg-type]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return Engine(connection, pool).plan(Desired(tuple(services), False), targets)
+    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(max_workers=2) as pool:
+        path = Path(folder) / "verifyctl.yaml"
+        path.write_text(yaml.safe_dump({"version": 1, "services": written}), encoding="utf-8")
+        return Engine(connection, pool).plan(load_configuration([str(path)], {}), targets)
 
 
 def templates() -> list[Template]:

@@ -7,6 +7,7 @@ import pytest
 from verifyctl.errors import UsageError
 from verifyctl.plan.diff import diff
 from verifyctl.plan.model import Action, Plan
+from verifyctl.plan.saved import saved_plan_of
 from verifyctl.plan.scope import Scope
 from verifyctl.resources.addresses import Address
 from verifyctl.resources.kinds import SAFE_LIST, SERVICE
@@ -105,7 +106,7 @@ def test_the_address_round_trips_and_takes_no_children() -> None:
 
 def test_a_saved_plan_with_safe_list_changes_reads_back_equal() -> None:
     made = plan()
-    saved = Plan.from_dict(made.to_dict()).plan
+    saved = saved_plan_of(made.to_dict()).plan
     assert saved.changes == made.changes
     assert [change["kind"] for change in made.to_dict()["changes"]] == ["safe_list", "safe_list"]
     assert made.changes[0].action is Action.DELETE

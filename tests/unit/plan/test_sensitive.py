@@ -1,16 +1,13 @@
-"""Masked values in plans: digests kept, saved plans read back, masked values restored from the files."""
+"""Masked values in plans: digests kept, saved plans read back and compared by digest, never by value."""
 
 from __future__ import annotations
 
 import pytest
 
-from verifyctl.apply.restore import restore
-from verifyctl.errors import RefusedError, StalePlanError
-from verifyctl.plan.model import Action, Change, Plan
-from verifyctl.plan.sensitive import SENSITIVE, digest, same_fields
+from verifyctl.plan.model import FORMAT_VERSION, Action, Change, Plan
+from verifyctl.plan.saved import differences, saved_plan_of
+from verifyctl.plan.sensitive import SENSITIVE, digest
 from verifyctl.resources.addresses import Address
-from verifyctl.resources.kinds import WEBHOOK
-from verifyctl.resources.records import DesiredRecord
 
 REAL = "https://h.example/a?token=abc"
 HOOK = Address.parse("service[A]/webhook[audit]")
@@ -22,13 +19,13 @@ def create() -> Change:
 
 
 def saved(plan: Plan) -> Plan:
-    return Plan.from_dict(plan.to_dict()).plan
+    return saved_plan_of(plan.to_dict()).plan
 
 
 def test_a_saved_plan_holds_the_digest_not_the_value() -> None:
     data = Plan(changes=(create(),)).to_dict()
     (change,) = data["changes"]
-    assert data["format_version"] == 3
+    assert data["format_version"] == FORMAT_VERSION
     assert change["after"]["webhook_url"] == f"https://h.example/a?{SENSITIVE}"
     assert change["sensitive"] == {"after": {"webhook_url": digest(REAL)}}
     assert REAL not in str(data)
@@ -36,32 +33,19 @@ def test_a_saved_plan_holds_the_digest_not_the_value() -> None:
     assert saved(saved(Plan(changes=(create(),)))).changes[0].sensitive == change["sensitive"]
 
 
-def test_a_version_2_plan_still_loads() -> None:
+def test_only_plans_of_this_format_version_load() -> None:
     data = Plan(changes=()).to_dict()
-    data["format_version"] = 2
-    assert Plan.from_dict(data).plan.changes == ()
-    data["format_version"] = 4
-    with pytest.raises(ValueError, match="format_version"):
-        Plan.from_dict(data)
+    assert saved_plan_of(data).plan.changes == ()
+    for version in (2, 3, FORMAT_VERSION + 1, "4", None):
+        data["format_version"] = version
+        with pytest.raises(ValueError, match="format_version"):
+            saved_plan_of(data)
 
 
-def test_masked_fields_are_compared_by_digest() -> None:
-    live = {"webhook_url": REAL, "status": "enabled"}
-    shown = {"webhook_url": f"https://h.example/a?{SENSITIVE}", "status": "enabled"}
-    digests = {"webhook_url": digest(REAL)}
-    assert same_fields(live, shown, digests)
-    assert not same_fields({**live, "webhook_url": REAL + "x"}, shown, digests)
-    assert not same_fields({**live, "status": "disabled"}, shown, digests)
-
-
-def test_masked_values_come_back_from_the_files_by_digest() -> None:
-    plan = saved(Plan(changes=(create(),)))
-    with pytest.raises(RefusedError, match="give the configuration files too"):
-        restore(plan, None)
-    hook = DesiredRecord(WEBHOOK, "audit", {"friendly_name": "audit", "webhook_url": REAL})
-    service = DesiredRecord(WEBHOOK, "A", {}, children={"webhook": [hook]})
-    (change,) = restore(plan, [service]).changes
-    assert change.after is not None and change.after["webhook_url"] == REAL
-    rotated = DesiredRecord(WEBHOOK, "audit", {"friendly_name": "audit", "webhook_url": REAL + "2"})
-    with pytest.raises(StalePlanError, match="webhook_url"):
-        restore(plan, [rotated])
+def test_a_saved_plan_compares_equal_to_the_same_plan_made_again_by_digest() -> None:
+    fresh = Plan(changes=(create(),))
+    assert differences(saved(fresh), fresh) == []
+    after = {"friendly_name": "audit", "webhook_url": REAL + "2"}
+    rotated = Change(HOOK, Action.CREATE, None, after, tuple(after))
+    # Shown the same way, but the digest of the real value differs: not the plan that was reviewed.
+    assert differences(saved(fresh), Plan(changes=(rotated,))) == [f"{HOOK} (sensitive)"]
