@@ -14,7 +14,7 @@ from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, plan
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.ticker import reading
 from verifyctl.engine import desired_of, load_configuration
-from verifyctl.errors import EXIT_CHANGES, UsageError, VerifyctlError
+from verifyctl.errors import EXIT_CHANGES, PolicyBlockedPlanError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan
 from verifyctl.render.environments import render_sections
 from verifyctl.render.formats import FORMATS, render
@@ -39,6 +39,7 @@ def save_plan(plan: Plan, path: str) -> None:
         exit_codes(
             "  0   success (with --detailed-exitcode: and no changes)",
             "  2   changes present (--detailed-exitcode)",
+            "  4   policy errors without an exception: apply would refuse this plan",
         ),
     ),
 )
@@ -72,6 +73,10 @@ def plan_command(
         result(render_sections(plans, fmt, colour))
     else:
         result(render(plans[0], fmt, colour))
+    # The plan is shown (and saved) first, so that the reader sees what the findings are about.
+    blocking = [finding for plan in plans for finding in plan.blocking]
+    if blocking:
+        raise PolicyBlockedPlanError(blocking)
     return EXIT_CHANGES if detailed_exitcode and any(plan.has_changes for plan in plans) else 0
 
 

@@ -213,9 +213,9 @@ def test_the_environment_input_passes_env_and_names_the_files(
     monkeypatch.setenv("INPUT_ARGS", "--parallelism 4")
     argv, plan_file = script.build_argv("plan", tmp_path)
     assert argv == [
-        "verifyctl", "plan", "verify/", "more/", "--env", "production",
+        "verifyctl", "plan", "--env", "production",
         "--format", "markdown", "--out", str(tmp_path / "verifyctl-plan-production.json"), "--no-color",
-        "--detailed-exitcode", "--parallelism", "4",
+        "--detailed-exitcode", "--parallelism", "4", "--", "verify/", "more/",
     ]  # fmt: skip
     assert plan_file == tmp_path / "verifyctl-plan-production.json"
     assert script.marker() == "<!-- verifyctl-plan:production -->"
@@ -245,6 +245,11 @@ def test_the_environment_input_end_to_end(
         .read_text(encoding="utf-8")
         .startswith("<!-- verifyctl-plan:staging -->")
     )
+
+
+BOT = {"id": 41898282, "login": "github-actions[bot]", "type": "Bot"}
+# GitHub's GraphQL calls an app's token `github-actions`; its comments say `github-actions[bot]`.
+TOKENS = {"ghs_fake-token": {"login": "github-actions", "databaseId": 41898282}}
 
 
 class FakeGitHub:
@@ -280,7 +285,11 @@ class FakeGitHub:
 
             def do_POST(self) -> None:
                 body = self._record()
-                comment = {"id": 1000 + len(fake.comments), "body": body["body"], "user": {"type": "Bot"}}
+                if self.path == "/graphql":
+                    viewer = TOKENS.get(self.requests_auth.removeprefix("Bearer "))
+                    self._answer(200, {"data": {"viewer": viewer}} if viewer else {"message": "Bad credentials"})
+                    return
+                comment = {"id": 1000 + len(fake.comments), "body": body["body"], "user": dict(BOT)}
                 fake.comments.append(comment)
                 self._answer(201, comment)
 
@@ -338,9 +347,12 @@ def test_one_comment_per_environment_updated_in_place(
         "<!-- verifyctl-plan:staging -->\nplan 2\n",
         "<!-- verifyctl-plan:production -->\nplan 1\n",
     ]
-    assert [method for method, _, _ in fake.requests if method != "GET"] == ["POST", "POST", "PATCH"]
+    writes = [method for method, path, _ in fake.requests if method != "GET" and path != "/graphql"]
+    assert writes == ["POST", "POST", "PATCH"]
     assert all(auth == "Bearer ghs_fake-token" for _, _, auth in fake.requests)
-    assert all(path.startswith("/repos/acme/verify-config/issues/") for _, path, _ in fake.requests)
+    assert all(
+        path.startswith("/repos/acme/verify-config/issues/") for _, path, _ in fake.requests if path != "/graphql"
+    )
 
 
 def test_the_comment_step_posts_the_run_steps_markdown_and_truncates_long_plans(
