@@ -88,6 +88,9 @@ def build_argv(command: str, workdir: Path) -> tuple[list[str], Path | None]:
 
 
 def _has_changes(plan_file: Path | None, exit_code: int) -> bool:
+    # Exit 2 is verifyctl's own word (it also counts what the summary does not, such as unmanaged services).
+    if exit_code == 2 and _flag("INPUT_DETAILED_EXITCODE"):
+        return True
     if plan_file is not None and plan_file.is_file():
         try:
             summary = json.loads(plan_file.read_text(encoding="utf-8")).get("summary", {})
