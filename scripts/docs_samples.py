@@ -3,7 +3,9 @@
     python scripts/docs_samples.py            # check: a unified diff per stale block, exit 1 if any
     python scripts/docs_samples.py --write    # rewrite the stale blocks with what the commands print
 
-A block is a transcript: `$ COMMAND` lines (a trailing `\\` continues one), each followed by the
+A `markdown` block that starts with verifyctl's comment marker (`<!-- verifyctl-…`) is checked too:
+it is the stdout of the command SAMPLES gives for it. A console block is a transcript: `$ COMMAND`
+lines (a trailing `\\` continues one), each followed by the
 output it shows (stdout and stderr together, as a terminal shows them). Each block runs in a fresh
 temporary directory, in the layout the page describes (SAMPLES says which files, and what ran
 before), with `verifyctl` on PATH, no TWILIO_*/VERIFYCTL_* variable of the caller, and the embedded
@@ -36,7 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 UPDATE = "python scripts/docs_samples.py --write"
-OPEN = re.compile(r"^```console\s*$")
+OPEN = re.compile(r"^```(console|markdown)\s*$")
+# A markdown block is a sample when it is verifyctl's own output: a plan comment, marker first.
+MARKDOWN_OUTPUT = "<!-- verifyctl-"
 CLOSE = re.compile(r"^```\s*$")
 ELISION = "…"
 KEY_LENGTH = 60
@@ -91,11 +95,14 @@ def blocks(page: Path) -> Iterator[Block]:
     lines = page.read_text(encoding="utf-8").splitlines()
     index = 0
     while index < len(lines):
-        if OPEN.match(lines[index]):
+        opened = OPEN.match(lines[index])
+        if opened:
             end = index + 1
             while end < len(lines) and not CLOSE.match(lines[end]):
                 end += 1
-            yield Block(page, index + 1, tuple(lines[index + 1 : end]))
+            block = Block(page, index + 1, tuple(lines[index + 1 : end]))
+            if opened.group(1) == "console" or (block.lines and block.lines[0].startswith(MARKDOWN_OUTPUT)):
+                yield block
             index = end
         index += 1
 
@@ -212,6 +219,20 @@ SAMPLES: dict[tuple[str, str], Sample] = {
             1: TEMPLATE.format(name="Welcome"),
         }
     ),
+    ("docs/plans-and-apply.md", "<!-- verifyctl-plan -->"): Sample(
+        files=lambda: {"verifyctl.yaml": quickstart()},
+        setup=f"{APPLY_QUICKSTART} && sed -i 's/code_length: 6/code_length: 8/' verifyctl.yaml",
+        command="verifyctl plan --local --format markdown 2>/dev/null",
+    ),
+    ("docs/ci.md", "<!-- verifyctl-plan:staging -->"): Sample(
+        files=lambda: {
+            "verify/verifyctl.yaml": quickstart(),
+            "verify/environments.yaml": fenced("docs/ci.md", "# verify/environments.yaml"),
+        },
+        setup=f"{APPLY_QUICKSTART} verify/ --env staging && sed -i 's/code_length: 6/code_length: 8/' "
+        "verify/verifyctl.yaml",
+        command="verifyctl plan verify/ --local --env staging --format markdown 2>/dev/null",
+    ),
     ("docs/day-2.md", "$ verifyctl import --local -o verifyctl.yaml"): Sample(
         # The account holds what the page's imported file describes; import writes it back.
         setup="verifyctl apply seed.yaml --local --auto-approve && rm seed.yaml",
@@ -326,6 +347,7 @@ def run_block(block: Block, sample: Sample) -> Outcome:
         env = _environment(workdir)
         shown_files = _cat_files(block) if sample.shown_files and not sample.command else {}
         for name, text in {**sample.files(), **shown_files}.items():
+            (workdir / name).parent.mkdir(parents=True, exist_ok=True)
             (workdir / name).write_text(text, encoding="utf-8")
         if sample.prepare is not None:
             sample.prepare(workdir)

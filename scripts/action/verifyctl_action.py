@@ -57,7 +57,7 @@ def code(value: str) -> str:
     text = " ".join(value.splitlines()) or " "
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    pad = " " if (text[0] in "` " or text[-1] in "` ") and text.strip(" ") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 

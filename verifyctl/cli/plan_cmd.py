@@ -39,7 +39,7 @@ def save_plan(plan: Plan, path: str) -> None:
         exit_codes(
             "  0   success (with --detailed-exitcode: and no changes)",
             "  2   changes present (--detailed-exitcode)",
-            "  4   policy errors without an exception: apply would refuse this plan",
+            "  4   changes, and policy errors without an exception: apply would refuse this plan",
         ),
     ),
 )
@@ -74,7 +74,8 @@ def plan_command(
     else:
         result(render(plans[0], fmt, colour))
     # The plan is shown (and saved) first, so that the reader sees what the findings are about.
-    blocking = [finding for plan in plans for finding in plan.blocking]
+    # Without changes apply has nothing to refuse, so the findings alone do not fail plan (lint's job).
+    blocking = [finding for plan in plans if plan.has_changes for finding in plan.blocking]
     if blocking:
         raise PolicyBlockedPlanError(blocking)
     return EXIT_CHANGES if detailed_exitcode and any(plan.has_changes for plan in plans) else 0

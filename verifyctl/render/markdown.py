@@ -27,7 +27,7 @@ def code(value: str) -> str:
     longest = max((len(run) for run in BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     # CommonMark strips one space from each end when both ends have one: pad so the value survives.
-    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    pad = " " if (text[0] in "` " or text[-1] in "` ") and text.strip(" ") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
@@ -81,7 +81,6 @@ def render_markdown(plan: Plan) -> str:
     if plan.findings:
         lines.extend(["**Policy findings**", "", *(f"- {code(f)}" for f in plan.findings), ""])
     if not plan.has_changes:
-        lines.extend([*(g + "  " for g in guards), ""] if plan.blocking else [])
         lines.append(f"✅ {no_changes_line(plan)}")
         return "\n".join(lines) + "\n"
     lines.append(f"**{summary_line(plan.summary)}**")

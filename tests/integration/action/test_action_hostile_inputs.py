@@ -7,9 +7,20 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.integration.action.support import ACCOUNT, BOT, FakeGitHub, account_env, run_action, run_step
+from tests.integration.action.support import (
+    ACCOUNT,
+    BOT,
+    FakeGitHub,
+    account_env,
+    load_script,
+    run_action,
+    run_step,
+)
 from verifyctl.emulator import EmulatorServer
+from verifyctl.render.markdown import code
 
 EMULATOR_OPTIONS = {"accounts": [ACCOUNT]}
 BACKTICKS = re.compile(r"`+")
@@ -36,6 +47,20 @@ def test_the_span_reader_follows_commonmark() -> None:
     assert outside_code_spans("a `b` c ``d`e`` f") == "a  c  f"
     assert outside_code_spans("a `b``c` <x>") == "a  <x>"
     assert outside_code_spans("`a` `` b") == " `` b"
+
+
+@given(st.text(alphabet=st.sampled_from("`ab <>@|\\\n-!*_[]()#&;"), max_size=40))
+def test_a_code_span_holds_any_value_whole(value: str) -> None:
+    for make in (code, load_script().code):
+        span = make(value)
+        assert outside_code_spans(span) == "", span  # nothing of the value is outside the span
+        fence = BACKTICKS.match(span)
+        assert fence is not None
+        inner = span[len(fence.group()) : -len(fence.group())]
+        # CommonMark takes one space off each end when both ends have one (and the rest is not all spaces).
+        if inner.startswith(" ") and inner.endswith(" ") and inner.strip(" "):
+            inner = inner[1:-1]
+        assert inner == (" ".join(value.splitlines()) or " ")
 
 
 def test_no_value_in_a_plan_comment_leaves_its_code_span(

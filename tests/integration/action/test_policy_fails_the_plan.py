@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.integration.action.support import ACCOUNT, account_env, run_action
 from tests.integration.conftest import run_cli
+from tests.integration.emulator.support import Api
 from verifyctl.emulator import EmulatorServer
 
 EMULATOR_OPTIONS = {"accounts": [ACCOUNT]}
@@ -56,3 +58,27 @@ def test_the_action_fails_the_plan_job_and_the_comment_says_why(
     )
     assert "error[code-length]: code_length is 4" in markdown
     assert "⛔ Apply will refuse: 1 policy error without an exception." in markdown
+
+
+def test_without_changes_the_findings_are_shown_and_plan_passes(
+    emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Apply refuses only what it would write: an account already as the files say has nothing to refuse.
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith(("TWILIO_", "VERIFYCTL_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("VERIFYCTL_API_URL", emulator.base_url)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT[0])
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", ACCOUNT[1])
+    api = Api(emulator.base_url, ACCOUNT)
+    service = api.service("Acme Login", CodeLength="4")
+    api.create(f"/v2/Services/{service['sid']}/RateLimits", {"UniqueName": "end_user_phone"})
+    rate_limit = api.get(f"/v2/Services/{service['sid']}/RateLimits").json()["rate_limits"][0]
+    api.create(
+        f"/v2/Services/{service['sid']}/RateLimits/{rate_limit['sid']}/Buckets",
+        {"Interval": "60", "Max": "5"},
+    )
+    (tmp_path / "verifyctl.yaml").write_text(WEAK, encoding="utf-8")
+    plan = run_cli("plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.stdout + plan.stderr
+    assert "error[code-length]" in plan.stdout and "No changes." in plan.stdout
