@@ -17,7 +17,8 @@ Before comparing, both sides are normalised, and only in these ways: a SID (two 
 32 hex digits) becomes its prefix and `…` (`VA…`); a masked account `AC…1234` becomes `AC…`; a
 duration `0.42 s` becomes `N s`; a byte size `3.6 kB` becomes `N B`; an ISO time becomes `TIME`; the
 code in "verification code is: 123456" becomes `CODE`, and a page's code in a later command line
-(`--code 580407`) is replaced by the code the emulator sent. Nothing else is forgiven.
+(`--code 580407`) is replaced by the code the emulator sent, as a SID the page shows in an output is
+replaced in later command lines by the one printed in its place. Nothing else is forgiven.
 
 A block that cannot run here is listed in EXEMPT with its reason; a block in neither list fails.
 """
@@ -54,6 +55,7 @@ NORMALISE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(verification code is: )\d{4,10}"), r"\1CODE"),
 ]
 CODE = re.compile(r"verification code is: (\d{4,10})")
+SID = re.compile(r"\b[A-Z]{2}[0-9a-f]{32}\b")
 
 
 def normalise(text: str) -> str:
@@ -158,6 +160,7 @@ class Sample:
     command: str = ""  # for a block that shows only output: what printed it
     between: dict[int, str] = field(default_factory=dict)  # shell run before the command of that index
     shown_files: bool = True  # write the files the block shows with `$ cat F` before it runs
+    env: dict[str, str] = field(default_factory=dict)  # variables the page's reader has set
 
 
 APPLY_QUICKSTART = "verifyctl apply --local --auto-approve"
@@ -174,6 +177,18 @@ services:
         event_types: ["*"]
         webhook_url: http://hooks.example.com/verify
 """
+
+# The embedded emulator's database, given two services of one name (which verifyctl never makes).
+TWO_SERVICES_OF_ONE_NAME = """python - <<'EOF'
+from pathlib import Path
+import requests
+from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
+Path(LOCAL_DB_PATH).parent.mkdir()
+with EmulatorServer(host="127.0.0.1", port=0, db_path=Path(LOCAL_DB_PATH)) as server:
+    for _ in range(2):
+        url, auth = server.base_url + "/v2/Services", server.accounts[0]
+        requests.post(url, data={"FriendlyName": "Acme Login"}, auth=auth, timeout=10).raise_for_status()
+EOF"""
 
 TEMPLATE = (
     "printf 'version: 1\\nservices:\\n  - friendly_name: Acme Signup\\n"
@@ -244,6 +259,14 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         },
         shown_files=False,
     ),
+    ("docs/day-2.md", '$ verifyctl verify send "Acme Login" --to +15005550006'): Sample(
+        setup=TWO_SERVICES_OF_ONE_NAME, env={"VERIFYCTL_LOCAL": "1"}
+    ),
+    ("docs/environments.md", "$ verifyctl output verify/ --env staging --format env"): Sample(
+        prepare=lambda workdir: shutil.copytree(ROOT / "examples" / "environments", workdir / "verify"),
+        setup="verifyctl apply verify/ --env staging --auto-approve",
+        env={"VERIFYCTL_LOCAL": "1"},
+    ),
     (
         "docs/day-2.md",
         '$ COMP_WORDS="verifyctl verify…MPLETE=bash_complete verifyctl',
@@ -259,12 +282,6 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…rvices/$VA/VerificationCheck \\'): SERVER,
     ("docs/emulator.md", "$ verifyctl emulator messages --to +15017122661"): SERVER,
     ("docs/emulator.md", "$ python app_example.py"): SERVER,
-    ("docs/day-2.md", '$ verifyctl verify send "Acme Login" --to +15005550006'): (
-        "an account holding two services of one name, which verifyctl never makes (not yet run here)"
-    ),
-    ("docs/environments.md", "$ verifyctl output verify/ --env staging --format env"): (
-        "the staging account of a `verify/` layout with its credentials (not yet run here)"
-    ),
     ("README.md", "------------------------------…------------------------------"): (
         "the closing lines of a run of the whole test suite, which this test is part of"
     ),
@@ -344,7 +361,7 @@ def run_block(block: Block, sample: Sample) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="verifyctl-docs-") as temp:
         workdir = Path(temp) / "work"
         workdir.mkdir()
-        env = _environment(workdir)
+        env = {**_environment(workdir), **sample.env}
         shown_files = _cat_files(block) if sample.shown_files and not sample.command else {}
         for name, text in {**sample.files(), **shown_files}.items():
             (workdir / name).parent.mkdir(parents=True, exist_ok=True)
@@ -374,10 +391,14 @@ def run_block(block: Block, sample: Sample) -> Outcome:
             printed = done.stdout.splitlines()
             if command.shown:
                 actual.extend(printed)
-                for page_code, real_code in zip(
-                    CODE.findall("\n".join(command.shown)), CODE.findall(done.stdout), strict=False
-                ):
-                    codes[page_code] = real_code
+                # The page's codes and SIDs, in order, are the ones this run printed in their place.
+                for pattern in (CODE, SID):
+                    pairs = zip(
+                        pattern.findall("\n".join(command.shown)), pattern.findall(done.stdout), strict=False
+                    )
+                    codes.update(
+                        (page, real) for page, real in pairs if page[:2] == real[:2] or pattern is CODE
+                    )
             elif done.returncode != 0:
                 problems.append(f"{block.where}: `{command.line}` exited {done.returncode}:\n{done.stdout}")
         # A command's continuation lines are part of the block as written.
