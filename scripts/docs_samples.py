@@ -150,6 +150,11 @@ def copy_examples(workdir: Path) -> None:
     shutil.copytree(ROOT / "examples", workdir / "examples")
 
 
+def copy_environments_as_verify(workdir: Path) -> None:
+    """The recipes' layout: examples/environments as `verify/`."""
+    shutil.copytree(ROOT / "examples" / "environments", workdir / "verify")
+
+
 @dataclass(frozen=True)
 class Sample:
     """How a block runs: files first, a set-up script, and the command a command-less block shows."""
@@ -263,7 +268,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         setup=TWO_SERVICES_OF_ONE_NAME, env={"VERIFYCTL_LOCAL": "1"}
     ),
     ("docs/environments.md", "$ verifyctl output verify/ --env staging --format env"): Sample(
-        prepare=lambda workdir: shutil.copytree(ROOT / "examples" / "environments", workdir / "verify"),
+        prepare=copy_environments_as_verify,
         setup="verifyctl apply verify/ --env staging --auto-approve",
         env={"VERIFYCTL_LOCAL": "1"},
     ),
