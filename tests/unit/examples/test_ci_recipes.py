@@ -295,6 +295,7 @@ def test_the_plan_recipe_uploads_the_lint_findings_to_code_scanning(tmp_path: Pa
     # The line it runs, on the environments example with no variable set, writes SARIF.
     line = lint["run"].strip().splitlines()[-1]
     assert line.split()[1:5] == ["lint", "verify/", "--format", "sarif"]
+    assert "||" not in line  # an error-level finding fails the job; the upload still runs after it
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
     done = subprocess.run(
         [
