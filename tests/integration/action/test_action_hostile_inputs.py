@@ -164,3 +164,26 @@ def test_check_never_tracebacks_on_its_exit_code(
     checked = run_step("check", runner, tmp_path, INPUT_COMMAND="plan", EXIT_CODE=exit_code)
     assert checked.exit_code == 1 and "Traceback" not in checked.stderr
     assert "::error title=verifyctl plan failed::no exit code from the run step" in checked.stdout
+
+
+def test_exit_2_counts_as_changes_even_when_the_summary_has_none(
+    runner: dict[str, str], tmp_path: Path
+) -> None:
+    # verifyctl's own word wins: a drift that the summary does not count (an unmanaged service) is drift.
+    fake = tmp_path / "bin" / "fake-verifyctl"
+    # It saves a plan whose summary counts nothing, and exits 2.
+    fake.write_text(
+        '#!/bin/sh\nwhile [ "$1" != --out ]; do shift; done\n'
+        'echo \'{"summary": {"add": 0, "change": 0, "destroy": 0, "replace": 0}}\' > "$2"\nexit 2\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    ran, checked = run_action(
+        {**runner, "ACTION_VERIFYCTL": str(fake)},
+        tmp_path / "repo",
+        INPUT_COMMAND="plan",
+        INPUT_DETAILED_EXITCODE="true",
+        INPUT_FAIL_ON_CHANGES="true",
+    )
+    assert ran.outputs["has-changes"] == "true" and checked.exit_code == 1
+    assert "::error title=Drift detected::" in checked.stdout
