@@ -195,6 +195,18 @@ with EmulatorServer(host="127.0.0.1", port=0, db_path=Path(LOCAL_DB_PATH)) as se
         requests.post(url, data={"FriendlyName": "Acme Login"}, auth=auth, timeout=10).raise_for_status()
 EOF"""
 
+# A service with a webhook whose URL holds a password and a token (which show masks).
+WITH_WEBHOOK = """\
+version: 1
+services:
+  - friendly_name: Acme Login
+    code_length: 6
+    webhooks:
+      - friendly_name: audit
+        event_types: [challenge.approved]
+        webhook_url: https://ci:hook-password@hooks.example.com/verify?token=hook-token
+"""
+
 TEMPLATE = (
     "printf 'version: 1\\nservices:\\n  - friendly_name: Acme Signup\\n"
     "    default_template: {name}\\n' > tpl.yaml"
@@ -252,6 +264,9 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         setup=f"{APPLY_QUICKSTART} verify/ --env staging && sed -i 's/code_length: 6/code_length: 8/' "
         "verify/verifyctl.yaml",
         command="verifyctl plan verify/ --local --env staging --format markdown 2>/dev/null",
+    ),
+    ("docs/environments.md", "$ verifyctl show --address 'se…Login]/webhook[audit]' --local"): Sample(
+        files=lambda: {"verifyctl.yaml": WITH_WEBHOOK}, setup=APPLY_QUICKSTART
     ),
     ("docs/day-2.md", "$ verifyctl import --local -o verifyctl.yaml"): Sample(
         # The account holds what the page's imported file describes; import writes it back.

@@ -5,24 +5,34 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shlex
 import signal
 import sqlite3
 import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
 
 from verifyctl.cli.help_text import epilog, exit_codes
 from verifyctl.cli.output import plural
+from verifyctl.cli.trusted_hosts import allow_http_host_option, trusted_http_hosts
+from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV, is_loopback_host, resolve_base_url
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
 from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
-from verifyctl.emulator.limits import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS
+from verifyctl.emulator.limits import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEAD_BYTES,
+    DEFAULT_REQUEST_TIMEOUT,
+)
 from verifyctl.errors import UsageError, VerifyctlError
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
@@ -164,16 +174,45 @@ _RATE = click.FloatRange(0.0, 1.0)
     help="Open connections beyond which a new one is answered 503 and closed.",
 )
 @click.option(
+    "--request-timeout",
+    default=DEFAULT_REQUEST_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Answer 408 and close a connection whose request (line, headers, body) takes longer to arrive.",
+)
+@click.option(
+    "--max-head-bytes",
+    default=DEFAULT_MAX_HEAD_BYTES,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Largest request line and headers together; a larger head is answered 431.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A name to accept in the Host header besides localhost and IP addresses (repeatable), such as"
+    " a compose service name; with --host 0.0.0.0, giving one makes every other name refused.",
+)
+@click.option(
+    "--open-control",
+    is_flag=True,
+    help="Let anyone who reaches the emulator use /__emulator__/* without credentials (loopback only).",
+)
+@click.option(
     "--control-auth",
     is_flag=True,
-    help="Require credentials on /__emulator__/* on loopback too (always required off loopback).",
+    hidden=True,
+    help="Credentials on /__emulator__/*: the default now, accepted so older scripts still run.",
 )
 @click.option(
     "--admin-token",
     envvar=ADMIN_TOKEN_ENV,
     metavar="TOKEN",
-    help=f"Admin token for the control endpoints; implies --control-auth (env {ADMIN_TOKEN_ENV};"
-    " generated and printed when they need one and none is given).",
+    help=f"Admin token for the control endpoints (env {ADMIN_TOKEN_ENV}; generated and printed when"
+    " none is given).",
 )
 def serve(
     host: str,
@@ -193,10 +232,16 @@ def serve(
     max_body_bytes: int,
     idle_timeout: float,
     max_connections: int,
+    request_timeout: float,
+    max_head_bytes: int,
+    allowed_hosts: tuple[str, ...],
+    open_control: bool,
     control_auth: bool,
     admin_token: str | None,
 ) -> None:
     """Serve the Verify v2 API on HOST:PORT until Ctrl-C."""
+    if open_control and control_auth:
+        raise click.UsageError("--open-control and --control-auth contradict each other")
     try:
         server = EmulatorServer(
             host=host,
@@ -216,8 +261,11 @@ def serve(
             max_body_bytes=max_body_bytes,
             idle_timeout=idle_timeout,
             max_connections=max_connections,
-            control_auth=control_auth,
+            open_control=open_control,
             admin_token=admin_token,
+            allowed_hosts=allowed_hosts,
+            request_timeout=request_timeout,
+            max_head_bytes=max_head_bytes,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -284,13 +332,33 @@ def _print_banner(
             " requests) or the admin token (everything, and the clock)."
         )
         click.echo(f"Admin token: {'(as given)' if admin_given else server.admin_token}")
+    else:
+        click.echo("Control endpoints (/__emulator__/*) need no credentials (--open-control).")
     sid, token = server.accounts[0]
     click.echo("Point verifyctl at it:")
-    click.echo(f"  export VERIFYCTL_API_URL={server.base_url}")
-    click.echo(f"  export TWILIO_ACCOUNT_SID={sid}")
-    if generated:
-        click.echo(f"  export TWILIO_AUTH_TOKEN={token}")
+    for line in export_lines(server.base_url, sid, token if generated else None):
+        click.echo(f"  {line}")
+    if server.control_auth and not admin_given:
+        # `verifyctl emulator messages` reads it from there: every account's messages.
+        click.echo(f"  export {ADMIN_TOKEN_ENV}={server.admin_token}")
     click.echo("Press Ctrl-C to stop.", err=True)
+
+
+def export_lines(base_url: str, sid: str, token: str | None) -> list[str]:
+    """The shell lines that point verifyctl at the emulator, working as printed.
+
+    Plain http to a host other than loopback is refused unless the host is trusted by name, so the
+    lines trust the banner's own host when its URL needs it.
+    """
+    lines = [f"export VERIFYCTL_API_URL={shlex.quote(base_url)}"]
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if parts.scheme == "http" and not is_loopback_host(host):
+        lines.append(f"export {ALLOW_HTTP_HOSTS_ENV}={shlex.quote(host)}")
+    lines.append(f"export TWILIO_ACCOUNT_SID={shlex.quote(sid)}")
+    if token is not None:
+        lines.append(f"export TWILIO_AUTH_TOKEN={shlex.quote(token)}")
+    return lines
 
 
 def _warn_off_loopback(server: EmulatorServer) -> None:
@@ -332,7 +400,14 @@ def _warn_off_loopback(server: EmulatorServer) -> None:
     metavar="TOKEN",
     help=f"The emulator's admin token: every account's messages (env {ADMIN_TOKEN_ENV}).",
 )
-def messages(to: str | None, api_url: str | None, local: bool, admin_token: str | None) -> None:
+@allow_http_host_option
+def messages(
+    to: str | None,
+    api_url: str | None,
+    local: bool,
+    admin_token: str | None,
+    allow_http_hosts: tuple[str, ...],
+) -> None:
     """List the messages the emulator would have delivered, oldest first.
 
     A running emulator is sent the admin token when given, else the Twilio credentials of the
@@ -345,7 +420,11 @@ def messages(to: str | None, api_url: str | None, local: bool, admin_token: str 
     if local:
         found = _local_messages(to)
     else:
-        found = fetch_messages(api_url or DEFAULT_EMULATOR_URL, to, _control_auth(admin_token))
+        # Credentials or the admin token go with the request: plain http only where plan would send them.
+        url = resolve_base_url(
+            api_url or DEFAULT_EMULATOR_URL, trusted_http_hosts(allow_http_hosts, os.environ)
+        )
+        found = fetch_messages(url, to, _control_auth(admin_token))
     if not found:
         click.echo("No messages.", err=True)
     for message in found:

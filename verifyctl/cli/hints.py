@@ -16,6 +16,7 @@ class Cause(enum.Enum):
     PORT_IN_USE = "emulator serve: the port is taken"
     NOT_E164 = "verify send/check: --to is a phone number without its +country code"
     NO_EMULATOR = "emulator messages: nothing answers at the emulator's URL"
+    REFUSED_ARGUMENT = "verify send/check: the API refused a value given on the command line"
 
 
 # The one place the wording lives; `{...}` are filled in by the cause's detector.
@@ -23,9 +24,21 @@ HINTS: dict[Cause, str] = {
     Cause.PORT_IN_USE: "try --port 0 (any free port), or stop what listens on port {port}",
     Cause.NOT_E164: "--to takes an E.164 number with its country code: try --to {e164}",
     Cause.NO_EMULATOR: (
-        "start one with `verifyctl emulator serve`, point --api-url at a running one, "
-        "or read the embedded one with --local"
+        "start one with `{serve}`, point --api-url at a running one, or read the embedded one with --local"
     ),
+    Cause.REFUSED_ARGUMENT: "the API refused {flags}: fix {it} on the command line",
+}
+
+# The API's parameter each option of `verify send/check` sends, to name the option it refused.
+ARGUMENT_PARAMETERS = {
+    "To": "--to",
+    "Channel": "--channel",
+    "Code": "--code",
+    "Amount": "--amount",
+    "Payee": "--payee",
+    "CustomCode": "--custom-code",
+    "Locale": "--locale",
+    "RateLimits": "--rate-limit",
 }
 
 Detector = Callable[[VerifyctlError, Sequence[str]], "dict[str, str] | None"]
@@ -72,13 +85,31 @@ def _not_e164(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] | No
 def _no_emulator(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] | None:
     if _command(argv) != ("emulator", "messages") or not str(error).startswith("cannot reach"):
         return None
-    return {}
+    # Imported here: this module is loaded on every run, the client's hints (and requests) only now.
+    from verifyctl.client.hints import serve_command
+
+    url = str(error).removeprefix("cannot reach the emulator at ").split(": ", 1)[0]
+    return {"serve": serve_command(url)}
+
+
+def _refused_argument(error: VerifyctlError, argv: Sequence[str]) -> dict[str, str] | None:
+    # A 400 to `verify send/check` is about what the command line sent: no configuration is written.
+    if _command(argv)[0:1] != ("verify",) or not isinstance(error, ApiError) or error.status != 400:
+        return None
+    named = [
+        flag for name, flag in ARGUMENT_PARAMETERS.items() if re.search(rf"\b{name}\b", error.api_message)
+    ]
+    if not named:
+        return {"flags": "a value of this command's options", "it": "it"}
+    flags = " and ".join(named)
+    return {"flags": flags, "it": "it" if len(named) == 1 else "them"}
 
 
 DETECTORS: dict[Cause, Detector] = {
     Cause.PORT_IN_USE: _port_in_use,
     Cause.NOT_E164: _not_e164,
     Cause.NO_EMULATOR: _no_emulator,
+    Cause.REFUSED_ARGUMENT: _refused_argument,
 }
 
 

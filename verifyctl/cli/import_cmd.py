@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from verifyctl.cli.environment import one_target
 from verifyctl.cli.files import write_text
 from verifyctl.cli.help_text import account_env, epilog, exit_codes
 from verifyctl.cli.options import (
@@ -34,6 +35,12 @@ def schema_ref_for(directory: Path | None) -> str:
     return Path(os.path.relpath(schema, directory.resolve())).as_posix()
 
 
+def schema_command() -> str:
+    """The shell command that writes the committed schema, its directory made first."""
+    directory = Path(COMMITTED_PATH).parent.as_posix()
+    return f"mkdir -p {directory} && verifyctl schema > {COMMITTED_PATH}"
+
+
 def refuse_overwrite(paths: Sequence[Path]) -> None:
     existing = [str(p) for p in paths if p.exists()]
     if existing:
@@ -56,6 +63,15 @@ def refuse_overwrite(paths: Sequence[Path]) -> None:
 @click.option("--output", "output_alias", metavar="FILE", hidden=True)
 @click.option("--split", metavar="DIR", help="Write one file per service into DIR, named after it.")
 @click.option("--overwrite", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--config",
+    "config_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="A YAML file or directory whose `environments:` section --env reads, as PATHS of plan"
+    " (repeatable; default verifyctl.yaml).",
+)
 # --force means "past the safety threshold" on apply; on import it was --overwrite. Kept, with a warning.
 @click.option("--force", "force_alias", is_flag=True, hidden=True)
 @click.option(
@@ -74,6 +90,7 @@ def import_command(
     overwrite: bool,
     force_alias: bool,
     schema_ref: str | None,
+    config_paths: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
 ) -> None:
@@ -93,7 +110,8 @@ def import_command(
         raise UsageError("-o/--out and --split are exclusive: one file, or one file per service")
     if output and not force:
         refuse_overwrite([Path(output)])
-    with open_engine(account, parallelism) as engine:
+    # SERVICE names take the positional arguments, so the configuration's paths come with --config.
+    with open_engine(account, parallelism, one_target(account, config_paths)) as engine:
         with reading(engine):
             imported = engine.import_services(services)
         source = engine.api_url
@@ -122,5 +140,5 @@ def import_command(
     if not schema_ref and not (Path.cwd() / COMMITTED_PATH).exists():
         progress(
             f"Note: the editor comment points at {COMMITTED_PATH}, which does not exist here; "
-            f"write it with `verifyctl schema > {COMMITTED_PATH}` or pass --schema-ref."
+            f"write it with `{schema_command()}` or pass --schema-ref."
         )

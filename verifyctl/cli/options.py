@@ -6,7 +6,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import click
@@ -14,6 +14,7 @@ from click.core import ParameterSource
 
 from verifyctl.cli.environment import Target, environment_options, one_target
 from verifyctl.cli.output import progress, setup_logging
+from verifyctl.cli.trusted_hosts import allow_http_host_option, trusted_http_hosts
 from verifyctl.client import credentials_from_env
 from verifyctl.engine import AccountSpec, Engine
 from verifyctl.errors import UsageError
@@ -103,6 +104,8 @@ class AccountOptions:
     env: str | None = None
     vars: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
+    # Hosts trusted by name with plain http (--allow-http-host, VERIFYCTL_ALLOW_HTTP_HOSTS), lower-case.
+    allow_http_hosts: tuple[str, ...] = ()
 
 
 _ACCOUNT_OPTION_NAMES = (
@@ -130,6 +133,7 @@ def account_options(func: F) -> F:
             if source is ParameterSource.COMMANDLINE:
                 raise UsageError("--local uses the embedded emulator; it takes no --api-url")
             values["api_url"] = None  # VERIFYCTL_API_URL in the environment gives way to --local
+        values["allow_http_hosts"] = trusted_http_hosts(kwargs.pop("allow_http_hosts"), os.environ)
         if values["no_color"]:
             values["color"] = "never"
         values["no_color"] = values["color"] == "never"
@@ -148,6 +152,7 @@ def account_options(func: F) -> F:
             envvar="VERIFYCTL_LOCAL",
             help="Use the embedded emulator (state in .verifyctl/local.sqlite3) [env VERIFYCTL_LOCAL=1].",
         ),
+        allow_http_host_option,
         *environment_options,
         click.option("--stats", is_flag=True, help="Print a request tally on stderr at the end."),
         color_option,
@@ -184,7 +189,11 @@ def open_engine(
     setup_logging(options.verbose, options.log_format)
     if target is None:
         target = one_target(options, ())
+    if target.problem is not None:
+        raise target.problem  # never the TWILIO_* account in its place
     spec = target.spec if target.spec is not None else account_spec(options)
+    if not spec.local:
+        spec = replace(spec, allow_http_hosts=options.allow_http_hosts)
     with (
         heap_so_far_frozen(),
         Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine,

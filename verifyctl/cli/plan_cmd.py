@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import click
+from click.core import ParameterSource
 
 from verifyctl.cli.environment import Target, targets_of
-from verifyctl.cli.files import write_text
+from verifyctl.cli.files import STDOUT, write_text
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import progress, result, use_colour
@@ -31,6 +33,37 @@ def save_plan(plan: Plan, path: str) -> None:
     write_text(path, plan.to_json())
 
 
+def apply_hint(out: str, paths: tuple[str, ...], account: AccountOptions, environment: str) -> str:
+    """The `apply --plan` command that applies the plan just saved, as it must be typed.
+
+    Every word is quoted for a POSIX shell (paths and names come from the user and may hold anything),
+    and `--` ends the options when a path looks like one. --var values are not repeated: one may be
+    a secret, and this line goes to CI logs.
+    """
+    words = ["verifyctl", "apply", "--plan", out]
+    if environment:
+        words += ["--env", environment]
+    if account.local:
+        words.append("--local")
+    elif account.api_url and _given_on_command_line("api_url"):
+        words += ["--api-url", account.api_url]
+    for host in account.allow_http_hosts:
+        words += ["--allow-http-host", host]
+    for var_file in account.var_files:
+        words += ["--var-file", var_file]
+    if any(path.startswith("-") for path in paths):
+        words.append("--")
+    command = shlex.join([*words, *paths])
+    if account.vars:
+        return f"{command} (with the same --var options)"
+    return command
+
+
+def _given_on_command_line(name: str) -> bool:
+    context = click.get_current_context(silent=True)
+    return context is not None and context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
 @click.command(
     "plan",
     epilog=epilog(
@@ -38,7 +71,7 @@ def save_plan(plan: Plan, path: str) -> None:
         account_env(parallelism=True),
         exit_codes(
             "  0   success (with --detailed-exitcode: and no changes)",
-            "  2   changes present (--detailed-exitcode)",
+            "  2   changes present (--detailed-exitcode; with --unmanaged-is-drift, or unmanaged services)",
             "  4   changes, and policy errors without an exception: apply would refuse this plan",
         ),
     ),
@@ -49,36 +82,59 @@ def save_plan(plan: Plan, path: str) -> None:
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none."
 )
+@click.option(
+    "--unmanaged-is-drift",
+    is_flag=True,
+    help="With --detailed-exitcode, exit 2 also when live services no file declares exist (a drift check).",
+)
 @planning_options
 def plan_command(
     paths: tuple[str, ...],
     fmt: str,
     out: str | None,
     detailed_exitcode: bool,
+    unmanaged_is_drift: bool,
     targets: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
 ) -> int:
     """Show what apply would change in the live account (with --env all, in every environment)."""
     wanted_targets = check_targets(targets)
+    if unmanaged_is_drift and not detailed_exitcode:
+        raise UsageError("--unmanaged-is-drift sets the exit code of --detailed-exitcode; give both")
+    if unmanaged_is_drift and wanted_targets:
+        raise UsageError("--unmanaged-is-drift looks at the whole account; it takes no --target")
     chosen = targets_of(account, paths)
     if out and len(chosen) > 1:
         raise UsageError("--out saves the plan of one environment; name it with --env NAME")
-    plans = plan_environments(chosen, paths, wanted_targets, account, parallelism)
+    outcomes = plan_environments(chosen, paths, wanted_targets, account, parallelism)
+    plans = [outcome for outcome in outcomes if isinstance(outcome, Plan)]
+    failures = {t.name: o for t, o in zip(chosen, outcomes, strict=True) if isinstance(o, VerifyctlError)}
     if out:
         save_plan(plans[0], out)
-        progress(f"Saved the plan to {out}; apply it with: verifyctl apply --plan {out}")
+        if out == STDOUT:
+            progress("Wrote the plan to standard output; apply --plan reads it from a file (--out FILE)")
+        else:
+            command = apply_hint(out, paths, account, plans[0].environment)
+            progress(f"Saved the plan to {shlex.quote(out)}; apply it with: {command}")
     colour = use_colour(account.no_color, account.color)
-    if len(plans) > 1:
-        result(render_sections(plans, fmt, colour))
+    if len(chosen) > 1:
+        errors = {name: str(error) for name, error in failures.items()}
+        result(render_sections(plans, fmt, colour, errors))
     else:
         result(render(plans[0], fmt, colour))
+    if failures:
+        # Each failure is said after the healthy environments' plans; the first one's code is the exit.
+        for error in failures.values():
+            progress(f"Error: {error}")
+        raise click.exceptions.Exit(next(iter(failures.values())).exit_code)
     # The plan is shown (and saved) first, so that the reader sees what the findings are about.
     # Without changes apply has nothing to refuse, so the findings alone do not fail plan (lint's job).
     blocking = [finding for plan in plans if plan.has_changes for finding in plan.blocking]
     if blocking:
         raise PolicyBlockedPlanError(blocking)
-    return EXIT_CHANGES if detailed_exitcode and any(plan.has_changes for plan in plans) else 0
+    drifted = any(plan.has_changes or (unmanaged_is_drift and plan.unmanaged) for plan in plans)
+    return EXIT_CHANGES if detailed_exitcode and drifted else 0
 
 
 def plan_one(
@@ -110,18 +166,27 @@ def plan_environments(
     targets: list[Address],
     account: AccountOptions,
     parallelism: Parallelism,
-) -> list[Plan]:
-    """Each environment's plan, planned concurrently; the first failure is raised once all have ended."""
+) -> list[Plan | VerifyctlError]:
+    """Each environment's plan, or the error that stopped it, planned concurrently.
+
+    One environment failing does not hide the others' plans (`--env all`); an unexpected exception
+    (not a VerifyctlError) is raised once all have ended.
+    """
     if len(chosen) == 1:
         return [plan_one(chosen[0], paths, targets, account, parallelism)]
     with ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="verifyctl-env") as pool:
         futures = [pool.submit(plan_one, t, paths, targets, account, parallelism) for t in chosen]
         wait(futures)
+    outcomes: list[Plan | VerifyctlError] = []
     for target, future in zip(chosen, futures, strict=True):
         error = future.exception()
-        if isinstance(error, VerifyctlError) and not error.message.startswith(f"environment {target.name}"):
-            error.message = f"environment {target.name}: {error.message}"
+        if error is not None and not isinstance(error, VerifyctlError):
             raise error
-        if error is not None:
-            raise error
-    return [future.result() for future in futures]
+        if isinstance(error, VerifyctlError):
+            if not error.message.startswith(f"environment {target.name}"):
+                error.message = f"environment {target.name}: {error.message}"
+                error.args = (error.message,)
+            outcomes.append(error)
+        else:
+            outcomes.append(future.result())
+    return outcomes

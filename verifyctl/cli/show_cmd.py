@@ -6,7 +6,7 @@ import json
 
 import click
 
-from verifyctl.cli.environment import ALL, targets_of
+from verifyctl.cli.environment import ALL, one_target, targets_of
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import (
     AccountOptions,
@@ -18,6 +18,12 @@ from verifyctl.cli.options import (
 from verifyctl.cli.output import result
 from verifyctl.engine import load_desired
 from verifyctl.engine.inventory import Entry, as_tree
+from verifyctl.errors import UsageError, VerifyctlError
+from verifyctl.plan.sensitive import mask_fields
+from verifyctl.render.values import show
+from verifyctl.resources.addresses import Address
+from verifyctl.resources.kinds import CHILD_KINDS
+from verifyctl.resources.records import LiveRecord
 
 
 def read_environments(
@@ -30,6 +36,60 @@ def read_environments(
         with open_engine(account, parallelism, target) as engine:
             found.append((target.name, engine.inventory(desired)))
     return found
+
+
+def find_object(entries: list[Entry], address: Address) -> LiveRecord:
+    """The live object at `address` among the declared services' objects; an error naming it if none."""
+    (kind, key), *rest = address.segments
+    services = [e.live for e in entries if e.live is not None and key in (e.name, e.live.id)]
+    record = services[0] if kind == "service" and services else None
+    for child_kind, child_key in rest:
+        if record is None:
+            break
+        children = record.children.get(child_kind, ())
+        record = next((child for child in children if str(child.key) == child_key), None)
+    if record is None:
+        raise VerifyctlError(
+            f"{address}: no such live object among the services the files declare"
+            " (show without --address lists their addresses)"
+        )
+    return record
+
+
+def settings(record: LiveRecord, secrets: frozenset[str]) -> dict[str, object]:
+    """The object's settings as they may be shown: URL userinfo, query strings and secrets masked."""
+    shown, _ = mask_fields(record.fields, secrets)
+    return dict(sorted((shown or {}).items()))
+
+
+def object_text(address: Address, record: LiveRecord, secrets: frozenset[str]) -> str:
+    """The object as `terraform state show` prints a resource: its SID, then `key = value` lines."""
+    fields = {"sid": record.id, **settings(record, secrets)}
+    width = max(len(key) for key in fields)
+    lines = [f"# {show(str(address))[1:-1]}:"]
+    lines += [f"{key.ljust(width)} = {show(value)}" for key, value in fields.items()]
+    children = [
+        f"  {show(str(address.child(kind.name, str(child.key))))[1:-1]}  {show(child.id)[1:-1]}"
+        for kind in CHILD_KINDS[record.kind.name]
+        for child in record.children.get(kind.name, ())
+    ]
+    if children:
+        lines += ["", "children:", *children]
+    return "\n".join(lines) + "\n"
+
+
+def show_object(
+    account: AccountOptions, paths: tuple[str, ...], parallelism: Parallelism, address: Address, fmt: str
+) -> None:
+    target = one_target(account, paths)
+    desired = load_desired(paths, target.variables, target.name)
+    with open_engine(account, parallelism, target) as engine:
+        record = find_object(engine.inventory(desired), address)
+    if fmt == "json":
+        data = {"address": str(address), "sid": record.id, "settings": settings(record, desired.secrets)}
+        result(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        result(object_text(address, record, desired.secrets))
 
 
 def _text(entries: list[Entry]) -> list[str]:
@@ -73,10 +133,22 @@ def _json(entries: list[Entry]) -> list[dict[str, object]]:
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--address",
+    metavar="ADDRESS",
+    help="Print this object's live settings, as `terraform state show` does, e.g. 'service[Acme Login]'.",
+)
 @parallelism_option
 @account_options
-def show_command(paths: tuple[str, ...], fmt: str, parallelism: Parallelism, account: AccountOptions) -> None:
+def show_command(
+    paths: tuple[str, ...], fmt: str, address: str | None, parallelism: Parallelism, account: AccountOptions
+) -> None:
     """Show the live objects of the services the files declare, with their SIDs."""
+    if address is not None:
+        if account.env == ALL:
+            raise UsageError("--address shows one object of one environment; name it with --env NAME")
+        show_object(account, paths, parallelism, Address.parse(address), fmt)
+        return
     found = read_environments(account, paths, parallelism)
     if fmt == "json":
         if account.env != ALL:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from verifyctl.errors import UsageError
 
 DEFAULT_BASE_URL = "https://verify.twilio.com"
+# Host names trusted with plain http, comma-separated (the CLI reads it; --allow-http-host adds to it).
+ALLOW_HTTP_HOSTS_ENV = "VERIFYCTL_ALLOW_HTTP_HOSTS"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -22,8 +25,12 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def resolve_base_url(url: str | None) -> str:
-    """The validated base URL (`--api-url`/VERIFYCTL_API_URL), default https://verify.twilio.com."""
+def resolve_base_url(url: str | None, allow_http_hosts: Collection[str] = ()) -> str:
+    """The validated base URL (`--api-url`/VERIFYCTL_API_URL), default https://verify.twilio.com.
+
+    Plain http is allowed to loopback, and to the hosts of `allow_http_hosts` (lower-case names the
+    user trusts by name: --allow-http-host, for an emulator in a compose or CI service container).
+    """
     text = (url or "").strip()
     if not text:
         return DEFAULT_BASE_URL
@@ -39,10 +46,10 @@ def resolve_base_url(url: str | None) -> str:
         raise UsageError("--api-url must not carry credentials; set them in TWILIO_* variables")
     if parts.query or parts.fragment:
         raise UsageError(f"--api-url {text!r} must not have a query or fragment")
-    if scheme == "http" and not is_loopback_host(parts.hostname):
+    if scheme == "http" and not is_loopback_host(parts.hostname) and parts.hostname not in allow_http_hosts:
         raise UsageError(
-            f"--api-url {text!r} is plain http to a non-loopback host; "
-            "credentials would travel unencrypted (use https)"
+            f"--api-url {text!r} is plain http to a non-loopback host; credentials would travel"
+            f" unencrypted (use https, or trust the host by name: --allow-http-host {parts.hostname})"
         )
     return f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import shlex
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -30,13 +31,10 @@ class Cause(enum.Enum):
 # The one place the wording lives; `{...}` are filled from `Target` and the error.
 HINTS: dict[Cause, str] = {
     Cause.AUTHENTICATION: (
-        "{base_url} refused the credentials for account {account_sid}: check {in_use}"
-        " (or set {other} instead)"
+        "{base_url} refused the credentials for account {account_sid}: check {in_use}{instead}"
     ),
     Cause.V2_IN_BASE_URL: "drop the /v2 from --api-url (use {base_without_v2})",
-    Cause.REFUSED_ON_LOOPBACK: (
-        "nothing listens at {base_url}: start `verifyctl emulator serve` or use --local"
-    ),
+    Cause.REFUSED_ON_LOOPBACK: ("nothing listens at {base_url}: start `{serve}` or use --local"),
     Cause.DNS: "check the host in --api-url ({host})",
     Cause.TLS: "check the certificate of {host}, or the CA bundle in REQUESTS_CA_BUNDLE",
     Cause.TIMEOUT: (
@@ -58,10 +56,33 @@ class Target:
     base_url: str
     account_sid: str
     uses_api_key: bool
+    # The variables a named environment reads its credentials from ("" for the TWILIO_* ones).
+    credential_names: str = ""
 
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).hostname or self.base_url
+
+    @property
+    def serve(self) -> str:
+        """The `emulator serve` command that listens where the base URL points (its defaults left out)."""
+        return serve_command(self.base_url)
+
+
+def serve_command(base_url: str) -> str:
+    """`verifyctl emulator serve` with the --host and --port of `base_url` when they are not its defaults."""
+    parts = urlsplit(base_url)
+    words = ["verifyctl", "emulator", "serve"]
+    if parts.hostname and parts.hostname != "127.0.0.1":
+        words += ["--host", parts.hostname]
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    port = port or (443 if parts.scheme == "https" else 80)
+    if port != 8765:
+        words += ["--port", str(port)]
+    return shlex.join(words)
 
 
 def cause_of(error: VerifyctlError, outcome: object, target: Target, *, exhausted: bool) -> Cause | None:
@@ -101,8 +122,13 @@ def hint(cause: Cause, target: Target) -> str:
         base_without_v2=target.base_url.removesuffix("/v2"),
         account_sid=target.account_sid,
         host=target.host,
-        in_use=f"{KEY_PAIR if target.uses_api_key else TOKEN_PAIR}",
-        other=TOKEN_PAIR if target.uses_api_key else KEY_PAIR,
+        serve=target.serve,
+        in_use=target.credential_names or (KEY_PAIR if target.uses_api_key else TOKEN_PAIR),
+        instead=(
+            " (a wrong or rotated secret)"
+            if target.credential_names
+            else f" (or set {TOKEN_PAIR if target.uses_api_key else KEY_PAIR} instead)"
+        ),
     )
 
 

@@ -6,7 +6,7 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any
@@ -70,6 +70,8 @@ class VerifyClient:
         retry: RetryPolicy | None = None,
         adaptive: bool = True,
         start_concurrency: int = DEFAULT_START,
+        allow_http_hosts: Collection[str] = (),
+        credential_names: str = "",
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
@@ -80,11 +82,14 @@ class VerifyClient:
             raise ValueError(f"parallelism must be at least 1, not {parallelism}")
         if len(timeout) != 2 or not all(t > 0 for t in timeout):
             raise ValueError(f"timeout must be (connect, read) seconds, both positive, not {timeout!r}")
-        self.base_url = resolve_base_url(base_url)
+        self.base_url = resolve_base_url(base_url, allow_http_hosts)
         self.account_sid = credentials.account_sid
         # Named in failure hints: where and as whom (an API key's username is its SK... SID).
         self._target = Target(
-            self.base_url, credentials.account_sid, credentials.username != credentials.account_sid
+            self.base_url,
+            credentials.account_sid,
+            credentials.username != credentials.account_sid,
+            credential_names,
         )
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
         self.stats = RequestStats(limit_path=self._limiter.path)

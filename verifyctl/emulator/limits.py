@@ -9,12 +9,17 @@ from verifyctl.emulator.errors import ApiError
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_IDLE_TIMEOUT = 30.0
+# From a request's first byte to the last byte of its body: a client trickling bytes cannot hold a slot.
+DEFAULT_REQUEST_TIMEOUT = 10.0
+# The request line and every header together; http.server alone allows 100 lines of 64 KiB each.
+DEFAULT_MAX_HEAD_BYTES = 64 * 1024
 # Well below the usual `ulimit -n` of 1024, so idle connections can never exhaust the descriptors.
 DEFAULT_MAX_CONNECTIONS = 512
-# Twilio's 20xxx codes mirror the HTTP status (20404, 20429, 20500); these two follow the pattern but
-# are the emulator's own: Twilio documents no code for a malformed or oversized request.
+# Twilio's 20xxx codes mirror the HTTP status (20404, 20429, 20500); these follow the pattern but
+# are the emulator's own: Twilio documents no code for a malformed, oversized or late request.
 BAD_REQUEST = 20400
 TOO_LARGE = 20413
+REQUEST_TIMEOUT = 20408
 _BODY_METHODS = ("POST", "PUT", "PATCH")
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
 # A refused body up to this size is read and thrown away after the answer, so a client still sending it
@@ -24,11 +29,13 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 
 @dataclass(frozen=True)
 class ConnectionLimits:
-    """What one connection may hold: body size, idle time, and how many connections may be open at once."""
+    """What one connection may hold: sizes, idle and request time, and how many may be open at once."""
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 0:
@@ -37,6 +44,10 @@ class ConnectionLimits:
             raise ValueError("idle_timeout must be more than 0 seconds")
         if self.max_connections < 1:
             raise ValueError("max_connections must be at least 1")
+        if not self.request_timeout > 0:
+            raise ValueError("request_timeout must be more than 0 seconds")
+        if self.max_head_bytes < 1024:
+            raise ValueError("max_head_bytes must be at least 1024")
 
 
 class BodyRefused(ApiError):

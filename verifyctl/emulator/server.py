@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
+import io
 import json
 import logging
 import secrets
@@ -20,13 +22,25 @@ from verifyctl.emulator.accounts import Account, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Outcome
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
+from verifyctl.emulator.deadline import BoundedHead, DeadlineReader
 from verifyctl.emulator.errors import SERVICE_UNAVAILABLE, ApiError
 from verifyctl.emulator.faults import Faults, FaultSettings
-from verifyctl.emulator.hosts import check_public_url, default_public_url, is_loopback, loopback_url
+from verifyctl.emulator.hosts import (
+    accepted_host_names,
+    check_public_url,
+    default_public_url,
+    host_accepted,
+    is_loopback,
+    loopback_url,
+)
 from verifyctl.emulator.limits import (
+    BAD_REQUEST,
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEAD_BYTES,
+    DEFAULT_REQUEST_TIMEOUT,
+    REQUEST_TIMEOUT,
     BodyRefused,
     ConnectionLimits,
     body_length,
@@ -57,6 +71,7 @@ class _HttpServer(ThreadingHTTPServer):
         self.app = app
         self.limits = limits
         self.public_url = ""
+        self.accepted_hosts: frozenset[str] | None = None
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -97,10 +112,61 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         # A connection that sends nothing for this long is closed (http.server treats a read timeout as
-        # the end of the connection), so idle clients cannot hold connections, threads and descriptors.
+        # the end of the connection), so idle clients cannot hold connections, threads and descriptors;
+        # a request must also arrive whole within its deadline, so trickling clients cannot either.
         self.connection.settimeout(self.server.limits.idle_timeout)
+        self._reader = DeadlineReader(self.connection, self.server.limits.idle_timeout)
+        self._stream = io.BufferedReader(self._reader)
+        self.rfile.close()
+        self.rfile = self._stream
+        self._head: BoundedHead | None = None
+        self._answered = False
         # http.server writes headers and body separately; without this each keep-alive answer waits ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle_one_request(self) -> None:
+        limits = self.server.limits
+        self._reader.finish()
+        try:
+            # Waiting for a request is idling; its first byte starts the request's deadline.
+            started = self._stream.peek(1)
+        except OSError:
+            started = b""
+        if not started:
+            self.close_connection = True
+            return
+        self._reader.start(limits.request_timeout)
+        self._answered = False
+        self._head = BoundedHead(self._stream, limits.max_head_bytes)
+        self.rfile = self._head  # type: ignore[assignment]
+        try:
+            super().handle_one_request()
+        except http.client.LineTooLong:
+            # The request line alone went past the bound (http.server answers a header line itself).
+            self.send_error(431)
+        finally:
+            self.rfile = self._stream
+        if self._reader.expired and not self._answered:
+            self.close_connection = True
+            self._reader.finish()
+            with contextlib.suppress(OSError):
+                self._send(Outcome(408, ApiError(408, REQUEST_TIMEOUT, _TIMEOUT_MESSAGE).body()))
+
+    def parse_request(self) -> bool:
+        try:
+            return super().parse_request()
+        finally:
+            # The head is read: the body is bounded by Content-Length and the body limit instead.
+            self.rfile = self._stream
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, head too large…) as Twilio JSON, then close."""
+        self.close_connection = True
+        if code == 431 and self._head is not None and self._head.exceeded:
+            message = f"Request head too large (at most {self.server.limits.max_head_bytes} bytes)"
+        text = message or self.responses.get(code, ("Bad request",))[0]
+        # The emulator's own codes, after Twilio's pattern of 20000 + the HTTP status.
+        self._send(Outcome(code, ApiError(code, 20000 + code, text).body()))
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
@@ -113,6 +179,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         target = urlsplit(self.path)
         app = self.server.app
+        refusal = self._host_refusal()
+        if refusal is not None:
+            # The body is never read: the connection cannot go on.
+            self.close_connection = True
+            self._send(app.refuse(self.command, target.path, refusal))
+            return
         try:
             length = body_length(
                 self.command,
@@ -126,7 +198,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(app.refuse(self.command, target.path, refused))
             self._discard(refused.drain)
             return
-        body = self.rfile.read(length).decode("utf-8", errors="replace") if length > 0 else ""
+        raw = self.rfile.read(length) if length > 0 else b""
+        self._reader.finish()
+        if len(raw) < length:
+            # The client ended its side before sending the body it announced: nothing to act on.
+            self.close_connection = True
+            message = f"Request body shorter than its Content-Length ({len(raw)} of {length} bytes)"
+            self._send(app.refuse(self.command, target.path, ApiError(400, BAD_REQUEST, message)))
+            return
+        body = raw.decode("utf-8", errors="replace")
         if target.path.startswith(CONTROL_PREFIX):
             outcome = app.control(
                 self.command, target.path, target.query, body, self.headers.get("Authorization")
@@ -147,6 +227,21 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(outcome)
 
+    def _host_refusal(self) -> ApiError | None:
+        """Why the `Host` header does not name this emulator, or None (a request without one passes)."""
+        given = self.headers.get_all("Host") or []
+        if len(given) > 1:
+            return ApiError(400, BAD_REQUEST, "More than one Host header")
+        if not given or host_accepted(given[0], self.server.accepted_hosts):
+            return None
+        names = ", ".join(sorted(self.server.accepted_hosts or ()))
+        return ApiError(
+            400,
+            BAD_REQUEST,
+            f"Host {given[0][:100]!r} is not a name of this emulator (it answers to {names} and IP"
+            " addresses; start it with --allowed-host NAME to add one)",
+        )
+
     def _discard(self, remaining: int) -> None:
         while remaining > 0:
             chunk = self.rfile.read(min(remaining, 65536))
@@ -155,6 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
             remaining -= len(chunk)
 
     def _send(self, outcome: Outcome) -> None:
+        self._answered = True
         reason = self.responses.get(outcome.status, ("",))[0]
         lines = [
             f"HTTP/1.1 {outcome.status} {reason}",
@@ -172,6 +268,9 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         # One write for headers and body.
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
+
+
+_TIMEOUT_MESSAGE = "The request did not arrive in time"
 
 
 def _turn_away(connection: socket.socket) -> None:
@@ -241,8 +340,11 @@ class EmulatorServer:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
-        control_auth: bool = False,
+        open_control: bool = False,
         admin_token: str | None = None,
+        allowed_hosts: Sequence[str] = (),
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES,
     ) -> None:
         self._host = host
         self._port = port
@@ -251,11 +353,18 @@ class EmulatorServer:
         self._limit = ConcurrencyLimit(max_concurrency, concurrency_retry_after)
         if request_log_size < 1:
             raise ValueError("request_log_size must be at least 1")
-        self._limits = ConnectionLimits(max_body_bytes, idle_timeout, max_connections)
-        # Off loopback anyone on the network could read every code and move the clock: always authenticated.
-        # A given admin token asks for authentication too (it would be pointless otherwise).
-        required = control_auth or admin_token is not None or not is_loopback(host)
+        self._limits = ConnectionLimits(
+            max_body_bytes, idle_timeout, max_connections, request_timeout, max_head_bytes
+        )
+        # Any web page can send requests to loopback (DNS rebinding, forms), and off loopback anyone on the
+        # network can: control endpoints need credentials unless the caller opens them, on loopback only.
+        if open_control and (admin_token is not None or not is_loopback(host)):
+            raise ValueError("open control endpoints are for loopback only and take no admin token")
+        required = not open_control
         self._control = ControlAccess(required, (admin_token or secrets.token_hex(16)) if required else None)
+        self._accepted_hosts = accepted_host_names(
+            host, urlsplit(self.base_url).hostname or "", list(allowed_hosts)
+        )
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
@@ -309,8 +418,13 @@ class EmulatorServer:
 
     @property
     def control_auth(self) -> bool:
-        """Whether `/__emulator__/*` needs credentials (always off loopback)."""
+        """Whether `/__emulator__/*` needs credentials (unless opened with `open_control`, on loopback)."""
         return self._control.required
+
+    @property
+    def accepted_hosts(self) -> frozenset[str] | None:
+        """The `Host` names answered (IP literals always are), or None for any name."""
+        return self._accepted_hosts
 
     @property
     def admin_token(self) -> str | None:
@@ -350,6 +464,7 @@ class EmulatorServer:
         self._http = _HttpServer((self._host, self._port), self._app, family, self._limits)
         self._port = int(self._http.server_address[1])
         self._http.public_url = self.base_url
+        self._http.accepted_hosts = self._accepted_hosts
         # A short poll interval makes stop() quick: it waits for the serving loop to notice.
         self._thread = threading.Thread(
             target=self._http.serve_forever,

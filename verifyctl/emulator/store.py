@@ -60,6 +60,21 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        if path is not None:
+            self._check_writable()
+
+    def _check_writable(self) -> None:
+        """Refuse a database that opens but takes no writes, rather than answer 500 to every write later."""
+        self._db.execute("BEGIN")
+        try:
+            # Rolled back: a write that SQLite accepts is the whole check.
+            self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('writable', 'yes')")
+        except sqlite3.OperationalError as error:
+            self._db.close()
+            if "readonly" not in str(error):
+                raise
+            raise PermissionError("it is read-only (the emulator keeps its state there)") from None
+        self._db.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

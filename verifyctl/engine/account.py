@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from verifyctl.client import Credentials, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
+from verifyctl.errors import VerifyctlError
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
 # What plans made against the embedded emulator record as their API URL: its port changes every run.
@@ -27,6 +29,8 @@ class AccountSpec:
     environment: str | None = None
     # The variables its credentials came from, for messages (names only, never values).
     credential_names: str = ""
+    # Hosts the user trusts by name with plain http (--allow-http-host), lower-case.
+    allow_http_hosts: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # Credentials hold a secret; their own repr hides it, and this one names only the account.
@@ -53,7 +57,11 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
     """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
         LOCAL_DB.parent.mkdir(parents=True, exist_ok=True)
-        with EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB) as server:
+        try:
+            embedded = EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB)
+        except (OSError, sqlite3.Error) as exc:
+            raise VerifyctlError(f"cannot use {LOCAL_DB} as the local emulator's state: {exc}") from None
+        with embedded as server:
             account_sid, token = server.accounts[0]
             credentials = Credentials(username=account_sid, secret=token, account_sid=account_sid)
             with (
@@ -66,9 +74,25 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
         return
     if spec.credentials is None:
         raise ValueError("an account that is not local needs credentials")
-    base_url = resolve_base_url(spec.api_url)
+    allowed = spec.allow_http_hosts
+    base_url = resolve_base_url(spec.api_url, allowed)
+    # Hints name the variables the credentials came from: an environment's own, or TWILIO_*.
+    names = spec.credential_names
     with (
-        VerifyClient(base_url, spec.credentials, parallelism=parallelism, adaptive=adaptive) as client,
-        VerifyClient(accounts_base_url(base_url), spec.credentials, parallelism=1) as accounts,
+        VerifyClient(
+            base_url,
+            spec.credentials,
+            parallelism=parallelism,
+            adaptive=adaptive,
+            allow_http_hosts=allowed,
+            credential_names=names,
+        ) as client,
+        VerifyClient(
+            accounts_base_url(base_url),
+            spec.credentials,
+            parallelism=1,
+            allow_http_hosts=allowed,
+            credential_names=names,
+        ) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

@@ -183,7 +183,12 @@ class Engine:
         blocking = tuple(str(f) for f in findings.blocking() if not targets or f.service in names)
         plan = diff(scope).for_account(self.account_sid, self.api_url, name.result())
         plan = replace(
-            plan, findings=shown, blocking=blocking, secrets=desired.secrets, environment=self.environment
+            plan,
+            findings=shown,
+            blocking=blocking,
+            secrets=desired.secrets,
+            environment=self.environment,
+            unmanaged=() if targets else unmanaged_services(scope),
         )
         return Review(plan, findings)
 
@@ -250,18 +255,14 @@ class Engine:
         """The one live service with this SID or friendly name."""
         return find_service(read_services(self._client), name)
 
-    def send(self, service: LiveRecord, to: str, channel: str) -> dict[str, Any]:
-        """Start a verification (send a code) to `to` through `service`."""
-        return self._client.create(
-            f"/v2/Services/{service.id}/Verifications", [("To", to), ("Channel", channel)]
-        )
+    def send(self, service: LiveRecord, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """Start a verification (send a code) through `service`: `form` holds To, Channel and the rest."""
+        return self._client.create(f"/v2/Services/{service.id}/Verifications", list(form))
 
-    def check(self, service: LiveRecord, to: str, code: str) -> dict[str, Any]:
-        """Check `code` for `to`; a verification that is not pending is an error saying why."""
+    def check(self, service: LiveRecord, to: str, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """Check the code of `form` for `to`; a verification that is not pending is an error saying why."""
         try:
-            return self._client.create(
-                f"/v2/Services/{service.id}/VerificationCheck", [("To", to), ("Code", code)]
-            )
+            return self._client.create(f"/v2/Services/{service.id}/VerificationCheck", list(form))
         except ApiError as error:
             if error.status != 404:
                 raise
@@ -282,6 +283,16 @@ class Engine:
             return []  # a loopback server that is not the emulator (a proxy, a mock): nothing to show
         messages = payload.get("messages")
         return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+
+def unmanaged_services(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The live services no file declares that the plan leaves alone, by friendly name then SID."""
+    left = [
+        (pair.current.key, pair.current.id)
+        for pair in scope.pairs
+        if pair.wanted is None and pair.current is not None and not scope.deleted(pair)
+    ]
+    return tuple(sorted(left))
 
 
 def select_services(live: Sequence[LiveRecord], wanted: Sequence[str]) -> list[LiveRecord]:

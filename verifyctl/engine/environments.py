@@ -19,6 +19,9 @@ class Target:
     name: str
     spec: AccountSpec | None
     variables: Mapping[str, str]
+    # Why this environment cannot be opened (its credentials unset), raised when it is: under
+    # `--env all` one environment's missing variable must not stop the others.
+    problem: CredentialsError | None = None
 
 
 def credentials_of(name: str, environment: EnvironmentConfig, environ: Mapping[str, str]) -> Credentials:
@@ -76,7 +79,10 @@ def select(
         chosen = [selection.env]
     else:
         raise UsageError(f"--env {selection.env}: no such environment (declared: {', '.join(names)}, or all)")
-    return [_target(name, declared, selection, environ, api_url, needs_account) for name in chosen]
+    targets = [_target(name, declared, selection, environ, api_url, needs_account) for name in chosen]
+    if len(targets) == 1 and targets[0].problem is not None:
+        raise targets[0].problem
+    return targets
 
 
 def _target(
@@ -88,13 +94,18 @@ def _target(
     needs_account: bool,
 ) -> Target:
     environment = declared.by_name[name]
-    spec = None
-    if needs_account:
-        spec = AccountSpec(
-            # --api-url (or VERIFYCTL_API_URL) overrides every environment's own, e.g. to try them locally.
-            api_url=api_url or environment.api_url,
-            credentials=credentials_of(name, environment, environ),
-            environment=name,
-            credential_names=credential_names(environment),
-        )
-    return Target(name, spec, variables(selection, environ, environment, declared.file))
+    found = variables(selection, environ, environment, declared.file)
+    if not needs_account:
+        return Target(name, None, found)
+    try:
+        credentials = credentials_of(name, environment, environ)
+    except CredentialsError as problem:
+        return Target(name, None, found, problem)
+    spec = AccountSpec(
+        # --api-url (or VERIFYCTL_API_URL) overrides every environment's own, e.g. to try them locally.
+        api_url=api_url or environment.api_url,
+        credentials=credentials,
+        environment=name,
+        credential_names=credential_names(environment),
+    )
+    return Target(name, spec, found)

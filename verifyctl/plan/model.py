@@ -148,6 +148,8 @@ class Plan:
     blocking: tuple[str, ...] = ()
     # The named environment (`--env`) the plan was made for; "" without environments.
     environment: str = ""
+    # Live services no file declares and the plan leaves alone (no `prune`): (friendly name, SID).
+    unmanaged: tuple[tuple[str, str], ...] = ()
     # Values substituted from `${secret:NAME}`: never written out, only used to mask what is shown.
     secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
@@ -230,6 +232,7 @@ class Plan:
             "guards": [{"flag": flag, "reason": reason} for flag, reason in self.needed_flags()],
             "findings": list(self.findings),
             "blocking_findings": list(self.blocking),
+            "unmanaged": [{"friendly_name": name, "sid": sid} for name, sid in self.unmanaged],
             "summary": self.summary.to_dict(),
             "changes": [change.masked(self.secrets).to_dict() for change in self.changes],
             "ids": _by_text(self.ids),
@@ -275,6 +278,9 @@ class Plan:
             findings=tuple(str(f) for f in data.get("findings") or ()),
             blocking=tuple(str(f) for f in data.get("blocking_findings") or ()),
             environment=str(data.get("environment") or ""),
+            unmanaged=tuple(
+                (str(item["friendly_name"]), str(item["sid"])) for item in data.get("unmanaged") or ()
+            ),
         )
         return SavedPlan(plan, str(account.get("sid") or ""), str(account.get("sid_sha256") or ""))
 

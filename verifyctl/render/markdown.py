@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from verifyctl.plan.model import Action, Change, Plan
-from verifyctl.render.text import no_changes_line, summary_line
+from verifyctl.render.text import no_changes_line, summary_line, unmanaged_heading
 from verifyctl.render.values import show
 
 # A marker lets a CI job find its earlier comment and update it in place instead of adding another.
@@ -60,6 +60,26 @@ def _context(plan: Plan) -> list[str]:
     return [line + "  " for line in lines] + ([""] if lines else [])
 
 
+def _literal(text: str) -> str:
+    """`text` as plain text that Markdown and GitHub leave inert: every ASCII punctuation mark escaped
+    (no code span to close, no HTML, link or @mention), line breaks and other controls as spaces."""
+    return "".join(
+        f"\\{ch}"
+        if ch.isascii() and not ch.isalnum() and ch.isprintable() and ch != " "
+        else ch
+        if ch.isprintable()
+        else " "
+        for ch in text
+    )
+
+
+def _unmanaged(plan: Plan) -> list[str]:
+    if not plan.unmanaged:
+        return []
+    rows = [f"- {_literal(name)} ({_literal(sid)})" for name, sid in plan.unmanaged]
+    return ["", f"**{_literal(unmanaged_heading(len(plan.unmanaged)))}**", "", *rows]
+
+
 def comment_marker(environment: str = "") -> str:
     """The marker of a plan comment; one per environment, as the GitHub Action keeps them apart."""
     return f"<!-- verifyctl-plan:{environment} -->" if environment else COMMENT_MARKER
@@ -82,7 +102,7 @@ def render_markdown(plan: Plan) -> str:
         lines.extend(["**Policy findings**", "", *(f"- {code(f)}" for f in plan.findings), ""])
     if not plan.has_changes:
         lines.append(f"✅ {no_changes_line(plan)}")
-        return "\n".join(lines) + "\n"
+        return "\n".join([*lines, *_unmanaged(plan)]) + "\n"
     lines.append(f"**{summary_line(plan.summary)}**")
     lines.append("")
     if guards:
@@ -91,4 +111,4 @@ def render_markdown(plan: Plan) -> str:
     lines.append("|---|---|---|")
     for change in plan.changes:
         lines.append(f"| {LABELS[change.action]} | {_cell(code(str(change.address)))} | {_details(change)} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_unmanaged(plan)]) + "\n"

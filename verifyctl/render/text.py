@@ -69,6 +69,24 @@ def footer_lines(plan: Plan) -> list[str]:
     return lines
 
 
+def unmanaged_heading(count: int) -> str:
+    services = "1 live service" if count == 1 else f"{count} live services"
+    return (
+        f"Unmanaged: {services} that no file declares (left alone; `prune: true` would delete"
+        f" {'it' if count == 1 else 'them'}):"
+    )
+
+
+def unmanaged_lines(plan: Plan) -> list[str]:
+    """The live services no file manages, one a line: the name quoted, so no value can forge a line."""
+    if not plan.unmanaged:
+        return []
+    return [
+        unmanaged_heading(len(plan.unmanaged)),
+        *(f"  ? {show(name)} ({show(sid)[1:-1]})" for name, sid in plan.unmanaged),
+    ]
+
+
 def no_changes_line(plan: Plan) -> str:
     if plan.targets:
         return "No changes under the targets. Objects outside them were not compared."
@@ -80,6 +98,7 @@ def render_text(plan: Plan, colour: bool = False) -> str:
     lines = [*header_lines(plan), *plan.findings]
     if not plan.has_changes:
         lines.append(no_changes_line(plan))
+        lines.extend(unmanaged_lines(plan))
         lines.extend(footer_lines(plan))
         return "\n".join(lines) + "\n"
     if lines:
@@ -88,5 +107,6 @@ def render_text(plan: Plan, colour: bool = False) -> str:
         lines.extend(change_lines(change, colour))
     lines.append("")
     lines.append(summary_line(plan.summary))
+    lines.extend(unmanaged_lines(plan))
     lines.extend(footer_lines(plan))
     return "\n".join(lines) + "\n"

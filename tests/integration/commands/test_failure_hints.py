@@ -72,7 +72,7 @@ HTTP_CASES: dict[str, HttpCase] = {
         ["plan", "--api-url", LOCAL],
         [{"body": faults.refused()}] * 2,
         f"Error: GET {LOCAL}/v2/Services: {GIVE_UP}: connection refused; "
-        f"nothing listens at {LOCAL}: start `verifyctl emulator serve` or use --local",
+        f"nothing listens at {LOCAL}: start `verifyctl emulator serve --port 8080` or use --local",
         client_hints.Cause.REFUSED_ON_LOOPBACK,
     ),
     "DNS failure, not retried": HttpCase(
@@ -227,7 +227,8 @@ def test_emulator_messages_with_no_emulator(workdir: Path) -> None:
     assert run.exit_code == 1
     assert run.stderr.splitlines()[-1] == (
         f"Error: cannot reach the emulator at {free}: connection refused; start one with "
-        "`verifyctl emulator serve`, point --api-url at a running one, or read the embedded one with --local"
+        f"`verifyctl emulator serve --port {free.rsplit(':', 1)[1]}`, point --api-url at a running one,"
+        " or read the embedded one with --local"
     )
 
 

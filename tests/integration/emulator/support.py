@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import requests
+
+from verifyctl.emulator import EmulatorServer
 
 PHONE = "+15017122661"
 MG_SID = "MG" + "a" * 32
@@ -38,6 +41,11 @@ class Api:
         return self.create("/v2/Services", {"FriendlyName": name, **params})
 
 
+def admin(server: EmulatorServer) -> dict[str, str]:
+    """Headers that call the control endpoints (`/__emulator__/*`) as the admin: every account, the clock."""
+    return {"Authorization": f"Bearer {server.admin_token}"}
+
+
 def error_of(response: requests.Response) -> tuple[int, int, str]:
     """(HTTP status, Twilio code, message) of an error answer, after checking the body's exact shape."""
     body = response.json()
@@ -45,3 +53,14 @@ def error_of(response: requests.Response) -> tuple[int, int, str]:
     assert body["status"] == response.status_code
     assert body["more_info"] == f"https://www.twilio.com/docs/errors/{body['code']}"
     return response.status_code, body["code"], body["message"]
+
+
+def make_read_only_database(path: Path) -> None:
+    """An emulator database SQLite opens for reading only, whoever runs the test (root ignores file modes).
+
+    A write version above 2 in the file header (offset 18) makes SQLite refuse every write.
+    """
+    EmulatorServer(db_path=path).stop()
+    with path.open("r+b") as database:
+        database.seek(18)
+        database.write(b"\x03")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.emulator.support import PHONE, Api, error_of
+from tests.integration.emulator.support import PHONE, Api, admin, error_of
 from verifyctl.emulator import EmulatorServer
 
 SPAIN = "+34600000001"
@@ -223,7 +223,9 @@ def test_summary(api: Api, emulator: EmulatorServer) -> None:
     assert summary(DestinationPrefix="+1") == (2, 1, 1, "50")
     assert summary(DestinationPrefix="+34") == (1, 0, 1, "0")
     # A minute after every attempt, on the emulator's clock.
-    moved = requests.post(f"{api.base_url}/__emulator__/clock", data={"advance": "60"}, timeout=10)
+    moved = requests.post(
+        f"{api.base_url}/__emulator__/clock", data={"advance": "60"}, headers=admin(emulator), timeout=10
+    )
     later = moved.json()["now"]
     assert summary(DateCreatedAfter=later) == (0, 0, 0, None)
     assert summary(DateCreatedBefore="2100-01-01T00:00:00Z") == (3, 1, 2, "33.333333333")

@@ -64,19 +64,21 @@ def test_a_public_url_is_what_the_banner_prints(
     assert "  export VERIFYCTL_API_URL=http://emulator:8765" in lines
 
 
-def test_loopback_has_no_warning_and_no_admin_token(
+def test_loopback_has_no_warning_and_prints_the_admin_token_and_its_export(
     unstarted: list[EmulatorServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines, err, _ = _banner(unstarted, capsys, host="127.0.0.1")
+    lines, err, server = _banner(unstarted, capsys, host="127.0.0.1")
 
     assert lines[0] == "Verify emulator listening on http://127.0.0.1:8765"
     assert "WARNING" not in err
-    assert not any(line.startswith("Admin token") for line in lines)
+    assert f"Admin token: {server.admin_token}" in lines
+    assert lines[-1] == f"  export VERIFYCTL_EMULATOR_ADMIN_TOKEN={server.admin_token}"
 
 
-def test_loopback_with_control_auth_prints_the_admin_token(
+def test_loopback_with_open_control_prints_no_admin_token(
     unstarted: list[EmulatorServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines, err, server = _banner(unstarted, capsys, host="127.0.0.1", control_auth=True)
+    lines, _, _ = _banner(unstarted, capsys, host="127.0.0.1", open_control=True)
 
-    assert f"Admin token: {server.admin_token}" in lines and "WARNING" not in err
+    assert "Control endpoints (/__emulator__/*) need no credentials (--open-control)." in lines
+    assert not any("ADMIN_TOKEN" in line or line.startswith("Admin token") for line in lines)

@@ -16,7 +16,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from tests.integration.emulator.support import PHONE, Api
+from tests.integration.emulator.support import PHONE, Api, make_read_only_database
 from verifyctl.cli.emulator_cmd import emulator_group
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer
 from verifyctl.errors import VerifyctlError
@@ -52,11 +52,16 @@ def _start_serve(
     )
     assert process.stdout is not None
     banner: list[str] = []
+    # The banner's last line: the generated admin token's export, unless control is open or the token given.
+    token_printed = "--open-control" not in args and "--admin-token" not in args
     for line in process.stdout:
         banner.append(line.rstrip("\n"))
-        if line.startswith("  export TWILIO_ACCOUNT_SID") and "--account" in args:
-            break
-        if line.startswith("  export TWILIO_AUTH_TOKEN"):
+        if token_printed:
+            if line.startswith("  export VERIFYCTL_EMULATOR_ADMIN_TOKEN"):
+                break
+        elif line.startswith("  export TWILIO_AUTH_TOKEN") or (
+            line.startswith("  export TWILIO_ACCOUNT_SID") and "--account" in args
+        ):
             break
     return process, banner
 
@@ -117,19 +122,53 @@ def test_serve_names_each_account_and_serves_its_account_resource() -> None:
     assert code == 0
 
 
-def test_serve_with_control_auth_prints_an_admin_token_that_works() -> None:
+def test_serve_prints_an_admin_token_that_works_and_messages_reads_it_from_the_export() -> None:
     account = "AC" + "7" * 32
-    process, banner = _start_serve("--port", "0", "--account", f"{account}:tok", "--control-auth")
+    process, banner = _start_serve("--port", "0", "--account", f"{account}:tok")
     try:
         token = next(line.split(": ", 1)[1] for line in banner if line.startswith("Admin token: "))
+        assert f"  export VERIFYCTL_EMULATOR_ADMIN_TOKEN={token}" in banner
         url = banner[0].rsplit(" ", 1)[1]
         messages = url + "/__emulator__/messages"
         assert requests.get(messages, timeout=10).status_code == 401
         admin = {"Authorization": f"Bearer {token}"}
         assert requests.get(messages, headers=admin, timeout=10).json() == {"messages": []}
+        exported = {"VERIFYCTL_API_URL": url, "VERIFYCTL_EMULATOR_ADMIN_TOKEN": token}
+        listed = CliRunner().invoke(emulator_group, ["messages"], env=exported)
+        assert (listed.exit_code, listed.output) == (0, "No messages.\n")
     finally:
         code, _ = _stop(process)
     assert code == 0
+
+
+def test_serve_with_open_control_needs_no_credentials_and_says_so() -> None:
+    process, banner = _start_serve("--port", "0", "--open-control")
+    try:
+        assert "Control endpoints (/__emulator__/*) need no credentials (--open-control)." in banner
+        assert not any(line.startswith("Admin token") or "ADMIN_TOKEN" in line for line in banner)
+        url = banner[0].rsplit(" ", 1)[1]
+        assert requests.get(url + "/__emulator__/messages", timeout=10).json() == {"messages": []}
+    finally:
+        code, _ = _stop(process)
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--open-control", "--host", "0.0.0.0"], "open control endpoints are for loopback only"),
+        (["--open-control", "--admin-token", "t"], "open control endpoints are for loopback only"),
+        (["--open-control", "--control-auth"], "--open-control and --control-auth contradict each other"),
+        (["--allowed-host", "evil/x"], "not a host name to accept in Host: 'evil/x'"),
+        (["--request-timeout", "0"], "--request-timeout"),
+        (["--max-head-bytes", "100"], "--max-head-bytes"),
+    ],
+)
+def test_serve_refuses_contradicting_or_bad_security_options(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(emulator_group, ["serve", "--port", "0", *arguments])
+
+    assert result.exit_code == 2, result.output
+    assert message in result.output
 
 
 def test_1100_idle_connections_under_ulimit_1024_cannot_stop_it_answering() -> None:
@@ -224,10 +263,13 @@ def _send_one(server: EmulatorServer) -> str:
 def test_messages_from_a_running_emulator(emulator: EmulatorServer) -> None:
     _send_one(emulator)
 
-    everything = CliRunner().invoke(emulator_group, ["messages", "--api-url", emulator.base_url])
-    filtered = CliRunner().invoke(
-        emulator_group, ["messages", "--to", PHONE], env={"VERIFYCTL_API_URL": emulator.base_url}
+    everything = CliRunner().invoke(
+        emulator_group,
+        ["messages", "--api-url", emulator.base_url, "--admin-token", str(emulator.admin_token)],
     )
+    sid, token = emulator.accounts[0]
+    own = {"VERIFYCTL_API_URL": emulator.base_url, "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token}
+    filtered = CliRunner().invoke(emulator_group, ["messages", "--to", PHONE], env=own)
 
     assert everything.exit_code == 0, everything.output
     lines = everything.output.splitlines()
@@ -254,7 +296,8 @@ def test_messages_from_the_local_database(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_no_messages_says_so(emulator: EmulatorServer) -> None:
-    result = CliRunner().invoke(emulator_group, ["messages", "--api-url", emulator.base_url])
+    env = {"VERIFYCTL_EMULATOR_ADMIN_TOKEN": str(emulator.admin_token)}
+    result = CliRunner().invoke(emulator_group, ["messages", "--api-url", emulator.base_url], env=env)
 
     assert result.exit_code == 0 and result.output == "No messages.\n"
 
@@ -298,3 +341,44 @@ def test_messages_from_nowhere_is_a_clear_error() -> None:
 
     assert isinstance(result.exception, VerifyctlError)
     assert str(result.exception).startswith(f"cannot reach the emulator at http://127.0.0.1:{port}")
+
+
+def test_serve_on_a_read_only_database_fails_at_start_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "ro.sqlite3"
+    make_read_only_database(db)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "verifyctl", "emulator", "serve", "--port", "0", "--db", str(db)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: cannot use {db} as the emulator database: it is read-only (the emulator keeps its state"
+        " there)\n"
+    )
+
+
+def test_local_on_a_read_only_state_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    make_read_only_database(tmp_path / LOCAL_DB_PATH)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "verifyctl", "plan", "--local", str(REPO / "examples")],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: cannot use {LOCAL_DB_PATH} as the local emulator's state: it is read-only (the emulator"
+        " keeps its state there)"
+    )

@@ -43,16 +43,19 @@ def _get(server: EmulatorServer) -> requests.Response:
 def test_an_idle_connection_is_closed_after_the_timeout() -> None:
     with EmulatorServer(idle_timeout=0.2) as server:
         silent, partial, served = _connect(server), _connect(server), _connect(server)
-        partial.sendall(b"GET /v2/Services HTTP/1.1\r\nHost: x\r\n")
-        served.sendall(b"GET /v2/Services HTTP/1.1\r\nHost: x\r\n\r\n")
+        partial.sendall(b"GET /v2/Services HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        served.sendall(b"GET /v2/Services HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         response = http.client.HTTPResponse(served)
         response.begin()
         response.read()
 
         assert response.status == 401
-        for sock in (silent, partial, served):
+        for sock in (silent, served):
             with sock:
                 assert _read_until_closed(sock) == b""
+        with partial:
+            # A request begun and never finished is told why before the connection closes.
+            assert _read_until_closed(partial).startswith(b"HTTP/1.1 408 Request Timeout\r\n")
         _wait_until(lambda: server.open_connections() == 0)
 
 
@@ -62,7 +65,7 @@ def test_connections_beyond_the_cap_get_503_and_are_closed() -> None:
         _wait_until(lambda: server.open_connections() == 3)
 
         with _connect(server) as extra:
-            extra.sendall(b"GET /v2/Services HTTP/1.1\r\nHost: x\r\n\r\n")
+            extra.sendall(b"GET /v2/Services HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             response = http.client.HTTPResponse(extra)
             response.begin()
             body = json.loads(response.read())

@@ -1,4 +1,4 @@
-"""Control endpoints with credentials: each account sees only its own data; the admin token sees all."""
+"""Control endpoints need credentials everywhere: each account sees only its own data; the admin all."""
 
 from __future__ import annotations
 
@@ -21,14 +21,17 @@ ADMIN = "the-admin-token"
 
 @pytest.fixture
 def guarded() -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        accounts=[ACME, GLOBEX], api_keys=[KEY], control_auth=True, admin_token=ADMIN
-    ) as server:
+    with EmulatorServer(accounts=[ACME, GLOBEX], api_keys=[KEY], admin_token=ADMIN) as server:
         for auth, to in ((ACME, PHONE), (GLOBEX, "+15550000002")):
             api = Api(server.base_url, auth)
             service = api.service()["sid"]
             api.create(f"/v2/Services/{service}/Verifications", {"To": to, "Channel": "sms"})
         yield server
+
+
+def _send_code(server: EmulatorServer) -> None:
+    api = Api(server.base_url, server.accounts[0])
+    api.create(f"/v2/Services/{api.service()['sid']}/Verifications", {"To": PHONE, "Channel": "sms"})
 
 
 def _control(
@@ -86,33 +89,51 @@ def test_the_admin_sees_and_clears_everything(guarded: EmulatorServer) -> None:
     assert guarded.requests() == []
 
 
-def test_control_is_open_on_loopback_by_default(emulator: EmulatorServer) -> None:
-    assert not emulator.control_auth and emulator.admin_token is None
-    assert requests.get(emulator.base_url + "/__emulator__/messages", timeout=10).status_code == 200
+def test_control_needs_credentials_on_loopback_by_default(emulator: EmulatorServer) -> None:
+    """Any web page can send requests to 127.0.0.1: without credentials it reads nothing."""
+    _send_code(emulator)
+    code = emulator.messages()[0]["body"].rsplit(" ", 1)[1]
+
+    for method, path in (("GET", "messages"), ("GET", "requests"), ("DELETE", "requests"), ("POST", "clock")):
+        response = _control(emulator, method, path, data={"advance": "600"})
+        assert error_of(response)[:2] == (401, 20003), (method, path)
+        assert code not in response.text
+    assert emulator.control_auth and emulator.admin_token and len(emulator.admin_token) == 32
+    assert len(emulator.requests()) == 2
 
 
-def test_a_given_admin_token_turns_control_auth_on() -> None:
+def test_open_control_is_an_explicit_choice_on_loopback_only() -> None:
+    with EmulatorServer(open_control=True) as server:
+        assert not server.control_auth and server.admin_token is None
+        assert _control(server, "GET", "messages").json() == {"messages": []}
+    for kwargs in ({"host": "0.0.0.0"}, {"host": "192.0.2.10"}, {"admin_token": ADMIN}):
+        with pytest.raises(ValueError, match="open control endpoints are for loopback only"):
+            EmulatorServer(port=8765, open_control=True, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_given_admin_token_is_the_one_accepted() -> None:
     with EmulatorServer(admin_token=ADMIN) as server:
         assert server.control_auth and server.admin_token == ADMIN
         assert error_of(_control(server, "GET", "messages"))[:2] == (401, 20003)
         assert _control(server, "GET", "messages", admin=ADMIN).status_code == 200
 
 
-def test_control_needs_credentials_whenever_the_host_is_not_loopback() -> None:
+def test_control_needs_credentials_on_every_host() -> None:
     # Not started: deciding needs no bind, and tests listen on loopback only.
-    for host in ("0.0.0.0", "::", "192.0.2.10", "emulator.example"):
+    for host in ("0.0.0.0", "::", "192.0.2.10", "emulator.example", "127.0.0.1", "::1", "localhost"):
         server = EmulatorServer(host=host, port=8765)
         try:
             assert server.control_auth and server.admin_token and len(server.admin_token) == 32
-            assert not server.is_loopback
         finally:
             server.stop()
-    for host in ("127.0.0.1", "::1", "localhost", "127.1.2.3"):
-        server = EmulatorServer(host=host, port=8765)
-        try:
-            assert not server.control_auth and server.is_loopback
-        finally:
-            server.stop()
+
+
+def test_an_account_reads_the_clock_but_only_the_admin_moves_it(guarded: EmulatorServer) -> None:
+    read = _control(guarded, "POST", "clock", ACME, data={"advance": "0"})
+    moved = _control(guarded, "POST", "clock", ACME, data={"advance": "1"})
+
+    assert read.status_code == 200 and "now" in read.json()
+    assert error_of(moved) == (403, 20403, "Moving the clock needs the admin token")
 
 
 def test_emulator_messages_sends_the_environments_credentials(guarded: EmulatorServer) -> None:

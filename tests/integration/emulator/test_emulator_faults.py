@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.integration.emulator.support import Api, error_of
+from tests.integration.emulator.support import Api, admin, error_of
 from verifyctl.emulator import EmulatorServer
 
 
@@ -64,7 +64,9 @@ def test_faults_never_touch_the_control_paths() -> None:
     # Ten minutes of latency: a control request that got it would time out.
     with EmulatorServer(error_rate=1.0, throttle_rate=1.0, drop_rate=1.0, latency_ms=600_000) as server:
         for method, path in (("GET", "messages"), ("GET", "requests"), ("DELETE", "requests")):
-            response = requests.request(method, f"{server.base_url}/__emulator__/{path}", timeout=10)
+            response = requests.request(
+                method, f"{server.base_url}/__emulator__/{path}", headers=admin(server), timeout=10
+            )
             assert response.status_code in (200, 204)
 
 

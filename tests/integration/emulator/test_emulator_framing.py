@@ -41,7 +41,7 @@ def _closed(sock: socket.socket) -> bool:
 
 def _post(server: EmulatorServer, headers: str) -> tuple[socket.socket, int, dict[str, object]]:
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
-    raw = f"POST /v2/Services HTTP/1.1\r\nHost: x\r\nAuthorization: {_auth(server)}\r\n{headers}\r\n"
+    raw = f"POST /v2/Services HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {_auth(server)}\r\n{headers}\r\n"
     status, body = _exchange(sock, raw.encode())
     return sock, status, body
 
@@ -107,7 +107,7 @@ def test_a_post_without_content_length_is_400_and_the_connection_goes_on(small: 
     sock, status, body = _post(small, "")
     with sock:
         assert (status, body["code"], body["message"]) == (400, 20400, "Content-Length is required")
-        again = f"GET /v2/Services HTTP/1.1\r\nHost: x\r\nAuthorization: {_auth(small)}\r\n\r\n"
+        again = f"GET /v2/Services HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {_auth(small)}\r\n\r\n"
         assert _exchange(sock, again.encode())[0] == 200
 
 

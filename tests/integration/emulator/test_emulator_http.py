@@ -159,7 +159,9 @@ def test_page_size_1000_is_allowed(api: Api) -> None:
     assert api.get("/v2/Services", {"PageSize": "1000"}).json()["meta"]["page_size"] == 1000
 
 
+@pytest.mark.parametrize("emulator", [{"allowed_hosts": ["evil.example"]}], indirect=True)
 def test_urls_come_from_the_configured_url_never_from_the_host_header(emulator: EmulatorServer) -> None:
+    # A name the operator allowed: even then links never come from the header.
     api = Api(emulator.base_url, emulator.accounts[0])
     api.session.headers["Host"] = "evil.example:666"
     service = api.service()

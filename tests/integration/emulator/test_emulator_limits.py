@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.emulator.support import PHONE, Api, error_of
+from tests.integration.emulator.support import PHONE, Api, admin, error_of
 from verifyctl.emulator import EmulatorServer
 
 
@@ -44,7 +44,12 @@ def test_the_largest_allowed_paging_values_answer(api: Api) -> None:
 def test_a_clock_move_out_of_range_is_400_and_the_emulator_keeps_working(
     api: Api, emulator: EmulatorServer, advance: str
 ) -> None:
-    moved = requests.post(emulator.base_url + "/__emulator__/clock", data={"advance": advance}, timeout=10)
+    moved = requests.post(
+        emulator.base_url + "/__emulator__/clock",
+        data={"advance": advance},
+        headers=admin(emulator),
+        timeout=10,
+    )
 
     assert error_of(moved)[:2] == (400, 60200)
     assert "between 1970 and 9000" in error_of(moved)[2]

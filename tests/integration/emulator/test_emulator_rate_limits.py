@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.emulator.support import PHONE, Api, error_of
+from tests.integration.emulator.support import PHONE, Api, admin, error_of
 from verifyctl.emulator import EmulatorServer
 
 IP = "198.51.100.1"
@@ -50,7 +50,9 @@ def test_bucket_refuses_the_send_after_max_and_accepts_again_after_its_interval(
     assert 1 <= int(refused.headers["Retry-After"]) <= 600
     # Refused before anything was sent, and visible in the request log.
     assert emulator.messages(to=numbers[2]) == []
-    logged = requests.get(emulator.base_url + "/__emulator__/requests", timeout=10).json()["requests"]
+    logged = requests.get(
+        emulator.base_url + "/__emulator__/requests", headers=admin(emulator), timeout=10
+    ).json()["requests"]
     last = logged[-1]
     assert (last["method"], last["path"], last["status"], last["account_sid"]) == (
         "POST",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from tests.integration.emulator.support import PHONE, Api
+import pytest
+
+from tests.integration.emulator.support import PHONE, Api, make_read_only_database
 from verifyctl.emulator import EmulatorServer
 
 
@@ -102,3 +104,11 @@ def test_concurrent_duplicate_names_create_exactly_one(emulator: EmulatorServer)
         thread.join()
 
     assert sorted(statuses) == [201] + [400] * 7
+
+
+def test_a_read_only_database_is_refused_before_serving_rather_than_answered_500(tmp_path: Path) -> None:
+    db = tmp_path / "ro.sqlite3"
+    make_read_only_database(db)
+
+    with pytest.raises(PermissionError, match=r"^it is read-only \(the emulator keeps its state there\)$"):
+        EmulatorServer(db_path=db)

@@ -38,7 +38,9 @@ def example_object_count() -> int:
 
 
 def clear_requests(server: EmulatorServer) -> None:
-    requests.delete(f"{server.base_url}/__emulator__/requests", timeout=5).raise_for_status()
+    # The admin token: the control endpoints need credentials.
+    headers = {"Authorization": f"Bearer {server.admin_token}"}
+    requests.delete(f"{server.base_url}/__emulator__/requests", headers=headers, timeout=5).raise_for_status()
 
 
 def api(server: EmulatorServer, method: str, path: str, data: Any = None) -> Any:

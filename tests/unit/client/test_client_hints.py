@@ -65,7 +65,8 @@ CASES: dict[str, Case] = {
         LOCAL,
         [{"body": faults.refused()}, {"body": faults.refused()}],
         "GET http://127.0.0.1:8080/v2/Services: gave up after 2 attempts over 0.5 s: connection refused; "
-        "nothing listens at http://127.0.0.1:8080: start `verifyctl emulator serve` or use --local",
+        "nothing listens at http://127.0.0.1:8080: start `verifyctl emulator serve --port 8080`"
+        " or use --local",
         TransportError,
     ),
     "connection refused elsewhere: no hint": Case(

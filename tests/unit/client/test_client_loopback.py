@@ -200,5 +200,6 @@ def test_a_create_to_a_closed_port_is_retried_then_given_up(credentials: Credent
     assert not isinstance(caught.value, OutcomeUnknownError)
     assert str(caught.value) == (
         f"POST http://127.0.0.1:{port}/v2/Services: gave up after 5 attempts over 7.5 s: connection refused; "
-        f"nothing listens at http://127.0.0.1:{port}: start `verifyctl emulator serve` or use --local"
+        f"nothing listens at http://127.0.0.1:{port}: start `verifyctl emulator serve --port {port}`"
+        " or use --local"
     )
