@@ -9,6 +9,8 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_REFUSED = 3
+# `plan` of a plan that apply would refuse for its policy errors: told apart from errors and changes.
+EXIT_POLICY_BLOCKED = 4
 EXIT_USAGE = 64
 
 
@@ -94,6 +96,20 @@ class PolicyRefusedError(RefusedError):
             "without an exception: nothing was applied (fix them, or waive the rule in policy.exceptions)"
         )
         super().__init__(_policy_message(self.findings, ending))
+
+
+class PolicyBlockedPlanError(VerifyctlError):
+    """`plan` showed a plan that apply would refuse: error-level findings without an exception."""
+
+    exit_code = EXIT_POLICY_BLOCKED
+
+    def __init__(self, findings: list[str]) -> None:
+        self.findings = list(findings)
+        count = len(self.findings)
+        super().__init__(
+            f"{count} policy error{'s' if count != 1 else ''} without an exception (listed in the plan): "
+            "apply would refuse this plan; fix them, or waive the rule for the service in policy.exceptions"
+        )
 
 
 class StalePlanError(RefusedError):

@@ -26,6 +26,12 @@ from typing import Any
 PLAN_MARKER = re.compile(r"^<!-- verifyctl-plan(?::[^>]*)? -->\n?")
 COMMENT_LIMIT = 60_000  # a comment holds at most 65,536 characters
 TRUE = {"true", "1", "yes", "on"}
+EXIT_USAGE = 64
+EXIT_POLICY_BLOCKED = 4  # plan: policy errors without an exception, so apply would refuse the plan
+
+
+class InputError(Exception):
+    """An action input that cannot be used as given; the step says which and fails without a traceback."""
 
 
 def _flag(name: str) -> bool:
@@ -39,18 +45,26 @@ def environment_name() -> str:
 
 def marker(command: str = "plan") -> str:
     """The first line of the comment and summary: one per command and environment."""
-    return f"<!-- verifyctl-{command}:{environment_name()} -->"
+    return f"<!-- verifyctl-{_slug(command)}:{_slug(environment_name())} -->"
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "default"
 
 
+def code(value: str) -> str:
+    """A markdown code span that the value cannot close (as verifyctl's own markdown writes them)."""
+    text = " ".join(value.splitlines()) or " "
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if (text[0] in "` " or text[-1] in "` ") and text.strip(" ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def build_argv(command: str, workdir: Path) -> tuple[list[str], Path | None]:
     """The verifyctl command line for the inputs, and the saved plan's path for `plan`."""
     executable = os.environ.get("ACTION_VERIFYCTL", "verifyctl")
     argv = [executable, command]
-    argv += os.environ.get("INPUT_PATHS", "").split()
     env = os.environ.get("INPUT_ENVIRONMENT", "").strip()
     if env:
         argv += ["--env", env]
@@ -62,11 +76,21 @@ def build_argv(command: str, workdir: Path) -> tuple[list[str], Path | None]:
             argv.append("--detailed-exitcode")
     elif command == "apply":
         argv += ["--auto-approve", "--no-color"]
-    argv += shlex.split(os.environ.get("INPUT_ARGS", ""))
+    try:
+        argv += shlex.split(os.environ.get("INPUT_ARGS", ""))
+    except ValueError as exc:
+        raise InputError(f"the `args` input cannot be split as a shell would: {exc}") from None
+    paths = os.environ.get("INPUT_PATHS", "").split()
+    if paths:
+        # `--` ends the options: a path such as `--api-url=https://...` stays a path.
+        argv += ["--", *paths]
     return argv, plan_file
 
 
 def _has_changes(plan_file: Path | None, exit_code: int) -> bool:
+    # Exit 2 is verifyctl's own word (it also counts what the summary does not, such as unmanaged services).
+    if exit_code == 2 and _flag("INPUT_DETAILED_EXITCODE"):
+        return True
     if plan_file is not None and plan_file.is_file():
         try:
             summary = json.loads(plan_file.read_text(encoding="utf-8")).get("summary", {})
@@ -90,11 +114,19 @@ def _fenced(text: str) -> str:
 def render_markdown(command: str, exit_code: int, stdout: str, stderr: str) -> str:
     """The markdown for the summary and the comment, starting with the command's marker."""
     env = os.environ.get("INPUT_ENVIRONMENT", "").strip()
-    where = f" (`{env}`)" if env else ""
-    if command == "plan" and _succeeded(exit_code) and stdout.strip():
+    where = f" ({code(env)})" if env else ""
+    shown = _succeeded(exit_code) or exit_code == EXIT_POLICY_BLOCKED
+    if command == "plan" and shown and PLAN_MARKER.match(stdout):
         body = PLAN_MARKER.sub("", stdout, count=1)
         if where and body.startswith("### verifyctl plan\n"):
             body = body.replace("### verifyctl plan\n", f"### verifyctl plan{where}\n", 1)
+        if exit_code == EXIT_POLICY_BLOCKED:
+            heading, _, rest = body.partition("\n")
+            body = (
+                f"{heading}\n\n❌ **This plan fails (exit code {exit_code})**: its policy errors have no "
+                "exception, so apply would refuse it. Fix them, or waive the rule in `policy.exceptions`."
+                f"\n{rest}"
+            )
         return f"{marker(command)}\n{body.rstrip()}\n"
     outcome = "succeeded" if _succeeded(exit_code) else f"failed (exit code {exit_code})"
     text = "\n".join(part.rstrip() for part in (stdout, stderr) if part.strip())
@@ -116,7 +148,10 @@ def run() -> int:
     command = os.environ.get("INPUT_COMMAND", "").strip() or "plan"
     workdir = Path(os.environ.get("RUNNER_TEMP") or tempfile.mkdtemp(prefix="verifyctl-action-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    argv, plan_file = build_argv(command, workdir)
+    try:
+        argv, plan_file = build_argv(command, workdir)
+    except InputError as exc:
+        return _refuse_input(command, workdir, str(exc))
     if plan_file is not None:
         # An earlier run's plan in the same job must not be read as this one's.
         plan_file.unlink(missing_ok=True)
@@ -149,6 +184,23 @@ def run() -> int:
     return 0
 
 
+def _refuse_input(command: str, workdir: Path, message: str) -> int:
+    """Report an unusable input as verifyctl reports a usage error: outputs, markdown, no verifyctl run."""
+    print(f"::error title=verifyctl action input::{message}")
+    markdown = render_markdown(command, EXIT_USAGE, "", f"Error: {message}\n")
+    markdown_file = workdir / f"verifyctl-{_slug(command)}-{_slug(environment_name())}.md"
+    markdown_file.write_text(markdown, encoding="utf-8")
+    _write_output(
+        {
+            "exit-code": str(EXIT_USAGE),
+            "has-changes": "false",
+            "plan-file": "",
+            "markdown": str(markdown_file),
+        }
+    )
+    return 0
+
+
 def _api(method: str, url: str, token: str, body: dict[str, Any] | None = None) -> Any:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
@@ -171,10 +223,53 @@ def _pull_request_number() -> int | None:
     return int(number) if number else None
 
 
+def _identity(api: str, token: str) -> tuple[int | None, str]:
+    """The id and login of the token's own account (GraphQL `viewer`: the REST /user refuses app tokens)."""
+    graphql = os.environ.get("GITHUB_GRAPHQL_URL", "").strip() or f"{api}/graphql"
+    answer = _api("POST", graphql, token, {"query": "query { viewer { login databaseId } }"})
+    viewer = ((answer or {}).get("data") or {}).get("viewer") or {}
+    login = str(viewer.get("login") or "")
+    database_id = viewer.get("databaseId")
+    if not login:
+        raise ValueError("GitHub did not say whose the token is (GraphQL viewer)")
+    return (int(database_id) if isinstance(database_id, int) else None), login
+
+
+def _written_by(comment: dict[str, Any], identity: tuple[int | None, str]) -> bool:
+    user = comment.get("user") or {}
+    user_id, login = identity
+    if user_id is not None and user.get("id") is not None:
+        return bool(user.get("id") == user_id)
+    # An app's token is `github-actions` to GraphQL and `github-actions[bot]` on its comments.
+    return str(user.get("login") or "") in {login, f"{login}[bot]"}
+
+
+def _own_comment(api: str, repo: str, number: int, token: str, first_line: str) -> dict[str, Any] | None:
+    """This environment's plan comment: written by this token's identity AND starting with its marker."""
+    identity = _identity(api, token)
+    page = 1
+    while True:
+        url = f"{api}/repos/{repo}/issues/{number}/comments?per_page=100&page={page}"
+        comments = _api("GET", url, token) or []
+        for candidate in comments:
+            body = str(candidate.get("body", ""))
+            if (body == first_line or body.startswith(first_line + "\n")) and _written_by(
+                candidate, identity
+            ):
+                return dict(candidate)
+        if len(comments) < 100:
+            return None
+        page += 1
+
+
 def comment() -> int:
     """Post the markdown as the pull request's comment for this environment, or update the one there."""
-    number = _pull_request_number()
     markdown_path = os.environ.get("MARKDOWN", "")
+    try:
+        number = _pull_request_number()
+    except (ValueError, OSError) as exc:
+        print(f"::warning title=verifyctl plan comment::cannot read the event (GITHUB_EVENT_PATH): {exc}")
+        return 0
     if number is None or not markdown_path or not Path(markdown_path).is_file():
         print("No pull request or no plan markdown: no comment to post.")
         return 0
@@ -182,26 +277,22 @@ def comment() -> int:
     if len(body) > COMMENT_LIMIT:
         body = body[:COMMENT_LIMIT] + "\n\n_Plan truncated; the full plan is in the job log and summary._\n"
     api = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
-    repo = os.environ["GITHUB_REPOSITORY"]
+    repo = os.environ.get("GITHUB_REPOSITORY", "")
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+        print(
+            "::warning title=verifyctl plan comment::GITHUB_REPOSITORY is not OWNER/NAME: no comment posted"
+        )
+        return 0
     token = os.environ.get("GITHUB_TOKEN", "")
-    first_line = marker("plan")
     try:
-        existing = None
-        page = 1
-        while existing is None:
-            url = f"{api}/repos/{repo}/issues/{number}/comments?per_page=100&page={page}"
-            comments = _api("GET", url, token) or []
-            existing = next((c for c in comments if str(c.get("body", "")).startswith(first_line)), None)
-            if len(comments) < 100:
-                break
-            page += 1
+        existing = _own_comment(api, repo, number, token, marker("plan"))
         if existing is not None:
-            _api("PATCH", f"{api}/repos/{repo}/issues/comments/{existing['id']}", token, {"body": body})
+            _api("PATCH", f"{api}/repos/{repo}/issues/comments/{int(existing['id'])}", token, {"body": body})
             print(f"Updated the plan comment {existing['id']} on pull request #{number}.")
         else:
             _api("POST", f"{api}/repos/{repo}/issues/{number}/comments", token, {"body": body})
             print(f"Posted the plan comment on pull request #{number}.")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         # A pull request from a fork gets a read-only token: say so, and let the plan's result stand.
         print(f"::warning title=verifyctl plan comment::could not post the plan comment: {exc}")
     return 0
@@ -210,11 +301,18 @@ def comment() -> int:
 def check() -> int:
     """Exit 1 when verifyctl failed, or when a plan has changes and fail-on-changes is set."""
     command = os.environ.get("INPUT_COMMAND", "").strip() or "plan"
-    exit_code = int(os.environ.get("EXIT_CODE", "") or 1)
     env = os.environ.get("INPUT_ENVIRONMENT", "").strip()
     where = f" ({env})" if env else ""
+    raw = os.environ.get("EXIT_CODE", "").strip()
+    if not re.fullmatch(r"[0-9]{1,3}", raw):
+        shown = (raw[:40] + "…") if len(raw) > 40 else raw
+        print(f"::error title=verifyctl {command} failed{where}::no exit code from the run step ({shown!r})")
+        return 1
+    exit_code = int(raw)
     if not _succeeded(exit_code):
         detail = " (an error, not drift)" if _flag("INPUT_FAIL_ON_CHANGES") else ""
+        if exit_code == EXIT_POLICY_BLOCKED and command == "plan":
+            detail = ": policy errors without an exception, so apply would refuse this plan"
         title = f"verifyctl {command} failed{where}"
         print(f"::error title={title}::verifyctl exited {exit_code}{detail}; see the log")
         return 1

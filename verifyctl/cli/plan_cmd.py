@@ -16,7 +16,7 @@ from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, plan
 from verifyctl.cli.output import progress, result, use_colour
 from verifyctl.cli.ticker import reading
 from verifyctl.engine import load_configuration
-from verifyctl.errors import EXIT_CHANGES, UsageError, VerifyctlError
+from verifyctl.errors import EXIT_CHANGES, PolicyBlockedPlanError, UsageError, VerifyctlError
 from verifyctl.plan.model import Plan
 from verifyctl.render.environments import render_sections
 from verifyctl.render.formats import FORMATS, render
@@ -72,6 +72,7 @@ def _given_on_command_line(name: str) -> bool:
         exit_codes(
             "  0   success (with --detailed-exitcode: and no changes)",
             "  2   changes present (--detailed-exitcode; with --unmanaged-is-drift, or unmanaged services)",
+            "  4   changes, and policy errors without an exception: apply would refuse this plan",
         ),
     ),
 )
@@ -127,6 +128,11 @@ def plan_command(
         for error in failures.values():
             progress(f"Error: {error}")
         raise click.exceptions.Exit(next(iter(failures.values())).exit_code)
+    # The plan is shown (and saved) first, so that the reader sees what the findings are about.
+    # Without changes apply has nothing to refuse, so the findings alone do not fail plan (lint's job).
+    blocking = [finding for plan in plans if plan.has_changes for finding in plan.blocking]
+    if blocking:
+        raise PolicyBlockedPlanError(blocking)
     drifted = any(plan.has_changes or (unmanaged_is_drift and plan.unmanaged) for plan in plans)
     return EXIT_CHANGES if detailed_exitcode and drifted else 0
 

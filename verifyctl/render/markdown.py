@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.render.text import no_changes_line, summary_line, unmanaged_heading
 from verifyctl.render.values import show
@@ -16,9 +18,21 @@ LABELS = {
     Action.REPLACE: "🟣 replace",
 }
 
+BACKTICKS = re.compile(r"`+")
+
+
+def code(value: str) -> str:
+    """A code span that the value cannot close: nothing in it is live HTML, markup or a mention."""
+    text = " ".join(value.splitlines()) if value else " "
+    longest = max((len(run) for run in BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    # CommonMark strips one space from each end when both ends have one: pad so the value survives.
+    pad = " " if (text[0] in "` " or text[-1] in "` ") and text.strip(" ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
 
 def _cell(text: str) -> str:
-    # Pipes end a table cell and newlines end a row; neither may leak out of a value.
+    # A pipe ends a table cell even inside a code span (GFM), and a newline ends the row.
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -27,21 +41,21 @@ def _details(change: Change) -> str:
     for key in change.changed_fields:
         after = show((change.after or {}).get(key))
         if change.action is Action.CREATE:
-            parts.append(f"`{key}` = `{after}`")
+            parts.append(f"{code(key)} = {code(after)}")
         else:
-            parts.append(f"`{key}`: `{show((change.before or {}).get(key))}` → `{after}`")
+            parts.append(f"{code(key)}: {code(show((change.before or {}).get(key)))} → {code(after)}")
     if change.reason:
-        parts.append(f"_{change.reason}_")
+        parts.append(f"_{code(change.reason)}_")
     return "<br>".join(_cell(p) for p in parts)
 
 
 def _context(plan: Plan) -> list[str]:
     lines = []
     if plan.account_sid:
-        where = "the embedded emulator" if plan.api_url == "local" else f"`{_cell(plan.api_url)}`"
-        lines.append(f"Account **{_cell(plan.account_label)}** at {where}")
+        where = "the embedded emulator" if plan.api_url == "local" else code(plan.api_url)
+        lines.append(f"Account {code(plan.account_label)} at {where}")
     if plan.targets:
-        targets = ", ".join(f"`{_cell(target)}`" for target in plan.targets)
+        targets = ", ".join(code(target) for target in plan.targets)
         lines.append(f"⚠️ Limited by `--target` to {targets}: nothing else was compared.")
     return [line + "  " for line in lines] + ([""] if lines else [])
 
@@ -73,13 +87,19 @@ def comment_marker(environment: str = "") -> str:
 
 def render_markdown(plan: Plan) -> str:
     plan = plan.masked()  # sensitive values are never shown (the markdown becomes a PR comment)
-    heading = f"### verifyctl plan: {_cell(plan.environment)}" if plan.environment else "### verifyctl plan"
-    lines = [comment_marker(plan.environment), heading, "", *_context(plan)]
-    guards = [f"⛔ Apply will need `{flag}`: {_cell(reason)}." for flag, reason in plan.needed_flags()]
+    heading = f"### verifyctl plan: {code(plan.environment)}" if plan.environment else "### verifyctl plan"
+    # The marker is the first line and must stay one: an environment name is an identifier, never HTML.
+    marker = comment_marker(plan.environment if re.fullmatch(r"[\w.-]+", plan.environment) else "")
+    lines = [marker, heading, "", *_context(plan)]
+    guards = [
+        f"⛔ Apply will need `{flag}`: {reason}." for flag, reason in plan.needed_flags()
+    ]  # counts only
     if plan.blocking:
-        guards.append(f"⛔ Apply will refuse: {len(plan.blocking)} policy error(s) without an exception.")
+        count = len(plan.blocking)
+        errors = "error" if count == 1 else "errors"
+        guards.append(f"⛔ Apply will refuse: {count} policy {errors} without an exception.")
     if plan.findings:
-        lines.extend(["**Policy findings**", "", *(f"- `{_cell(f)}`" for f in plan.findings), ""])
+        lines.extend(["**Policy findings**", "", *(f"- {code(f)}" for f in plan.findings), ""])
     if not plan.has_changes:
         lines.append(f"✅ {no_changes_line(plan)}")
         return "\n".join([*lines, *_unmanaged(plan)]) + "\n"
@@ -90,5 +110,5 @@ def render_markdown(plan: Plan) -> str:
     lines.append("| Action | Address | Changes |")
     lines.append("|---|---|---|")
     for change in plan.changes:
-        lines.append(f"| {LABELS[change.action]} | `{_cell(str(change.address))}` | {_details(change)} |")
+        lines.append(f"| {LABELS[change.action]} | {_cell(code(str(change.address)))} | {_details(change)} |")
     return "\n".join([*lines, *_unmanaged(plan)]) + "\n"

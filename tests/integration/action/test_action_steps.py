@@ -8,110 +8,23 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.integration.action.support import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    FakeGitHub,
+    Step,
+    account_env,
+    load_script,
+    run_action,
+    run_step,
+)
 from verifyctl.emulator import EmulatorServer
 
-ROOT = Path(__file__).resolve().parents[3]
-SCRIPT = ROOT / "scripts" / "action" / "verifyctl_action.py"
-ACCOUNT = ("AC" + "a1" * 16, "staging-token-0123456789abcdef01")
-OTHER_ACCOUNT = ("AC" + "b2" * 16, "production-token-0123456789abcde")
-CONFIG = """\
-version: 1
-services:
-  - friendly_name: Acme Login
-    code_length: 6
-    rate_limits:
-      - unique_name: end_user_phone
-        buckets: [{interval: 60, max: 5}]
-"""
-
-
-@dataclass
-class Step:
-    """One step's exit code, printed output, and what it wrote to GITHUB_OUTPUT."""
-
-    exit_code: int
-    stdout: str
-    stderr: str
-    outputs: dict[str, str] = field(default_factory=dict)
-
-
-def clean_environment() -> dict[str, str]:
-    """The process environment without anything a caller's account, runner or verifyctl settings put there."""
-    prefixes = ("TWILIO_", "VERIFYCTL_", "GITHUB_", "RUNNER_", "INPUT_", "ACTION_")
-    return {key: value for key, value in os.environ.items() if not key.startswith(prefixes)}
-
-
-@pytest.fixture
-def runner(tmp_path: Path) -> dict[str, str]:
-    """A fake runner: temp folder, output and summary files, and `verifyctl` as this interpreter runs it."""
-    verifyctl = tmp_path / "bin" / "verifyctl"
-    verifyctl.parent.mkdir()
-    verifyctl.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m verifyctl "$@"\n', encoding="utf-8")
-    verifyctl.chmod(0o755)
-    (tmp_path / "runner-temp").mkdir()
-    (tmp_path / "repo" / "verify").mkdir(parents=True)
-    (tmp_path / "repo" / "verify" / "verifyctl.yaml").write_text(CONFIG, encoding="utf-8")
-    return {
-        **clean_environment(),
-        "PYTHONPATH": str(ROOT),
-        "ACTION_VERIFYCTL": str(verifyctl),
-        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
-        "GITHUB_OUTPUT": str(tmp_path / "github-output"),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary"),
-    }
-
-
 EMULATOR_OPTIONS = {"accounts": [ACCOUNT, OTHER_ACCOUNT]}
-
-
-def account_env(server: EmulatorServer, account: tuple[str, str] = ACCOUNT) -> dict[str, str]:
-    return {
-        "VERIFYCTL_API_URL": server.base_url,
-        "TWILIO_ACCOUNT_SID": account[0],
-        "TWILIO_AUTH_TOKEN": account[1],
-    }
-
-
-def run_step(name: str, env: dict[str, str], cwd: Path, **inputs: str) -> Step:
-    output = Path(env["GITHUB_OUTPUT"])
-    before = output.read_text(encoding="utf-8") if output.exists() else ""
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), name],
-        env={**env, **inputs},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    written = output.read_text(encoding="utf-8")[len(before) :] if output.exists() else ""
-    outputs = dict(line.split("=", 1) for line in written.splitlines() if "=" in line)
-    return Step(done.returncode, done.stdout, done.stderr, outputs)
-
-
-def run_action(env: dict[str, str], cwd: Path, **inputs: str) -> tuple[Step, Step]:
-    """The `run` step, then the `check` step fed with its outputs, as action.yml wires them."""
-    ran = run_step("run", env, cwd, **inputs)
-    checked = run_step(
-        "check",
-        env,
-        cwd,
-        EXIT_CODE=ran.outputs.get("exit-code", ""),
-        HAS_CHANGES=ran.outputs.get("has-changes", ""),
-        **{k: v for k, v in inputs.items() if k in ("INPUT_COMMAND", "INPUT_ENVIRONMENT")},
-        **{k: v for k, v in inputs.items() if k in ("INPUT_DETAILED_EXITCODE", "INPUT_FAIL_ON_CHANGES")},
-    )
-    return ran, checked
 
 
 def test_plan_apply_plan_produces_the_documented_outputs(
@@ -190,20 +103,10 @@ def test_validate_and_extra_args(runner: dict[str, str], tmp_path: Path) -> None
     assert ran.outputs["exit-code"] == "0" and ran.outputs["has-changes"] == "true"
 
 
-def _load_script() -> Any:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("verifyctl_action", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_environment_input_passes_env_and_names_the_files(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    script = _load_script()
+    script = load_script()
     for key in list(os.environ):
         if key.startswith(("INPUT_", "ACTION_")):
             monkeypatch.delenv(key)
@@ -213,9 +116,9 @@ def test_the_environment_input_passes_env_and_names_the_files(
     monkeypatch.setenv("INPUT_ARGS", "--parallelism 4")
     argv, plan_file = script.build_argv("plan", tmp_path)
     assert argv == [
-        "verifyctl", "plan", "verify/", "more/", "--env", "production",
+        "verifyctl", "plan", "--env", "production",
         "--format", "markdown", "--out", str(tmp_path / "verifyctl-plan-production.json"), "--no-color",
-        "--detailed-exitcode", "--parallelism", "4",
+        "--detailed-exitcode", "--parallelism", "4", "--", "verify/", "more/",
     ]  # fmt: skip
     assert plan_file == tmp_path / "verifyctl-plan-production.json"
     assert script.marker() == "<!-- verifyctl-plan:production -->"
@@ -247,78 +150,6 @@ def test_the_environment_input_end_to_end(
     )
 
 
-class FakeGitHub:
-    """Just enough of GitHub's issue-comments API, on loopback, to post and update a comment."""
-
-    def __init__(self) -> None:
-        self.comments: list[dict[str, Any]] = []
-        self.requests: list[tuple[str, str, str]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _answer(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _record(self) -> dict[str, Any]:
-                self.requests_auth = self.headers.get("Authorization", "")
-                fake.requests.append((self.command, self.path, self.requests_auth))
-                length = int(self.headers.get("Content-Length") or 0)
-                return json.loads(self.rfile.read(length)) if length else {}
-
-            def do_GET(self) -> None:
-                self._record()
-                page = int(self.path.split("page=")[-1]) if "page=" in self.path else 1
-                self._answer(200, fake.comments[(page - 1) * 100 : page * 100])
-
-            def do_POST(self) -> None:
-                body = self._record()
-                comment = {"id": 1000 + len(fake.comments), "body": body["body"], "user": {"type": "Bot"}}
-                fake.comments.append(comment)
-                self._answer(201, comment)
-
-            def do_PATCH(self) -> None:
-                body = self._record()
-                comment_id = int(self.path.rsplit("/", 1)[-1])
-                [comment] = [c for c in fake.comments if c["id"] == comment_id]
-                comment["body"] = body["body"]
-                self._answer(200, comment)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def github(runner: dict[str, str], tmp_path: Path) -> Iterator[tuple[FakeGitHub, dict[str, str]]]:
-    fake = FakeGitHub()
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}), encoding="utf-8")
-    env = {
-        **runner,
-        "GITHUB_API_URL": fake.url,
-        "GITHUB_REPOSITORY": "acme/verify-config",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_TOKEN": "ghs_fake-token",
-    }
-    try:
-        yield fake, env
-    finally:
-        fake.close()
-
-
 def test_one_comment_per_environment_updated_in_place(
     github: tuple[FakeGitHub, dict[str, str]], tmp_path: Path
 ) -> None:
@@ -338,9 +169,14 @@ def test_one_comment_per_environment_updated_in_place(
         "<!-- verifyctl-plan:staging -->\nplan 2\n",
         "<!-- verifyctl-plan:production -->\nplan 1\n",
     ]
-    assert [method for method, _, _ in fake.requests if method != "GET"] == ["POST", "POST", "PATCH"]
+    writes = [method for method, path, _ in fake.requests if method != "GET" and path != "/graphql"]
+    assert writes == ["POST", "POST", "PATCH"]
     assert all(auth == "Bearer ghs_fake-token" for _, _, auth in fake.requests)
-    assert all(path.startswith("/repos/acme/verify-config/issues/") for _, path, _ in fake.requests)
+    assert all(
+        path.startswith("/repos/acme/verify-config/issues/")
+        for _, path, _ in fake.requests
+        if path != "/graphql"
+    )
 
 
 def test_the_comment_step_posts_the_run_steps_markdown_and_truncates_long_plans(

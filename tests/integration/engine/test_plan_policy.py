@@ -30,7 +30,7 @@ def test_plan_prints_findings_and_apply_refuses_an_error_with_nothing_written(
         }
     )
     plan = run_cli("plan", path)
-    assert plan.exit_code == 0, plan.stderr
+    assert plan.exit_code == 4, plan.stderr  # shown, and failed: apply would refuse it
     lines = plan.stdout.splitlines()
     assert lines[0].startswith("Account: ")
     assert lines[1] == "verifyctl.yaml:4:3: error[code-length]: code_length is 6; set it to at least 8"
@@ -45,7 +45,7 @@ def test_plan_prints_findings_and_apply_refuses_an_error_with_nothing_written(
     assert "1 policy error without an exception: nothing was applied" in refused.stderr
     assert writes(account) == []
     # A saved plan keeps the finding: applying it is refused too, before any write.
-    assert run_cli("plan", path, "--out", "plan.json").exit_code == 0
+    assert run_cli("plan", path, "--out", "plan.json").exit_code == 4
     assert run_cli("apply", "--plan", "plan.json").exit_code == 3
     assert writes(account) == []
 

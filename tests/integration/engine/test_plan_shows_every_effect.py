@@ -225,7 +225,7 @@ def test_the_account_is_named_in_every_format_and_in_the_prompt(
         "sid_sha256": plan["account"]["sid_sha256"],
     }
     assert ACCOUNT_SID not in json.dumps(plan)
-    assert "Account **AC…cdef (Globex Production)**" in markdown
+    assert "Account `AC…cdef (Globex Production)`" in markdown
     # The prompt names the account; answering no changes nothing.
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("click.confirm", _record_prompt)

@@ -117,15 +117,18 @@ def test_every_recipe_runs_one_job_per_environment_with_that_environments_secret
         environments = []
         for job in document["jobs"].values():
             assert job["permissions"]["contents"] == "read"
-            [step] = action_steps({"jobs": {"job": job}})
-            assert {k: step["env"][k] for k in SECRETS} == {k: f"${{{{ secrets.{k} }}}}" for k in SECRETS}
-            assert step["with"]["paths"] == "verify/"
+            online = [s for s in action_steps({"jobs": {"job": job}}) if s["with"]["command"] != "validate"]
+            for step in online:
+                assert {k: step["env"][k] for k in SECRETS} == {k: f"${{{{ secrets.{k} }}}}" for k in SECRETS}
+                assert step["with"]["paths"] == "verify/"
             if "matrix" in job.get("strategy", {}):
-                assert job["environment"] == step["with"]["environment"] == "${{ matrix.environment }}"
+                # Plans and drift checks only read: a read-only key in an ungated `ENV-read` environment.
+                assert job["environment"] == "${{ matrix.environment }}-read"
+                assert {s["with"]["environment"] for s in online} == {"${{ matrix.environment }}"}
                 assert job["strategy"]["fail-fast"] is False
                 environments += job["strategy"]["matrix"]["environment"]
             else:
-                assert job["environment"] == step["with"]["environment"]
+                assert {s["with"]["environment"] for s in online} == {job["environment"]}
                 environments.append(job["environment"])
         assert environments == ENVIRONMENTS, name
 
@@ -135,7 +138,9 @@ def test_plan_on_pull_requests_comments_once_per_environment() -> None:
     assert "pull_request" in triggers(document)
     [job] = document["jobs"].values()
     assert job["permissions"]["pull-requests"] == "write"
-    [step] = action_steps(document)
+    validate, step = action_steps(document)
+    assert validate["with"] == {"command": "validate", "paths": "verify/"}
+    assert step["if"] == "${{ !cancelled() }}"  # the comment says why, even after a failed validate
     assert step["with"]["command"] == "plan" and step["with"]["detailed-exitcode"] == "true"
     assert step["with"].get("comment", "true") == "true"
     assert document["concurrency"]["cancel-in-progress"] is True
@@ -149,8 +154,11 @@ def test_apply_on_merge_staging_then_production_one_at_a_time() -> None:
     jobs = document["jobs"]
     assert jobs["production"]["needs"] == "staging" and jobs["production"]["environment"] == "production"
     for job in jobs.values():
-        [step] = action_steps({"jobs": {"job": job}})
-        assert step["with"]["command"] == "apply" and "args" not in step["with"]  # deletes stay refused
+        plan, apply = action_steps({"jobs": {"job": job}})
+        assert plan["id"] == "plan" and plan["with"]["command"] == "plan"
+        # It applies the plan just made (and shown in the job summary); deletes stay refused.
+        assert apply["with"]["command"] == "apply"
+        assert apply["with"]["args"] == "--plan ${{ steps.plan.outputs.plan-file }}"
 
 
 def test_drift_check_is_scheduled_and_fails_on_changes() -> None:
@@ -208,14 +216,16 @@ def test_the_command_lines_the_recipes_run_exist(monkeypatch: pytest.MonkeyPatch
                 if key.startswith("INPUT_"):
                     monkeypatch.delenv(key)
             for name, value in step["with"].items():
-                monkeypatch.setenv(f"INPUT_{name.upper().replace('-', '_')}", str(value))
+                value = str(value).replace("${{ steps.plan.outputs.plan-file }}", "plan.json")
+                monkeypatch.setenv(f"INPUT_{name.upper().replace('-', '_')}", value)
             argv, _ = script.build_argv(step["with"]["command"], tmp_path)
             commands.append(argv[1:])
-    assert {c[0] for c in commands} == {"plan", "apply"}
+    assert {c[0] for c in commands} == {"validate", "plan", "apply"}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
     running = [
         subprocess.Popen(
-            [sys.executable, "-m", "verifyctl", *command, "--help"],
+            # --help before the `--` that ends the options (the paths follow it).
+            [sys.executable, "-m", "verifyctl", *command[: command.index("--")], "--help"],
             cwd=ROOT,
             env={**env, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE,
@@ -285,6 +295,7 @@ def test_the_plan_recipe_uploads_the_lint_findings_to_code_scanning(tmp_path: Pa
     # The line it runs, on the environments example with no variable set, writes SARIF.
     line = lint["run"].strip().splitlines()[-1]
     assert line.split()[1:5] == ["lint", "verify/", "--format", "sarif"]
+    assert "||" not in line  # an error-level finding fails the job; the upload still runs after it
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
     done = subprocess.run(
         [
@@ -303,3 +314,13 @@ def test_the_plan_recipe_uploads_the_lint_findings_to_code_scanning(tmp_path: Pa
     )
     assert done.returncode in (0, 1), done.stderr
     assert json.loads(done.stdout)["version"] == "2.1.0"
+
+
+def test_the_examples_name_the_variables_the_recipes_pass() -> None:
+    """examples/environments reads its credentials from the variables the recipes set from secrets."""
+    environments = load(ROOT / "examples" / "environments" / "environments.yaml")["environments"]
+    named = {name for env in environments.values() for name in env["credentials"].values()}
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for step in action_steps(workflow(path.name)):
+            if step["with"]["command"] != "validate":
+                assert named <= set(step["env"]), f"{path.name}: {sorted(named - set(step['env']))}"

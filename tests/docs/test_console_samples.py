@@ -1,0 +1,76 @@
+"""Every `console` block in README.md and docs/ is what its commands print (scripts/docs_samples.py).
+
+A failure shows a unified diff of the page against what the commands print; after a deliberate
+change of output, `python scripts/docs_samples.py --write` rewrites the stale blocks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load() -> Any:
+    spec = importlib.util.spec_from_file_location("docs_samples", ROOT / "scripts" / "docs_samples.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["docs_samples"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+samples = _load()
+BLOCKS = samples.console_blocks()
+
+
+def test_every_console_block_is_run_or_exempt_with_a_reason() -> None:
+    keys = [block.key for block in BLOCKS]
+    unknown = [b.where for b in BLOCKS if b.key not in samples.SAMPLES and b.key not in samples.EXEMPT]
+    assert not unknown, f"console blocks no sample runs: {unknown} (add them to scripts/docs_samples.py)"
+    assert len(set(keys)) == len(keys), (
+        "two console blocks of one page start alike: SAMPLES cannot tell them apart"
+    )
+    assert set(samples.SAMPLES) <= set(keys), "SAMPLES names blocks that are gone"
+    assert set(samples.EXEMPT) <= set(keys), "EXEMPT names blocks that are gone"
+    assert all(len(reason) > 20 for reason in samples.EXEMPT.values())
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in BLOCKS if b.key in samples.SAMPLES], ids=lambda b: b.where.replace("/", "-")
+)
+def test_the_sample_is_what_the_commands_print(block: Any) -> None:
+    outcome = samples.run_block(block, samples.SAMPLES[block.key])
+    assert not outcome.problems, "\n".join(outcome.problems)
+    if not outcome.matches():
+        import difflib
+
+        diff = "\n".join(
+            difflib.unified_diff(list(block.lines), outcome.actual, "the page", "the commands", lineterm="")
+        )
+        pytest.fail(f"{block.where}: the sample is stale; update it with: {samples.UPDATE}\n{diff}")
+
+
+def test_normalising_forgives_only_sids_masks_durations_sizes_times_and_codes() -> None:
+    normalise = samples.normalise
+    assert normalise("created VA61deba68c861184688bcf1c646fa9607 (0.01 s)") == "created VA… (N s)"
+    assert normalise("account AC…4de3, 3.6 kB, 2026-11-26T06:17:58Z") == "account AC…, N B, TIME"
+    assert normalise("Your code is: 580407") == "Your code is: 580407"  # only a verification code
+    assert normalise("verification code is: 580407.") == "verification code is: CODE."
+    for kept in ("Plan: 18 to add", "exit 2", "VA…", "HJ0000000000000000000000000000000", "in 3 objects"):
+        assert normalise(kept) == kept
+    assert normalise("Plan: 18 to add") != normalise("Plan: 17 to add")
+
+
+def test_an_elision_stands_for_any_lines_and_nothing_else_is_loose() -> None:
+    matches = samples._matches
+    assert matches(["a", "  …(more)", "d"], ["a", "b", "c", "d"])
+    assert matches(["a", "…", "d"], ["a", "d"])
+    assert not matches(["a", "…", "d"], ["a", "b", "e"])
+    assert not matches(["a", "d"], ["a", "b", "d"])
+    assert not matches(["a"], ["a", ""])

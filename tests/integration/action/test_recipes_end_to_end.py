@@ -1,0 +1,161 @@
+"""The CI recipes end to end: their own steps, through the action, against the emulator and a fake GitHub.
+
+One pull request weakens a service, then is fixed; it is merged and applied; a day later someone
+changes the account by hand. Each workflow runs from its YAML in examples/ci (workflow_runner.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from tests.integration.action.support import ACCOUNT, OTHER_ACCOUNT, ROOT, FakeGitHub
+from tests.integration.action.workflow_runner import JobResult, Runner, run_workflow
+from tests.integration.emulator.support import Api
+from verifyctl.emulator import EmulatorServer
+
+EMULATOR_OPTIONS = {"accounts": [ACCOUNT, OTHER_ACCOUNT]}
+WORKFLOWS = ROOT / "examples" / "ci" / ".github" / "workflows"
+SERVICES = """\
+version: 1
+services:
+  - friendly_name: Acme Login
+    code_length: {code_length}
+    rate_limits:
+      - unique_name: end_user_phone
+        buckets: [{{interval: 60, max: 5}}]
+"""
+# Plans and drift checks name `ENV-read` GitHub Environments, applies `ENV`: each run below gets only
+# the environments it should use, so a recipe that named the other one would find no credentials.
+READ_SECRETS = {
+    "staging-read": {"TWILIO_AUTH_TOKEN": ACCOUNT[1]},
+    "production-read": {"TWILIO_AUTH_TOKEN": OTHER_ACCOUNT[1]},
+}
+WRITE_SECRETS = {
+    "staging": {"TWILIO_AUTH_TOKEN": ACCOUNT[1]},
+    "production": {"TWILIO_AUTH_TOKEN": OTHER_ACCOUNT[1]},
+}
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub()
+    try:
+        yield fake
+    finally:
+        fake.close()
+
+
+def make_repository(repo: Path, emulator: EmulatorServer) -> None:
+    (repo / "verify").mkdir(parents=True)
+    (repo / "verify" / "environments.yaml").write_text(
+        "version: 1\nenvironments:\n"
+        + "".join(
+            f"  {name}:\n    account_sid: {sid}\n    credentials: {{auth_token_env: TWILIO_AUTH_TOKEN}}\n"
+            f"    api_url: {emulator.base_url}\n"  # the emulator stands in for api.twilio.com
+            for name, sid in (("staging", ACCOUNT[0]), ("production", OTHER_ACCOUNT[0]))
+        ),
+        encoding="utf-8",
+    )
+    push(repo, code_length=6)
+
+
+def push(repo: Path, code_length: int) -> None:
+    (repo / "verify" / "services.yaml").write_text(SERVICES.format(code_length=code_length), encoding="utf-8")
+
+
+def run(
+    name: str,
+    repo: Path,
+    tmp_path: Path,
+    github: FakeGitHub,
+    event_name: str,
+    secrets: Mapping[str, Mapping[str, str]],
+) -> list[JobResult]:
+    event = {"pull_request": {"number": 7}} if event_name == "pull_request" else {}
+    runner = Runner(repo, tmp_path / "runner", event_name, event, secrets, github.url, "ghs_fake-token")
+    return run_workflow(WORKFLOWS / name, runner)
+
+
+def markdown_of(job: JobResult, step: str) -> str:
+    return Path(job.step(step).outputs["markdown"]).read_text(encoding="utf-8")
+
+
+def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    make_repository(repo, emulator)
+
+    # A pull request weakens the service: every plan job fails, and its comment says why.
+    push(repo, code_length=4)
+    jobs = run("verifyctl-plan.yml", repo, tmp_path, github, "pull_request", READ_SECRETS)
+    assert [(job.name, job.environment, job.succeeded) for job in jobs] == [
+        ("plan (staging)", "staging-read", False),
+        ("plan (production)", "production-read", False),
+    ]
+    for job in jobs:
+        outcomes = {step.name: step.outcome for step in job.steps}
+        assert outcomes == {
+            "actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8": "success",
+            "Validate": "failure",
+            "Plan": "failure",
+            "Lint as SARIF": "failure",
+            "Upload the lint findings to code scanning": "success",
+        }, job.log
+        assert (
+            "policy errors without an exception, so apply would refuse this plan" in job.step("Plan").stdout
+        )
+    comments = {c["body"].splitlines()[0]: c for c in github.comments}
+    assert set(comments) == {"<!-- verifyctl-plan:staging -->", "<!-- verifyctl-plan:production -->"}
+    for comment in comments.values():
+        assert "❌ **This plan fails (exit code 4)**" in comment["body"]
+        assert "error[code-length]: code_length is 4; set it to at least 6" in comment["body"]
+    assert emulator_services(emulator, ACCOUNT) == {}  # a pull request never writes
+
+    # The author fixes it: the plan jobs pass, and the same two comments now show the plan.
+    push(repo, code_length=6)
+    jobs = run("verifyctl-plan.yml", repo, tmp_path, github, "pull_request", READ_SECRETS)
+    assert [job.succeeded for job in jobs] == [True, True], [job.log for job in jobs]
+    assert len(github.comments) == 2
+    for comment in github.comments:
+        assert "**Plan: 3 to add, 0 to change, 0 to destroy, 0 to replace.**" in comment["body"]
+        assert "This plan fails" not in comment["body"]
+
+    # The merge: each job plans, then applies that saved plan, staging first.
+    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", WRITE_SECRETS)
+    assert [(job.name, job.environment, job.succeeded) for job in jobs] == [
+        ("staging", "staging", True),
+        ("production", "production", True),
+    ], [job.log for job in jobs]
+    for job in jobs:
+        saved = job.step("Plan").outputs["plan-file"]
+        assert json.loads(Path(saved).read_text(encoding="utf-8"))["summary"]["add"] == 3
+        assert f"--plan {saved} -- verify/" in job.step("Apply the saved plan").stdout
+        assert "Apply complete: 3 applied, 0 failed, 0 skipped." in markdown_of(job, "Apply the saved plan")
+    assert emulator_services(emulator, ACCOUNT) == {"Acme Login": 6}
+    assert emulator_services(emulator, OTHER_ACCOUNT) == {"Acme Login": 6}
+
+    # The next day, someone changes staging by hand: a setting, and a service no file manages.
+    staging = Api(emulator.base_url, ACCOUNT)
+    [login] = [
+        s for s in staging.get("/v2/Services").json()["services"] if s["friendly_name"] == "Acme Login"
+    ]
+    assert staging.post(f"/v2/Services/{login['sid']}", {"CodeLength": "8"}).status_code == 200
+    staging.service("Hand Made")
+    jobs = run("verifyctl-drift.yml", repo, tmp_path, github, "schedule", READ_SECRETS)
+    drift, quiet = jobs
+    assert (drift.name, drift.environment, drift.succeeded) == ("drift (staging)", "staging-read", False)
+    assert "::error title=Drift detected (staging)::" in drift.step("Check for drift").stdout
+    summary = markdown_of(drift, "Check for drift")
+    assert "`code_length`: `8` → `6`" in summary
+    # Needs the unmanaged-services report of plans (another branch): the hand-made service is named.
+    assert "Hand Made" in summary, summary
+    assert (quiet.environment, quiet.succeeded) == ("production-read", True), quiet.log
+    assert len(github.comments) == 2  # drift checks and applies post no pull-request comment
+
+
+def emulator_services(emulator: EmulatorServer, account: tuple[str, str]) -> dict[str, int]:
+    services = Api(emulator.base_url, account).get("/v2/Services").json()["services"]
+    return {s["friendly_name"]: s["code_length"] for s in services}
