@@ -98,7 +98,8 @@ def test_policy_runs_on_what_is_applied_not_on_the_files_findings(
     account: EmulatorServer, workdir: Path
 ) -> None:
     path = write("verifyctl.yaml", [service("Acme Login", 6)], policy={"rules": {"code-length": {"min": 8}}})
-    assert run_cli("plan", path, "--out", "p.json").exit_code == 0
+    # plan exits 4 (apply would refuse) but still saves the plan, which an attacker may then edit.
+    assert run_cli("plan", path, "--out", "p.json").exit_code == 4
     data = saved()
     assert data["blocking_findings"]
     data["blocking_findings"] = []
