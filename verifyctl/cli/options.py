@@ -17,7 +17,6 @@ from verifyctl.cli.output import progress, setup_logging
 from verifyctl.client import credentials_from_env
 from verifyctl.engine import AccountSpec, Engine
 from verifyctl.errors import UsageError
-from verifyctl.memory import heap_so_far_frozen
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -185,10 +184,7 @@ def open_engine(
     if target is None:
         target = one_target(options, ())
     spec = target.spec if target.spec is not None else account_spec(options)
-    with (
-        heap_so_far_frozen(),
-        Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine,
-    ):
+    with Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine:
         try:
             yield engine
         finally:

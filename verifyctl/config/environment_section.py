@@ -15,7 +15,6 @@ from verifyctl.config.parsed import ParsedFiles
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
-from verifyctl.memory import cycle_collector_paused
 
 # `--env all` selects every environment.
 ALL = "all"
@@ -39,7 +38,6 @@ class Selection:
     var_files: tuple[str, ...] = ()
 
 
-@cycle_collector_paused()
 def read_environments(
     paths: Sequence[str | Path], environ: Mapping[str, str], parsed: ParsedFiles | None = None
 ) -> Environments:

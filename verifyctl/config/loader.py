@@ -33,7 +33,6 @@ from verifyctl.config.validation import (
 from verifyctl.config.yaml_document import Document, Loc
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem
-from verifyctl.memory import cycle_collector_paused
 
 DEFAULT_PATH = "verifyctl.yaml"
 # The longest path and message a problem prints (its checks quote values cut to 40 characters already).
@@ -112,9 +111,7 @@ class _Places:
             self._work_out()
         return self._locations
 
-    @cycle_collector_paused()
     def _work_out(self) -> None:
-        # Tens of thousands of tuples made and none freed: the collector would only walk them.
         documents = self._documents
         assert documents is not None
         locations = self._locations
@@ -254,7 +251,6 @@ def load_config(
     )
 
 
-@cycle_collector_paused()
 def _load(
     sources: Sequence[tuple[str, bytes]],
     problems: list[Problem],
