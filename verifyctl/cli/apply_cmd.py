@@ -7,7 +7,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
@@ -18,7 +17,9 @@ from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, plan
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
 from verifyctl.cli.ticker import Ticker, reading
+from verifyctl.config.limits import MIB
 from verifyctl.config.loader import printable_name
+from verifyctl.config.reading import Unreadable, read_file, root_of
 from verifyctl.engine import (
     NOT_STARTED,
     ApplyResult,
@@ -34,16 +35,18 @@ from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, Usage
 from verifyctl.plan.model import Plan, SavedPlan
 from verifyctl.render.text import SYMBOLS, render_text
 
+# A saved plan is read whole: bounded well above the largest one plan makes (10,000 services: about 60 MB).
+SAVED_PLAN_BYTES = 256 * MIB
 
-def load_saved_plan(path: str) -> SavedPlan:
-    # A file name may hold a line break; quoted, the error stays on its one line.
-    shown = path if path.isprintable() else json.dumps(path)
+
+def load_saved_plan(path: str, outside_links: bool = False) -> SavedPlan:
+    """The saved plan at `path`, read through the bound (a link of it may not lead out of its directory)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_file(path, SAVED_PLAN_BYTES, None if outside_links else root_of(path)))
         return Plan.from_dict(data)
-    except OSError as error:
-        shown = printable_name(path)  # a line break in the name must not split the message
-        raise VerifyctlError(f"cannot read the saved plan {shown}: {error.strerror or error}") from None
+    except Unreadable as error:
+        # A line break in the name must not split the message.
+        raise VerifyctlError(f"cannot read the saved plan {printable_name(path)}: {error.reason}") from None
     except (ValueError, KeyError, TypeError) as error:
         raise VerifyctlError(f"{printable_name(path)} is not a verifyctl plan file: {error}") from None
 
@@ -185,7 +188,7 @@ def apply_command(
     if plan_file and targets:
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
     if plan_file:
-        saved_file = load_saved_plan(plan_file)
+        saved_file = load_saved_plan(plan_file, account.allow_outside_links)
         # The saved plan names its environment; PATHs, if any, say where the environments are and give
         # back the real values the saved plan holds masked.
         recorded = saved_file.plan.environment
@@ -196,7 +199,7 @@ def apply_command(
             paths_target = one_target(replace(account, env=recorded or account.env), paths)
         config = None
         if paths and paths_target is not None:
-            config = load_desired(paths, paths_target.variables, paths_target.name)
+            config = load_desired(paths, paths_target.variables, paths_target.name, paths_target.files)
         with open_engine(account, parallelism, paths_target) as engine:
             with reading(engine):
                 saved = engine.bind_saved(saved_file, config)
@@ -209,7 +212,7 @@ def apply_command(
         return
     wanted_targets = check_targets(targets)
     target = one_target(account, paths)
-    checked = load_configuration(paths, target.variables, target.name)
+    checked = load_configuration(paths, target.variables, target.name, target.files)
     with open_engine(account, parallelism, target) as engine:
         with reading(engine):
             # The files are checked: the services list is read while their records are built.

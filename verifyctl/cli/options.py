@@ -102,6 +102,7 @@ class AccountOptions:
     env: str | None = None
     vars: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
+    allow_outside_links: bool = False
 
 
 _ACCOUNT_OPTION_NAMES = (
@@ -115,6 +116,7 @@ _ACCOUNT_OPTION_NAMES = (
     "env",
     "vars",
     "var_files",
+    "allow_outside_links",
 )
 
 

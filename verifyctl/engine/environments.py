@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from verifyctl.client import Credentials
 from verifyctl.config.environment_section import ALL, Environments, Selection, read_environments, variables
+from verifyctl.config.files import ConfigFiles
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.engine.account import AccountSpec
 from verifyctl.errors import CredentialsError, UsageError
@@ -19,6 +20,8 @@ class Target:
     name: str
     spec: AccountSpec | None
     variables: Mapping[str, str]
+    # The command's files as read and parsed to find the environments: the load takes them from here.
+    files: ConfigFiles | None = field(default=None, compare=False)
 
 
 def credentials_of(name: str, environment: EnvironmentConfig, environ: Mapping[str, str]) -> Credentials:
@@ -59,11 +62,12 @@ def select(
     (left to the caller: spec None). With one, `--env` must name an environment or `all`, unless
     the command needs no account (validate, lint), which then checks every environment.
     """
-    declared = read_environments(paths, environ)
+    files = ConfigFiles(paths, outside_links=selection.outside_links)
+    declared = read_environments(files, environ)
     if not declared.by_name:
         if selection.env:
             raise UsageError(f"--env {selection.env}: no file has an `environments:` section")
-        return [Target("", None, variables(selection, environ))]
+        return [Target("", None, variables(selection, environ), files)]
     names = sorted(declared.by_name)
     if selection.env is None and needs_account:
         raise UsageError(
@@ -76,7 +80,8 @@ def select(
         chosen = [selection.env]
     else:
         raise UsageError(f"--env {selection.env}: no such environment (declared: {', '.join(names)}, or all)")
-    return [_target(name, declared, selection, environ, api_url, needs_account) for name in chosen]
+    files.expect_loads(len(chosen))
+    return [_target(name, declared, selection, environ, api_url, needs_account, files) for name in chosen]
 
 
 def _target(
@@ -86,6 +91,7 @@ def _target(
     environ: Mapping[str, str],
     api_url: str | None,
     needs_account: bool,
+    files: ConfigFiles,
 ) -> Target:
     environment = declared.by_name[name]
     spec = None
@@ -97,4 +103,4 @@ def _target(
             environment=name,
             credential_names=credential_names(environment),
         )
-    return Target(name, spec, variables(selection, environ, environment, declared.file))
+    return Target(name, spec, variables(selection, environ, environment, declared), files)
