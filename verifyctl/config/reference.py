@@ -7,8 +7,10 @@ import re
 import sys
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
+
+from verifyctl.config.limits import MIB
+from verifyctl.config.reading import Unreadable, read_file
 
 # Request schemas of the create operations, by the config kind whose fields they describe.
 _CREATE_OPERATIONS = {
@@ -103,7 +105,12 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         sys.stderr.write("usage: python -m verifyctl.config.reference SPEC.json\n")
         return 64
-    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    try:
+        # Twilio's spec is a few megabytes; the bound only keeps a device or a FIFO from being read.
+        spec = json.loads(read_file(argv[0], 256 * MIB).decode("utf-8"))
+    except Unreadable as error:
+        sys.stderr.write(f"cannot read {argv[0]}: {error.reason}\n")
+        return 1
     sys.stdout.write(json.dumps(extract(spec), indent=2, sort_keys=True) + "\n")
     return 0
 
