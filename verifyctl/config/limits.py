@@ -1,9 +1,18 @@
-"""What one YAML file may cost to load: the bounds, and the problems of crossing them."""
+"""What one YAML file may cost to load: the bounds, their problems, and a count of events against them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
+
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 MIB = 1024 * 1024
 LIMITS_DOC = "docs/configuration-limits.md"
@@ -66,3 +75,93 @@ def too_much(mark: Any, limits: YamlLimits, values: int, *, alias: bool) -> Over
     else:
         what = f"{limits.max_text:,} characters of text"
     return OverLimit(mark, f"{how} more than {what}, the limit of one file{bomb}; see {LIMITS_DOC}")
+
+
+class _Open:
+    """A list or mapping whose end event has not come yet."""
+
+    __slots__ = ("anchor", "is_mapping", "items", "text", "values")
+
+    def __init__(self, is_mapping: bool, anchor: str | None, values: int, text: int) -> None:
+        self.is_mapping = is_mapping
+        self.anchor = anchor
+        self.items = 0
+        # The budget's totals when the collection started, so its own weight is known at its end.
+        self.values = values
+        self.text = text
+
+
+class Budget:
+    """Counts the values, text and nesting of a document event by event; raises OverLimit when a bound
+    is crossed. An alias counts the weight of the node it names, measured when that node ended, so a
+    billion-laughs document is stopped at the first alias that takes it past a bound, after reading only
+    its few kilobytes."""
+
+    def __init__(self, limits: YamlLimits) -> None:
+        self.limits = limits
+        self.values = 0
+        self.text = 0
+        self._open: list[_Open] = []
+        self._weights: dict[str, tuple[int, int]] = {}
+
+    def feed(self, event: Any) -> None:
+        """Count one parser event."""
+        kind = type(event)
+        if kind is ScalarEvent:
+            # Most events are scalars: their path is written out, as it runs a million times for a big file.
+            opened = self._open
+            value = True
+            if opened:
+                if len(opened) > self.limits.max_depth:
+                    self._too_deep(event)
+                parent = opened[-1]
+                parent.items += 1
+                value = not parent.is_mapping or not parent.items & 1
+            self.values += value
+            self.text += len(event.value)
+            if self.values > self.limits.max_values or self.text > self.limits.max_text:
+                self._over(event, alias=False)
+            if event.anchor is not None:
+                self._weights[event.anchor] = (1, len(event.value))
+        elif kind is AliasEvent:
+            self._node(event)
+            self._is_value()
+            # An alias of a node still open (a recursive alias) or of no node is one value: the composer or
+            # the converter reports it.
+            values, text = self._weights.get(event.anchor, (1, 0))
+            self._add(event, values, text, alias=True)
+        elif kind is SequenceStartEvent or kind is MappingStartEvent:
+            self._node(event)
+            self._add(event, 1 if self._is_value() else 0, 0)
+            if event.anchor is not None:
+                self._weights[event.anchor] = (1, 0)
+            self._open.append(_Open(kind is MappingStartEvent, event.anchor, self.values, self.text))
+        elif kind is SequenceEndEvent or kind is MappingEndEvent:
+            done = self._open.pop()
+            if done.anchor is not None:
+                # The collection itself, as an alias of it is a value wherever it is written.
+                self._weights[done.anchor] = (1 + self.values - done.values, self.text - done.text)
+
+    def _node(self, event: Any) -> None:
+        if len(self._open) > self.limits.max_depth:
+            self._too_deep(event)
+
+    def _too_deep(self, event: Any) -> NoReturn:
+        raise too_deep(event.start_mark, self.limits)
+
+    def _is_value(self) -> bool:
+        """Whether the node starting now is a value (not a mapping key); counts it in its parent."""
+        if not self._open:
+            return True
+        parent = self._open[-1]
+        parent.items += 1
+        return not parent.is_mapping or parent.items % 2 == 0
+
+    def _add(self, event: Any, values: int, text: int, *, alias: bool = False) -> None:
+        self.values += values
+        self.text += text
+        if self.values > self.limits.max_values or self.text > self.limits.max_text:
+            self._over(event, alias=alias)
+
+    def _over(self, event: Any, *, alias: bool) -> NoReturn:
+        raise too_much(event.start_mark, self.limits, self.values, alias=alias)

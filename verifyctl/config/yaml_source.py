@@ -11,7 +11,7 @@ from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.scanner import Scanner
 
-from verifyctl.config.limits import DEFAULT_LIMITS, OverLimit, YamlLimits, too_deep, too_large
+from verifyctl.config.limits import DEFAULT_LIMITS, Budget, OverLimit, YamlLimits, too_deep, too_large
 from verifyctl.config.yaml_document import Document, Position
 from verifyctl.config.yaml_events import compose
 from verifyctl.config.yaml_schema import STR, CoreResolver
@@ -124,6 +124,38 @@ _STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
+# Every value but the document itself comes in with one of these characters: a block sequence item
+# with its `-`, a mapping value with its `:`, a flow item with the `[` or `,` before it, and a value
+# left out with its key's `{`, `,` or `?`. Their count bounds the values of a file without aliases.
+_VALUE_MARKS = "-:,[{?"
+
+
+def _may_cross_a_bound(text: str, limits: YamlLimits) -> bool:
+    """Whether `text` might hold more values or text than `limits` allow: it may have aliases (each
+    repeats a whole node), or its length or its count of value marks is over a bound."""
+    if "*" in text and "&" in text:
+        return True
+    return len(text) > limits.max_text or 1 + sum(map(text.count, _VALUE_MARKS)) > limits.max_values
+
+
+def _count(text: str, limits: YamlLimits) -> None:
+    """Count the events of the first document against `limits`, raising OverLimit, before any of it is
+    built: refusing an alias bomb or a huge flat list then costs time, not memory. A YAML error is left
+    to the pass that builds the document, which meets it too."""
+    budget = Budget(limits)
+    events = _CParser(text)
+    documents = 0
+    try:
+        while (event := events.get_event()) is not None:
+            if type(event) is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return
+            budget.feed(event)
+    except yaml.YAMLError:
+        return
+
+
 def parse_yaml(
     name: str, data: bytes, limits: YamlLimits = DEFAULT_LIMITS
 ) -> tuple[Document | None, list[Problem]]:
@@ -144,6 +176,8 @@ def parse_yaml(
         message = f"invalid YAML: the control character U+{ord(refused.group()):04X} is not allowed"
         return None, [Problem(name, where.line, where.column, "", message)]
     try:
+        if _may_cross_a_bound(text, limits):
+            _count(text, limits)
         return compose(name, text, _CParser(text), limits)
     except OverLimit as exc:
         return None, [Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
