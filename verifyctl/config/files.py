@@ -5,12 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits
 from verifyctl.config.paths import Found, find_files
 from verifyctl.config.reading import TooLarge, Unreadable, read_file
-from verifyctl.config.yaml_document import Document
+from verifyctl.config.yaml_document import Document, copied
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import Problem
 
@@ -105,18 +104,10 @@ class ConfigFiles:
 def _copy(document: Document) -> Document:
     """A copy a load may change: its data and its sets; the positions, which no load changes, shared."""
     return Document(
-        data=_copy_data(document.data),
+        data=copied(document.data),
         values=document.values,
         keys=document.keys,
         string_columns=document.string_columns,
         broken=set(document.broken),
         secrets=set(document.secrets),
     )
-
-
-def _copy_data(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {key: _copy_data(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_copy_data(value) for value in data]
-    return data  # strings, numbers, booleans and None never change in place

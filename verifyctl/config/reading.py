@@ -12,12 +12,18 @@ from verifyctl.config.limits import file_too_large
 OUTSIDE_LINKS_FLAG = "--allow-outside-links"
 
 _KINDS = (
+    (stat.S_ISLNK, "a symlink"),
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a FIFO"),
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+def kind_of(mode: int) -> str:
+    """What a file of `mode` (an st_mode) is, in words: "a FIFO", "a character device", ..."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 class Unreadable(Exception):
@@ -92,5 +98,4 @@ def read_file(path: str | Path, limit: int, root: Path | None = None) -> bytes:
 
 def _check_kind(status: os.stat_result) -> None:
     if not stat.S_ISREG(status.st_mode):
-        kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a regular file")
-        raise Unreadable(f"it is {kind}, and only a regular file is read")
+        raise Unreadable(f"it is {kind_of(status.st_mode)}, and only a regular file is read")

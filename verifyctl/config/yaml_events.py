@@ -18,7 +18,7 @@ from yaml.events import (
 
 from verifyctl.config.limits import YamlLimits, too_deep, too_much
 from verifyctl.config.shown import quoted
-from verifyctl.config.yaml_document import At, Document, Loc, format_loc
+from verifyctl.config.yaml_document import At, Document, Loc, copied, format_loc
 from verifyctl.config.yaml_schema import (
     MAP,
     MERGE,
@@ -154,11 +154,8 @@ class _Composer:
             recorder.entries.append((kind, loc[len(recorder.base) :], value))
 
     def started(self, at: At) -> None:
-        """A node starts at `at`, inside len(opened) collections: the recorders note their first per depth."""
-        depth = len(self.opened)
-        for recorder in self.recorders:
-            if depth - recorder.depth == len(recorder.first_at):
-                recorder.first_at.append(at)
+        """A node starts at `at`, inside len(opened) collections."""
+        self.started_at(len(self.opened), at)
 
     def problem(self, at: At, loc: Loc, message: str, *, broken: bool = True) -> None:
         """Report a problem; `broken` when the value at `loc` was dropped, so that checks of it stay quiet."""
@@ -442,7 +439,7 @@ class _Composer:
                 self.problem(anchor.first_at[overflow], loc[:2], message)
                 data = None
             else:
-                data = _copy(anchor.data)
+                data = copied(anchor.data)
                 if self.recorders:
                     for index, first in enumerate(anchor.first_at):
                         self.started_at(depth + index, first)
@@ -456,6 +453,7 @@ class _Composer:
         return data
 
     def started_at(self, depth: int, at: At) -> None:
+        """A node starts at `at`, inside `depth` collections: each recorder notes its first per depth."""
         for recorder in self.recorders:
             if depth - recorder.depth == len(recorder.first_at):
                 recorder.first_at.append(at)
@@ -511,12 +509,3 @@ def _place(top: _Open | None) -> Loc:
             return (*top.loc, _MERGE_SLOT)
         return (*top.loc, key)
     return (*top.loc, len(top.container))
-
-
-def _copy(data: Any) -> Any:
-    """What an alias repeats, as a value of its own: a load changes its document in place."""
-    if isinstance(data, dict):
-        return {key: _copy(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_copy(value) for value in data]
-    return data

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzzing import examples
-from verifyctl.config.yaml_document import Loc
+from tests.trees import places
 from verifyctl.config.yaml_source import parse_yaml
 
 # NEL and the Unicode line and paragraph separators are line breaks to YAML: not kept in a string.
@@ -20,17 +20,6 @@ documents = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
     max_leaves=25,
 )
-
-
-def places(data: Any, loc: Loc = ()) -> list[Loc]:
-    found = [loc]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += places(value, (*loc, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += places(value, (*loc, index))
-    return found
 
 
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
