@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from verifyctl.config.models import ENVIRONMENT_NAME
-from verifyctl.config.reading import TooLarge, Unreadable, read_file, root_of
+from verifyctl.config.reading import Unreadable, read_file, root_of
 from verifyctl.errors import UsageError, VerifyctlError
 from verifyctl.plan.model import FORMAT_VERSION, Action, Change, Plan, sid_digest
 from verifyctl.resources.addresses import Address
@@ -60,9 +60,6 @@ def read_saved_plan(path: str, outside_links: bool = False) -> SavedPlan:
     shown = printable(path)
     try:
         raw = read_file(path, MAX_PLAN_BYTES, None if outside_links else root_of(path))
-    except TooLarge:
-        too_large = f"{shown} is not a verifyctl plan file: larger than {MAX_PLAN_BYTES} bytes"
-        raise PlanFileError(too_large) from None
     except Unreadable as error:
         raise PlanFileError(f"cannot read the saved plan {shown}: {error.reason}") from None
     try:
