@@ -45,7 +45,7 @@ CONFIG = {
 @pytest.fixture
 def sensitive(credentials: Credentials, monkeypatch: pytest.MonkeyPatch) -> Credentials:
     Path("verifyctl.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False), encoding="utf-8")
-    monkeypatch.setenv("AUDIT_TOKEN", AUDIT_TOKEN)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", AUDIT_TOKEN)
     return credentials
 
 
@@ -80,16 +80,16 @@ def test_a_secret_in_a_webhook_url_is_masked_everywhere(
     assert watch.run("plan", "--detailed-exitcode").exit_code == 0
 
     # A new secret value is a change, and still never shown.
-    monkeypatch.setenv("AUDIT_TOKEN", ROTATED)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", ROTATED)
     changed = watch.run("plan", *verbose, "--detailed-exitcode", expect=2).stdout
     assert "~ webhook_url" in changed and ROTATED not in changed
     watch.run("plan", "--out", "rotated.json")
     watch.check_file("rotated.json")
     # Files whose value is not the one planned make the saved plan stale.
-    monkeypatch.setenv("AUDIT_TOKEN", AUDIT_TOKEN)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", AUDIT_TOKEN)
     stale = watch.run("apply", "--plan", "rotated.json", "verifyctl.yaml", expect=3)
     assert "stale" in stale.stderr and "webhook_url" in stale.stderr
-    monkeypatch.setenv("AUDIT_TOKEN", ROTATED)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", ROTATED)
     watch.run("apply", "-vv", "--plan", "rotated.json", "verifyctl.yaml")
     assert watch.run("plan", "--detailed-exitcode").exit_code == 0
 
@@ -103,7 +103,7 @@ def test_a_secret_in_a_webhook_url_is_masked_everywhere(
     watch.run("import", "-v", "--split", "imported")
     for path in Path("imported").iterdir():
         watch.check_file(str(path))
-    monkeypatch.setenv(name, f"token={ROTATED}")
+    monkeypatch.setenv(f"VERIFYCTL_VAR_{name}", f"token={ROTATED}")
     assert watch.run("plan", "imported.yaml", "--detailed-exitcode").exit_code == 0
 
 
@@ -178,7 +178,7 @@ def test_an_echoed_secret_value_of_the_files_is_scrubbed(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "plain-token-of-no-interest")
-    monkeypatch.setenv("AUDIT_TOKEN", ODD_AUDIT)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", ODD_AUDIT)
     monkeypatch.chdir(tmp_path)
     Path("verifyctl.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False), encoding="utf-8")
     run = watch.run("plan", "-vv", "--api-url", echoing_server, expect=1)

@@ -13,6 +13,7 @@ from verifyctl.config.loader import DEFAULT_PATH, Config, load_config
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.config.parsed import ParsedFiles
 from verifyctl.config.paths import expand_paths
+from verifyctl.config.variables import Variables
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
 from verifyctl.memory import cycle_collector_paused
@@ -125,18 +126,20 @@ def variables(
     environ: Mapping[str, str],
     environment: EnvironmentConfig | None = None,
     declared_in: Path | None = None,
-) -> dict[str, str]:
-    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > the process environment."""
-    merged = dict(environ)
+) -> Variables:
+    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > VERIFYCTL_VAR_* variables."""
+    declared: dict[str, str] = {}
     if environment is not None:
         base = declared_in.parent if declared_in is not None else Path()
         for name in environment.var_files:
-            merged.update(read_var_file(base / name))
-        merged.update({k: _text(v) for k, v in environment.vars.items()})
+            declared.update(read_var_file(base / name))
+        declared.update({k: _text(v) for k, v in environment.vars.items()})
     for name in selection.var_files:
-        merged.update(read_var_file(Path(name)))
-    merged.update(parse_vars(selection.vars))
-    return merged
+        declared.update(read_var_file(Path(name)))
+    declared.update(parse_vars(selection.vars))
+    given = environment.credentials if environment is not None else None
+    own = [n for n in (given.auth_token_env, given.api_key_env, given.api_secret_env) if n] if given else []
+    return Variables.of_process(environ, own, declared)
 
 
 def _text(value: str | int | bool) -> str:

@@ -44,7 +44,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_file_without_environments_is_parsed_once(tmp_path: Path, parses: list[str]) -> None:
     (tmp_path / "s.yaml").write_text(SERVICES)
-    [(name, config)] = environment_configs([tmp_path], Selection(), {"URL": "https://example/x"})
+    [(name, config)] = environment_configs(
+        [tmp_path], Selection(), {"VERIFYCTL_VAR_URL": "https://example/x"}
+    )
     assert name == "" and [s.friendly_name for s in config.services] == ["A"]
     assert parses == ["s.yaml"]
 
@@ -66,7 +68,7 @@ def test_a_problem_is_located_the_same_from_a_kept_parse(tmp_path: Path) -> None
         SERVICES.replace("friendly_name: w", "friendly_name: w\n        colour: red")
     )
     with pytest.raises(ConfigError) as caught:
-        environment_configs([tmp_path], Selection(), {"URL": "https://example/x"})
+        environment_configs([tmp_path], Selection(), {"VERIFYCTL_VAR_URL": "https://example/x"})
     [problem] = caught.value.problems
     assert (problem.line, problem.column, problem.path) == (6, 9, "services[0].webhooks[0].colour")
 
