@@ -506,7 +506,7 @@ class EnvironmentConfig(ConfigModel):
     vars: dict[str, str | int | bool] = Field(
         default_factory=dict,
         json_schema_extra={"propertyNames": {"pattern": ENV_VAR_NAME}},
-        description="Values for ${VAR} references in this environment (over the process environment).",
+        description="Values for ${VAR} references in this environment (over VERIFYCTL_VAR_* variables).",
     )
     var_files: list[str] = Field(
         default_factory=list,
