@@ -183,3 +183,51 @@ def test_an_echoed_secret_value_of_the_files_is_scrubbed(
     Path("verifyctl.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False), encoding="utf-8")
     run = watch.run("plan", "-vv", "--api-url", echoing_server, expect=1)
     assert "Invalid value: *** *** *** *** ***" in run.stderr
+
+
+# A base64-like webhook password: "/", "+" and "=" as such tokens have, and "#", "?" and "@" besides.
+HOOK_PASSWORDS = ["SENTINEL9Hook+/=Pw", "SENTINEL#frag", "SENTINEL?q=1", "SENTINEL@at"]
+
+
+@pytest.mark.parametrize("password", HOOK_PASSWORDS)
+def test_url_userinfo_is_masked_however_it_is_written(password: str) -> None:
+    from verifyctl.client.secrets import mask_urls
+    from verifyctl.plan.sensitive import SENSITIVE, mask, url_as_references
+
+    for url in (f"https://user:{password}@hooks.example.com/v", f"  HTTPS://user:{password}@h.example/v?x=1"):
+        assert "SENTINEL" not in mask(url) and mask(url).endswith(("@hooks.example.com/v", f"/v?{SENSITIVE}"))
+        written, names = url_as_references(url, "HOOK")
+        assert "SENTINEL" not in written and names[0] == "HOOK_USERINFO"
+        for logged in (json.dumps({"webhook_url": url}), f"WebhookUrl={quote_plus(url)}"):
+            assert "SENTINEL" not in mask_urls(logged), mask_urls(logged)
+
+
+@pytest.mark.parametrize("credentials", [AUTH_TOKEN], indirect=True, ids=["auth token"])
+def test_a_webhook_password_is_never_shown_and_a_malformed_url_is_refused(
+    credentials: Credentials, emulator: EmulatorServer, watch: Watch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = {
+        "friendly_name": "audit",
+        "event_types": ["*"],
+        "webhook_url": "https://user:${HOOK_PW}@hooks.example.com/v",
+    }
+    document = {"version": 1, "services": [{"friendly_name": "Hooked", "webhooks": [hook]}]}
+    Path("verifyctl.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    # As written, a "/" in the password ends the host: the API would post elsewhere. Refused, unquoted.
+    monkeypatch.setenv("VERIFYCTL_VAR_HOOK_PW", HOOK_PASSWORDS[0])
+    refused = watch.run("validate", expect=1).stderr
+    assert "services[0].webhooks[0].webhook_url: has an '@' after its host: percent-encode" in refused
+    watch.run("plan", expect=1)
+    # Percent-encoded, it is a URL, and its userinfo is masked in every output.
+    monkeypatch.setenv("VERIFYCTL_VAR_HOOK_PW", quote(HOOK_PASSWORDS[0], safe=""))
+    watch.run("validate")
+    text = watch.run("plan", "-vv").stdout
+    assert 'webhook_url   = "https://(sensitive value)@hooks.example.com/v"' in text
+    watch.run("plan", "--format", "markdown")
+    watch.run("plan", "--format", "json")
+    watch.run("plan", "--out", "plan.json")
+    watch.check_file("plan.json")
+    watch.run("apply", "-vv", "--plan", "plan.json", "verifyctl.yaml")
+    watch.run("import", "-vv", "-o", "imported.yaml")
+    watch.check_file("imported.yaml")
+    assert "https://${secret:" in Path("imported.yaml").read_text(encoding="utf-8")

@@ -249,10 +249,36 @@ class WebhookConfig(ConfigModel):
     @field_validator("webhook_url")
     @classmethod
     def _https_url(cls, url: str) -> str:
-        parts = urlsplit(url) if not re.search(r"\s", url) else None
-        if parts is None or parts.scheme != "https" or not parts.hostname:
-            raise ValueError("must be an https:// URL")
+        problem = https_url_problem(url)
+        if problem:
+            raise ValueError(problem)
         return url
+
+
+# RFC 3986: the characters a URL may hold as they are; any other is percent-encoded.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]%]*")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST = re.compile(r"(?i)^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
+
+
+def https_url_problem(url: str) -> str | None:
+    """Why `url` is not a well-formed https URL (None when it is): one reading only, the API's and ours."""
+    if not url.lower().startswith("https://"):
+        return "must be an https:// URL"
+    if not _URL_CHARACTERS.fullmatch(url) or _BAD_ESCAPE.search(url):
+        return "must be an https:// URL of RFC 3986 characters (percent-encode spaces and others, %20)"
+    parts = urlsplit(url)
+    if "@" in url[len("https://") + len(parts.netloc) :]:
+        # A password holding "/", "?" or "#" ends the host for the API: it would post somewhere else.
+        return "has an '@' after its host: percent-encode '/', '?', '#' and '@' in a user or password"
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        return "must be an https:// URL with a valid port"
+    host = parts.hostname or ""
+    if not (_HOST.match(host) or (host and parts.netloc.rpartition("@")[2].startswith("["))):
+        return "must be an https:// URL with a host name"
+    return None
 
 
 class ServiceConfig(ConfigModel):
