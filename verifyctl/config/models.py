@@ -70,6 +70,20 @@ class ConfigModel(BaseModel):
         return value
 
 
+def service_name_problem(name: str) -> str | None:
+    """What the API refuses in a service friendly_name (None when nothing): the spec's description."""
+    if not name.strip():
+        return "must not be empty"
+    if sum(ch.isdigit() for ch in name) > FRIENDLY_NAME_MAX_DIGITS:
+        return f"must not contain more than {FRIENDLY_NAME_MAX_DIGITS} digits (an API limit)"
+    # The spec's description of friendly_name: letters, numbers, spaces, dashes and underscores only.
+    odd = sorted({ch for ch in name if not (ch.isalnum() or ch in " -_")})
+    if odd:
+        shown = " ".join(repr(ch) for ch in odd)
+        return f"may contain only letters, digits, spaces, dashes and underscores (not {shown})"
+    return None
+
+
 def _check_identity_name(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -170,11 +184,16 @@ class BucketConfig(ConfigModel):
     max: int = Field(ge=BUCKET_MAX_RANGE[0], le=BUCKET_MAX_RANGE[1], description=_spec("bucket", "max"))
 
 
+# Error 60209: "UniqueName only supports alphanumeric characters and -, _ or ." (ASCII).
+RATE_LIMIT_NAME_PATTERN = "^[A-Za-z0-9._-]+$"
+
+
 class RateLimitConfig(ConfigModel):
     """A rate limit of a service; identified by `unique_name` (case-insensitively), which cannot change."""
 
     unique_name: str = Field(
         min_length=1,
+        json_schema_extra={"pattern": RATE_LIMIT_NAME_PATTERN},
         description=_spec(
             "rate_limit",
             "unique_name",
@@ -191,8 +210,13 @@ class RateLimitConfig(ConfigModel):
 
     @field_validator("unique_name")
     @classmethod
-    def _unique_name_not_blank(cls, name: str) -> str:
-        return _check_identity_name(name)
+    def _unique_name_as_the_api_takes_it(cls, name: str) -> str:
+        _check_identity_name(name)
+        if not re.fullmatch(RATE_LIMIT_NAME_PATTERN, name):
+            raise ValueError(
+                "may contain only letters (A-Z, a-z), digits, '.', '-' and '_' (the API's error 60209)"
+            )
+        return name
 
 
 class MessagingConfigurationConfig(ConfigModel):
@@ -358,17 +382,25 @@ class ServiceConfig(ConfigModel):
     @field_validator("friendly_name")
     @classmethod
     def _friendly_name_limits(cls, name: str) -> str:
-        _check_identity_name(name)
-        if sum(ch.isdigit() for ch in name) > FRIENDLY_NAME_MAX_DIGITS:
-            raise ValueError(f"must not contain more than {FRIENDLY_NAME_MAX_DIGITS} digits (an API limit)")
-        # The spec's description of friendly_name: letters, numbers, spaces, dashes and underscores only.
-        odd = sorted({ch for ch in name if not (ch.isalnum() or ch in " -_")})
-        if odd:
-            shown = " ".join(repr(ch) for ch in odd)
-            raise ValueError(
-                f"may contain only letters, digits, spaces, dashes and underscores (not {shown})"
-            )
+        problem = service_name_problem(name)
+        if problem:
+            raise ValueError(problem)
         return name
+
+    @field_validator("formerly")
+    @classmethod
+    def _former_names_are_service_names(cls, names: list[str]) -> list[str]:
+        # A former name was a live service's name, so it follows the same rules; one that does not
+        # could never match, and the rename it asks for would silently not happen.
+        for name in names:
+            problem = service_name_problem(name) or (
+                None
+                if len(name) <= FRIENDLY_NAME_MAX_LENGTH
+                else f"must be at most {FRIENDLY_NAME_MAX_LENGTH} characters long"
+            )
+            if problem:
+                raise ValueError(f"former name {quoted(name)} {problem}")
+        return names
 
     @field_validator("default_template")
     @classmethod
