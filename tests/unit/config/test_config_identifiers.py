@@ -79,3 +79,14 @@ def test_validate_and_the_emulator_agree_on_service_names(name: str) -> None:
     # The emulator takes a name of spaces, as the API's check reads; validate refuses a blank name.
     emulator = _emulator_accepts(validation.service_name, name) and bool(name.strip())
     assert model == emulator
+
+
+def test_two_services_claiming_one_former_name_is_an_error_naming_both() -> None:
+    first = "version: 1\nservices:\n  - friendly_name: Acme Login\n    formerly: [Acme Signin]\n"
+    second = "version: 1\nservices:\n  - friendly_name: Acme Portal\n    formerly: [Other, Acme Signin]\n"
+    with pytest.raises(ConfigError) as caught:
+        load_sources([("a.yaml", first.encode()), ("b.yaml", second.encode())], Variables())
+    assert [str(p) for p in caught.value.problems] == [
+        "b.yaml:4:23: services[0].formerly[1]: former name 'Acme Signin' is claimed by service 'Acme Portal'"
+        " and by service 'Acme Login' (a.yaml:4:16); give it to one"
+    ]
