@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from verifyctl.config.environment_section import services_in
 from verifyctl.config.loader import Config, load_config
+from verifyctl.lint import check_policy
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.records import DesiredRecord
 from verifyctl.resources.safelist import safe_list_records
@@ -38,6 +39,7 @@ def load_configuration(paths: Sequence[str], environ: Mapping[str, str], environ
     For a named environment, only the services it has (those without `environments:` or naming it).
     """
     config = load_config(list(paths) or [DEFAULT_PATH], environ)
+    check_policy(config)  # its mistakes are the files' mistakes: reported before the account is read
     return services_in(config, environment)
 
 

@@ -10,7 +10,7 @@ from verifyctl.config.loader import Config
 from verifyctl.config.models import REASON_HELP, SEVERITIES, ConfigModel, RuleSettingConfig, reason_problem
 from verifyctl.config.shown import quoted
 from verifyctl.config.validation import suggestion
-from verifyctl.errors import Problem
+from verifyctl.errors import ConfigError, Problem
 from verifyctl.lint.context import Threshold
 from verifyctl.lint.findings import Level
 from verifyctl.lint.rules import RULES, Rule, ThresholdSpec, did_you_mean, find_rule
@@ -150,3 +150,11 @@ def read_policy(config: Config) -> tuple[Policy, list[Problem]]:
         exceptions[(exception.rule, exception.service)] = exception.reason
     problems.sort(key=lambda p: (p.file, p.line, p.column))
     return Policy(tuple(settings), exceptions), problems
+
+
+def check_policy(config: Config) -> Policy:
+    """The policy of `config`; ConfigError (exit 1) with every mistake of it, before any request."""
+    policy, problems = read_policy(config)
+    if problems:
+        raise ConfigError(problems)
+    return policy
