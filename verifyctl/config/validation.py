@@ -32,10 +32,21 @@ _SID_PATTERN = re.compile(r"\^([A-Z]{2})\[0-9a-fA-F\]\{32\}\$")
 HIDDEN = "(sensitive value)"
 # A value quoted in a message: 'text' or "text", perhaps cut short ("... (N characters)").
 _QUOTED = re.compile(r"""('|")(?:\\.|(?!\1).)*\1(?:\.\.\. \(\d+ characters\))?""")
-# Keys whose value names an object: names are shown in every plan address, `show` and `output`, so none
-# may hold a sensitive value.
-_NAME_KEYS = frozenset(
-    {"friendly_name", "unique_name", "formerly", "country", "default_template", "phone_number"}
+# Keys whose value is shown as written: names in every plan address, `show` and `output`, a SID pin in
+# addresses, a policy's rule, service and reason in lint's outputs; none may hold a sensitive value.
+_SHOWN_KEYS = frozenset(
+    {
+        "friendly_name",
+        "unique_name",
+        "formerly",
+        "country",
+        "default_template",
+        "phone_number",
+        "sid",
+        "rule",
+        "service",
+        "reason",
+    }
 )
 
 
@@ -287,7 +298,7 @@ class HiddenValue:
 
 
 def secret_name_problems(name: str, document: Document) -> list[Problem]:
-    """A problem for each name (friendly_name, unique_name, ...) that holds a sensitive value."""
+    """A problem for each value shown as written (a name, a SID pin, ...) that holds a sensitive value."""
     problems: list[Problem] = []
     if not document.secrets:
         return problems
@@ -297,13 +308,13 @@ def secret_name_problems(name: str, document: Document) -> list[Problem]:
             for key, item in value.items():
                 if not loc and key == "environments":
                     continue
-                walk(item, (*loc, key), named or key in _NAME_KEYS or (not loc and key == "safe_list"))
+                walk(item, (*loc, key), named or key in _SHOWN_KEYS or (not loc and key == "safe_list"))
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 walk(item, (*loc, index), named)
         elif named and holds_secret(value, document.secrets) and not document.is_broken(loc):
             where = document.position(loc)
-            message = "a name is shown in every plan and output: it cannot hold a ${secret:…} or a credential"
+            message = "is shown as written in plans and outputs: it cannot hold a ${secret:…} or a credential"
             problems.append(Problem(name, where.line, where.column, format_loc(loc), message))
             document.broken.add(loc)
 

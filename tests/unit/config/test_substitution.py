@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from verifyctl.config.limits import DEFAULT_LIMITS
+from verifyctl.config.loader import load_sources
 from verifyctl.config.substitution import substitute
 from verifyctl.config.variables import Variables
 from verifyctl.config.yaml_document import Document
 from verifyctl.config.yaml_source import parse_yaml
+from verifyctl.errors import ConfigError
 
 TEXT = """\
 version: 1
@@ -77,3 +81,22 @@ def test_a_value_holding_a_credential_is_marked_sensitive_whatever_its_source() 
         {"STG": "tok-abcdef"}, credential_names=["STG"], declared={"VOICE": "tok-abcdef", "STAGE": "s"}
     )
     assert substitute("f.yaml", parsed(TEXT), declared).document.secrets == {"tok-abcdef"}
+
+
+def test_a_value_shown_as_written_cannot_hold_a_sensitive_value() -> None:
+    token = "0123456789abcdef" * 2  # an auth token is 32 hex digits: "VA" + it is a valid service SID
+    text = (
+        "version: 1\nservices:\n"
+        "  - {friendly_name: 'A ${secret:HOOK}', sid: 'VA${TOKEN}', tts_name: '${secret:HOOK}'}\n"
+        "policy:\n  exceptions: [{rule: code-length, service: A, reason: 'kiosk ${secret:HOOK}'}]\n"
+    )
+    environ = {"TWILIO_AUTH_TOKEN": token, "VERIFYCTL_VAR_TOKEN": token, "VERIFYCTL_VAR_HOOK": "hook-pw-1"}
+    with pytest.raises(ConfigError) as caught:
+        load_sources([("f.yaml", text.encode())], environ)
+    shown = "is shown as written in plans and outputs: it cannot hold a ${secret:…} or a credential"
+    assert [str(p) for p in caught.value.problems] == [
+        f"f.yaml:3:21: services[0].friendly_name: {shown}",
+        f"f.yaml:3:46: services[0].sid: {shown}",
+        f"f.yaml:5:56: policy.exceptions[0].reason: {shown}",
+    ]
+    assert token not in str(caught.value) and "hook-pw-1" not in str(caught.value)
