@@ -231,3 +231,19 @@ def test_a_webhook_password_is_never_shown_and_a_malformed_url_is_refused(
     watch.run("import", "-vv", "-o", "imported.yaml")
     watch.check_file("imported.yaml")
     assert "https://${secret:" in Path("imported.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "echoing_server", ["https://user:SENTINEL9Hook+/=Pw@hooks.example.com/v?t=SENTINEL"], indirect=True
+)
+def test_a_url_the_api_echoes_in_an_error_is_masked(
+    echoing_server: str, watch: Watch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TWILIO_API_KEY", "TWILIO_API_SECRET", "VERIFYCTL_LOCAL", "VERIFYCTL_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "plain-token-of-no-interest")
+    monkeypatch.chdir(tmp_path)
+    Path("verifyctl.yaml").write_text("version: 1\nservices:\n  - friendly_name: Echo\n", encoding="utf-8")
+    run = watch.run("plan", "-vv", "--api-url", echoing_server, expect=1)
+    assert "https://***@hooks.example.com/v?***" in run.stderr

@@ -56,8 +56,9 @@ def value_forms(values: Iterable[str]) -> tuple[str, ...]:
 # Userinfo runs to the last "@" of the URL: a password may hold "/", "?" or "#" (base64 tokens do).
 _RAW_USERINFO = re.compile(r"(?i)(https?:\\?/\\?/)[^\s\"'<>]*@")
 _RAW_QUERY = re.compile(r"(?i)(https?:\\?/\\?/[^\s\"'<>?#]*)\?[^\s\"'<>#]+")
-_FORM_USERINFO = re.compile(r"(?i)(https?%3A%2F%2F)[^\s&\"']*%40")
-_FORM_QUERY = re.compile(r"(?i)(https?%3A%2F%2F[^\s&\"']*?)%3F[^\s&\"']*")
+# Encoded with "/" kept or not (`quote` keeps it by default).
+_FORM_USERINFO = re.compile(r"(?i)(https?%3A(?:%2F|/){2})[^\s&\"']*%40")
+_FORM_QUERY = re.compile(r"(?i)(https?%3A(?:%2F|/){2}[^\s&\"']*?)%3F[^\s&\"']*")
 
 
 def mask_urls(text: str) -> str:
