@@ -197,3 +197,29 @@ def test_a_wrong_kind_of_value_holding_a_credential_is_reported_without_it(
     problems = watch.run("validate", expect=1).stderr
     assert "services[0].code_length: must be an integer, not (sensitive value)" in problems
     assert "services[0].passkeys.user_verification: must be" in problems
+
+
+@pytest.mark.parametrize("credentials", [AUTH_TOKEN], indirect=True, ids=["auth token"])
+@pytest.mark.parametrize("var_file", ["/proc/self/environ", "../outside.vars", "link.vars"])
+def test_a_var_file_outside_the_configuration_is_refused(
+    credentials: Credentials, watch: Watch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, var_file: str
+) -> None:
+    """A pull request cannot name a file of secrets as the variables of its environment."""
+    monkeypatch.setenv("STAGING_TOKEN", TOKEN)
+    outside = tmp_path.parent / "outside.vars"
+    outside.write_text(f"LEAK: {TOKEN}\n", encoding="utf-8")
+    Path("link.vars").symlink_to(outside)
+    staging = {**ENVIRONMENTS["staging"], "var_files": [var_file]}
+    document = {
+        "version": 1,
+        "environments": {"staging": staging},
+        "services": [{"friendly_name": "A", "tts_name": "${LEAK}"}],
+    }
+    Path("verifyctl.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    for args in (
+        ("plan", "--env", "staging"),
+        ("plan", "--env", "staging", "--format", "markdown"),
+        ("validate",),
+    ):
+        refused = watch.run(*args, expect=1)
+        assert "is outside" in refused.stderr and "the directory of the file that names it" in refused.stderr

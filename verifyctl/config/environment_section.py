@@ -13,7 +13,7 @@ from verifyctl.config.loader import DEFAULT_PATH, Config, load_config
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.config.parsed import ParsedFiles
 from verifyctl.config.paths import expand_paths
-from verifyctl.config.variables import Variables
+from verifyctl.config.variables import Variables, declared_var_file
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
 from verifyctl.memory import cycle_collector_paused
@@ -132,7 +132,7 @@ def variables(
     if environment is not None:
         base = declared_in.parent if declared_in is not None else Path()
         for name in environment.var_files:
-            declared.update(read_var_file(base / name))
+            declared.update(read_var_file(declared_var_file(base, name)))
         declared.update({k: _text(v) for k, v in environment.vars.items()})
     for name in selection.var_files:
         declared.update(read_var_file(Path(name)))

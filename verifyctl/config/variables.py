@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from verifyctl.errors import VerifyctlError
 
 # `VERIFYCTL_VAR_NAME=value` in the process environment gives `${NAME}` its value (as Terraform's TF_VAR_):
 # any other process variable (a CI secret, GITHUB_TOKEN, ...) is out of reach of a file.
@@ -57,3 +60,18 @@ class Variables(dict[str, str]):
 def as_variables(environ: Mapping[str, str]) -> Variables:
     """`environ` itself when it is Variables already, else its prefixed variables (a process environment)."""
     return environ if isinstance(environ, Variables) else Variables.of_process(environ)
+
+
+def declared_var_file(base: Path, name: str) -> Path:
+    """An environment's `var_files` entry, which must stay in the directory of the file declaring it.
+
+    The files are written by whoever opens a pull request: a var file anywhere (`/proc/self/environ`,
+    `../../.docker/config.json`) would pull its values into a plan, as an undeclared variable would.
+    """
+    path = base / name
+    if not path.resolve().is_relative_to(base.resolve()):
+        raise VerifyctlError(
+            f"var_files: {name!r} is outside {base.resolve()}, the directory of the file that names it;"
+            " keep variables files beside the configuration (or pass one with --var-file)"
+        )
+    return path
