@@ -100,3 +100,9 @@ def test_a_value_shown_as_written_cannot_hold_a_sensitive_value() -> None:
         f"f.yaml:5:56: policy.exceptions[0].reason: {shown}",
     ]
     assert token not in str(caught.value) and "hook-pw-1" not in str(caught.value)
+
+
+def test_a_short_credential_counts_only_when_it_is_the_whole_value() -> None:
+    variables = Variables(credential_values=["t", "tok-12345678"])
+    assert variables.holds_credential("t") and variables.holds_credential("x tok-12345678 y")
+    assert not variables.holds_credential("Staging")
