@@ -13,6 +13,7 @@ from verifyctl.config.limits import DEFAULT_LIMITS
 from verifyctl.config.loader import Config, load_files, printable_name
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.config.reading import Unreadable, read_file, root_of
+from verifyctl.config.variables import Variables
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
 
@@ -124,24 +125,26 @@ def variables(
     environ: Mapping[str, str],
     environment: EnvironmentConfig | None = None,
     declared: Environments | None = None,
-) -> dict[str, str]:
-    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > the process environment.
+) -> Variables:
+    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > VERIFYCTL_VAR_* variables.
 
     The environment's var_files are read inside the root of the file declaring them; a --var-file
     inside the directory that holds it (a link of it may not lead elsewhere), unless --allow-outside-links.
     """
-    merged = dict(environ)
+    values: dict[str, str] = {}
     if environment is not None:
         file = declared.file if declared is not None else None
         base = file.parent if file is not None else Path()
         root = None if selection.outside_links or declared is None else declared.root
         for name in environment.var_files:
-            merged.update(read_var_file(base / name, root))
-        merged.update({k: _text(v) for k, v in environment.vars.items()})
+            values.update(read_var_file(base / name, root))
+        values.update({k: _text(v) for k, v in environment.vars.items()})
     for name in selection.var_files:
-        merged.update(read_var_file(Path(name), None if selection.outside_links else root_of(name)))
-    merged.update(parse_vars(selection.vars))
-    return merged
+        values.update(read_var_file(Path(name), None if selection.outside_links else root_of(name)))
+    values.update(parse_vars(selection.vars))
+    given = environment.credentials if environment is not None else None
+    own = [n for n in (given.auth_token_env, given.api_key_env, given.api_secret_env) if n] if given else []
+    return Variables.of_process(environ, own, values)
 
 
 def _text(value: str | int | bool) -> str:

@@ -197,9 +197,10 @@ def _load_file(
         expected = "the top level must be a mapping with 'version: 1' and 'services:'"
         message = f"{expected}, not {describe(document.data)}"
         return _FileResult(None, [], False, [*problems, Problem(name, where.line, where.column, "", message)])
-    expanded, substitution_problems = substitute(name, document, environ, limits.max_problems)
-    problems += substitution_problems
-    coerce_expanded(document, expanded)
+    substituted = substitute(name, document, environ, limits.max_problems)
+    document = substituted.document
+    problems += substituted.problems
+    coerce_expanded(document, substituted.expanded)
     problems += python_name_keys(name, document)
     config_file, validation_problems = validate_document(name, document, limits.max_problems - len(problems))
     problems += validation_problems

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from verifyctl.config.environment_section import services_in
 from verifyctl.config.files import ConfigFiles
 from verifyctl.config.loader import Config, load_config, load_files
+from verifyctl.lint import check_policy
 from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.records import DesiredRecord
 from verifyctl.resources.safelist import safe_list_records
@@ -47,6 +48,7 @@ def load_configuration(
         if files is not None
         else load_config(list(paths) or [DEFAULT_PATH], environ)
     )
+    check_policy(config)  # its mistakes are the files' mistakes: reported before the account is read
     return services_in(config, environment)
 
 

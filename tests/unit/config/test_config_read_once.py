@@ -53,7 +53,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_file_without_environments_is_read_and_parsed_once(tmp_path: Path, calls: list[str]) -> None:
     (tmp_path / "s.yaml").write_text(SERVICES)
-    [(name, config)] = environment_configs([tmp_path], Selection(), {"URL": "https://example/x"})
+    [(name, config)] = environment_configs([tmp_path], Selection(), {"VERIFYCTL_VAR_URL": "https://example/x"})
     assert name == "" and [s.friendly_name for s in config.services] == ["A"]
     assert calls == ["read s.yaml", "parse s.yaml"]
 
@@ -90,7 +90,7 @@ def test_a_problem_is_located_the_same_from_a_kept_parse(tmp_path: Path) -> None
         SERVICES.replace("friendly_name: w", "friendly_name: w\n        colour: red")
     )
     with pytest.raises(ConfigError) as caught:
-        environment_configs([tmp_path], Selection(), {"URL": "https://example/x"})
+        environment_configs([tmp_path], Selection(), {"VERIFYCTL_VAR_URL": "https://example/x"})
     [problem] = caught.value.problems
     assert (problem.line, problem.column, problem.path) == (6, 9, "services[0].webhooks[0].colour")
 
@@ -100,7 +100,7 @@ def test_a_load_past_the_announced_ones_parses_again_rather_than_share_a_changed
 ) -> None:
     (tmp_path / "s.yaml").write_text(SERVICES)
     files = ConfigFiles([tmp_path])
-    first = load_files(files, {"URL": "https://one.example/x"})
-    second = load_files(files, {"URL": "https://two.example/x"})
+    first = load_files(files, {"VERIFYCTL_VAR_URL": "https://one.example/x"})
+    second = load_files(files, {"VERIFYCTL_VAR_URL": "https://two.example/x"})
     assert first.services[0].webhooks[0].webhook_url == "https://one.example/x"  # type: ignore[index]
     assert second.services[0].webhooks[0].webhook_url == "https://two.example/x"  # type: ignore[index]
