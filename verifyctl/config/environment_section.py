@@ -170,7 +170,6 @@ def environment_configs(
     declared = read_environments(files, environ)
     if not declared.by_name:
         return [("", load_files(files, variables(selection, environ)))]
-    files.expect_loads(len(declared.by_name))
     return [
         (name, services_in(load_files(files, variables(selection, environ, env, declared)), name))
         for name, env in declared.by_name.items()

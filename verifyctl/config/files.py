@@ -9,7 +9,7 @@ from pathlib import Path
 from verifyctl.config.limits import DEFAULT_LIMITS, YamlLimits
 from verifyctl.config.paths import Found, find_files
 from verifyctl.config.reading import TooLarge, Unreadable, read_file
-from verifyctl.config.yaml_document import Document, copied
+from verifyctl.config.yaml_document import Document
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import Problem
 
@@ -22,9 +22,8 @@ class ConfigFiles:
     """The files that `paths` (default verifyctl.yaml) lead to, each read and parsed at most once.
 
     A command reads the `environments:` section first, then loads the files once per environment it
-    works on (on threads for `plan --env all`): each load takes its own copy of each parse, as a
-    load expands `${VAR}` into its document, and the last load announced (expect_loads) takes the
-    parse itself, so that a command of one load copies nothing.
+    works on (on threads for `plan --env all`). Every load shares the one parse: substitution expands
+    `${VAR}` into a new document and leaves the parse as it was.
     """
 
     def __init__(
@@ -37,13 +36,11 @@ class ConfigFiles:
         self.paths = list(paths) or [DEFAULT_PATH]
         self.limits = limits
         self.outside_links = outside_links
-        self._loads_left = 1
         self._lock = threading.RLock()
         self._found: Found | None = None
         self._sources: list[tuple[str, bytes]] = []
         self._read_problems: list[Problem] = []
         self._parsed: dict[str, Parse] = {}
-        self._taken: set[str] = set()
 
     def found(self) -> Found:
         """The files, their roots, the problems of the paths and the order of the names (found once)."""
@@ -78,36 +75,3 @@ class ConfigFiles:
             if kept is None:
                 kept = self._parsed[name] = parse_yaml(name, data, self.limits)
             return kept
-
-    def take(self, name: str, data: bytes) -> Parse:
-        """The parse of file `name` for a load, which may change it: a copy, but for the last load."""
-        with self._lock:
-            if name in self._taken:  # more loads than announced: parsed again rather than shared
-                return parse_yaml(name, data, self.limits)
-            document, problems = self.parse(name, data)
-            if self._loads_left > 1:
-                return (_copy(document) if document is not None else None), list(problems)
-            self._taken.add(name)
-            return document, problems
-
-    def expect_loads(self, loads: int) -> None:
-        """`loads` loads follow (one per environment); one is expected unless said."""
-        with self._lock:
-            self._loads_left = max(loads, 1)
-
-    def load_done(self) -> None:
-        """One load has taken its parses: the next one may be the last."""
-        with self._lock:
-            self._loads_left -= 1
-
-
-def _copy(document: Document) -> Document:
-    """A copy a load may change: its data and its sets; the positions, which no load changes, shared."""
-    return Document(
-        data=copied(document.data),
-        values=document.values,
-        keys=document.keys,
-        string_columns=document.string_columns,
-        broken=set(document.broken),
-        secrets=set(document.secrets),
-    )

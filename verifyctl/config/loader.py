@@ -244,18 +244,15 @@ def load_config(
 def load_files(files: ConfigFiles, environ: Mapping[str, str]) -> Config:
     """Load the files of `files` as one account, each file read and parsed by `files` once per command."""
     sources, problems = files.sources()
-    try:
-        return _load(
-            sources,
-            problems,
-            files.found().order,
-            environ,
-            files.limits,
-            files.take,
-            files=[Path(name) for name, _ in sources],
-        )
-    finally:
-        files.load_done()
+    return _load(
+        sources,
+        problems,
+        files.found().order,
+        environ,
+        files.limits,
+        files.parse,
+        files=[Path(name) for name, _ in sources],
+    )
 
 
 def _load(

@@ -83,7 +83,6 @@ def select(
         chosen = [selection.env]
     else:
         raise UsageError(f"--env {selection.env}: no such environment (declared: {', '.join(names)}, or all)")
-    files.expect_loads(len(chosen))
     targets = [_target(name, declared, selection, environ, api_url, needs_account, files) for name in chosen]
     if len(targets) == 1 and targets[0].problem is not None:
         raise targets[0].problem

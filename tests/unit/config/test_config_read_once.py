@@ -53,7 +53,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_file_without_environments_is_read_and_parsed_once(tmp_path: Path, calls: list[str]) -> None:
     (tmp_path / "s.yaml").write_text(SERVICES)
-    [(name, config)] = environment_configs([tmp_path], Selection(), {"VERIFYCTL_VAR_URL": "https://example/x"})
+    [(name, config)] = environment_configs(
+        [tmp_path], Selection(), {"VERIFYCTL_VAR_URL": "https://example/x"}
+    )
     assert name == "" and [s.friendly_name for s in config.services] == ["A"]
     assert calls == ["read s.yaml", "parse s.yaml"]
 
@@ -95,7 +97,7 @@ def test_a_problem_is_located_the_same_from_a_kept_parse(tmp_path: Path) -> None
     assert (problem.line, problem.column, problem.path) == (6, 9, "services[0].webhooks[0].colour")
 
 
-def test_a_load_past_the_announced_ones_parses_again_rather_than_share_a_changed_parse(
+def test_loads_with_other_variables_share_the_parse_and_leave_it_unchanged(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "s.yaml").write_text(SERVICES)
@@ -104,3 +106,5 @@ def test_a_load_past_the_announced_ones_parses_again_rather_than_share_a_changed
     second = load_files(files, {"VERIFYCTL_VAR_URL": "https://two.example/x"})
     assert first.services[0].webhooks[0].webhook_url == "https://one.example/x"  # type: ignore[index]
     assert second.services[0].webhooks[0].webhook_url == "https://two.example/x"  # type: ignore[index]
+    document, _ = files.parse(str(tmp_path / "s.yaml"), b"")
+    assert document is not None and "${URL}" in str(document.data)
