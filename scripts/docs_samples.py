@@ -5,30 +5,33 @@
 
 A `markdown` block that starts with verifyctl's comment marker (`<!-- verifyctl-…`) is checked too:
 it is the stdout of the command SAMPLES gives for it. A console block is a transcript: `$ COMMAND`
-lines (a trailing `\\` continues one), each followed by the
+lines (a trailing `\\` continues one, and the shell gets the lines as shown), each followed by the
 output it shows (stdout and stderr together, as a terminal shows them). Each block runs in a fresh
 temporary directory, in the layout the page describes (SAMPLES says which files, and what ran
-before), with `verifyctl` on PATH, no TWILIO_*/VERIFYCTL_* variable of the caller, and the embedded
-emulator (`--local`) in that directory. A command shown without output must exit 0; its output is
-not compared. A line of the page starting with `…` stands for any number of lines (blocks shortened
-by hand); such a block is checked, but `--write` leaves it for a person to update.
+before), with `verifyctl`, `python` and `python3` on PATH (this script's interpreter, which has the
+project's dependencies, twilio among them), no TWILIO_*/VERIFYCTL_* variable of the caller, and the
+embedded emulator (`--local`) in that directory. A command shown without output must exit 0; its
+output is not compared. A command that only sets a variable (`$ VA=VA…`) sets it for the later
+commands. A line of the page starting with `…` stands for any number of lines (blocks shortened by
+hand); such a block is checked, but `--write` leaves it for a person to update.
 
 Before comparing, both sides are normalised, and only in these ways: a SID (two capital letters and
 32 hex digits) becomes its prefix and `…` (`VA…`); a masked account `AC…1234` becomes `AC…`; a
 duration `0.42 s` becomes `N s`; a byte size `3.6 kB` becomes `N B`; an ISO time becomes `TIME`; the
-code in "verification code is: 123456" becomes `CODE`, and a page's code in a later command line
+code in "verification code is: 123456" becomes `CODE`. A page's code in a later command line
 (`--code 580407`) is replaced by the code the emulator sent, as a SID the page shows in an output is
-replaced in later command lines by the one printed in its place. Nothing else is forgiven.
+replaced in later command lines by the one printed in its place (and the other way in what is
+printed, so that `--write` keeps the page's own). Nothing else is forgiven.
 
-A page's walkthrough across several blocks runs as one session (SAMPLES gives them one `session`
-name): the blocks run in page order in one directory, and a page's SID or code maps to the run's
-across them. A command that only sets a variable (`$ VA=VA…`) sets it for the later commands. The
-session's `server` block starts the page's `verifyctl emulator serve` command itself, with `--port 0`
-added (tests bind no fixed port), reads its banner up to "Press Ctrl-C to stop.", and leaves it
-running until the session ends; the banner's `export NAME=VALUE` lines are set for the later blocks,
-as the page asks its reader to. The values those lines show on the page (the URL with port 8765, the
-auth token, the admin token) stand for the run's: the page's are put into command lines and the
-files the session writes, and the run's are shown as the page's in what the commands print.
+A walkthrough across several blocks of a page runs as one session (SAMPLES gives them one `session`
+name): its blocks run in page order in one directory, one environment, and its SIDs and codes map
+across blocks. Its `server` block starts the page's `verifyctl emulator serve` command itself with
+`--port 0` added (tests bind no fixed port), reads the banner up to "Press Ctrl-C to stop." as the
+block's output, and keeps the server running until the session ends. The banner's `export NAME=VALUE`
+lines are set for the later blocks, as the page asks its reader to, and the values those lines show
+on the page (the URL with port 8765, the auth token, the admin token) stand for the run's: the page's
+are put into command lines and into the files the session writes, and the run's are shown as the
+page's in what the commands print.
 
 A block that cannot run here is listed in EXEMPT with its reason; a block in neither list fails.
 """
