@@ -441,6 +441,7 @@ class _Run:
 ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=([\w.:/+-]*)")
 EXPORT = re.compile(r"^  export (\w+)=(\S+)$", re.M)
 BANNER_END = "Press Ctrl-C to stop."
+NOT_FOUND = 127  # the shell's status for a command it cannot find
 BANNER_SECONDS = 60
 
 
@@ -463,6 +464,10 @@ def _run_commands(block: Block, sample: Sample, run: _Run) -> Outcome:
             actual.extend(run.to_page(done.stdout).splitlines())
         elif done.returncode != 0:
             problems.append(f"{block.where}: `{command.line}` exited {done.returncode}:\n{done.stdout}")
+        if done.returncode == NOT_FOUND:  # e.g. no curl here: say so, rather than show a stale sample
+            problems.append(
+                f"{block.where}: `{command.line}` needs a program this machine lacks:\n{done.stdout}"
+            )
     return Outcome(block, "\n".join(actual).splitlines(), problems)
 
 
@@ -516,7 +521,11 @@ def _session(name: str) -> dict[tuple[str, str], Outcome]:
         finally:
             if server is not None:
                 server.terminate()
-                server.wait(timeout=30)
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
     return outcomes
 
 

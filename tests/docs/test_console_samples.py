@@ -125,3 +125,12 @@ def test_a_continued_command_and_a_variable_reach_the_shell_as_the_page_shows_th
     outcome = samples._run_commands(block, samples.Sample(), run)
     assert outcome.matches(), (outcome.actual, outcome.problems)
     assert outcome.actual == list(lines)
+
+
+def test_a_program_the_page_needs_and_the_machine_lacks_is_named(tmp_path: Path) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    block = samples.Block(ROOT / "docs" / "emulator.md", 1, ("$ no-such-program-here --version", "1.0"))
+    run = samples._Run(workdir, samples._environment(workdir))
+    outcome = samples._run_commands(block, samples.Sample(), run)
+    assert any("needs a program this machine lacks" in problem for problem in outcome.problems)
