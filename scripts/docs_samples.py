@@ -5,20 +5,33 @@
 
 A `markdown` block that starts with verifyctl's comment marker (`<!-- verifyctl-…`) is checked too:
 it is the stdout of the command SAMPLES gives for it. A console block is a transcript: `$ COMMAND`
-lines (a trailing `\\` continues one), each followed by the
+lines (a trailing `\\` continues one, and the shell gets the lines as shown), each followed by the
 output it shows (stdout and stderr together, as a terminal shows them). Each block runs in a fresh
 temporary directory, in the layout the page describes (SAMPLES says which files, and what ran
-before), with `verifyctl` on PATH, no TWILIO_*/VERIFYCTL_* variable of the caller, and the embedded
-emulator (`--local`) in that directory. A command shown without output must exit 0; its output is
-not compared. A line of the page starting with `…` stands for any number of lines (blocks shortened
-by hand); such a block is checked, but `--write` leaves it for a person to update.
+before), with `verifyctl`, `python` and `python3` on PATH (this script's interpreter, which has the
+project's dependencies, twilio among them), no TWILIO_*/VERIFYCTL_* variable of the caller, and the
+embedded emulator (`--local`) in that directory. A command shown without output must exit 0; its
+output is not compared. A command that only sets a variable (`$ VA=VA…`) sets it for the later
+commands. A line of the page starting with `…` stands for any number of lines (blocks shortened by
+hand); such a block is checked, but `--write` leaves it for a person to update.
 
 Before comparing, both sides are normalised, and only in these ways: a SID (two capital letters and
 32 hex digits) becomes its prefix and `…` (`VA…`); a masked account `AC…1234` becomes `AC…`; a
 duration `0.42 s` becomes `N s`; a byte size `3.6 kB` becomes `N B`; an ISO time becomes `TIME`; the
-code in "verification code is: 123456" becomes `CODE`, and a page's code in a later command line
+code in "verification code is: 123456" becomes `CODE`. A page's code in a later command line
 (`--code 580407`) is replaced by the code the emulator sent, as a SID the page shows in an output is
-replaced in later command lines by the one printed in its place. Nothing else is forgiven.
+replaced in later command lines by the one printed in its place (and the other way in what is
+printed, so that `--write` keeps the page's own). Nothing else is forgiven.
+
+A walkthrough across several blocks of a page runs as one session (SAMPLES gives them one `session`
+name): its blocks run in page order in one directory, one environment, and its SIDs and codes map
+across blocks. Its `server` block starts the page's `verifyctl emulator serve` command itself with
+`--port 0` added (tests bind no fixed port), reads the banner up to "Press Ctrl-C to stop." as the
+block's output, and keeps the server running until the session ends. The banner's `export NAME=VALUE`
+lines are set for the later blocks, as the page asks its reader to, and the values those lines show
+on the page (the URL with port 8765, the auth token, the admin token) stand for the run's: the page's
+are put into command lines and into the files the session writes, and the run's are shown as the
+page's in what the commands print.
 
 A block that cannot run here is listed in EXEMPT with its reason; a block in neither list fails.
 """
@@ -27,12 +40,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,7 +135,7 @@ def commands(block: Block) -> list[Command]:
         line = lines[index][2:]
         while line.endswith("\\") and index + 1 < len(lines):
             index += 1
-            line = line[:-1] + "\n" + lines[index]
+            line += "\n" + lines[index]  # the shell joins the lines, as it would the page's
         index += 1
         shown: list[str] = []
         while index < len(lines) and not lines[index].startswith("$ "):
@@ -166,6 +182,8 @@ class Sample:
     between: dict[int, str] = field(default_factory=dict)  # shell run before the command of that index
     shown_files: bool = True  # write the files the block shows with `$ cat F` before it runs
     env: dict[str, str] = field(default_factory=dict)  # variables the page's reader has set
+    session: str = ""  # blocks of one name run in turn, in one directory (a walkthrough)
+    server: bool = False  # the block's first command is a server the session keeps running
 
 
 APPLY_QUICKSTART = "verifyctl apply --local --auto-approve"
@@ -212,6 +230,7 @@ TEMPLATE = (
     "    default_template: {name}\\n' > tpl.yaml"
 )
 
+EMULATOR = "docs/emulator.md: an example session"
 SAMPLES: dict[tuple[str, str], Sample] = {
     (
         "README.md",
@@ -292,18 +311,27 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         '$ COMP_WORDS="verifyctl verify…MPLETE=bash_complete verifyctl',
     ): Sample(),
     ("docs/environments.md", "$ verifyctl validate examples/environments"): Sample(prepare=copy_examples),
+    # docs/emulator.md's example session: one server, curl and the twilio library against it.
+    ("docs/emulator.md", "$ verifyctl emulator serve --db demo.sqlite3"): Sample(
+        session=EMULATOR, server=True
+    ),
+    ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…//127.0.0.1:8765/v2/Services \\'): Sample(
+        session=EMULATOR
+    ),
+    ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…2/Services/$VA/Verifications \\'): Sample(
+        session=EMULATOR
+    ),
+    ("docs/emulator.md", "$ verifyctl emulator messages --to +15017122661"): Sample(session=EMULATOR),
+    ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…rvices/$VA/VerificationCheck \\'): Sample(
+        session=EMULATOR
+    ),
+    ("docs/emulator.md", "$ python app_example.py"): Sample(
+        session=EMULATOR,
+        files=lambda: {"app_example.py": fenced("docs/emulator.md", "client.verify.base_url", "python")},
+    ),
 }
 
-# Not run yet: the page's server listens on the fixed port 8765, which a test may not bind (port 0 only),
-# and its JSON answers are shown re-indented and shortened by hand.
-SERVER = "a session with `verifyctl emulator serve` on the fixed port 8765 (tests bind port 0 only)"
 EXEMPT: dict[tuple[str, str], str] = {
-    ("docs/emulator.md", "$ verifyctl emulator serve --db demo.sqlite3"): SERVER,
-    ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…//127.0.0.1:8765/v2/Services \\'): SERVER,
-    ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…2/Services/$VA/Verifications \\'): SERVER,
-    ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…rvices/$VA/VerificationCheck \\'): SERVER,
-    ("docs/emulator.md", "$ verifyctl emulator messages --to +15017122661"): SERVER,
-    ("docs/emulator.md", "$ python app_example.py"): SERVER,
     ("README.md", "------------------------------…------------------------------"): (
         "the closing lines of a run of the whole test suite, which this test is part of"
     ),
@@ -332,6 +360,10 @@ def _environment(workdir: Path) -> dict[str, str]:
     verifyctl = bin_dir / "verifyctl"
     verifyctl.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m verifyctl "$@"\n', encoding="utf-8")
     verifyctl.chmod(0o755)
+    # A page's `python`/`python3` is the one verifyctl runs on (with its dependencies, e.g. twilio).
+    for name in ("python", "python3"):
+        (bin_dir / name).write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_", "_VERIFYCTL"))}
     env.update(
         PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
@@ -379,52 +411,163 @@ def _matches(shown: list[str], actual: list[str]) -> bool:
     return re.fullmatch(pattern, "".join(normalise(line) + "\n" for line in actual)) is not None
 
 
+@dataclass
+class _Run:
+    """What the commands of a block, or of a session's blocks in turn, share."""
+
+    workdir: Path
+    env: dict[str, str]
+    codes: dict[str, str] = field(default_factory=dict)  # a page's code or SID -> the one this run printed
+    values: dict[str, str] = field(default_factory=dict)  # a page's server value -> this run's
+    last: int = 0
+
+    def to_run(self, text: str) -> str:
+        for page, real in [*self.codes.items(), *self.values.items()]:
+            text = text.replace(page, real)
+        return text
+
+    def to_page(self, text: str) -> str:
+        # The page's own SIDs and codes come back too, so that a rewritten page stays consistent.
+        for page, real in [*self.values.items(), *self.codes.items()]:
+            text = text.replace(real, page)
+        return text
+
+    def write(self, files: dict[str, str]) -> None:
+        for name, text in files.items():
+            (self.workdir / name).parent.mkdir(parents=True, exist_ok=True)
+            (self.workdir / name).write_text(self.to_run(text), encoding="utf-8")
+
+
+ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=([\w.:/+-]*)")
+EXPORT = re.compile(r"^  export (\w+)=(\S+)$", re.M)
+BANNER_END = "Press Ctrl-C to stop."
+NOT_FOUND = 127  # the shell's status for a command it cannot find
+BANNER_SECONDS = 60
+
+
+def _run_commands(block: Block, sample: Sample, run: _Run) -> Outcome:
+    problems: list[str] = []
+    actual: list[str] = []
+    for index, command in enumerate(commands(block)):
+        if index in sample.between:
+            _shell(sample.between[index], run.workdir, run.env)
+        line = run.to_run(command.line)
+        done = _shell(line, run.workdir, run.env, run.last)
+        run.last = done.returncode
+        assigned = ASSIGNMENT.fullmatch(line)
+        if assigned and done.returncode == 0:
+            run.env[assigned.group(1)] = assigned.group(2)
+        # A command's continuation lines are part of the block as written.
+        actual.append("$ " + command.line)
+        if command.shown:
+            _learn_codes(command, done.stdout, run)
+            actual.extend(run.to_page(done.stdout).splitlines())
+        elif done.returncode != 0:
+            problems.append(f"{block.where}: `{command.line}` exited {done.returncode}:\n{done.stdout}")
+        if done.returncode == NOT_FOUND:  # e.g. no curl here: say so, rather than show a stale sample
+            problems.append(
+                f"{block.where}: `{command.line}` needs a program this machine lacks:\n{done.stdout}"
+            )
+    return Outcome(block, "\n".join(actual).splitlines(), problems)
+
+
+def _learn_codes(command: Command, printed: str, run: _Run) -> None:
+    # The page's codes and SIDs, in order, are the ones this run printed in their place.
+    for pattern in (CODE, SID):
+        pairs = zip(pattern.findall("\n".join(command.shown)), pattern.findall(printed), strict=False)
+        run.codes.update((page, real) for page, real in pairs if page[:2] == real[:2] or pattern is CODE)
+
+
 def run_block(block: Block, sample: Sample) -> Outcome:
+    if sample.session:
+        return _session(sample.session)[block.key]
     with tempfile.TemporaryDirectory(prefix="verifyctl-docs-") as temp:
         workdir = Path(temp) / "work"
         workdir.mkdir()
-        env = {**_environment(workdir), **sample.env}
+        run = _Run(workdir, {**_environment(workdir), **sample.env})
         shown_files = _cat_files(block) if sample.shown_files and not sample.command else {}
-        for name, text in {**sample.files(), **shown_files}.items():
-            (workdir / name).parent.mkdir(parents=True, exist_ok=True)
-            (workdir / name).write_text(text, encoding="utf-8")
+        run.write({**sample.files(), **shown_files})
         if sample.prepare is not None:
             sample.prepare(workdir)
-        problems: list[str] = []
         if sample.setup:
-            done = _shell(sample.setup, workdir, env)
+            done = _shell(sample.setup, workdir, run.env)
             if done.returncode != 0:
                 return Outcome(block, [], [f"{block.where}: the set-up failed:\n{done.stdout}"])
         if sample.command:
-            done = _shell(sample.command, workdir, env)
-            return Outcome(block, done.stdout.splitlines(), problems)
-        actual: list[str] = []
-        codes: dict[str, str] = {}
-        last = 0
-        for index, command in enumerate(commands(block)):
-            if index in sample.between:
-                _shell(sample.between[index], workdir, env)
-            line = command.line
-            for page_code, real_code in codes.items():
-                line = line.replace(page_code, real_code)
-            done = _shell(line, workdir, env, last)
-            last = done.returncode
-            actual.append("$ " + command.line.replace("\n", "\n"))
-            printed = done.stdout.splitlines()
-            if command.shown:
-                actual.extend(printed)
-                # The page's codes and SIDs, in order, are the ones this run printed in their place.
-                for pattern in (CODE, SID):
-                    pairs = zip(
-                        pattern.findall("\n".join(command.shown)), pattern.findall(done.stdout), strict=False
-                    )
-                    codes.update(
-                        (page, real) for page, real in pairs if page[:2] == real[:2] or pattern is CODE
-                    )
-            elif done.returncode != 0:
-                problems.append(f"{block.where}: `{command.line}` exited {done.returncode}:\n{done.stdout}")
-        # A command's continuation lines are part of the block as written.
-        return Outcome(block, "\n".join(actual).splitlines(), problems)
+            done = _shell(sample.command, workdir, run.env)
+            return Outcome(block, done.stdout.splitlines(), [])
+        return _run_commands(block, sample, run)
+
+
+@functools.cache
+def _session(name: str) -> dict[tuple[str, str], Outcome]:
+    """Every block of the session run in page order, once per process: their outcomes by key."""
+    members = [block for block in console_blocks() if getattr(SAMPLES.get(block.key), "session", "") == name]
+    outcomes: dict[tuple[str, str], Outcome] = {}
+    server: subprocess.Popen[str] | None = None
+    with tempfile.TemporaryDirectory(prefix="verifyctl-docs-") as temp:
+        workdir = Path(temp) / "work"
+        workdir.mkdir()
+        run = _Run(workdir, _environment(workdir))
+        try:
+            for block in members:
+                sample = SAMPLES[block.key]
+                run.env.update(sample.env)
+                run.write(sample.files())
+                if sample.server:
+                    server, outcomes[block.key] = _serve(block, run)
+                else:
+                    outcomes[block.key] = _run_commands(block, sample, run)
+        finally:
+            if server is not None:
+                server.terminate()
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+    return outcomes
+
+
+def _serve(block: Block, run: _Run) -> tuple[subprocess.Popen[str] | None, Outcome]:
+    """Start the block's server command on a free port; its banner is the block's output."""
+    command, *rest = commands(block)
+    if rest:
+        return None, Outcome(block, [], [f"{block.where}: a server block shows one command, its banner"])
+    server = subprocess.Popen(
+        ["bash", "--noprofile", "--norc", "-c", f"exec {command.line} --port 0"],
+        cwd=run.workdir,
+        env=run.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    # A thread drains the server's output for as long as it runs, so that it never blocks on a full pipe.
+    threading.Thread(target=_drain, args=(server, lines), daemon=True).start()
+    banner: list[str] = []
+    try:
+        while not banner or banner[-1] != BANNER_END:
+            line = lines.get(timeout=BANNER_SECONDS)
+            if line is None:
+                problem = f"{block.where}: the server ended before its banner did:\n" + "\n".join(banner)
+                return server, Outcome(block, [], [problem])
+            banner.append(line)
+    except queue.Empty:
+        return server, Outcome(block, [], [f"{block.where}: no banner in {BANNER_SECONDS} s"])
+    real = dict(EXPORT.findall("\n".join(banner)))
+    run.env.update(real)
+    shown = dict(EXPORT.findall("\n".join(command.shown)))
+    run.values.update((shown[name], real[name]) for name in shown.keys() & real.keys())
+    _learn_codes(command, "\n".join(banner), run)
+    return server, Outcome(block, ["$ " + command.line, *run.to_page("\n".join(banner)).splitlines()], [])
+
+
+def _drain(server: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+    assert server.stdout is not None
+    for line in server.stdout:
+        lines.put(line.rstrip("\n"))
+    lines.put(None)
 
 
 def console_blocks() -> list[Block]:

@@ -72,8 +72,11 @@ def measure(args: list[str], cwd: Path | None = None, env: dict[str, str] | None
     child this process ever waited for (which RUSAGE_CHILDREN would give). On Linux the peak is VmHWM
     of /proc/self/status: ru_maxrss of a child started with vfork starts at its parent's peak.
     """
+    # As the console entry point (verifyctl/cli/entry.py) runs a command: the cycle collector off; but
+    # through main(), so that the figures include the interpreter's teardown.
     code = (
-        "import resource, sys\n"
+        "import gc, resource, sys\n"
+        "gc.disable()\n"
         "from verifyctl.cli.main import main\n"
         "try:\n"
         "    main(sys.argv[1:])\n"

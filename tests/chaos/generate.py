@@ -82,7 +82,9 @@ def random_config(rng: random.Random, prune: bool | None = None) -> dict[str, An
     names = rng.sample(SERVICE_NAMES, rng.randint(1, 3))
     document: dict[str, Any] = {"version": 1, "services": [random_service(rng, name) for name in names]}
     # The suite covers the API's whole code-length range (4-10); the default policy asks for 6 or more.
-    document["policy"] = {"rules": {"code-length": {"min": 4}}}
+    document["policy"] = {
+        "rules": {"code-length": {"min": 4, "reason": "the suite covers the whole API range"}}
+    }
     if prune if prune is not None else _maybe(rng):
         document["prune"] = True
     return document

@@ -74,3 +74,63 @@ def test_an_elision_stands_for_any_lines_and_nothing_else_is_loose() -> None:
     assert not matches(["a", "…", "d"], ["a", "b", "e"])
     assert not matches(["a", "d"], ["a", "b", "d"])
     assert not matches(["a"], ["a", ""])
+
+
+def _emulator_block(start: str) -> Any:
+    [block] = [b for b in BLOCKS if b.key[0] == "docs/emulator.md" and b.key[1].startswith(start)]
+    return block
+
+
+def test_the_emulator_walkthrough_runs_and_a_wrong_value_on_the_page_fails() -> None:
+    assert not [key for key in samples.EXEMPT if key[0] == "docs/emulator.md"]
+    serve = _emulator_block("$ verifyctl emulator serve")
+    outcome = samples.run_block(serve, samples.SAMPLES[serve.key])  # the session, run once per process
+    assert outcome.matches(), outcome.problems
+    # The token on the Account line must be the one the export line shows, as the server prints them.
+    account = next(line for line in serve.lines if line.startswith("Account: "))
+    token = account.rsplit(" ", 1)[1]
+    wrong = samples.Block(
+        serve.page,
+        serve.start,
+        tuple(line.replace(token, "f" * 32) if line == account else line for line in serve.lines),
+    )
+    assert not samples.Outcome(wrong, outcome.actual, []).matches()
+    check = _emulator_block('$ curl -s -u "$TWILIO_ACCOUNT_…rvices/$VA/VerificationCheck')
+    checked = samples.run_block(check, samples.SAMPLES[check.key])
+    assert checked.matches(), checked.problems
+    approved = tuple(line.replace('"pending"', '"approved"') for line in check.lines)
+    assert not samples.Outcome(samples.Block(check.page, check.start, approved), checked.actual, []).matches()
+
+
+def test_the_page_values_of_a_session_stand_for_the_run_s_both_ways(tmp_path: Path) -> None:
+    run = samples._Run(
+        tmp_path, {}, codes={"355775": "123456"}, values={"http://127.0.0.1:8765": "http://127.0.0.1:41234"}
+    )
+    assert (
+        run.to_run("curl http://127.0.0.1:8765/v2 -d Code=355775")
+        == "curl http://127.0.0.1:41234/v2 -d Code=123456"
+    )
+    assert run.to_page('"url": "http://127.0.0.1:41234/v2", code is: 123456') == (
+        '"url": "http://127.0.0.1:8765/v2", code is: 355775'
+    )
+
+
+def test_a_continued_command_and_a_variable_reach_the_shell_as_the_page_shows_them(tmp_path: Path) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    lines = ("$ echo one \\", "    two", "one two", "$ NAME=value-1", "$ echo $NAME", "value-1")
+    block = samples.Block(ROOT / "docs" / "emulator.md", 1, lines)
+    assert samples.commands(block)[0].line == "echo one \\\n    two"  # bash joins the lines itself
+    run = samples._Run(workdir, samples._environment(workdir))
+    outcome = samples._run_commands(block, samples.Sample(), run)
+    assert outcome.matches(), (outcome.actual, outcome.problems)
+    assert outcome.actual == list(lines)
+
+
+def test_a_program_the_page_needs_and_the_machine_lacks_is_named(tmp_path: Path) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    block = samples.Block(ROOT / "docs" / "emulator.md", 1, ("$ no-such-program-here --version", "1.0"))
+    run = samples._Run(workdir, samples._environment(workdir))
+    outcome = samples._run_commands(block, samples.Sample(), run)
+    assert any("needs a program this machine lacks" in problem for problem in outcome.problems)

@@ -45,7 +45,7 @@ CONFIG = {
 @pytest.fixture
 def sensitive(credentials: Credentials, monkeypatch: pytest.MonkeyPatch) -> Credentials:
     Path("verifyctl.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False), encoding="utf-8")
-    monkeypatch.setenv("AUDIT_TOKEN", AUDIT_TOKEN)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", AUDIT_TOKEN)
     return credentials
 
 
@@ -79,16 +79,16 @@ def test_a_secret_in_a_webhook_url_is_masked_everywhere(
     assert watch.run("plan", "--detailed-exitcode").exit_code == 0
 
     # A new secret value is a change, and still never shown.
-    monkeypatch.setenv("AUDIT_TOKEN", ROTATED)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", ROTATED)
     changed = watch.run("plan", *verbose, "--detailed-exitcode", expect=2).stdout
     assert "~ webhook_url" in changed and ROTATED not in changed
     watch.run("plan", "--out", "rotated.json")
     watch.check_file("rotated.json")
     # Files whose value is not the one planned are not the configuration the saved plan was made from.
-    monkeypatch.setenv("AUDIT_TOKEN", AUDIT_TOKEN)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", AUDIT_TOKEN)
     stale = watch.run("apply", "--plan", "rotated.json", "verifyctl.yaml", expect=3)
     assert "not the one the saved plan was made from" in stale.stderr
-    monkeypatch.setenv("AUDIT_TOKEN", ROTATED)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", ROTATED)
     watch.run("apply", "-vv", "--plan", "rotated.json", "verifyctl.yaml")
     assert watch.run("plan", "--detailed-exitcode").exit_code == 0
 
@@ -102,7 +102,7 @@ def test_a_secret_in_a_webhook_url_is_masked_everywhere(
     watch.run("import", "-v", "--split", "imported")
     for path in Path("imported").iterdir():
         watch.check_file(str(path))
-    monkeypatch.setenv(name, f"token={ROTATED}")
+    monkeypatch.setenv(f"VERIFYCTL_VAR_{name}", f"token={ROTATED}")
     assert watch.run("plan", "imported.yaml", "--detailed-exitcode").exit_code == 0
 
 
@@ -177,8 +177,72 @@ def test_an_echoed_secret_value_of_the_files_is_scrubbed(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "plain-token-of-no-interest")
-    monkeypatch.setenv("AUDIT_TOKEN", ODD_AUDIT)
+    monkeypatch.setenv("VERIFYCTL_VAR_AUDIT_TOKEN", ODD_AUDIT)
     monkeypatch.chdir(tmp_path)
     Path("verifyctl.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False), encoding="utf-8")
     run = watch.run("plan", "-vv", "--api-url", echoing_server, expect=1)
     assert "Invalid value: *** *** *** *** ***" in run.stderr
+
+
+# A base64-like webhook password: "/", "+" and "=" as such tokens have, and "#", "?" and "@" besides.
+HOOK_PASSWORDS = ["SENTINEL9Hook+/=Pw", "SENTINEL#frag", "SENTINEL?q=1", "SENTINEL@at"]
+
+
+@pytest.mark.parametrize("password", HOOK_PASSWORDS)
+def test_url_userinfo_is_masked_however_it_is_written(password: str) -> None:
+    from verifyctl.client.secrets import mask_urls
+    from verifyctl.plan.sensitive import SENSITIVE, mask, url_as_references
+
+    for url in (f"https://user:{password}@hooks.example.com/v", f"  HTTPS://user:{password}@h.example/v?x=1"):
+        assert "SENTINEL" not in mask(url) and mask(url).endswith(("@hooks.example.com/v", f"/v?{SENSITIVE}"))
+        written, names = url_as_references(url, "HOOK")
+        assert "SENTINEL" not in written and names[0] == "HOOK_USERINFO"
+        for logged in (json.dumps({"webhook_url": url}), f"WebhookUrl={quote_plus(url)}"):
+            assert "SENTINEL" not in mask_urls(logged), mask_urls(logged)
+
+
+@pytest.mark.parametrize("credentials", [AUTH_TOKEN], indirect=True, ids=["auth token"])
+def test_a_webhook_password_is_never_shown_and_a_malformed_url_is_refused(
+    credentials: Credentials, emulator: EmulatorServer, watch: Watch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = {
+        "friendly_name": "audit",
+        "event_types": ["*"],
+        "webhook_url": "https://user:${HOOK_PW}@hooks.example.com/v",
+    }
+    document = {"version": 1, "services": [{"friendly_name": "Hooked", "webhooks": [hook]}]}
+    Path("verifyctl.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    # As written, a "/" in the password ends the host: the API would post elsewhere. Refused, unquoted.
+    monkeypatch.setenv("VERIFYCTL_VAR_HOOK_PW", HOOK_PASSWORDS[0])
+    refused = watch.run("validate", expect=1).stderr
+    assert "services[0].webhooks[0].webhook_url: has an '@' after its host: percent-encode" in refused
+    watch.run("plan", expect=1)
+    # Percent-encoded, it is a URL, and its userinfo is masked in every output.
+    monkeypatch.setenv("VERIFYCTL_VAR_HOOK_PW", quote(HOOK_PASSWORDS[0], safe=""))
+    watch.run("validate")
+    text = watch.run("plan", "-vv").stdout
+    assert 'webhook_url   = "https://(sensitive value)@hooks.example.com/v"' in text
+    watch.run("plan", "--format", "markdown")
+    watch.run("plan", "--format", "json")
+    watch.run("plan", "--out", "plan.json")
+    watch.check_file("plan.json")
+    watch.run("apply", "-vv", "--plan", "plan.json", "verifyctl.yaml")
+    watch.run("import", "-vv", "-o", "imported.yaml")
+    watch.check_file("imported.yaml")
+    assert "https://${secret:" in Path("imported.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "echoing_server", ["https://user:SENTINEL9Hook+/=Pw@hooks.example.com/v?t=SENTINEL"], indirect=True
+)
+def test_a_url_the_api_echoes_in_an_error_is_masked(
+    echoing_server: str, watch: Watch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TWILIO_API_KEY", "TWILIO_API_SECRET", "VERIFYCTL_LOCAL", "VERIFYCTL_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "plain-token-of-no-interest")
+    monkeypatch.chdir(tmp_path)
+    Path("verifyctl.yaml").write_text("version: 1\nservices:\n  - friendly_name: Echo\n", encoding="utf-8")
+    run = watch.run("plan", "-vv", "--api-url", echoing_server, expect=1)
+    assert "https://***@hooks.example.com/v?***" in run.stderr

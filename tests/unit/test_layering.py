@@ -12,14 +12,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "verifyctl"
 # Layer -> the verifyctl layers it may import (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
-    # The cycle-collector pause: a leaf every layer but the emulator may use.
-    "memory": set(),
-    "config": {"errors", "memory"},
+    "config": {"errors"},
     # Policy rules are pure: they read the desired state and nothing else.
     "lint": {"config", "errors"},
     "resources": {"config", "errors"},
     "client": {"errors"},
-    "plan": {"resources", "config", "errors", "memory"},
+    "plan": {"resources", "config", "errors"},
     "state": {"client", "resources", "config", "errors"},
     "render": {"plan", "resources", "config", "errors"},
     "apply": {"plan", "state", "client", "resources", "config", "errors"},
@@ -45,7 +43,6 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "emulator",
         "lint",
-        "memory",
     },
     "emulator": set(),
 }

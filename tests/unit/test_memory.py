@@ -1,29 +1,45 @@
-"""The cycle collector kept off bulk work, and a command's loaded heap frozen while its engine runs."""
+"""The cycle collector: switched off once, by the process entry point, never by library code."""
 
 from __future__ import annotations
 
 import gc
+import re
+from pathlib import Path
 
-from verifyctl.memory import cycle_collector_paused, heap_so_far_frozen
+import pytest
 
+from verifyctl.cli import entry
 
-def test_a_paused_step_runs_without_the_collector_and_leaves_nothing_frozen() -> None:
-    assert gc.get_freeze_count() == 0
-    with cycle_collector_paused():
-        assert not gc.isenabled()
-        made = [[index] for index in range(1000)]
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == 0  # moved to the oldest generation, still collectable
-    assert len(made) == 1000
+PACKAGE = Path(__file__).resolve().parents[2] / "verifyctl"
 
 
-def test_a_paused_step_inside_a_frozen_heap_keeps_that_heap_frozen() -> None:
-    with heap_so_far_frozen():
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
-        with cycle_collector_paused():
-            made = [[index] for index in range(1000)]
-        # The step's objects join the frozen heap rather than thawing it.
-        assert gc.get_freeze_count() >= frozen
-        assert len(made) == 1000
-    assert gc.get_freeze_count() == 0  # the command's end thaws everything
+class Exited(Exception):
+    pass
+
+
+def test_the_entry_point_runs_the_command_with_the_collector_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    codes: list[int] = []
+
+    def ended(code: int) -> None:
+        codes.append(code)
+        raise Exited
+
+    monkeypatch.setattr(entry, "main", lambda: seen.append(gc.isenabled()))
+    monkeypatch.setattr(entry.os, "_exit", ended)
+    try:
+        with pytest.raises(Exited):
+            entry.run()
+    finally:
+        gc.enable()
+    assert seen == [False] and codes == [0]
+
+
+def test_no_library_module_touches_the_collector() -> None:
+    """Library code runs in threads (`plan --env all`): a switch there would undo another thread's."""
+    touching = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if re.search(r"\bgc\.", path.read_text(encoding="utf-8"))
+    ]
+    assert touching == ["cli/entry.py"]

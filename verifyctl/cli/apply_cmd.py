@@ -179,7 +179,7 @@ def apply_command(
     """Create, update and delete what differs so that the live account matches."""
     if plan_file and targets:
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
-    saved = read_saved_plan(plan_file) if plan_file else None
+    saved = read_saved_plan(plan_file, account.allow_outside_links) if plan_file else None
     if saved is not None:
         # The saved plan names its environment: apply makes the plan again for that one.
         recorded = saved.plan.environment
@@ -191,7 +191,7 @@ def apply_command(
             raise UsageError(f"the saved plan was not made from {DEFAULT_PATH}; {saved.how_to_apply()}")
     wanted_targets = check_targets(targets)
     target = one_target(account, paths)
-    config = load_configuration(paths, target.variables, target.name)
+    config = load_configuration(paths, target.variables, target.name, target.files)
     with open_engine(account, parallelism, target) as engine:
         with reading(engine):
             if saved is not None:

@@ -10,6 +10,7 @@ import click
 
 from verifyctl.cli.help_text import OFFLINE_ENV, PATHS, epilog, exit_codes
 from verifyctl.cli.output import plural
+from verifyctl.cli.outside_links import outside_links_option
 from verifyctl.config.environment_section import Selection, environment_configs
 from verifyctl.config.loader import DEFAULT_PATH, Config
 from verifyctl.config.schema import schema_text
@@ -30,15 +31,16 @@ from verifyctl.lint import run
     show_default=True,
     help="json: one object on stdout (valid, counts, problems with file, line, column, path, message).",
 )
-def validate_command(paths: tuple[str, ...], output_format: str) -> int:
+@outside_links_option
+def validate_command(paths: tuple[str, ...], output_format: str, allow_outside_links: bool) -> int:
     """Check the YAML files offline: syntax, keys, types and the API's documented limits.
 
     PATHS are files or directories (every *.yaml/*.yml below them); the default is verifyctl.yaml.
     Every problem in every file is reported at once, as FILE:LINE:COL: PATH: MESSAGE.
     """
     if output_format == "json":
-        return _validate_json(list(paths) or [DEFAULT_PATH])
-    loaded = check_environments(list(paths) or [DEFAULT_PATH])
+        return _validate_json(list(paths) or [DEFAULT_PATH], allow_outside_links)
+    loaded = check_environments(list(paths) or [DEFAULT_PATH], allow_outside_links)
     config = loaded[0][1]
     summary = ", ".join(
         [
@@ -55,20 +57,20 @@ def validate_command(paths: tuple[str, ...], output_format: str) -> int:
     return 0
 
 
-def check_environments(paths: list[str]) -> list[tuple[str, Config]]:
+def check_environments(paths: list[str], outside_links: bool = False) -> list[tuple[str, Config]]:
     """The files as each environment reads them (with its variables), each held to the policy's errors."""
-    loaded = environment_configs(paths, Selection(), os.environ)
+    loaded = environment_configs(paths, Selection(outside_links=outside_links), os.environ)
     for name, config in loaded:
         # The policy's error-level rules are part of validity; `verifyctl lint` shows the other findings.
         run(config, environments={name or "default": config.services}).raise_if_blocking()
     return loaded
 
 
-def _validate_json(paths: list[str]) -> int:
+def _validate_json(paths: list[str], outside_links: bool) -> int:
     """The same checks, as one JSON object on stdout for CI: exit 1 with the problems when invalid."""
     report: dict[str, object] = {"valid": True, "problems": [], "policy_errors": []}
     try:
-        config = check_environments(paths)[0][1]
+        config = check_environments(paths, outside_links)[0][1]
     except ConfigError as error:
         report.update(valid=False, problems=[asdict(problem) for problem in error.problems])
     except PolicyError as error:

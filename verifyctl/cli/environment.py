@@ -9,6 +9,7 @@ from typing import Protocol
 import click
 
 from verifyctl.cli.output import progress
+from verifyctl.cli.outside_links import outside_links_option
 from verifyctl.config.environment_section import ALL, Selection
 from verifyctl.engine.account import AccountSpec
 from verifyctl.engine.environments import Target, select
@@ -28,6 +29,8 @@ class AccountOptions(Protocol):
     def vars(self) -> tuple[str, ...]: ...
     @property
     def var_files(self) -> tuple[str, ...]: ...
+    @property
+    def allow_outside_links(self) -> bool: ...
 
 
 __all__ = ["ALL", "Target", "environment_options", "one_target", "targets_of"]
@@ -54,11 +57,17 @@ environment_options = (
         metavar="VARS_FILE",
         help="A YAML file of KEY: value variables; --var wins over it (repeatable).",
     ),
+    outside_links_option,
 )
 
 
 def selection_of(options: AccountOptions) -> Selection:
-    return Selection(env=options.env or None, vars=options.vars, var_files=options.var_files)
+    return Selection(
+        env=options.env or None,
+        vars=options.vars,
+        var_files=options.var_files,
+        outside_links=options.allow_outside_links,
+    )
 
 
 def targets_of(options: AccountOptions, paths: Sequence[str], *, needs_account: bool = True) -> list[Target]:
@@ -82,7 +91,8 @@ def _local_target(selection: Selection, paths: Sequence[str]) -> Target:
         progress(
             f"--local: the embedded emulator stands in for environment {target.name} (choose with --env)"
         )
-    return Target(target.name, AccountSpec(local=True, environment=target.name or None), target.variables)
+    spec = AccountSpec(local=True, environment=target.name or None)
+    return Target(target.name, spec, target.variables, files=target.files)
 
 
 def one_target(options: AccountOptions, paths: Sequence[str]) -> Target:

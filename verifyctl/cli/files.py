@@ -9,18 +9,10 @@ import tempfile
 from pathlib import Path
 
 from verifyctl.cli.output import result
+from verifyctl.config.reading import kind_of
 from verifyctl.errors import VerifyctlError
 
 STDOUT = "-"
-
-_KINDS = (
-    (stat.S_ISLNK, "a symlink"),
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 class WriteError(VerifyctlError):
@@ -45,9 +37,8 @@ def _refuse_all_but_a_regular_file(path: Path, shown: str) -> int | None:
         raise WriteError(f"cannot write {shown}: {_reason(exc)}") from None
     if stat.S_ISREG(status.st_mode):
         return stat.S_IMODE(status.st_mode)
-    kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a regular file")
     raise WriteError(
-        f"cannot write {shown}: it is {kind}, and only a regular file is replaced"
+        f"cannot write {shown}: it is {kind_of(status.st_mode)}, and only a regular file is replaced"
         f" (write to {STDOUT} for standard output)"
     )
 

@@ -15,12 +15,13 @@ Environment:
   VERIFYCTL_LOCAL=1       the embedded emulator (as --local)
   VERIFYCTL_ENV           the named environment, or all (as --env)
   VERIFYCTL_LOG_FORMAT    text or json (as --log-format)
+  VERIFYCTL_VAR_NAME      the value of ${NAME} in the files (as --var NAME=...)
   NO_COLOR                no colour (as --color never)"""
 
 PARALLELISM_ENV = "  VERIFYCTL_PARALLELISM   concurrent requests (as --parallelism)"
 
 OFFLINE_ENV = """\b
-Environment: only the variables the YAML names (${NAME}, ${NAME:-default})."""
+Environment: VERIFYCTL_VAR_NAME gives ${NAME} in the files; no other variable is read for them."""
 
 
 def exit_codes(*lines: str, error: str = "error") -> str:

@@ -8,6 +8,7 @@ import click
 
 from verifyctl import __version__
 from verifyctl.cli.help_text import OFFLINE_ENV, PATHS, epilog, exit_codes
+from verifyctl.cli.outside_links import outside_links_option
 from verifyctl.config.environment_section import Selection, environment_configs
 from verifyctl.config.loader import DEFAULT_PATH
 from verifyctl.errors import UsageError
@@ -18,10 +19,10 @@ from verifyctl.lint.rules import did_you_mean
 from verifyctl.lint.sarif import sarif
 
 
-def lint_environments(paths: list[str]) -> Findings:
+def lint_environments(paths: list[str], outside_links: bool = False) -> Findings:
     """The findings over the files as every environment reads them (each finding once)."""
     seen: dict[str, Finding] = {}
-    for name, config in environment_configs(paths, Selection(), os.environ):
+    for name, config in environment_configs(paths, Selection(outside_links=outside_links), os.environ):
         for finding in run(config, environments={name or "default": config.services}):
             seen.setdefault(str(finding), finding)
     return Findings(tuple(seen.values()))
@@ -49,7 +50,10 @@ def lint_environments(paths: list[str]) -> Findings:
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--explain", "rule_id", metavar="RULE", help="Explain one rule and how to set or waive it.")
-def lint_command(paths: tuple[str, ...], output_format: str, strict: bool, rule_id: str | None) -> int:
+@outside_links_option
+def lint_command(
+    paths: tuple[str, ...], output_format: str, strict: bool, rule_id: str | None, allow_outside_links: bool
+) -> int:
     """Check the YAML files against the policy rules, offline; findings as FILE:LINE:COL: LEVEL[RULE]: FIX.
 
     The `policy:` section sets each rule's severity (error, warning, info, off) and thresholds, and
@@ -65,7 +69,7 @@ def lint_command(paths: tuple[str, ...], output_format: str, strict: bool, rule_
             raise UsageError("--explain RULE takes no PATHS")
         click.echo(explain(rule), nl=False)
         return 0
-    findings = lint_environments(list(paths) or [DEFAULT_PATH])
+    findings = lint_environments(list(paths) or [DEFAULT_PATH], allow_outside_links)
     if output_format == "json":
         click.echo(as_json(findings), nl=False)
     elif output_format == "sarif":

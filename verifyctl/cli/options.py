@@ -18,7 +18,6 @@ from verifyctl.cli.trusted_hosts import allow_http_host_option, trusted_http_hos
 from verifyctl.client import credentials_from_env
 from verifyctl.engine import AccountSpec, Engine
 from verifyctl.errors import UsageError
-from verifyctl.memory import heap_so_far_frozen
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -106,6 +105,7 @@ class AccountOptions:
     var_files: tuple[str, ...] = ()
     # Hosts trusted by name with plain http (--allow-http-host, VERIFYCTL_ALLOW_HTTP_HOSTS), lower-case.
     allow_http_hosts: tuple[str, ...] = ()
+    allow_outside_links: bool = False
 
 
 _ACCOUNT_OPTION_NAMES = (
@@ -119,6 +119,7 @@ _ACCOUNT_OPTION_NAMES = (
     "env",
     "vars",
     "var_files",
+    "allow_outside_links",
 )
 
 
@@ -194,10 +195,7 @@ def open_engine(
     spec = target.spec if target.spec is not None else account_spec(options)
     if not spec.local:
         spec = replace(spec, allow_http_hosts=options.allow_http_hosts)
-    with (
-        heap_so_far_frozen(),
-        Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine,
-    ):
+    with Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine:
         try:
             yield engine
         finally:

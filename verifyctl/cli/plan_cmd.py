@@ -145,7 +145,7 @@ def plan_one(
     parallelism: Parallelism,
 ) -> Plan:
     """The plan of one environment (or of the one account without environments)."""
-    config = load_configuration(paths, target.variables, target.name)
+    config = load_configuration(paths, target.variables, target.name, target.files)
     with open_engine(account, parallelism, target) as engine:
         started = time.monotonic()
         with reading(engine):

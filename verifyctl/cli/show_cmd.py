@@ -31,7 +31,7 @@ def read_environments(
     """Each selected environment's name ("" without environments) and its declared services, live."""
     found = []
     for target in targets_of(account, paths):
-        desired = load_desired(paths, target.variables, target.name)
+        desired = load_desired(paths, target.variables, target.name, target.files)
         with open_engine(account, parallelism, target) as engine:
             found.append((target.name, engine.inventory(desired)))
     return found

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 import requests
 import urllib3.exceptions
 
-from verifyctl.client.secrets import scrub
+from verifyctl.client.secrets import mask_urls, scrub
 from verifyctl.errors import ApiError, WriteRefusedError
 
 __all__ = [
@@ -53,13 +53,14 @@ def api_error_from_response(
         return (WriteRefusedError if refused_write else ApiError)(
             status=status,
             code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-            message=scrub(body["message"], secrets),
+            # The API may echo a value it refused: a URL's userinfo and query are masked, as plans mask them.
+            message=mask_urls(scrub(body["message"], secrets)),
             more_info=scrub(more_info, secrets) if isinstance(more_info, str) and more_info else None,
             method=method,
             path=path,
         )
     reason = response.reason or http.client.responses.get(status, "error")
-    text = _excerpt(scrub(response.text, secrets)) if response.content else ""
+    text = _excerpt(mask_urls(scrub(response.text, secrets))) if response.content else ""
     message = f"{method} {path} answered {status} {reason}" + (f": {text}" if text else "")
     return ApiError(status=status, code=None, message=message, more_info=None, method=method, path=path)
 

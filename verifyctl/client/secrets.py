@@ -53,10 +53,12 @@ def value_forms(values: Iterable[str]) -> tuple[str, ...]:
 
 # URLs in logged bodies, raw (JSON may escape the solidus) and form-encoded: their userinfo and query
 # string carry tokens, so they are masked by default, as plans mask them.
-_RAW_USERINFO = re.compile(r"(?i)(https?:\\?/\\?/)[^\s\"'<>/?#@]+@")
+# Userinfo runs to the last "@" of the URL: a password may hold "/", "?" or "#" (base64 tokens do).
+_RAW_USERINFO = re.compile(r"(?i)(https?:\\?/\\?/)[^\s\"'<>]*@")
 _RAW_QUERY = re.compile(r"(?i)(https?:\\?/\\?/[^\s\"'<>?#]*)\?[^\s\"'<>#]+")
-_FORM_USERINFO = re.compile(r"(?i)(https?%3A%2F%2F)[^\s&\"'/]*?%40")
-_FORM_QUERY = re.compile(r"(?i)(https?%3A%2F%2F[^\s&\"']*?)%3F[^\s&\"']*")
+# Encoded with "/" kept or not (`quote` keeps it by default).
+_FORM_USERINFO = re.compile(r"(?i)(https?%3A(?:%2F|/){2})[^\s&\"']*%40")
+_FORM_QUERY = re.compile(r"(?i)(https?%3A(?:%2F|/){2}[^\s&\"']*?)%3F[^\s&\"']*")
 
 
 def mask_urls(text: str) -> str:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from verifyctl.config.files import ConfigFiles
 from verifyctl.config.limits import DEFAULT_LIMITS
-from verifyctl.config.loader import DEFAULT_PATH, Config, load_config
+from verifyctl.config.loader import Config, load_files, printable_name
 from verifyctl.config.models import EnvironmentConfig
-from verifyctl.config.parsed import ParsedFiles
-from verifyctl.config.paths import expand_paths
+from verifyctl.config.reading import Unreadable, read_file, root_of
+from verifyctl.config.variables import Variables
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
-from verifyctl.memory import cycle_collector_paused
 
 # `--env all` selects every environment.
 ALL = "all"
@@ -28,6 +28,8 @@ class Environments:
 
     by_name: Mapping[str, EnvironmentConfig] = field(default_factory=dict)
     file: Path | None = None
+    # The root that file is read in: its var_files are read inside it too (None: anywhere).
+    root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -37,41 +39,34 @@ class Selection:
     env: str | None = None
     vars: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
+    # --allow-outside-links: files and links may lead outside the directory each path is read in.
+    outside_links: bool = False
 
 
-@cycle_collector_paused()
-def read_environments(
-    paths: Sequence[str | Path], environ: Mapping[str, str], parsed: ParsedFiles | None = None
-) -> Environments:
+def read_environments(files: ConfigFiles, environ: Mapping[str, str]) -> Environments:
     """The `environments:` section of the files, before any `${VAR}` is expanded (it needs none).
 
     A broken section, or a second one, is reported as the full load reports it: every problem of every
-    file at once, located (`environ` expands the rest of the files for that report only). `parsed`
-    keeps each file's parse for the load that follows, so that no file is parsed twice.
+    file at once, located (`environ` expands the rest of the files for that report only). `files`
+    keeps each file as read and parsed for the loads that follow, so that none is read or parsed twice.
     """
-    files, problems, _ = expand_paths(paths or [DEFAULT_PATH])
+    sources, problems = files.sources()
     found: list[tuple[Path, object]] = []
-    for file in files:
-        try:
-            data = file.read_bytes()
-        except OSError:
-            continue  # the full load reports it
+    for name, data in sources:
         if not may_declare_environments(data):
-            continue  # spared a parse: a file of 2,000 services took 0.7 s, before the real load
-        if parsed is not None:
-            document, _problems = parsed.parse(str(file), data, DEFAULT_LIMITS)
-        else:
-            document, _problems = parse_yaml(str(file), data, DEFAULT_LIMITS)
+            continue  # spared a parse here: the load parses it, once
+        document, _problems = files.parse(name, data)
         if document is not None and isinstance(document.data, dict) and "environments" in document.data:
-            found.append((file, document.data["environments"]))
+            found.append((Path(name), document.data["environments"]))
     if not found:
         return Environments()
     try:
         if problems or len(found) > 1:
             raise ValueError("reported by the full load")
-        return Environments(_SECTION.validate_python(found[0][1], strict=True), found[0][0])
+        file = found[0][0]
+        return Environments(_SECTION.validate_python(found[0][1], strict=True), file, files.root(str(file)))
     except (ValidationError, ValueError):
-        load_config(paths, environ, parsed=parsed)  # raises ConfigError, located
+        load_files(files, environ)  # raises ConfigError, located
         raise ConfigError([Problem(str(found[0][0]), 1, 1, "environments", "invalid")]) from None
 
 
@@ -84,12 +79,17 @@ def may_declare_environments(data: bytes) -> bool:
     return b"environments" in data or b"\\" in data or b"\x00" in data
 
 
-def read_var_file(path: Path) -> dict[str, str]:
-    """A variables file: a YAML mapping of NAME: value (strings, numbers and booleans)."""
+def read_var_file(path: Path, root: Path | None) -> dict[str, str]:
+    """A variables file: a YAML mapping of NAME: value (strings, numbers and booleans).
+
+    Read through the bound, and only inside `root` once its links are followed (None: anywhere).
+    """
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise VerifyctlError(f"cannot read the variables file {path}: {error.strerror or error}") from None
+        data = read_file(path, DEFAULT_LIMITS.max_file_bytes, root)
+    except Unreadable as error:
+        raise VerifyctlError(
+            f"cannot read the variables file {printable_name(str(path))}: {error.reason}"
+        ) from None
     document, problems = parse_yaml(str(path), data, DEFAULT_LIMITS)
     if problems:
         raise ConfigError(problems)
@@ -124,19 +124,27 @@ def variables(
     selection: Selection,
     environ: Mapping[str, str],
     environment: EnvironmentConfig | None = None,
-    declared_in: Path | None = None,
-) -> dict[str, str]:
-    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > the process environment."""
-    merged = dict(environ)
+    declared: Environments | None = None,
+) -> Variables:
+    """`${VAR}` values: --var > --var-file > the environment's vars, var_files > VERIFYCTL_VAR_* variables.
+
+    The environment's var_files are read inside the root of the file declaring them; a --var-file
+    inside the directory that holds it (a link of it may not lead elsewhere), unless --allow-outside-links.
+    """
+    values: dict[str, str] = {}
     if environment is not None:
-        base = declared_in.parent if declared_in is not None else Path()
+        file = declared.file if declared is not None else None
+        base = file.parent if file is not None else Path()
+        root = None if selection.outside_links or declared is None else declared.root
         for name in environment.var_files:
-            merged.update(read_var_file(base / name))
-        merged.update({k: _text(v) for k, v in environment.vars.items()})
+            values.update(read_var_file(base / name, root))
+        values.update({k: _text(v) for k, v in environment.vars.items()})
     for name in selection.var_files:
-        merged.update(read_var_file(Path(name)))
-    merged.update(parse_vars(selection.vars))
-    return merged
+        values.update(read_var_file(Path(name), None if selection.outside_links else root_of(name)))
+    values.update(parse_vars(selection.vars))
+    given = environment.credentials if environment is not None else None
+    own = [n for n in (given.auth_token_env, given.api_key_env, given.api_secret_env) if n] if given else []
+    return Variables.of_process(environ, own, values)
 
 
 def _text(value: str | int | bool) -> str:
@@ -156,19 +164,13 @@ def services_in(config: Config, environment: str) -> Config:
 def environment_configs(
     paths: Sequence[str | Path], selection: Selection, environ: Mapping[str, str]
 ) -> list[tuple[str, Config]]:
-    """The files loaded once per declared environment with its variables (once, as "", without any)."""
-    parsed = ParsedFiles()
-    declared = read_environments(paths, environ, parsed)
+    """The files loaded once per declared environment with its variables (once, as "", without any);
+    each file read and parsed once in all."""
+    files = ConfigFiles(paths, outside_links=selection.outside_links)
+    declared = read_environments(files, environ)
     if not declared.by_name:
-        return [("", load_config(paths, variables(selection, environ), parsed=parsed))]
-    # The first environment's load takes the files as read_environments parsed them; the others parse
-    # again, as each expands the files' `${VAR}` with its own variables.
+        return [("", load_files(files, variables(selection, environ)))]
     return [
-        (
-            name,
-            services_in(
-                load_config(paths, variables(selection, environ, env, declared.file), parsed=parsed), name
-            ),
-        )
+        (name, services_in(load_files(files, variables(selection, environ, env, declared)), name))
         for name, env in declared.by_name.items()
     ]

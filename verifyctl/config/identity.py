@@ -70,6 +70,37 @@ def duplicate_problems(documents: Sequence[tuple[str, Document]]) -> list[Proble
             sid = _identity(document, service, loc, "sid", str)
             sids.add(sid and sid.upper(), file, (*loc, "sid"), f"service sid {quoted(sid)}")
             _children(document, file, service, loc, by_name, problems)
+    problems.extend(_former_name_problems(documents))
+    return problems
+
+
+def _former_name_problems(documents: Sequence[tuple[str, Document]]) -> list[Problem]:
+    """A problem for each former name that two services claim: which one is renamed must not depend on
+    the order of the files."""
+    problems: list[Problem] = []
+    by_name = dict(documents)
+    claimed: dict[str, tuple[str, Loc, str]] = {}
+    for file, document in documents:
+        for loc, service in _items(document.data, (), "services"):
+            owner = _identity(document, service, loc, "friendly_name", str)
+            former = service.get("formerly")
+            if not isinstance(former, list) or document.is_broken((*loc, "formerly")):
+                continue
+            for index, name in enumerate(former):
+                if not isinstance(name, str):
+                    continue
+                first = claimed.setdefault(name, (file, (*loc, "formerly", index), str(owner)))
+                if first[1] == (*loc, "formerly", index) and first[0] == file:
+                    continue
+                at = document.position((*loc, "formerly", index))
+                first_at = by_name[first[0]].position(first[1])
+                message = (
+                    f"former name {quoted(name)} is claimed by service {quoted(str(owner))} and by service"
+                    f" {quoted(first[2])} ({first[0]}:{first_at.line}:{first_at.column}); give it to one"
+                )
+                problems.append(
+                    Problem(file, at.line, at.column, format_loc((*loc, "formerly", index)), message)
+                )
     return problems
 
 

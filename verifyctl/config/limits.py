@@ -1,4 +1,4 @@
-"""What one YAML file may cost to load, counted on the parser's events before any node is built."""
+"""What one YAML file may cost to load: the bounds, their problems, and a count of events against them."""
 
 from __future__ import annotations
 
@@ -43,7 +43,12 @@ DEFAULT_LIMITS = YamlLimits()
 
 def too_large(limits: YamlLimits) -> str:
     """The problem of a file bigger than `limits.max_file_bytes`."""
-    return f"the file is larger than {limits.max_file_bytes:,} bytes, the limit of one file; see {LIMITS_DOC}"
+    return file_too_large(limits.max_file_bytes)
+
+
+def file_too_large(limit: int) -> str:
+    """The problem of a file bigger than `limit` bytes."""
+    return f"the file is larger than {limit:,} bytes, the limit of one file; see {LIMITS_DOC}"
 
 
 class OverLimit(Exception):

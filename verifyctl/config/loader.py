@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifyctl.config.environments import environment_problems
+from verifyctl.config.files import DEFAULT_PATH, ConfigFiles, Parse
 from verifyctl.config.identity import duplicate_problems
-from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, YamlLimits, too_large
+from verifyctl.config.limits import DEFAULT_LIMITS, LIMITS_DOC, YamlLimits
 from verifyctl.config.models import (
     ConfigModel,
     EnvironmentConfig,
@@ -18,7 +18,6 @@ from verifyctl.config.models import (
     SafeListNumberConfig,
     ServiceConfig,
 )
-from verifyctl.config.parsed import ParsedFiles
 from verifyctl.config.paths import expand_paths
 from verifyctl.config.safelist import safe_list_duplicates
 from verifyctl.config.shown import shorten
@@ -33,9 +32,17 @@ from verifyctl.config.validation import (
 from verifyctl.config.yaml_document import Document, Loc
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem
-from verifyctl.memory import cycle_collector_paused
 
-DEFAULT_PATH = "verifyctl.yaml"
+# DEFAULT_PATH and expand_paths are imported from here too.
+__all__ = [
+    "DEFAULT_PATH",
+    "Config",
+    "expand_paths",
+    "load_config",
+    "load_files",
+    "load_sources",
+    "printable_name",
+]
 # The longest path and message a problem prints (its checks quote values cut to 40 characters already).
 PATH_SHOWN = 200
 MESSAGE_SHOWN = 400
@@ -112,9 +119,7 @@ class _Places:
             self._work_out()
         return self._locations
 
-    @cycle_collector_paused()
     def _work_out(self) -> None:
-        # Tens of thousands of tuples made and none freed: the collector would only walk them.
         documents = self._documents
         assert documents is not None
         locations = self._locations
@@ -176,10 +181,15 @@ def _capped(name: str, problems: list[Problem], limit: int) -> list[Problem]:
 
 
 def _load_file(
-    name: str, data: bytes, environ: Mapping[str, str], limits: YamlLimits, parsed: ParsedFiles | None
+    name: str,
+    data: bytes,
+    environ: Mapping[str, str],
+    limits: YamlLimits,
+    parse: Callable[[str, bytes], Parse],
 ) -> _FileResult:
     # Each check stops reporting soon after limits.max_problems, and _load keeps that many per file.
-    document, problems = parsed.take(name, data, limits) if parsed else parse_yaml(name, data, limits)
+    document, problems = parse(name, data)
+    problems = list(problems)
     if document is None:
         return _FileResult(None, [], False, problems)
     if not isinstance(document.data, dict):
@@ -187,9 +197,10 @@ def _load_file(
         expected = "the top level must be a mapping with 'version: 1' and 'services:'"
         message = f"{expected}, not {describe(document.data)}"
         return _FileResult(None, [], False, [*problems, Problem(name, where.line, where.column, "", message)])
-    expanded, substitution_problems = substitute(name, document, environ, limits.max_problems)
-    problems += substitution_problems
-    coerce_expanded(document, expanded)
+    substituted = substitute(name, document, environ, limits.max_problems)
+    document = substituted.document
+    problems += substituted.problems
+    coerce_expanded(document, substituted.expanded)
     problems += python_name_keys(name, document)
     config_file, validation_problems = validate_document(name, document, limits.max_problems - len(problems))
     problems += validation_problems
@@ -211,17 +222,7 @@ def load_sources(
     sources: Sequence[tuple[str, bytes]], environ: Mapping[str, str], *, limits: YamlLimits = DEFAULT_LIMITS
 ) -> Config:
     """Load (name, content) pairs as one account; raise ConfigError with every problem, in file order."""
-    return _load(sources, [], [], environ, limits)
-
-
-def _read(file: Path, limits: YamlLimits) -> bytes | None:
-    """The file's bytes, or None when it is bigger than the limit (then it is not read at all)."""
-    with file.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size > limits.max_file_bytes:
-            return None
-        # A pipe or a file still growing has no trustworthy size: one byte past the limit is enough.
-        data = handle.read(limits.max_file_bytes + 1)
-    return None if len(data) > limits.max_file_bytes else data
+    return _load(sources, [], [], environ, limits, lambda name, data: parse_yaml(name, data, limits))
 
 
 def load_config(
@@ -229,40 +230,39 @@ def load_config(
     environ: Mapping[str, str],
     *,
     limits: YamlLimits = DEFAULT_LIMITS,
-    parsed: ParsedFiles | None = None,
+    outside_links: bool = False,
 ) -> Config:
     """Load the files and directories given (default `verifyctl.yaml`) as one account.
 
     `environ` supplies `${VAR}` values; the config layer never reads the process environment itself.
     `limits` bounds what each file may cost to parse (see docs/configuration-limits.md).
-    `parsed` holds files already parsed (by read_environments): each is used instead of parsing again.
+    `outside_links` lets links lead outside the directory each path is read in.
     """
-    files, problems, order = expand_paths(paths or [DEFAULT_PATH])
-    sources: list[tuple[str, bytes]] = []
-    for file in files:
-        try:
-            data = _read(file, limits)
-        except OSError as exc:
-            problems.append(Problem(str(file), 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
-            continue
-        if data is None:
-            problems.append(Problem(str(file), 1, 1, "", too_large(limits)))
-        else:
-            sources.append((str(file), data))
+    return load_files(ConfigFiles(paths, limits=limits, outside_links=outside_links), environ)
+
+
+def load_files(files: ConfigFiles, environ: Mapping[str, str]) -> Config:
+    """Load the files of `files` as one account, each file read and parsed by `files` once per command."""
+    sources, problems = files.sources()
     return _load(
-        sources, problems, order, environ, limits, files=[Path(name) for name, _ in sources], parsed=parsed
+        sources,
+        problems,
+        files.found().order,
+        environ,
+        files.limits,
+        files.parse,
+        files=[Path(name) for name, _ in sources],
     )
 
 
-@cycle_collector_paused()
 def _load(
     sources: Sequence[tuple[str, bytes]],
     problems: list[Problem],
     order: list[str],
     environ: Mapping[str, str],
     limits: YamlLimits,
+    parse: Callable[[str, bytes], Parse],
     files: list[Path] | None = None,
-    parsed: ParsedFiles | None = None,
 ) -> Config:
     documents: dict[str, Document] = {}
     placed: list[tuple[str, int, ServiceConfig]] = []
@@ -271,7 +271,7 @@ def _load(
     safe_list: list[tuple[str, int, SafeListNumberConfig]] = []
     prune = False
     for name, data in sources:
-        result = _load_file(name, data, environ, limits, parsed)
+        result = _load_file(name, data, environ, limits, parse)
         problems.extend(result.problems)
         if result.document is not None:
             documents[name] = result.document

@@ -70,6 +70,20 @@ class ConfigModel(BaseModel):
         return value
 
 
+def service_name_problem(name: str) -> str | None:
+    """What the API refuses in a service friendly_name (None when nothing): the spec's description."""
+    if not name.strip():
+        return "must not be empty"
+    if sum(ch.isdigit() for ch in name) > FRIENDLY_NAME_MAX_DIGITS:
+        return f"must not contain more than {FRIENDLY_NAME_MAX_DIGITS} digits (an API limit)"
+    # The spec's description of friendly_name: letters, numbers, spaces, dashes and underscores only.
+    odd = sorted({ch for ch in name if not (ch.isalnum() or ch in " -_")})
+    if odd:
+        shown = " ".join(repr(ch) for ch in odd)
+        return f"may contain only letters, digits, spaces, dashes and underscores (not {shown})"
+    return None
+
+
 def _check_identity_name(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -170,11 +184,16 @@ class BucketConfig(ConfigModel):
     max: int = Field(ge=BUCKET_MAX_RANGE[0], le=BUCKET_MAX_RANGE[1], description=_spec("bucket", "max"))
 
 
+# Error 60209: "UniqueName only supports alphanumeric characters and -, _ or ." (ASCII).
+RATE_LIMIT_NAME_PATTERN = "^[A-Za-z0-9._-]+$"
+
+
 class RateLimitConfig(ConfigModel):
     """A rate limit of a service; identified by `unique_name` (case-insensitively), which cannot change."""
 
     unique_name: str = Field(
         min_length=1,
+        json_schema_extra={"pattern": RATE_LIMIT_NAME_PATTERN},
         description=_spec(
             "rate_limit",
             "unique_name",
@@ -191,8 +210,13 @@ class RateLimitConfig(ConfigModel):
 
     @field_validator("unique_name")
     @classmethod
-    def _unique_name_not_blank(cls, name: str) -> str:
-        return _check_identity_name(name)
+    def _unique_name_as_the_api_takes_it(cls, name: str) -> str:
+        _check_identity_name(name)
+        if not re.fullmatch(RATE_LIMIT_NAME_PATTERN, name):
+            raise ValueError(
+                "may contain only letters (A-Z, a-z), digits, '.', '-' and '_' (the API's error 60209)"
+            )
+        return name
 
 
 class MessagingConfigurationConfig(ConfigModel):
@@ -249,10 +273,36 @@ class WebhookConfig(ConfigModel):
     @field_validator("webhook_url")
     @classmethod
     def _https_url(cls, url: str) -> str:
-        parts = urlsplit(url) if not re.search(r"\s", url) else None
-        if parts is None or parts.scheme != "https" or not parts.hostname:
-            raise ValueError("must be an https:// URL")
+        problem = https_url_problem(url)
+        if problem:
+            raise ValueError(problem)
         return url
+
+
+# RFC 3986: the characters a URL may hold as they are; any other is percent-encoded.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]%]*")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST = re.compile(r"(?i)^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
+
+
+def https_url_problem(url: str) -> str | None:
+    """Why `url` is not a well-formed https URL (None when it is): one reading only, the API's and ours."""
+    if not url.lower().startswith("https://"):
+        return "must be an https:// URL"
+    if not _URL_CHARACTERS.fullmatch(url) or _BAD_ESCAPE.search(url):
+        return "must be an https:// URL of RFC 3986 characters (percent-encode spaces and others, %20)"
+    parts = urlsplit(url)
+    if "@" in url[len("https://") + len(parts.netloc) :]:
+        # A password holding "/", "?" or "#" ends the host for the API: it would post somewhere else.
+        return "has an '@' after its host: percent-encode '/', '?', '#' and '@' in a user or password"
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        return "must be an https:// URL with a valid port"
+    host = parts.hostname or ""
+    if not (_HOST.match(host) or (host and parts.netloc.rpartition("@")[2].startswith("["))):
+        return "must be an https:// URL with a host name"
+    return None
 
 
 class ServiceConfig(ConfigModel):
@@ -332,17 +382,25 @@ class ServiceConfig(ConfigModel):
     @field_validator("friendly_name")
     @classmethod
     def _friendly_name_limits(cls, name: str) -> str:
-        _check_identity_name(name)
-        if sum(ch.isdigit() for ch in name) > FRIENDLY_NAME_MAX_DIGITS:
-            raise ValueError(f"must not contain more than {FRIENDLY_NAME_MAX_DIGITS} digits (an API limit)")
-        # The spec's description of friendly_name: letters, numbers, spaces, dashes and underscores only.
-        odd = sorted({ch for ch in name if not (ch.isalnum() or ch in " -_")})
-        if odd:
-            shown = " ".join(repr(ch) for ch in odd)
-            raise ValueError(
-                f"may contain only letters, digits, spaces, dashes and underscores (not {shown})"
-            )
+        problem = service_name_problem(name)
+        if problem:
+            raise ValueError(problem)
         return name
+
+    @field_validator("formerly")
+    @classmethod
+    def _former_names_are_service_names(cls, names: list[str]) -> list[str]:
+        # A former name was a live service's name, so it follows the same rules; one that does not
+        # could never match, and the rename it asks for would silently not happen.
+        for name in names:
+            problem = service_name_problem(name) or (
+                None
+                if len(name) <= FRIENDLY_NAME_MAX_LENGTH
+                else f"must be at most {FRIENDLY_NAME_MAX_LENGTH} characters long"
+            )
+            if problem:
+                raise ValueError(f"former name {quoted(name)} {problem}")
+        return names
 
     @field_validator("default_template")
     @classmethod
@@ -353,9 +411,27 @@ class ServiceConfig(ConfigModel):
         return name
 
 
-Severity = Literal["error", "warning", "info", "off"]
+SEVERITIES = ("error", "warning", "info", "off")
 # Rule ids are kebab-case; the lint package checks them against its rule table.
 RULE_ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+REASON_HELP = "say why in words, such as 'IVR hardware reads 4 digits; JIRA-123'"
+
+
+def reason_problem(reason: str) -> str | None:
+    """Why `reason` does not explain anything (None when it does): it takes two words at least."""
+    words = re.findall(r"[^\W\d_]{2,}", reason)
+    if len(words) < 2:
+        return f"a reason needs words: {REASON_HELP}"
+    return None
+
+
+def _required(*keys: str) -> Any:
+    # The schema says what the policy requires; the lint package reports a missing key, so that every
+    # mistake of the policy is found in one run (the models would stop at the first).
+    def extra(schema: dict[str, Any]) -> None:
+        schema["required"] = sorted({*schema.get("required", []), *keys})
+
+    return extra
 
 
 class RuleSettingConfig(ConfigModel):
@@ -364,22 +440,26 @@ class RuleSettingConfig(ConfigModel):
     # Threshold names and types belong to each rule, so they are extra keys that the lint package checks.
     model_config = ConfigDict(extra="allow")
 
-    severity: Severity | None = Field(
-        None, description="error, warning or info; `off` disables the rule. Leave out for its default."
+    severity: str | None = Field(
+        None,
+        json_schema_extra={"enum": list(SEVERITIES)},
+        description="error, warning or info; `off` disables the rule. Leave out for its default.",
+    )
+    reason: str | None = Field(
+        None,
+        description="Why the rule is weakened: required when an error rule is turned down (a lower"
+        " severity, or a threshold looser than its default), in words, as an exception's reason.",
     )
 
 
 class PolicyExceptionConfig(ConfigModel):
     """`policy.exceptions[]`: one rule waived for one service, with the reason reviewers read in git."""
 
-    rule: str = Field(min_length=1, description="The id of the rule waived.")
-    service: str = Field(min_length=1, description="The friendly_name of the service it is waived for.")
-    reason: str = Field(min_length=1, description="Why: required, so that the exception is reviewed.")
+    model_config = ConfigDict(json_schema_extra=_required("rule", "service", "reason"))
 
-    @field_validator("reason")
-    @classmethod
-    def _reason_not_blank(cls, reason: str) -> str:
-        return _check_identity_name(reason)
+    rule: str = Field("", description="The id of the rule waived.")
+    service: str = Field("", description="The friendly_name of the service it is waived for.")
+    reason: str = Field("", description="Why: required, in words, so that the exception is reviewed.")
 
 
 class PolicyConfig(ConfigModel):
@@ -506,7 +586,7 @@ class EnvironmentConfig(ConfigModel):
     vars: dict[str, str | int | bool] = Field(
         default_factory=dict,
         json_schema_extra={"propertyNames": {"pattern": ENV_VAR_NAME}},
-        description="Values for ${VAR} references in this environment (over the process environment).",
+        description="Values for ${VAR} references in this environment (over VERIFYCTL_VAR_* variables).",
     )
     var_files: list[str] = Field(
         default_factory=list,

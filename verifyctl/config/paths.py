@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from verifyctl.config.reading import outside, outside_reason, root_of
 from verifyctl.errors import Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -35,9 +37,11 @@ class _Walk:
     """Every *.yaml/*.yml file below a directory, following symlinks, with a problem for each path that
     cannot be followed: nothing is skipped silently, as a skipped file's services would look deleted to
     `prune: true`. Hidden entries (.git, .github) are the one deliberate skip: they hold other tools'
-    YAML, never verifyctl's."""
+    YAML, never verifyctl's. A link that leads outside `root` is a problem, not followed, unless
+    `root` is None."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
         self.files: list[Path] = []
         self.problems: list[Problem] = []
 
@@ -70,31 +74,55 @@ class _Walk:
         except OSError as exc:
             self.problems.append(_problem(path, f"cannot access the path: {exc.strerror or exc}"))
             return
-        if is_dir:
+        if not is_dir and not path.name.endswith(YAML_SUFFIXES):
+            return
+        if is_link and self.root is not None and outside(path, self.root):
+            self.problems.append(_problem(path, f"a link not followed: {outside_reason(self.root)}"))
+        elif is_dir:
             self.directory(path, parents)
-        elif path.name.endswith(YAML_SUFFIXES):
+        else:
             self.files.append(path)
 
 
+@dataclass
+class Found:
+    """The files that paths named on the command line lead to, each with the root it is read in."""
+
+    files: list[Path] = field(default_factory=list)
+    # Each file's root (root_of the path named): what it reads, its links followed, stays inside it.
+    roots: dict[Path, Path] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    # Every name in the order given, which is the order problems are reported in.
+    order: list[str] = field(default_factory=list)
+
+
 def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem], list[str]]:
+    """find_files(paths)'s files, problems and order."""
+    found = find_files(paths)
+    return found.files, found.problems, found.order
+
+
+def find_files(paths: Sequence[str | Path], *, outside_links: bool = False) -> Found:
     """The files to load, in order: each file given, and every *.yaml/*.yml below each directory, sorted.
 
-    Also returns the problems (missing, unreadable and looping paths, broken symlinks, directories
-    without YAML) and every name in the order given, which is the order problems are reported in.
+    Also finds the problems (missing, unreadable and looping paths, broken symlinks, directories
+    without YAML, links leading outside their root unless `outside_links`).
     """
-    files: list[Path] = []
-    problems: list[Problem] = []
-    order: list[str] = []
+    result = Found()
+    files, problems, order = result.files, result.problems, result.order
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         why = _unfollowable(path)
         found: list[Path] = []
+        root = root_of(path) if why is None else Path()
+        if why is None and not outside_links and path.is_symlink() and outside(path, root):
+            why = f"a link not followed: {outside_reason(root)}"
         if why is not None:
             problems.append(_problem(path, why))
             order.append(str(path))
         elif path.is_dir():
-            walk = _Walk()
+            walk = _Walk(None if outside_links else root)
             walk.directory(path, frozenset())
             if not walk.files and not walk.problems:
                 problems.append(_problem(path, "the directory has no *.yaml or *.yml files"))
@@ -109,4 +137,5 @@ def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]
             if file.resolve() not in seen:
                 seen.add(file.resolve())
                 files.append(file)
-    return files, problems, order
+                result.roots[file] = root
+    return result

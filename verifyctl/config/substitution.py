@@ -1,12 +1,14 @@
-"""`${VAR}`, `${VAR:-default}` and `${secret:VAR}` in string values, read from an environment mapping."""
+"""`${VAR}`, `${VAR:-default}` and `${secret:VAR}` in string values: a new tree, the input left as it was."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from verifyctl.config.shown import quoted, shorten
+from verifyctl.config.variables import PREFIX, as_variables
 from verifyctl.config.yaml_document import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
@@ -18,15 +20,28 @@ _REFERENCE = re.compile(
 )
 
 
+@dataclass
+class Substituted:
+    """The document with its references expanded (a new Document; the one given is left as it was)."""
+
+    document: Document
+    # The places whose value came from a reference (so that `${LEN:-6}` can be read as a number).
+    expanded: set[Loc]
+    problems: list[Problem]
+
+
 def substitute(
     name: str, document: Document, environ: Mapping[str, str], max_problems: int | None = None
-) -> tuple[set[Loc], list[Problem]]:
-    """Expand references in every string value of `document` in place.
+) -> Substituted:
+    """Expand references in every string value of `document` into a new Document.
 
-    Returns the places whose value came from a reference (so that `${LEN:-6}` can be read as a number)
-    and a problem for every unset variable without a default and every malformed reference (one past
-    `max_problems` at most, so that the loader can say that more were found).
+    `environ` is Variables (declared sources) or else a process environment, of which only the
+    `VERIFYCTL_VAR_` variables are read. A problem for every undeclared variable without a default,
+    every credential variable named and every malformed reference (one past `max_problems` at most,
+    so that the loader can say that more were found).
     """
+    variables = as_variables(environ)
+    result = replace(document, broken=set(document.broken), secrets=set(document.secrets))
     expanded: set[Loc] = set()
     problems: list[Problem] = []
 
@@ -46,25 +61,28 @@ def substitute(
                 what = f"invalid reference {quoted(token)}" if body is not None else "unterminated '${'"
                 report(loc, match.start(), f"{what}; write ${{NAME}} or ${{NAME:-default}}")
                 continue
-            value = environ.get(reference.group("name"))
+            variable = reference.group("name")
+            if variable in variables.credential_names:
+                message = f"{quoted(variable)} is a credential variable: it is never substituted into a file"
+                report(loc, match.start(), message)
+                continue
+            value = variables.get(variable)
             default = reference.group("default")
             if default is not None and not value:
                 # As in the shell, `:-` also replaces a variable that is set but empty.
                 value = default
             if value is None:
-                variable = reference.group("name")
-                hint = f"set it or write ${{{shorten(variable)}:-default}}"
-                report(loc, match.start(), f"environment variable {quoted(variable)} is not set ({hint})")
+                report(loc, match.start(), _undeclared(variable))
                 continue
             out.append(value)
             expanded.add(loc)
-            if reference.group("secret") and value:
-                document.secrets.add(value)
+            if value and (reference.group("secret") or variables.holds_credential(value)):
+                result.secrets.add(value)
         out.append(text[last:])
         return "".join(out)
 
     def report(loc: Loc, offset: int, message: str) -> None:
-        document.broken.add(loc)
+        result.broken.add(loc)
         if max_problems is not None and len(problems) > max_problems:
             return
         column = document.string_columns.get(loc)
@@ -73,22 +91,39 @@ def substitute(
             Problem(name, where.line, column + offset if column else where.column, format_loc(loc), message)
         )
 
-    def walk(container: dict[Any, Any] | list[Any], loc: Loc) -> None:
-        # In place, and a place is spelled out only for a reference or a container: the document is
-        # fresh from the converter (no object in two places, even through an alias), and rebuilding
-        # every mapping cost 5% of loading a big file that has no reference at all.
-        items = container.items() if isinstance(container, dict) else enumerate(container)
-        for key, item in items:
-            if not loc and key == "environments":
-                continue  # the `environments:` section is read as written: it supplies variables, takes none
-            if isinstance(item, str):
-                if "${" in item:
-                    container[key] = expand(item, (*loc, key))
-            elif isinstance(item, dict | list):
-                walk(item, (*loc, key))
+    def walk(value: Any, loc: Loc) -> Any:
+        # Copy on write: a container is copied only when something below it changed, so that a big file
+        # without a reference costs no copy, and the tree given is never changed.
+        if isinstance(value, str):
+            return expand(value, loc) if "${" in value else value
+        if isinstance(value, dict):
+            copy: dict[Any, Any] | None = None
+            for key, item in value.items():
+                if not loc and key == "environments":
+                    continue  # the `environments:` section is read as written: it supplies variables
+                new = walk(item, (*loc, key))
+                if new is not item or (isinstance(item, str) and "${" in item):
+                    copy = copy if copy is not None else dict(value)
+                    copy[key] = new
+            return value if copy is None else copy
+        if isinstance(value, list):
+            copied: list[Any] | None = None
+            for index, item in enumerate(value):
+                new = walk(item, (*loc, index))
+                if new is not item or (isinstance(item, str) and "${" in item):
+                    copied = copied if copied is not None else list(value)
+                    copied[index] = new
+            return value if copied is None else copied
+        return value
 
-    if isinstance(document.data, str):
-        document.data = expand(document.data, ()) if "${" in document.data else document.data
-    elif isinstance(document.data, dict | list):
-        walk(document.data, ())
-    return expanded, problems
+    result.data = walk(document.data, ())
+    return Substituted(result, expanded, problems)
+
+
+def _undeclared(variable: str) -> str:
+    shown = shorten(variable)
+    return (
+        f"variable {quoted(variable)} is not declared (declare it with --var {shown}=VALUE, --var-file,"
+        f" an environment's vars or var_files, or {PREFIX}{shown} in the process environment;"
+        f" or write ${{{shown}:-default}})"
+    )

@@ -28,6 +28,26 @@ _SID_KINDS = {
     "CR": "a credential SID",
 }
 _SID_PATTERN = re.compile(r"\^([A-Z]{2})\[0-9a-fA-F\]\{32\}\$")
+# What a message shows in place of a value that holds a `${secret:…}` value or a credential.
+HIDDEN = "(sensitive value)"
+# A value quoted in a message: 'text' or "text", perhaps cut short ("... (N characters)").
+_QUOTED = re.compile(r"""('|")(?:\\.|(?!\1).)*\1(?:\.\.\. \(\d+ characters\))?""")
+# Keys whose value is shown as written: names in every plan address, `show` and `output`, a SID pin in
+# addresses, a policy's rule, service and reason in lint's outputs; none may hold a sensitive value.
+_SHOWN_KEYS = frozenset(
+    {
+        "friendly_name",
+        "unique_name",
+        "formerly",
+        "country",
+        "default_template",
+        "phone_number",
+        "sid",
+        "rule",
+        "service",
+        "reason",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -254,6 +274,54 @@ def message_for(error: ErrorDetails, root: type[BaseModel] = ConfigFile) -> str:
     return text[:1].lower() + text[1:]
 
 
+def holds_secret(value: Any, secrets: set[str] | frozenset[str]) -> bool:
+    """Whether a value (or an item of a list) holds one of the sensitive values."""
+    if isinstance(value, str):
+        return any(secret in value for secret in secrets if secret)
+    if isinstance(value, list | tuple):
+        return any(holds_secret(item, secrets) for item in value)
+    return False
+
+
+def _hidden(detail: ErrorDetails, root: type[BaseModel]) -> str:
+    """The message for an error whose value holds a secret: the value nowhere in it, even cut short."""
+    if detail["type"] in _TYPE_MESSAGES or detail["type"] == "literal_error":
+        return message_for({**detail, "input": HiddenValue()}, root)
+    return _QUOTED.sub(HIDDEN, message_for(detail, root))
+
+
+class HiddenValue:
+    """Stands for a sensitive value in a message."""
+
+    def __repr__(self) -> str:
+        return HIDDEN
+
+
+def secret_name_problems(name: str, document: Document) -> list[Problem]:
+    """A problem for each value shown as written (a name, a SID pin, ...) that holds a sensitive value."""
+    problems: list[Problem] = []
+    if not document.secrets:
+        return problems
+
+    def walk(value: Any, loc: Loc, named: bool) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not loc and key == "environments":
+                    continue
+                walk(item, (*loc, key), named or key in _SHOWN_KEYS or (not loc and key == "safe_list"))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index), named)
+        elif named and holds_secret(value, document.secrets) and not document.is_broken(loc):
+            where = document.position(loc)
+            message = "is shown as written in plans and outputs: it cannot hold a ${secret:…} or a credential"
+            problems.append(Problem(name, where.line, where.column, format_loc(loc), message))
+            document.broken.add(loc)
+
+    walk(document.data, (), False)
+    return problems
+
+
 def problems_from(
     name: str,
     document: Document,
@@ -279,7 +347,8 @@ def problems_from(
             message = f"unknown key {quoted(str(loc[-1]))}" + (f" (did you mean {guess!r}?)" if guess else "")
         else:
             where = document.position(loc)
-            path, message = format_loc(loc), message_for(detail, root)
+            secret = holds_secret(detail.get("input"), document.secrets)
+            path, message = format_loc(loc), _hidden(detail, root) if secret else message_for(detail, root)
         problems.append(Problem(name, where.line, where.column, path, message))
     return problems
 
@@ -293,13 +362,14 @@ def validate_document(
     builds every error of a call before it returns, a million of them for `services: [1, 1, ...]`.
     """
     data = document.data
+    named = secret_name_problems(name, document)
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, list):
         try:
-            return ConfigFile.model_validate(data), []
+            return (None, named) if named else (ConfigFile.model_validate(data), [])
         except ValidationError as error:
-            return None, problems_from(name, document, error)
-    problems: list[Problem] = []
+            return None, [*named, *problems_from(name, document, error)]
+    problems: list[Problem] = list(named)
     try:
         top = ConfigFile.model_validate({**data, "services": []})
     except ValidationError as error:

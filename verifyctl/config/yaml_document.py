@@ -70,3 +70,12 @@ def format_loc(loc: Loc) -> str:
         else:
             text += f".{shorten(part)}" if text else shorten(part)
     return text
+
+
+def copied(data: Any) -> Any:
+    """A copy of parsed data that shares no list or mapping with it: a load changes its data in place."""
+    if isinstance(data, dict):
+        return {key: copied(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [copied(value) for value in data]
+    return data  # strings, numbers, booleans and None never change in place

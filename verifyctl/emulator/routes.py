@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from functools import partial
 
-from verifyctl.emulator import (
-    access_tokens,
-    attempts,
-    challenges,
-    children,
-    collection,
-    entities,
-    factors,
-    forms,
-    passkeys,
-    safelist,
-    services,
-    templates,
-    workflow,
-)
+from verifyctl.emulator import children, collection, safelist, services, templates
 from verifyctl.emulator.collection import Collection
 from verifyctl.emulator.context import Context, Result
 
 Handler = Callable[[Context], Result]
 
 _SEGMENT = r"[^/]+"
+
+
+def _later(module: str, **by_method: str) -> dict[str, Handler]:
+    """Handlers by method, named in `verifyctl.emulator.<module>`, which is imported at its first request.
+
+    The Verify workflow's and the identities' modules (their tables, signatures and WebAuthn) stay
+    unimported by a run that only manages services, as `--local` plans and applies do.
+    """
+
+    def on_first_call(name: str) -> Handler:
+        def handler(context: Context) -> Result:
+            found: Handler = getattr(importlib.import_module(f"verifyctl.emulator.{module}"), name)
+            return found(context)
+
+        return handler
+
+    return {method: on_first_call(name) for method, name in by_method.items()}
 
 
 def _crud(kind: Collection) -> tuple[dict[str, Handler], dict[str, Handler]]:
@@ -46,28 +50,28 @@ def _identity_routes(service: str) -> list[tuple[str, dict[str, Handler]]]:
     entity = f"{service}/Entities/(?P<identity>{_SEGMENT})"
     instance = f"(?P<id>{_SEGMENT})"
     return [
-        (f"{service}/Entities", {"GET": entities.list_entities, "POST": entities.create_entity}),
-        (entity, {"GET": entities.fetch_entity, "DELETE": entities.delete_entity}),
-        (f"{entity}/Factors", {"GET": factors.list_factors, "POST": factors.create_factor}),
+        (f"{service}/Entities", _later("entities", GET="list_entities", POST="create_entity")),
+        (entity, _later("entities", GET="fetch_entity", DELETE="delete_entity")),
+        (f"{entity}/Factors", _later("factors", GET="list_factors", POST="create_factor")),
         (
             f"{entity}/Factors/{instance}",
-            {"GET": factors.fetch_factor, "POST": factors.update_factor, "DELETE": factors.delete_factor},
+            _later("factors", GET="fetch_factor", POST="update_factor", DELETE="delete_factor"),
         ),
-        (f"{entity}/Challenges", {"GET": challenges.list_challenges, "POST": challenges.create_challenge}),
+        (f"{entity}/Challenges", _later("challenges", GET="list_challenges", POST="create_challenge")),
         (
             f"{entity}/Challenges/{instance}",
-            {"GET": challenges.fetch_challenge, "POST": challenges.update_challenge},
+            _later("challenges", GET="fetch_challenge", POST="update_challenge"),
         ),
         (
             f"{entity}/Challenges/(?P<challenge_sid>{_SEGMENT})/Notifications",
-            {"POST": challenges.create_notification},
+            _later("challenges", POST="create_notification"),
         ),
-        (f"{service}/AccessTokens", {"POST": access_tokens.create_access_token}),
-        (f"{service}/AccessTokens/{instance}", {"GET": access_tokens.fetch_access_token}),
-        (f"{service}/Passkeys/Factors", {"POST": passkeys.create_factor}),
-        (f"{service}/Passkeys/VerifyFactor", {"POST": passkeys.verify_factor}),
-        (f"{service}/Passkeys/Challenges", {"POST": passkeys.create_challenge}),
-        (f"{service}/Passkeys/ApproveChallenge", {"POST": passkeys.approve_challenge}),
+        (f"{service}/AccessTokens", _later("access_tokens", POST="create_access_token")),
+        (f"{service}/AccessTokens/{instance}", _later("access_tokens", GET="fetch_access_token")),
+        (f"{service}/Passkeys/Factors", _later("passkeys", POST="create_factor")),
+        (f"{service}/Passkeys/VerifyFactor", _later("passkeys", POST="verify_factor")),
+        (f"{service}/Passkeys/Challenges", _later("passkeys", POST="create_challenge")),
+        (f"{service}/Passkeys/ApproveChallenge", _later("passkeys", POST="approve_challenge")),
     ]
 
 
@@ -87,23 +91,23 @@ def _table() -> list[tuple[re.Pattern[str], dict[str, Handler]]]:
         table.append((path, list_handlers))
         table.append((f"{path}/(?P<id>{_SEGMENT})", instance_handlers))
     table += [
-        (f"{service}/Verifications", {"POST": workflow.create_verification}),
+        (f"{service}/Verifications", _later("workflow", POST="create_verification")),
         (
             f"{service}/Verifications/(?P<id>{_SEGMENT})",
-            {"GET": workflow.fetch_verification, "POST": workflow.update_verification},
+            _later("workflow", GET="fetch_verification", POST="update_verification"),
         ),
-        (f"{service}/VerificationCheck", {"POST": workflow.check_verification}),
+        (f"{service}/VerificationCheck", _later("workflow", POST="check_verification")),
         ("/v2/Templates", {"GET": templates.list_templates}),
         ("/v2/SafeList/Numbers", {"POST": safelist.create}),
         (
             f"/v2/SafeList/Numbers/(?P<phone_number>{_SEGMENT})",
             {"GET": safelist.fetch, "DELETE": safelist.delete},
         ),
-        ("/v2/Attempts", {"GET": attempts.list_attempts}),
+        ("/v2/Attempts", _later("attempts", GET="list_attempts")),
         # Before `/v2/Attempts/{Sid}`, which would otherwise take `Summary` for a SID.
-        ("/v2/Attempts/Summary", {"GET": attempts.summary}),
-        (f"/v2/Attempts/(?P<id>{_SEGMENT})", {"GET": attempts.fetch_attempt}),
-        (f"/v2/Forms/(?P<id>{_SEGMENT})", {"GET": forms.fetch_form}),
+        ("/v2/Attempts/Summary", _later("attempts", GET="summary")),
+        (f"/v2/Attempts/(?P<id>{_SEGMENT})", _later("attempts", GET="fetch_attempt")),
+        (f"/v2/Forms/(?P<id>{_SEGMENT})", _later("forms", GET="fetch_form")),
     ]
     table += _identity_routes(service)
     return [(re.compile(f"^{path}$"), handlers) for path, handlers in table]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verifyctl.client import Credentials, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
 from verifyctl.client.pace import Rate
-from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, StoreBusyError
+from verifyctl.emulator import LOCAL_DB_PATH
 from verifyctl.errors import VerifyctlError
 from verifyctl.resources.kinds import KINDS
+
+if TYPE_CHECKING:
+    from verifyctl.emulator import EmulatorServer
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
 # What plans made against the embedded emulator record as their API URL: its port changes every run.
@@ -60,6 +63,11 @@ class Connection:
 def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> Iterator[Connection]:
     """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
+        # Imported here: a run against a real API needs neither the emulator nor SQLite.
+        import sqlite3
+
+        from verifyctl.emulator import EmulatorServer, StoreBusyError
+
         LOCAL_DB.parent.mkdir(parents=True, exist_ok=True)
         try:
             embedded = EmulatorServer(host="127.0.0.1", port=0, db_path=LOCAL_DB)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from verifyctl.client import Credentials
 from verifyctl.config.environment_section import ALL, Environments, Selection, read_environments, variables
+from verifyctl.config.files import ConfigFiles
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.engine.account import AccountSpec
 from verifyctl.errors import CredentialsError, UsageError
@@ -22,6 +23,8 @@ class Target:
     # Why this environment cannot be opened (its credentials unset), raised when it is: under
     # `--env all` one environment's missing variable must not stop the others.
     problem: CredentialsError | None = None
+    # The command's files as read and parsed to find the environments: the load takes them from here.
+    files: ConfigFiles | None = field(default=None, compare=False)
 
 
 def credentials_of(name: str, environment: EnvironmentConfig, environ: Mapping[str, str]) -> Credentials:
@@ -62,11 +65,12 @@ def select(
     (left to the caller: spec None). With one, `--env` must name an environment or `all`, unless
     the command needs no account (validate, lint), which then checks every environment.
     """
-    declared = read_environments(paths, environ)
+    files = ConfigFiles(paths, outside_links=selection.outside_links)
+    declared = read_environments(files, environ)
     if not declared.by_name:
         if selection.env:
             raise UsageError(f"--env {selection.env}: no file has an `environments:` section")
-        return [Target("", None, variables(selection, environ))]
+        return [Target("", None, variables(selection, environ), files=files)]
     names = sorted(declared.by_name)
     if selection.env is None and needs_account:
         raise UsageError(
@@ -79,7 +83,7 @@ def select(
         chosen = [selection.env]
     else:
         raise UsageError(f"--env {selection.env}: no such environment (declared: {', '.join(names)}, or all)")
-    targets = [_target(name, declared, selection, environ, api_url, needs_account) for name in chosen]
+    targets = [_target(name, declared, selection, environ, api_url, needs_account, files) for name in chosen]
     if len(targets) == 1 and targets[0].problem is not None:
         raise targets[0].problem
     return targets
@@ -92,15 +96,16 @@ def _target(
     environ: Mapping[str, str],
     api_url: str | None,
     needs_account: bool,
+    files: ConfigFiles,
 ) -> Target:
     environment = declared.by_name[name]
-    found = variables(selection, environ, environment, declared.file)
+    found = variables(selection, environ, environment, declared)
     if not needs_account:
-        return Target(name, None, found)
+        return Target(name, None, found, files=files)
     try:
         credentials = credentials_of(name, environment, environ)
     except CredentialsError as problem:
-        return Target(name, None, found, problem)
+        return Target(name, None, found, problem, files)
     spec = AccountSpec(
         # --api-url (or VERIFYCTL_API_URL) overrides every environment's own, e.g. to try them locally.
         api_url=api_url or environment.api_url,
@@ -108,4 +113,4 @@ def _target(
         environment=name,
         credential_names=credential_names(environment),
     )
-    return Target(name, spec, found)
+    return Target(name, spec, found, files=files)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
+from verifyctl.config.models import CODE_LENGTH_RANGE, TOTP_SKEW_RANGE, TOTP_TIME_STEP_RANGE
 from verifyctl.config.validation import suggestion
 from verifyctl.lint import checks, live
 from verifyctl.lint.context import Check, Threshold
@@ -13,10 +15,27 @@ from verifyctl.lint.findings import Level
 
 @dataclass(frozen=True)
 class ThresholdSpec:
-    """A number (or list of names) a policy may set for a rule: `code-length: {min: 8}`."""
+    """A number (or list of names) a policy may set for a rule: `code-length: {min: 8}`.
+
+    A number has the range the API allows (`bounds`) and a direction in which it lets more through
+    (`looser`: "lower" for a minimum, "higher" for a maximum): a policy that moves it that way from its
+    default weakens the rule.
+    """
 
     default: Threshold
     description: str
+    bounds: tuple[int, int] | None = None
+    looser: Literal["lower", "higher"] | None = None
+
+    def loosened(self, value: Threshold) -> bool:
+        """Whether `value` lets more through than the default."""
+        if not isinstance(value, int) or not isinstance(self.default, int):
+            return False
+        return (
+            value < self.default
+            if self.looser == "lower"
+            else self.looser == "higher" and value > self.default
+        )
 
 
 @dataclass(frozen=True)
@@ -42,7 +61,7 @@ RULES: tuple[Rule, ...] = (
         " chance, with 6 digits 1 in 200,000. Twilio's default is 6. A service that leaves code_length out"
         " keeps the default and is not reported. Threshold `min` (default 6) is the shortest code allowed.",
         checks.code_length,
-        {"min": ThresholdSpec(6, "the shortest code_length allowed")},
+        {"min": ThresholdSpec(6, "the shortest code_length allowed", CODE_LENGTH_RANGE, "lower")},
     ),
     Rule(
         "landline-skip-needs-lookup",
@@ -113,9 +132,15 @@ RULES: tuple[Rule, ...] = (
         " enforces; a policy may narrow them, for example `max_skew: 1`.",
         checks.totp_ranges,
         {
-            "min_time_step": ThresholdSpec(20, "the shortest totp.time_step allowed, in seconds"),
-            "max_time_step": ThresholdSpec(60, "the longest totp.time_step allowed, in seconds"),
-            "max_skew": ThresholdSpec(2, "the largest totp.skew allowed, in time steps"),
+            "min_time_step": ThresholdSpec(
+                20, "the shortest totp.time_step allowed, in seconds", TOTP_TIME_STEP_RANGE, "lower"
+            ),
+            "max_time_step": ThresholdSpec(
+                60, "the longest totp.time_step allowed, in seconds", TOTP_TIME_STEP_RANGE, "higher"
+            ),
+            "max_skew": ThresholdSpec(
+                2, "the largest totp.skew allowed, in time steps", TOTP_SKEW_RANGE, "higher"
+            ),
         },
     ),
     Rule(

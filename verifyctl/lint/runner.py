@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 
 from verifyctl.config.loader import Config
 from verifyctl.config.models import ServiceConfig
-from verifyctl.errors import ConfigError
 from verifyctl.lint.context import Context
 from verifyctl.lint.findings import Finding, Findings, ordered
-from verifyctl.lint.policy import read_policy
+from verifyctl.lint.policy import check_policy
 from verifyctl.lint.templates import TemplateInfo
 
 
@@ -25,9 +24,7 @@ def run(
     `environments` maps each environment to its services; the default is one, "default", with them all.
     Raises ConfigError (exit 1) when the `policy:` section names an unknown rule or threshold.
     """
-    policy, problems = read_policy(config)
-    if problems:
-        raise ConfigError(problems)
+    policy = check_policy(config)
     present = [s for s in config.services if s.ensure != "absent"]
     found: list[Finding] = []
     for setting in policy.settings:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verifyctl.errors import PlanError, UsageError
-from verifyctl.memory import cycle_collector_paused
 from verifyctl.plan.duplicates import duplicate_reason
 from verifyctl.plan.model import Action, Change, Plan, fingerprint
 from verifyctl.plan.scope import Scope
@@ -61,7 +60,6 @@ def make_plan(
     return diff(Scope.of(desired, live, targets=targets, prune=prune))
 
 
-@cycle_collector_paused()
 def diff(scope: Scope) -> Plan:
     """Diff the services in scope (children read for them) into a Plan.
 

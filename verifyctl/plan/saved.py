@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shlex
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from verifyctl.config.models import ENVIRONMENT_NAME
+from verifyctl.config.reading import Unreadable, read_file, root_of
 from verifyctl.errors import UsageError, VerifyctlError
 from verifyctl.plan.model import FORMAT_VERSION, Action, Change, Plan, sid_digest
 from verifyctl.resources.addresses import Address
@@ -55,25 +54,14 @@ class SavedPlan:
         return f"apply it with the files it was made from: {command}"
 
 
-def read_saved_plan(path: str) -> SavedPlan:
-    """Read and check a saved plan file: a regular file within the bound, of the current format."""
+def read_saved_plan(path: str, outside_links: bool = False) -> SavedPlan:
+    """Read and check a saved plan file: a regular file within the bound (inside its own directory unless
+    `outside_links`), of the current format."""
     shown = printable(path)
     try:
-        # Non-blocking open: a FIFO must not hang the run before it is refused as not a regular file.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as error:
-        raise PlanFileError(f"cannot read the saved plan {shown}: {error.strerror or error}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise PlanFileError(f"cannot read the saved plan {shown}: not a regular file")
-        with os.fdopen(os.dup(descriptor), "rb") as handle:
-            raw = handle.read(MAX_PLAN_BYTES + 1)
-    except OSError as error:
-        raise PlanFileError(f"cannot read the saved plan {shown}: {error.strerror or error}") from None
-    finally:
-        os.close(descriptor)
-    if len(raw) > MAX_PLAN_BYTES:
-        raise PlanFileError(f"{shown} is not a verifyctl plan file: larger than {MAX_PLAN_BYTES} bytes")
+        raw = read_file(path, MAX_PLAN_BYTES, None if outside_links else root_of(path))
+    except Unreadable as error:
+        raise PlanFileError(f"cannot read the saved plan {shown}: {error.reason}") from None
     try:
         data = json.loads(raw)
         saved = saved_plan_of(data)

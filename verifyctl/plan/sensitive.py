@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 SENSITIVE = "(sensitive value)"
 
@@ -29,21 +30,59 @@ def mask(value: Any, secrets: Collection[str] = ()) -> Any:
     return value
 
 
+# An http(s) URL as written: any case, after any leading blanks.
+_SCHEME = re.compile(r"(?i)^\s*https?://")
+
+
+@dataclass(frozen=True)
+class _Url:
+    """An http(s) URL cut where a person reads it: userinfo is everything before the last `@`."""
+
+    scheme: str  # as written, with "://" and any leading blanks
+    userinfo: str | None
+    address: str  # host, port and path
+    query: str | None  # without its "?"
+    fragment: str  # with its "#", or ""
+
+    def joined(self, userinfo: str | None, query: str | None) -> str:
+        who = f"{userinfo}@" if userinfo is not None else ""
+        asked = f"?{query}" if query is not None else ""
+        return f"{self.scheme}{who}{self.address}{asked}{self.fragment}"
+
+
+def _split(text: str) -> _Url | None:
+    # Not urlsplit: a password holding "/", "?" or "#" (as base64 tokens do) ends the authority for a
+    # parser, which then shows the rest of the password as a host or a path. Everything before the last
+    # "@" is taken for userinfo instead, so that no way of writing a token shows it.
+    match = _SCHEME.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    at = rest.rfind("@")
+    userinfo = rest[:at] if at >= 0 else None
+    rest = rest[at + 1 :]
+    query: str | None = None
+    fragment = ""
+    asked, hashed = rest.find("?"), rest.find("#")
+    if asked >= 0 and (hashed < 0 or asked < hashed):
+        rest, query = rest[:asked], rest[asked + 1 :]
+        if "#" in query:
+            query, fragment = query[: query.index("#")], query[query.index("#") :]
+    elif hashed >= 0:
+        rest, fragment = rest[:hashed], rest[hashed:]
+    return _Url(text[: match.end()], userinfo, rest, query, fragment)
+
+
 def mask_url(text: str) -> str:
-    """An http(s) URL with its userinfo and query string masked; any other text as it is."""
-    if not text.lower().startswith(("http://", "https://")):
+    """An http(s) URL with its userinfo and query string masked, however written; other text as it is."""
+    url = _split(text)
+    if url is None:
         return text
-    try:
-        parts: SplitResult = urlsplit(text)
-    except ValueError:
-        return SENSITIVE  # not a URL we can take apart: nothing of it is shown
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = f"{SENSITIVE}@{netloc.rsplit('@', 1)[1]}"
-    query = SENSITIVE if parts.query else ""
-    if (netloc, query) == (parts.netloc, parts.query):
+    userinfo = SENSITIVE if url.userinfo is not None else None
+    query = SENSITIVE if url.query else url.query
+    if (userinfo, query) == (url.userinfo, url.query):
         return text
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return url.joined(userinfo, query)
 
 
 def mask_fields(
@@ -64,20 +103,15 @@ def mask_fields(
 def url_as_references(text: str, prefix: str) -> tuple[str, list[str]]:
     """An http(s) URL with its userinfo and query string replaced by `${secret:PREFIX_USERINFO}` and
     `${secret:PREFIX_QUERY}` (what `import` writes), and the names of those variables."""
-    if mask_url(text) == text:
+    url = _split(text)
+    if url is None or mask_url(text) == text:
         return text, []
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        name = f"{prefix}_URL"
-        return f"${{secret:{name}}}", [name]
     names: list[str] = []
-    netloc = parts.netloc
-    if "@" in netloc:
+    userinfo, query = url.userinfo, url.query
+    if userinfo is not None:
         names.append(f"{prefix}_USERINFO")
-        netloc = f"${{secret:{names[-1]}}}@{netloc.rsplit('@', 1)[1]}"
-    query = parts.query
+        userinfo = f"${{secret:{names[-1]}}}"
     if query:
         names.append(f"{prefix}_QUERY")
         query = f"${{secret:{names[-1]}}}"
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)), names
+    return url.joined(userinfo, query), names

@@ -79,7 +79,10 @@ def render_config(
         lines.extend(f"  {line}" for line in dumped.splitlines())
     if masked:
         # URL userinfo and query strings carry tokens: the file names variables instead of holding them.
-        note = ["# URL credentials and query strings are not written out: set these variables to them:"]
+        note = [
+            "# URL credentials and query strings are not written out: give these variables their values"
+            " (--var NAME=VALUE, or VERIFYCTL_VAR_NAME in the environment):"
+        ]
         lines[2:2] = [*note, *(f"#   {name}" for name in masked)]
     return "\n".join(lines) + "\n"
 

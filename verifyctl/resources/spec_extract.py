@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
+from verifyctl.config.limits import MIB
+from verifyctl.config.reading import Unreadable, read_file
 from verifyctl.resources.kinds import KINDS, Kind
 
 _FORM = "application/x-www-form-urlencoded"
@@ -76,7 +77,12 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         sys.stderr.write("usage: python -m verifyctl.resources.spec_extract SPEC.json\n")
         return 64
-    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    try:
+        # Twilio's spec is a few megabytes; the bound only keeps a device or a FIFO from being read.
+        spec = json.loads(read_file(argv[0], 256 * MIB).decode("utf-8"))
+    except Unreadable as error:
+        sys.stderr.write(f"cannot read {argv[0]}: {error.reason}\n")
+        return 1
     sys.stdout.write(json.dumps(extract(spec), indent=2, sort_keys=True) + "\n")
     return 0
 

@@ -168,7 +168,8 @@ def test_a_file_that_is_not_regular_is_refused_without_reading_it(
     make(Path("p.json"))
     failed = run_cli("apply", "--plan", "p.json")
     assert failed.exit_code == 1
-    assert failed.stderr == "Error: cannot read the saved plan p.json: not a regular file\n"
+    assert failed.stderr.startswith("Error: cannot read the saved plan p.json: it is a ")
+    assert failed.stderr.endswith(", and only a regular file is read\n")
     assert writes(account) == []
 
 

@@ -1,4 +1,4 @@
-"""--version, --help, validate and schema start without the HTTP stack (the first two without pydantic)."""
+"""Commands import only what they run: --help no pydantic, validate no HTTP, plan no emulator."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from verifyctl.emulator import EmulatorServer
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 # Run main() in a fresh interpreter, then name which heavy packages it imported.
 PROBE = """
@@ -18,18 +20,37 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print("LOADED", ",".join(m for m in ("requests", "urllib3", "pydantic") if m in sys.modules))
+print("LOADED", ",".join(m for m in WATCHED if m in sys.modules))
 """
+# The emulator's server and SQLite, and the modules of its routes that managing services never calls.
+EMULATOR = ("verifyctl.emulator.server", "sqlite3", "http.server")
+EMULATOR_WORKFLOW = tuple(
+    f"verifyctl.emulator.{name}"
+    for name in (
+        "workflow",
+        "attempts",
+        "entities",
+        "factors",
+        "challenges",
+        "access_tokens",
+        "passkeys",
+        "forms",
+    )
+)
+WATCHED = ("requests", "urllib3", "pydantic", *EMULATOR, *EMULATOR_WORKFLOW)
+ONE_SERVICE = "version: 1\nservices:\n  - friendly_name: Acme Login\n    code_length: 6\n"
 
 
-def loaded(*args: str) -> set[str]:
+def loaded(*args: str, cwd: Path = REPO_ROOT, env: dict[str, str] | None = None) -> set[str]:
+    # The caller's TWILIO_* and VERIFYCTL_* never reach the command: only what a test gives.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        [sys.executable, "-c", PROBE.replace("WATCHED", repr(WATCHED)), *args],
+        env={**clean, **(env or {}), "PYTHONPATH": str(REPO_ROOT)},
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=REPO_ROOT,
+        cwd=cwd,
     )
     line = next(line for line in done.stdout.splitlines() if line.startswith("LOADED"))
     return {name for name in line.removeprefix("LOADED ").split(",") if name}
@@ -43,6 +64,25 @@ def test_version_and_help_import_neither_http_nor_pydantic(args: tuple[str, ...]
 @pytest.mark.parametrize("args", [("validate", "examples/"), ("schema",)], ids=" ".join)
 def test_validate_and_schema_import_no_http_stack(args: tuple[str, ...]) -> None:
     assert not loaded(*args) & {"requests", "urllib3"}
+
+
+def test_apply_local_does_not_import_the_emulators_verify_workflow(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text(ONE_SERVICE, encoding="utf-8")
+    found = loaded("apply", "--local", "--auto-approve", "one.yaml", cwd=tmp_path)
+    assert (tmp_path / ".verifyctl" / "local.sqlite3").exists()  # it did start the embedded emulator
+    assert set(EMULATOR) <= found
+    assert not found & set(EMULATOR_WORKFLOW)
+
+
+def test_plan_against_an_api_imports_no_emulator(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text(ONE_SERVICE, encoding="utf-8")
+    with EmulatorServer(host="127.0.0.1", port=0) as server:
+        sid, token = server.accounts[0]
+        env = {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, "VERIFYCTL_API_URL": server.base_url}
+        found = loaded("plan", "--detailed-exitcode", "one.yaml", cwd=tmp_path, env=env)
+        assert any(r["path"] == "/v2/Services" for r in server.requests())  # it did read the account
+    assert "requests" in found
+    assert not found & {*EMULATOR, *EMULATOR_WORKFLOW}
 
 
 def test_the_help_pages_summaries_are_the_commands_own() -> None:

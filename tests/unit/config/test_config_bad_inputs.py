@@ -12,7 +12,7 @@ from verifyctl.config.loader import load_config
 from verifyctl.errors import ConfigError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "config"
-ENV = {"ACME_ENV": "Production"}
+ENV = {"VERIFYCTL_VAR_ACME_ENV": "Production"}
 
 # fixture -> every line the loader must report, `{f}` standing for the fixture's path.
 EXPECTED: dict[str, list[str]] = {
@@ -90,11 +90,13 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "services_not_a_list.yaml": ["{f}:3:3: services: must be a list, not a mapping"],
     "unset_variables.yaml": [
-        "{f}:5:24: services[0].whatsapp.msg_service_sid: environment variable"
-        " 'ACME_WA_MSG_SERVICE' is not set"
-        " (set it or write ${ACME_WA_MSG_SERVICE:-default})",
-        "{f}:6:38: services[0].whatsapp.from: environment variable 'ACME_WA_NUMBER' is not set (set it or"
-        " write ${ACME_WA_NUMBER:-default})",
+        "{f}:5:24: services[0].whatsapp.msg_service_sid: variable 'ACME_WA_MSG_SERVICE' is not declared"
+        " (declare it with --var ACME_WA_MSG_SERVICE=VALUE, --var-file, an environment's vars or var_files,"
+        " or VERIFYCTL_VAR_ACME_WA_MSG_SERVICE in the process environment;"
+        " or write ${ACME_WA_MSG_SERVICE:-default})",
+        "{f}:6:38: services[0].whatsapp.from: variable 'ACME_WA_NUMBER' is not declared (declare it with"
+        " --var ACME_WA_NUMBER=VALUE, --var-file, an environment's vars or var_files, or"
+        " VERIFYCTL_VAR_ACME_WA_NUMBER in the process environment; or write ${ACME_WA_NUMBER:-default})",
     ],
     "malformed_references.yaml": [
         "{f}:3:26: services[0].friendly_name: invalid reference '${ENV-name}'; write ${NAME} or"

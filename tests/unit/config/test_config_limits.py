@@ -114,7 +114,7 @@ def test_a_file_over_the_size_bound_is_refused_unread(tmp_path: Path) -> None:
     [
         ("1", "f.yaml:2:12: services[0]: must be a mapping, not 1"),
         ("!x 1", "f.yaml:2:12: services[0]: unsupported YAML tag '!x'"),
-        ('"${UNSET}"', "f.yaml:2:13: services[0]: environment variable 'UNSET' is not set"),
+        ('"${UNSET}"', "f.yaml:2:13: services[0]: variable 'UNSET' is not declared"),
         ("{friendly_name: A}", "f.yaml:2:48: services[1].friendly_name: duplicate service 'A'"),
     ],
 )

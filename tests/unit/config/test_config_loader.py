@@ -11,6 +11,7 @@ from verifyctl.cli.config_cmd import schema_command, validate_command
 from verifyctl.config.loader import Config, load_config, load_sources
 from verifyctl.config.models import ServiceConfig
 from verifyctl.config.schema import schema_text
+from verifyctl.config.variables import Variables
 from verifyctl.errors import ConfigError
 
 LOGIN = """\
@@ -40,13 +41,14 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def load_one(text: str, environ: dict[str, str] | None = None) -> Config:
-    return load_sources([("verifyctl.yaml", text.encode())], environ or {})
+def load_one(text: str, declared: dict[str, str] | None = None) -> Config:
+    """The text loaded with `declared` as its declared variables (as --var gives them)."""
+    return load_sources([("verifyctl.yaml", text.encode())], Variables(declared or {}))
 
 
-def problems_of(text: str, environ: dict[str, str] | None = None) -> list[str]:
+def problems_of(text: str, declared: dict[str, str] | None = None) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        load_one(text, environ)
+        load_one(text, declared)
     return [str(p) for p in caught.value.problems]
 
 
@@ -235,9 +237,15 @@ def test_validate_prints_a_summary(tmp_path: Path) -> None:
     assert single.output == "Valid: 1 file, 1 service, 1 object\n"
 
 
-def test_validate_reads_the_process_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_reads_prefixed_process_variables_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path / "env.yaml", "version: 1\nservices:\n  - friendly_name: ${NAME}\n")
-    monkeypatch.setenv("NAME", "Acme From Env")
+    monkeypatch.setenv("NAME", "Acme Unprefixed")
+    refused = CliRunner().invoke(validate_command, [str(path)])
+    assert isinstance(refused.exception, ConfigError)
+    assert "variable 'NAME' is not declared" in str(refused.exception.problems[0])
+    monkeypatch.setenv("VERIFYCTL_VAR_NAME", "Acme From Env")
     result = CliRunner().invoke(validate_command, [str(path)])
     assert result.output == "Valid: 1 file, 1 service, 1 object\n"
 

@@ -22,8 +22,8 @@ def problems(*paths: Path) -> list[str]:
 
 def unreadable(monkeypatch: pytest.MonkeyPatch, *denied: Path) -> None:
     """Make `denied` unreadable. The tests run as root, where chmod 000 does not stop a read, so the
-    listing of a directory (os.scandir) or the opening of a file (Path.open) raises PermissionError."""
-    real_scandir, real_open = os.scandir, Path.open
+    listing of a directory (os.scandir) or the opening of a file (os.open) raises PermissionError."""
+    real_scandir, real_open = os.scandir, os.open
     names = {str(path) for path in denied}
 
     def scandir(path: str | Path) -> object:
@@ -31,13 +31,13 @@ def unreadable(monkeypatch: pytest.MonkeyPatch, *denied: Path) -> None:
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    def open_(self: Path, *args: object, **kwargs: object) -> object:
-        if str(self) in names:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+    def open_(path: str | Path, flags: int, *args: object, **kwargs: object) -> int:
+        if str(path) in names:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(Path, "open", open_)
+    monkeypatch.setattr(os, "open", open_)
 
 
 def test_an_unreadable_subdirectory_is_a_problem_not_a_skip(
@@ -93,17 +93,32 @@ def test_a_directory_linked_inside_itself_is_a_loop(tmp_path: Path) -> None:
     ]
 
 
-def test_symlinked_files_and_directories_are_followed(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir()
+def test_symlinked_files_and_directories_inside_the_root_are_followed(tmp_path: Path) -> None:
+    shared = tmp_path / "config" / "shared"
+    shared.mkdir(parents=True)
     (shared / "login.yaml").write_text(SERVICE.format(name="Acme Login"))
-    (tmp_path / "config").mkdir()
     (tmp_path / "config" / "linked").symlink_to(shared)
     (tmp_path / "config" / "one.yml").symlink_to(shared / "login.yaml")
     files, found, _ = expand_paths([tmp_path / "config"])
     assert found == []
     assert files == [tmp_path / "config" / "linked" / "login.yaml"]
     assert [s.friendly_name for s in load_config([tmp_path / "config"], {}).services] == ["Acme Login"]
+
+
+def test_links_leading_outside_the_root_are_followed_only_when_allowed(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "login.yaml").write_text(SERVICE.format(name="Acme Login"))
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "linked").symlink_to(shared)
+    (tmp_path / "config" / "one.yml").symlink_to(shared / "login.yaml")
+    why = f"a link not followed: it leads outside {tmp_path / 'config'}, the directory it is read in;"
+    assert problems(tmp_path / "config") == [
+        f"{tmp_path / 'config' / name}:1:1: {why} --allow-outside-links allows it"
+        for name in ("linked", "one.yml")
+    ]
+    allowed = load_config([tmp_path / "config"], {}, outside_links=True)
+    assert [s.friendly_name for s in allowed.services] == ["Acme Login"]
 
 
 def test_hidden_entries_and_other_files_are_the_only_skips(tmp_path: Path) -> None:

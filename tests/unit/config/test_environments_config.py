@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from verifyctl.config.environment_section import may_declare_environments, read_environments
+from verifyctl.config.files import ConfigFiles
 from verifyctl.config.loader import load_sources
 from verifyctl.errors import ConfigError
 
@@ -86,5 +87,5 @@ def test_a_section_whose_key_is_spelt_with_an_escape_is_still_found(tmp_path: Pa
     source = f'version: 1\n"\\x65nvironments":\n  staging:\n    account_sid: {SID}\n'
     source += "    credentials: {auth_token_env: STAGING_TOKEN}\nservices: []\n"
     (tmp_path / "e.yaml").write_text(source, encoding="utf-8")
-    found = read_environments([str(tmp_path / "e.yaml")], {})
+    found = read_environments(ConfigFiles([str(tmp_path / "e.yaml")]), {})
     assert list(found.by_name) == ["staging"]

@@ -48,7 +48,11 @@ def test_each_environment_reads_its_own_variables_and_services() -> None:
 def test_examples_cover_every_kind_of_object() -> None:
     services = load_config(
         [EXAMPLES],
-        {"SIGNUP_CODE_LENGTH": "6", "AUDIT_URL": "https://x.example/v", "SMS_MSG_SERVICE": "MG" + "0" * 32},
+        {
+            "VERIFYCTL_VAR_SIGNUP_CODE_LENGTH": "6",
+            "VERIFYCTL_VAR_AUDIT_URL": "https://x.example/v",
+            "VERIFYCTL_VAR_SMS_MSG_SERVICE": "MG" + "0" * 32,
+        },
     ).services
     assert any(s.rate_limits and any(r.buckets for r in s.rate_limits) for s in services)
     assert any(s.messaging_configurations for s in services)
