@@ -141,6 +141,27 @@ class ApiError(VerifyctlError):
         super().__init__(f"{message} ({detail})")
 
 
+class WriteRefusedError(ApiError):
+    """Twilio refused a write because the API key may only read (a restricted key): 403 with code 70051."""
+
+    exit_code = EXIT_REFUSED
+
+    def __init__(
+        self, *, status: int, code: int | None, message: str, more_info: str | None, method: str, path: str
+    ) -> None:
+        super().__init__(
+            status=status, code=code, message=message, more_info=more_info, method=method, path=path
+        )
+        self.message = f"the API key cannot write: {method} {path} was refused: {self.message}"
+        self.args = (self.message,)
+
+    def ending(self, tail: str) -> WriteRefusedError:
+        """This error with `; <tail>` appended to its one line (what the run did before it stopped)."""
+        self.message = f"{self.message}; {tail}"
+        self.args = (self.message,)
+        return self
+
+
 class TransportError(VerifyctlError):
     """The request got no usable HTTP answer (connection refused, timeout, reset)."""
 

@@ -13,7 +13,13 @@ from verifyctl.apply.confirm import Confirmer, Created
 from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, VerifyctlError
+from verifyctl.errors import (
+    ApiError,
+    OutcomeUnknownError,
+    TransportError,
+    VerifyctlError,
+    WriteRefusedError,
+)
 from verifyctl.plan.model import Action, Change, Plan
 from verifyctl.resources.addresses import Address, UnresolvedParent
 from verifyctl.resources.codec import FormItems, encode_form
@@ -49,6 +55,8 @@ class Outcome:
     seconds: float = 0.0
     # The API refused a value (400): the configuration needs fixing, a rerun as is fails the same way.
     refused: bool = False
+    # Why it failed, when it did.
+    error: VerifyctlError | None = None
 
 
 @dataclass
@@ -79,6 +87,14 @@ class ApplyResult:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.skipped and not self.not_started
+
+    @property
+    def refused_write(self) -> WriteRefusedError | None:
+        """The first write refused because the key may only read, if one was."""
+        for outcome in self.failed:
+            if isinstance(outcome.error, WriteRefusedError):
+                return outcome.error
+        return None
 
 
 def waves(plan: Plan) -> list[list[Change]]:
@@ -133,6 +149,8 @@ class Executor:
         self._warnings: list[str] = []
         # Ids this run found rather than created (maybe another writer's): confirming never deletes them.
         self._adopted: set[str] = set()
+        # Whether a write of this run has had its answer: the first goes alone (see _apply_wave).
+        self._wrote = False
         self._confirmer = Confirmer(client, pool, self._warn, timing)
         self._sole_writer = sole_writer
 
@@ -169,7 +187,7 @@ class Executor:
                     continue
                 self._report(result, Outcome(change, "skipped", reason))
                 broken.add(change.address)
-            outcomes = list(self._pool.map(lambda c: self._apply_one(c, ids), runnable))
+            outcomes = self._apply_wave(runnable, ids)
             for outcome in outcomes:
                 self._report(result, outcome)
                 # Only a missing create or replace leaves children without a parent to live in.
@@ -184,6 +202,17 @@ class Executor:
             self._settle(plan, own, ids, result)
         self._report_cascades(plan, result)
         return result
+
+    def _apply_wave(self, runnable: list[Change], ids: dict[Address, str]) -> list[Outcome]:
+        """The wave's changes in parallel; the run's first write goes alone, and when the key may only
+        read, its refusal ends the run at once (WriteRefusedError): nothing else was sent."""
+        if self._wrote or not runnable:
+            return list(self._pool.map(lambda c: self._apply_one(c, ids), runnable))
+        first = self._apply_one(runnable[0], ids)
+        self._wrote = True
+        if isinstance(first.error, WriteRefusedError):
+            raise first.error.ending("nothing was written")
+        return [first, *self._pool.map(lambda c: self._apply_one(c, ids), runnable[1:])]
 
     def _confirm(
         self, outcomes: list[Outcome], ids: dict[Address, str], result: ApplyResult, broken: set[Address]
@@ -301,7 +330,7 @@ class Executor:
                 self._stopped.set()
                 self._on_failure()
             refused = isinstance(error, ApiError) and error.status == 400
-            return Outcome(change, "failed", str(error), time.monotonic() - started, refused)
+            return Outcome(change, "failed", str(error), time.monotonic() - started, refused, error)
         return Outcome(change, "applied", detail, time.monotonic() - started)
 
     def _dispatch(self, change: Change, ids: dict[Address, str]) -> str:

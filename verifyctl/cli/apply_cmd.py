@@ -136,6 +136,10 @@ def execute(plan: Plan, engine: Engine) -> None:
     if interrupt.stop.is_set():
         progress(interrupted_line(outcome))
         raise click.exceptions.Exit(interrupt.exit_code)
+    refused_write = outcome.refused_write
+    if refused_write is not None:
+        # A key that may write some objects but not others: exit 3 as for a key that may only read.
+        raise refused_write.ending(f"{plural(len(outcome.applied), 'change')} applied before it")
     if not outcome.ok:
         raise ApplyError(next_step(outcome))
 
@@ -148,7 +152,8 @@ def execute(plan: Plan, engine: Engine) -> None:
         exit_codes(
             "  0   applied, or nothing to apply",
             "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
-            "      --force, a stale --plan, no terminal without --auto-approve, a policy error",
+            "      --force, a stale --plan, no terminal without --auto-approve, a policy error,",
+            "      a key that may only read (nothing is written)",
             "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
         ),
     ),

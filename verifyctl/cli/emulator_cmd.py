@@ -24,7 +24,7 @@ from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV, is_loopback_host, re
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
 from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
-from verifyctl.emulator.accounts import MAX_NAME_LENGTH, default_name
+from verifyctl.emulator.accounts import MAX_NAME_LENGTH, READ_ONLY, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
 from verifyctl.emulator.limits import (
     DEFAULT_IDLE_TIMEOUT,
@@ -64,20 +64,23 @@ def _parse_accounts(
 
 def _parse_api_keys(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> list[tuple[str, str, str]]:
+) -> list[tuple[str, ...]]:
     keys = []
     for value in values:
         parts = value.split(":")
         if (
-            len(parts) != 3
+            len(parts) not in (3, 4)
             or not _KEY_SID.match(parts[0])
             or not parts[1]
             or not _ACCOUNT_SID.match(parts[2])
+            or (len(parts) == 4 and parts[3] != READ_ONLY)
         ):
             raise click.BadParameter(
-                "expected KEY_SID:SECRET:ACCOUNT_SID (SK and AC SIDs with 32 hex digits)", ctx, param
+                f"expected KEY_SID:SECRET:ACCOUNT_SID[:{READ_ONLY}] (SK and AC SIDs with 32 hex digits)",
+                ctx,
+                param,
             )
-        keys.append((parts[0], parts[1], parts[2]))
+        keys.append(tuple(parts))
     return keys
 
 
@@ -124,9 +127,10 @@ _RATE = click.FloatRange(0.0, 1.0)
     "--api-key",
     "api_keys",
     multiple=True,
-    metavar="KEY_SID:SECRET:ACCOUNT_SID",
+    metavar="KEY_SID:SECRET:ACCOUNT_SID[:read-only]",
     callback=_parse_api_keys,
-    help="An API key to accept for an account (repeatable).",
+    help="An API key to accept for an account (repeatable); a read-only one is refused every write"
+    " (403 / 70051), as Twilio refuses a restricted key without write permissions.",
 )
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay before every answer.")
 @click.option("--error-rate", default=0.0, type=_RATE, help="Share of requests answered 500.")
@@ -220,7 +224,7 @@ def serve(
     public_url: str | None,
     db: Path | None,
     accounts: list[tuple[str, str, str]],
-    api_keys: list[tuple[str, str, str]],
+    api_keys: list[tuple[str, ...]],
     latency_ms: float,
     error_rate: float,
     throttle_rate: float,
@@ -304,7 +308,7 @@ def _print_banner(
     server: EmulatorServer,
     db: Path | None,
     generated: bool,
-    api_keys: list[tuple[str, str, str]],
+    api_keys: list[tuple[str, ...]],
     admin_given: bool,
 ) -> None:
     if not server.is_loopback:
@@ -322,8 +326,9 @@ def _print_banner(
         click.echo(f"Account: {sid}  auth token: {shown}")
         # On a line of its own, so the line above keeps the shape scripts and the README show.
         click.echo(f"  friendly name: {names[sid]}")
-    for key_sid, _, account_sid in api_keys:
-        click.echo(f"API key: {key_sid} for account {account_sid}")
+    for key_sid, _, account_sid, *access in api_keys:
+        shown = f" ({access[0]})" if access else ""
+        click.echo(f"API key: {key_sid} for account {account_sid}{shown}")
     if server.max_concurrency is not None:
         click.echo(f"Max concurrency: {plural(server.max_concurrency, 'request')} in flight per account")
     if server.control_auth:

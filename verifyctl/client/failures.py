@@ -12,7 +12,7 @@ import requests
 import urllib3.exceptions
 
 from verifyctl.client.secrets import mask_urls, scrub
-from verifyctl.errors import ApiError
+from verifyctl.errors import ApiError, WriteRefusedError
 
 __all__ = [
     "api_error_from_response",
@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 _EXCERPT_CHARS = 200
+# Twilio's answer to a restricted key asked for what its permissions leave out (403, "Authorization Failed").
+AUTHORIZATION_FAILED = 70051
+_WRITE_METHODS = frozenset({"POST", "DELETE"})
 
 
 def _excerpt(body: str) -> str:
@@ -45,7 +48,9 @@ def api_error_from_response(
     if isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"]:
         code = body.get("code")
         more_info = body.get("more_info")
-        return ApiError(
+        # A 403 / 70051 on a write after the key could read: a key that may only read.
+        refused_write = status == 403 and code == AUTHORIZATION_FAILED and method in _WRITE_METHODS
+        return (WriteRefusedError if refused_write else ApiError)(
             status=status,
             code=code if isinstance(code, int) and not isinstance(code, bool) else None,
             # The API may echo a value it refused: a URL's userinfo and query are masked, as plans mask them.

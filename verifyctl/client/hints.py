@@ -11,13 +11,20 @@ import requests
 
 from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.failures import is_dns_failure, is_refused, is_timeout, is_tls_failure
-from verifyctl.errors import ApiError, OutcomeUnknownError, TransportError, VerifyctlError
+from verifyctl.errors import (
+    ApiError,
+    OutcomeUnknownError,
+    TransportError,
+    VerifyctlError,
+    WriteRefusedError,
+)
 
 
 class Cause(enum.Enum):
     """Why a request failed, as far as the next step for the user differs."""
 
     AUTHENTICATION = "401 / Twilio 20003"
+    READ_ONLY_KEY = "403 / Twilio 70051 on a write: the key may only read"
     V2_IN_BASE_URL = "404 with a base URL ending in /v2"
     REFUSED_ON_LOOPBACK = "connection refused on loopback"
     DNS = "host name does not resolve"
@@ -32,6 +39,10 @@ class Cause(enum.Enum):
 HINTS: dict[Cause, str] = {
     Cause.AUTHENTICATION: (
         "{base_url} refused the credentials for account {account_sid}: check {in_use}{instead}"
+    ),
+    Cause.READ_ONLY_KEY: (
+        "the credentials in {in_use} may only read (enough for plan, show and drift checks):"
+        " writes need a key with Verify write permissions"
     ),
     Cause.V2_IN_BASE_URL: "drop the /v2 from --api-url (use {base_without_v2})",
     Cause.REFUSED_ON_LOOPBACK: ("nothing listens at {base_url}: start `{serve}` or use --local"),
@@ -89,6 +100,8 @@ def cause_of(error: VerifyctlError, outcome: object, target: Endpoint, *, exhaus
     """The cause of a final `error`, from it and the last attempt's outcome; None when no hint helps."""
     if isinstance(error, OutcomeUnknownError):
         return None  # its own message already says what to do: look the object up
+    if isinstance(error, WriteRefusedError):
+        return Cause.READ_ONLY_KEY
     if isinstance(error, ApiError):
         if error.status == 401 or error.code == 20003:
             return Cause.AUTHENTICATION

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -96,3 +97,18 @@ def account_resource(account: Account, created: float) -> dict[str, Any]:
         "type": "Full",
         "uri": f"{uri}.json",
     }
+
+
+# The access word that makes an API key read-only (`--api-key KEY_SID:SECRET:ACCOUNT_SID:read-only`).
+READ_ONLY = "read-only"
+
+
+def read_only_keys(api_keys: Sequence[tuple[str, ...]]) -> frozenset[str]:
+    """The SIDs of the (key SID, secret, account SID[, "read-only"]) keys that may only read."""
+    found = set()
+    for key in api_keys:
+        if len(key) == 4 and key[3] == READ_ONLY:
+            found.add(key[0])
+        elif len(key) != 3:
+            raise ValueError(f"an API key is (key SID, secret, account SID[, {READ_ONLY!r}])")
+    return frozenset(found)

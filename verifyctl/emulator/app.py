@@ -30,6 +30,7 @@ from verifyctl.emulator.errors import (
     TOO_MANY_REQUESTS,
     ApiError,
     not_found,
+    write_refused,
 )
 from verifyctl.emulator.faults import FaultDraw, Faults
 from verifyctl.emulator.store import Store
@@ -54,10 +55,12 @@ class Reply:
 
 @dataclass(frozen=True)
 class Credentials:
-    """Who may call: account SID -> auth token, and API key SID -> (secret, account SID)."""
+    """Who may call: account SID -> token, API key SID -> (secret, account SID), and the read-only keys."""
 
     accounts: dict[str, str]
     api_keys: dict[str, tuple[str, str]]
+    # Keys that read and are refused every write, as a restricted key with only read permissions is.
+    read_only_keys: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         # Never show secrets, even in a debugger or a traceback.
@@ -65,6 +68,11 @@ class Credentials:
 
     def account_for(self, authorization: str | None) -> str | None:
         """The account an `Authorization: Basic ...` header authenticates, or None."""
+        found = self.authenticate(authorization)
+        return None if found is None else found[0]
+
+    def authenticate(self, authorization: str | None) -> tuple[str, bool] | None:
+        """The account a `Basic` authorization header authenticates and whether it may write, or None."""
         # The scheme name is case-insensitive (RFC 7235).
         if not authorization or authorization[:6].lower() != "basic ":
             return None
@@ -74,10 +82,10 @@ class Credentials:
             return None
         token = self.accounts.get(user)
         if token is not None and hmac.compare_digest(token.encode(), password.encode()):
-            return user
+            return user, True
         key = self.api_keys.get(user)
         if key is not None and hmac.compare_digest(key[0].encode(), password.encode()):
-            return key[1]
+            return key[1], user not in self.read_only_keys
         return None
 
 
@@ -177,12 +185,15 @@ class App:
         started = time.monotonic()
         decision = self.faults.draw()
         # Counted from arrival, latency included: the latency stands for the time a request holds its slot.
-        caller = self.credentials.account_for(authorization)
+        found = self.credentials.authenticate(authorization)
+        caller, may_write = found if found is not None else (None, False)
         admitted = caller is None or self.limit.enter(caller)
         try:
             self.faults.wait_latency(started)
             if admitted:
-                outcome, account_sid = self._outcome(method, path, query, body, base_url, decision, caller)
+                outcome, account_sid = self._outcome(
+                    method, path, query, body, base_url, decision, caller, may_write
+                )
             else:
                 outcome, account_sid = self._too_many_concurrent(), caller
         finally:
@@ -204,6 +215,7 @@ class App:
         base_url: str,
         decision: FaultDraw,
         caller: str | None,
+        may_write: bool,
     ) -> tuple[Reply, str | None]:
         """An injected fault (logged without an account, as before) or the real answer, and its account."""
         account_sid: str | None = None
@@ -214,6 +226,10 @@ class App:
             outcome = _error(ApiError(429, TOO_MANY_REQUESTS, "Too many requests", retry))
         else:
             account_sid = caller
+            if account_sid is not None and not may_write and method in WRITE_METHODS:
+                # Refused before any routing, as Twilio checks a key's permissions before the resource;
+                # nothing was done, so there is nothing to drop the answer of.
+                return _error(write_refused()), account_sid
             outcome = self._answer(method, path, query, body, account_sid, base_url)
             if decision.drop and method in WRITE_METHODS and path.startswith("/v2/"):
                 outcome.drop = True

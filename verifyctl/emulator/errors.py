@@ -32,6 +32,11 @@ DUPLICATE_BUCKET_INTERVAL = 60211
 DUPLICATE_MESSAGING_COUNTRY = 60213
 INVALID_REQUEST = 60306
 SAFE_LIST_DUPLICATE = 60411
+# A restricted API key asked for what its permissions leave out: HTTP 403 with 70051 "Authorization Failed"
+# (twilio.com/docs/api/errors/70051: "If using a Restricted API Key - the key may be missing a permission to
+# access the resource"; twilio.com/docs/api/errors/403: "a Restricted API key that does not include
+# permission for the resource or endpoint").
+AUTHORIZATION_FAILED = 70051
 
 
 class ApiError(Exception):
@@ -52,6 +57,11 @@ class ApiError(Exception):
             "more_info": f"https://www.twilio.com/docs/errors/{self.code}",
             "status": self.status,
         }
+
+
+def write_refused() -> ApiError:
+    """403 for a write with a read-only key, as Twilio answers a restricted key's missing permission."""
+    return ApiError(403, AUTHORIZATION_FAILED, "Authorization Failed")
 
 
 def not_found(path: str) -> ApiError:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.emulator.access import ControlAccess
-from verifyctl.emulator.accounts import Account, to_accounts
+from verifyctl.emulator.accounts import Account, read_only_keys, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Reply
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
@@ -326,7 +326,7 @@ class EmulatorServer:
         port: int = 0,
         db_path: str | Path | None = None,
         accounts: Sequence[tuple[str, str] | tuple[str, str, str]] | None = None,
-        api_keys: list[tuple[str, str, str]] | None = None,
+        api_keys: Sequence[tuple[str, ...]] | None = None,
         latency_ms: float = 0,
         error_rate: float = 0.0,
         throttle_rate: float = 0.0,
@@ -372,7 +372,8 @@ class EmulatorServer:
         self._accounts = given or to_accounts([_dev_account(self._store)])
         credentials = Credentials(
             accounts={account.sid: account.token for account in self._accounts},
-            api_keys={key_sid: (secret, account_sid) for key_sid, secret, account_sid in api_keys or []},
+            api_keys={key[0]: (key[1], key[2]) for key in api_keys or []},
+            read_only_keys=read_only_keys(api_keys or []),
         )
         faults = Faults(FaultSettings(latency_ms, error_rate, throttle_rate, drop_rate), seed)
         self._clock = Clock()

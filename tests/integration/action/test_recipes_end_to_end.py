@@ -2,6 +2,7 @@
 
 One pull request weakens a service, then is fixed; it is merged and applied; a day later someone
 changes the account by hand. Each workflow runs from its YAML in examples/ci (workflow_runner.py).
+Pull requests and drift checks hold read-only keys, the merge's apply write keys, each account its own.
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ import pytest
 
 from tests.integration.action.support import ACCOUNT, OTHER_ACCOUNT, ROOT, FakeGitHub
 from tests.integration.action.workflow_runner import JobResult, Runner, run_workflow
+from tests.integration.conftest import writes
 from tests.integration.emulator.support import Api
 from verifyctl.emulator import EmulatorServer
 
-EMULATOR_OPTIONS = {"accounts": [ACCOUNT, OTHER_ACCOUNT]}
+# Each account has a key that may only read (refused every write, as Twilio refuses a restricted key)
+# and one that may write.
+STAGING_READ = ("SK" + "5a" * 16, "staging-read-secret-0123456789ab", ACCOUNT[0], "read-only")
+STAGING_WRITE = ("SK" + "5b" * 16, "staging-write-secret-0123456789a", ACCOUNT[0])
+PRODUCTION_READ = ("SK" + "9a" * 16, "production-read-secret-012345678", OTHER_ACCOUNT[0], "read-only")
+PRODUCTION_WRITE = ("SK" + "9b" * 16, "production-write-secret-01234567", OTHER_ACCOUNT[0])
+EMULATOR_OPTIONS = {
+    "accounts": [ACCOUNT, OTHER_ACCOUNT],
+    "api_keys": [STAGING_READ, STAGING_WRITE, PRODUCTION_READ, PRODUCTION_WRITE],
+}
 WORKFLOWS = ROOT / "examples" / "ci" / ".github" / "workflows"
 SERVICES = """\
 version: 1
@@ -30,14 +41,14 @@ services:
 """
 # Plans and drift checks name `ENV-read` GitHub Environments, applies `ENV`: each run below gets only
 # the environments it should use, so a recipe that named the other one would find no credentials.
-READ_SECRETS = {
-    "staging-read": {"TWILIO_AUTH_TOKEN": ACCOUNT[1]},
-    "production-read": {"TWILIO_AUTH_TOKEN": OTHER_ACCOUNT[1]},
-}
-WRITE_SECRETS = {
-    "staging": {"TWILIO_AUTH_TOKEN": ACCOUNT[1]},
-    "production": {"TWILIO_AUTH_TOKEN": OTHER_ACCOUNT[1]},
-}
+
+
+def key_secrets(key: tuple[str, ...]) -> dict[str, str]:
+    return {"TWILIO_API_KEY": key[0], "TWILIO_API_SECRET": key[1]}
+
+
+READ_SECRETS = {"staging-read": key_secrets(STAGING_READ), "production-read": key_secrets(PRODUCTION_READ)}
+WRITE_SECRETS = {"staging": key_secrets(STAGING_WRITE), "production": key_secrets(PRODUCTION_WRITE)}
 
 
 @pytest.fixture
@@ -54,7 +65,8 @@ def make_repository(repo: Path, emulator: EmulatorServer) -> None:
     (repo / "verify" / "environments.yaml").write_text(
         "version: 1\nenvironments:\n"
         + "".join(
-            f"  {name}:\n    account_sid: {sid}\n    credentials: {{auth_token_env: TWILIO_AUTH_TOKEN}}\n"
+            f"  {name}:\n    account_sid: {sid}\n"
+            "    credentials: {api_key_env: TWILIO_API_KEY, api_secret_env: TWILIO_API_SECRET}\n"
             f"    api_url: {emulator.base_url}\n"  # the emulator stands in for api.twilio.com
             for name, sid in (("staging", ACCOUNT[0]), ("production", OTHER_ACCOUNT[0]))
         ),
@@ -123,6 +135,24 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
         assert "**Plan: 3 to add, 0 to change, 0 to destroy, 0 to replace.**" in comment["body"]
         assert "This plan fails" not in comment["body"]
 
+    assert writes(emulator) == []  # the pull request's jobs held keys that only read, and sent no write
+
+    # Had the apply jobs been given the read-only keys, staging would stop at its first write, with
+    # one line and nothing written, and production would not start.
+    misplaced = {"staging": READ_SECRETS["staging-read"], "production": READ_SECRETS["production-read"]}
+    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", misplaced)
+    assert [(job.name, job.succeeded) for job in jobs] == [("staging", False)]
+    refused = jobs[0].step("Apply the saved plan")
+    assert (
+        "Error: the API key cannot write: POST /v2/Services was refused: Authorization Failed (Twilio error"
+        " 70051: https://www.twilio.com/docs/errors/70051); the credentials in TWILIO_API_KEY/"
+        "TWILIO_API_SECRET may only read (enough for plan, show and drift checks): writes need a key with"
+        " Verify write permissions; nothing was written"
+    ) in refused.stdout.splitlines(), refused.stdout
+    assert refused.outputs["exit-code"] == "3"
+    assert [(w["method"], w["status"]) for w in writes(emulator)] == [("POST", 403)]
+    emulator.clear_requests()
+
     # The merge: each job plans, then applies that saved plan, staging first.
     jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", WRITE_SECRETS)
     assert [(job.name, job.environment, job.succeeded) for job in jobs] == [
@@ -144,7 +174,9 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
     ]
     assert staging.post(f"/v2/Services/{login['sid']}", {"CodeLength": "8"}).status_code == 200
     staging.service("Hand Made")
+    emulator.clear_requests()
     jobs = run("verifyctl-drift.yml", repo, tmp_path, github, "schedule", READ_SECRETS)
+    assert writes(emulator) == []  # drift checks hold read-only keys
     drift, quiet = jobs
     assert (drift.name, drift.environment, drift.succeeded) == ("drift (staging)", "staging-read", False)
     assert "::error title=Drift detected (staging)::" in drift.step("Check for drift").stdout

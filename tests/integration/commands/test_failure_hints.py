@@ -111,6 +111,17 @@ HTTP_CASES: dict[str, HttpCase] = {
         client_hints.Cause.VALIDATION,
         creates=[twilio_error(400, 60200, "Invalid parameter")],
     ),
+    "403 / 70051 on a create: a key that may only read": HttpCase(
+        ["apply", "--auto-approve"],
+        [NO_SERVICES],
+        "Error: the API key cannot write: POST /v2/Services was refused: Authorization Failed "
+        f"(Twilio error 70051: {more(70051)}); the credentials in TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN"
+        " may only read (enough for plan, show and drift checks): writes need a key with Verify write"
+        " permissions; nothing was written",
+        client_hints.Cause.READ_ONLY_KEY,
+        creates=[twilio_error(403, 70051, "Authorization Failed")],
+        code=3,
+    ),
     "429 / 60203, final: the API's own words": HttpCase(
         ["apply", "--auto-approve"],
         [NO_SERVICES],
@@ -168,9 +179,13 @@ def test_each_http_cause_through_the_cli(case: HttpCase, workdir: Path, fake_ret
             mock.add("POST", re.compile(r".*/v2/Services$"), **answer)  # type: ignore[arg-type]
         run = run_cli(*case.args)
     assert run.exit_code == case.code
-    shown = run.stderr if case.args[0] == "plan" else run.stdout
+    shown = run.stderr if case.args[0] == "plan" or case.expected.startswith("Error:") else run.stdout
     assert case.expected in shown.splitlines(), shown
-    if case.args[0] == "apply":
+    if case.cause is client_hints.Cause.READ_ONLY_KEY:
+        # The one line ends the run: no change was reported failed or skipped before it.
+        assert run.stderr.splitlines()[-1] == case.expected
+        assert "failed" not in run.stdout and "skipped" not in run.stderr
+    elif case.args[0] == "apply":
         # A value the API refused fails the same way on a rerun: the next step is the configuration.
         if case.cause is client_hints.Cause.VALIDATION:
             step = "the API refused a value: fix the configuration (see above), then apply again"

@@ -219,6 +219,8 @@ def test_serve_stops_cleanly_on_signals(signum: signal.Signals, background: bool
         (["--account", "AC" + "1" * 32], "expected SID:TOKEN"),
         (["--api-key", "SK" + "1" * 32 + ":secret"], "expected KEY_SID:SECRET:ACCOUNT_SID"),
         (["--api-key", "SK1:secret:AC" + "1" * 32], "expected KEY_SID:SECRET:ACCOUNT_SID"),
+        (["--api-key", "SK" + "1" * 32 + ":secret:AC" + "1" * 32 + ":readonly"], "[:read-only]"),
+        (["--api-key", "SK" + "1" * 32 + ":secret:AC" + "1" * 32 + ":read-only:x"], "[:read-only]"),
         (["--error-rate", "1.5"], "--error-rate"),
         (["--port", "70000"], "--port"),
         (["--latency-ms", "-5"], "--latency-ms"),

@@ -13,7 +13,15 @@ from tests.unit.client import faults
 from tests.unit.client.support import ACCOUNT, AUTH_TOKEN, FakeTime, make_policy
 from verifyctl.client import Credentials, VerifyClient
 from verifyctl.client.hints import HINTS, Cause
-from verifyctl.errors import EXIT_ERROR, ApiError, OutcomeUnknownError, TransportError, VerifyctlError
+from verifyctl.errors import (
+    EXIT_ERROR,
+    EXIT_REFUSED,
+    ApiError,
+    OutcomeUnknownError,
+    TransportError,
+    VerifyctlError,
+    WriteRefusedError,
+)
 
 TWILIO = "https://verify.twilio.com"
 LOCAL = "http://127.0.0.1:8080"
@@ -33,6 +41,7 @@ class Case:
     error: type[VerifyctlError]
     method: str = "GET"
     api_key: bool = False
+    exit_code: int = EXIT_ERROR
 
 
 CASES: dict[str, Case] = {
@@ -121,6 +130,25 @@ CASES: dict[str, Case] = {
         ApiError,
         method="POST",
     ),
+    "403 / 70051 on a create: a key that may only read": Case(
+        TWILIO,
+        [twilio_error(403, 70051, "Authorization Failed")],
+        "the API key cannot write: POST /v2/Services was refused: Authorization Failed "
+        "(Twilio error 70051: https://www.twilio.com/docs/errors/70051); the credentials in TWILIO_API_KEY +"
+        " TWILIO_API_SECRET may only read (enough for plan, show and drift checks): writes need a key"
+        " with Verify write permissions",
+        WriteRefusedError,
+        method="POST",
+        api_key=True,
+        exit_code=EXIT_REFUSED,
+    ),
+    "403 / 70051 on a read: the key may not read, not a write refusal": Case(
+        TWILIO,
+        [twilio_error(403, 70051, "Authorization Failed")],
+        "Authorization Failed (Twilio error 70051: https://www.twilio.com/docs/errors/70051)",
+        ApiError,
+        api_key=True,
+    ),
     "a create that timed out: its own next step, no hint": Case(
         TWILIO,
         [{"body": faults.read_timeout()}],
@@ -153,7 +181,7 @@ def test_each_cause_gives_one_line_with_its_next_step(case: Case, fake_time: Fak
             call(client, case.method)()
     assert str(caught.value) == case.expected
     assert type(caught.value) is case.error
-    assert caught.value.exit_code == EXIT_ERROR
+    assert caught.value.exit_code == case.exit_code
     assert "\n" not in str(caught.value)
 
 
