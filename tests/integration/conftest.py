@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from verifyctl.cli.main import main
+from verifyctl.client import retry, verify_client
+from verifyctl.engine import racing
 from verifyctl.emulator import EmulatorServer
 
 
@@ -30,6 +35,39 @@ def run_cli(*args: str) -> Run:
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else 1
     return Run(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class SkippedTime:
+    """A clock that runs at real speed plus every wait it was asked for, and a sleep that only adds to it:
+    waits end at once, yet whatever waits until the clock passes a time sees it pass."""
+
+    skipped: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def clock(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.skipped += max(0.0, seconds)
+
+
+@pytest.fixture
+def instant_waits(monkeypatch: pytest.MonkeyPatch) -> SkippedTime:
+    """In-process runs skip their waits: backoffs, pacing, and the waits for racing writers (the tie
+    window after creates, the settle reads, the re-plans), through the client's retry policy.
+
+    For tests whose point is not timing or racing (they have no other writer). What is sent, retried and
+    checked is unchanged; only the sleeps are skipped. The racing tests keep real time.
+    """
+    skipped = SkippedTime()
+    policy = functools.partial(retry.RetryPolicy, sleep=skipped.sleep, clock=skipped.clock)
+    for module in (verify_client, racing):
+        monkeypatch.setattr(module, "RetryPolicy", policy)
+    return skipped
 
 
 @pytest.fixture
