@@ -14,8 +14,8 @@ import pytest
 
 from verifyctl.cli.main import main
 from verifyctl.client import retry, verify_client
-from verifyctl.engine import racing
 from verifyctl.emulator import EmulatorServer
+from verifyctl.engine import racing
 
 
 @dataclass

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.integration.conftest import run_cli
 from verifyctl.apply.executor import ApplyResult, Outcome
 from verifyctl.cli.apply_cmd import next_step
 from verifyctl.emulator import EmulatorServer
 from verifyctl.plan.model import Action, Change
 from verifyctl.resources.addresses import Address
+
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
 
 # The files accept this UniqueName; the API refuses it (60209: letters, digits, -, _ and . only).
 CONFIG = """\
