@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.support.skipped_time import SkippedTime, on_skipped_time
 from verifyctl.cli.main import main
 from verifyctl.client import retry, verify_client
 from verifyctl.emulator import EmulatorServer
@@ -37,24 +35,6 @@ def run_cli(*args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
-@dataclass
-class SkippedTime:
-    """A clock that runs at real speed plus every wait it was asked for, and a sleep that only adds to it:
-    waits end at once, yet whatever waits until the clock passes a time sees it pass."""
-
-    skipped: float = 0.0
-    sleeps: list[float] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def clock(self) -> float:
-        return time.monotonic() + self.skipped
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.skipped += max(0.0, seconds)
-
-
 @pytest.fixture
 def instant_waits(monkeypatch: pytest.MonkeyPatch) -> SkippedTime:
     """In-process runs skip their waits: backoffs, pacing, and the waits for racing writers (the tie
@@ -64,9 +44,9 @@ def instant_waits(monkeypatch: pytest.MonkeyPatch) -> SkippedTime:
     checked is unchanged; only the sleeps are skipped. The racing tests keep real time.
     """
     skipped = SkippedTime()
-    policy = functools.partial(retry.RetryPolicy, sleep=skipped.sleep, clock=skipped.clock)
+    # The modules that make a run's retry policy: the client's, and apply's re-plans.
     for module in (verify_client, racing):
-        monkeypatch.setattr(module, "RetryPolicy", policy)
+        monkeypatch.setattr(module, "RetryPolicy", on_skipped_time(retry.RetryPolicy, skipped))
     return skipped
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from tests.integration.commands.support import api, create_service
 from tests.integration.commands.test_verify import TO, code_sent
-from tests.integration.conftest import SkippedTime, run_cli
+from tests.integration.conftest import run_cli
+from tests.support.skipped_time import SkippedTime
 from verifyctl.emulator import EmulatorServer
 
 
