@@ -16,9 +16,6 @@ from tests.integration.conftest import run_cli
 from verifyctl.emulator import EmulatorServer
 from verifyctl.errors import EXIT_ERROR
 
-# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
-pytestmark = pytest.mark.usefixtures("instant_waits")
-
 SERVICES = 40
 MISSING_SID = "VA" + "f" * 32
 
