@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.skipped_time import SkippedTime, on_skipped_time
 from verifyctl.cli.main import main
+from verifyctl.client import retry, verify_client
 from verifyctl.emulator import EmulatorServer
+from verifyctl.engine import racing
 
 
 @dataclass
@@ -30,6 +33,21 @@ def run_cli(*args: str) -> Run:
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else 1
     return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def instant_waits(monkeypatch: pytest.MonkeyPatch) -> SkippedTime:
+    """In-process runs skip their waits: backoffs, pacing, and the waits for racing writers (the tie
+    window after creates, the settle reads, the re-plans), through the client's retry policy.
+
+    For tests whose point is not timing or racing (they have no other writer). What is sent, retried and
+    checked is unchanged; only the sleeps are skipped. The racing tests keep real time.
+    """
+    skipped = SkippedTime()
+    # The modules that make a run's retry policy: the client's, and apply's re-plans.
+    for module in (verify_client, racing):
+        monkeypatch.setattr(module, "RetryPolicy", on_skipped_time(retry.RetryPolicy, skipped))
+    return skipped
 
 
 @pytest.fixture

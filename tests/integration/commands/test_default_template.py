@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.integration.commands.support import api
 from tests.integration.conftest import run_cli
 from verifyctl.emulator import EmulatorServer
+
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
 
 NAME = "Base Verification Template 3"
 

@@ -12,6 +12,9 @@ from tests.integration.conftest import run_cli
 from verifyctl.cli.main import COMMANDS, cli
 from verifyctl.emulator import EmulatorServer
 
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
+
 ONE_SERVICE = "version: 1\nservices:\n  - friendly_name: Acme Login\n    code_length: 6\n"
 
 

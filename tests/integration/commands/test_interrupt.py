@@ -98,6 +98,7 @@ def test_an_interrupted_apply_reports_what_landed_and_a_rerun_converges(
     assert f"{applied} applied, 0 failed, 0 skipped, {not_started} not started" in stdout
     assert "Traceback" not in stderr
 
+    emulator.set_faults(latency_ms=0)  # only the interrupted run needs to be slow
     returncode, stdout, stderr = Run(emulator, config, "rerun").finish()
     assert returncode == 0, stderr
     assert f"Apply complete: {not_started} applied, 0 failed, 0 skipped." in stdout

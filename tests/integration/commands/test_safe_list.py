@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.integration.commands.support import api
 from tests.integration.conftest import run_cli, writes
 from verifyctl.emulator import EmulatorServer
+
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
 
 LISTED, WANTED, UNWANTED, NEVER = "+15005550006", "+15005550008", "+15005550007", "+15005550009"
 CONFIG = f"""\

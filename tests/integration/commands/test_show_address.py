@@ -10,6 +10,9 @@ import pytest
 from tests.integration.conftest import run_cli
 from verifyctl.emulator import EmulatorServer
 
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
+
 CONFIG = """\
 version: 1
 services:

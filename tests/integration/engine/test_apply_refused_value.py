@@ -14,6 +14,9 @@ from verifyctl.emulator import EmulatorServer
 from verifyctl.plan.model import Action, Change
 from verifyctl.resources.addresses import Address
 
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
+
 # The API refuses this UniqueName (60209: letters, digits, -, _ and . only); validate refuses it too, so the
 # test loosens validate's pattern to stand for a value only the API knows to be wrong.
 CONFIG = """\

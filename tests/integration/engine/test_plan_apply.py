@@ -20,6 +20,9 @@ from verifyctl.resources.from_config import desired_records
 from verifyctl.resources.kinds import KINDS, SERVICE
 from verifyctl.resources.records import count_records
 
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 # The single-account examples: examples/environments declares named environments, planned per --env
 # (tests/integration/environments).

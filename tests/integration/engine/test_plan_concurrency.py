@@ -148,6 +148,8 @@ def test_the_ceiling_comes_from_the_environment_and_a_fixed_limit_says_so(
     assert "concurrency fixed at 5" in fixed.stderr
 
 
+# Nothing races this apply (and no account cap makes a wait matter): its waits for a racer are skipped.
+@pytest.mark.usefixtures("instant_waits")
 @pytest.mark.parametrize("emulator", [{"latency_ms": 20}], indirect=True)
 def test_a_write_failing_for_good_holds_back_only_what_depends_on_it(
     account: EmulatorServer, workdir: Path, monkeypatch: pytest.MonkeyPatch

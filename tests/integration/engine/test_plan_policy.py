@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.integration.conftest import run_cli, writes
 from verifyctl.emulator import EmulatorServer
+
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
 
 RATE_LIMITS = [{"unique_name": "end_user_phone", "buckets": [{"interval": 60, "max": 5}]}]
 

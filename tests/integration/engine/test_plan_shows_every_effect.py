@@ -13,6 +13,9 @@ import yaml
 from tests.integration.conftest import run_cli, writes
 from verifyctl.emulator import EmulatorServer
 
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
+
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 MG = "MG" + "0123456789abcdef" * 2
 MG2 = "MG" + "fedcba9876543210" * 2

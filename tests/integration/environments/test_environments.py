@@ -12,6 +12,9 @@ import yaml
 from tests.integration.conftest import run_cli
 from verifyctl.emulator import EmulatorServer
 
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
+
 STAGING, PROD = "AC" + "1" * 32, "AC" + "2" * 32
 STAGING_TOKEN, PROD_TOKEN = "s" * 32, "p" * 32
 PROD_KEY, PROD_SECRET = "SK" + "3" * 32, "k" * 32

@@ -21,6 +21,9 @@ from verifyctl.client import Credentials, VerifyClient
 from verifyctl.emulator import EmulatorServer
 from verifyctl.errors import ApiError
 
+# No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
+pytestmark = pytest.mark.usefixtures("instant_waits")
+
 
 @pytest.mark.parametrize(
     ("variable", "command"),
