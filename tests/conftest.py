@@ -10,13 +10,16 @@ controller, which prints them at the end. The one `emulator` fixture lives here 
 
 from __future__ import annotations
 
+import compileall
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+import verifyctl
 from tests.chaos.evidence import export, merge, report
 from verifyctl.emulator import EmulatorServer
 
@@ -30,6 +33,14 @@ EVIDENCE = (
     ("chaos evidence", "chaos: "),
     ("bad-input evidence", "badinput: "),
 )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Write verifyctl's bytecode once, before any test: the hundreds of `verifyctl` processes the suite
+    starts then load it rather than each compiling every module again, as they would under
+    PYTHONDONTWRITEBYTECODE=1 (about 0.09 s of CPU a process, measured)."""
+    if not hasattr(session.config, "workerinput"):  # the xdist controller, or a run without xdist
+        compileall.compile_dir(Path(verifyctl.__file__).parent, quiet=1)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
