@@ -59,7 +59,7 @@ def _owner_by_services(
         owner = str(services[0].get("account_sid") or "")
         if owner == declared:
             return ""
-        raise _mismatch(owner, declared, environment, names)
+        raise _mismatch(owner, declared, environment, names, "one service was listed, nothing written")
     return (
         f"environment {environment}: the account of the API key in {names} is not proven yet: a Standard or"
         f" Restricted key cannot read /Accounts ({refused.status}, code {refused.code}) and the account has"
@@ -67,11 +67,13 @@ def _owner_by_services(
     )
 
 
-def _mismatch(owner: str, declared: str, environment: str, names: str) -> AccountMismatchError:
+def _mismatch(
+    owner: str, declared: str, environment: str, names: str, done: str = "nothing was read or written"
+) -> AccountMismatchError:
     whose = f"belong to account {mask_sid(owner)}" if owner else "do not open that account"
     return AccountMismatchError(
         f"environment {environment}: the credentials in {names} {whose}, not {mask_sid(declared)} as"
-        " its account_sid says; nothing was read or written"
+        f" its account_sid says; {done}"
     )
 
 

@@ -92,7 +92,10 @@ def test_a_standard_key_of_another_account_with_services_is_refused(
     for command in (["plan"], ["apply", "--auto-approve"]):
         run = run_cli(*command, ".", "--env", "staging", "--no-color")
         assert run.exit_code == 3, run.stderr
-        assert "belong to account AC…2222, not AC…1111" in run.stderr
+        assert (
+            "the credentials in PROD_KEY/PROD_SECRET belong to account AC…2222, not AC…1111 as its"
+            " account_sid says; one service was listed, nothing written"
+        ) in run.stderr
         assert PROD_SECRET not in run.stderr
     assert writes(emulator, STAGING) == writes(emulator, PROD) == []
     # One service was listed to learn the owner, nothing else of production.
