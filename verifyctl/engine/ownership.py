@@ -34,10 +34,11 @@ def check_owner(
         if account.get("sid") == declared:
             return ""
     except ApiError as error:
-        if error.status == 401 or error.code == 20003:
-            if verify is None:
-                raise _authentication_failure(error, client.base_url, declared, environment, names) from None
+        # A key's refusal may also come as 403 (a Restricted key's missing permission, Twilio 70051).
+        if verify is not None and error.status in (401, 403):
             return _owner_by_services(verify, error, client.base_url, declared, environment, names)
+        if error.status == 401 or error.code == 20003:
+            raise _authentication_failure(error, client.base_url, declared, environment, names) from None
         if error.status not in (403, 404):
             raise
     owner = _own_account(client)
