@@ -14,13 +14,14 @@ from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.errors import (
+    AccountMismatchError,
     ApiError,
     OutcomeUnknownError,
     TransportError,
     VerifyctlError,
     WriteRefusedError,
 )
-from verifyctl.plan.model import Action, Change, Plan
+from verifyctl.plan.model import Action, Change, Plan, mask_sid
 from verifyctl.resources.addresses import Address, UnresolvedParent
 from verifyctl.resources.codec import FormItems, encode_form
 
@@ -132,10 +133,12 @@ class Executor:
         on_failure: Callable[[], None] = lambda: None,
         timing: RetryPolicy | None = None,
         sole_writer: bool = False,
+        owner: str = "",
     ) -> None:
         """`on_failure` runs at the first account-wide failure: it should make queued requests fail
         (client.cancel). `timing` gives the clock and sleep of the waits for racing writers; a
-        `sole_writer` (no other writer can reach the account) confirms nothing."""
+        `sole_writer` (no other writer can reach the account) confirms nothing; an `owner` is the
+        account the creates must prove they were made in (AccountMismatchError stops the run)."""
         self._client = client
         self._pool = pool
         self._progress = progress
@@ -153,6 +156,7 @@ class Executor:
         self._wrote = False
         self._confirmer = Confirmer(client, pool, self._warn, timing)
         self._sole_writer = sole_writer
+        self._owner = owner
 
     def _mark_adopted(self, object_id: str) -> None:
         with self._lock:
@@ -318,6 +322,11 @@ class Executor:
             detail = self._dispatch(change, ids)
         except UnresolvedParent as missing:
             return Outcome(change, "skipped", f"the id of {missing} is unknown", time.monotonic() - started)
+        except AccountMismatchError:
+            # Created in another account: nothing more is sent there.
+            self._stopped.set()
+            self._on_failure()
+            raise
         except CancelledError:
             # Raised before this change's (first) request was sent: an interrupt, or another change
             # failed meanwhile.
@@ -376,7 +385,9 @@ class Executor:
         wanted = kind.identity_of(change.after[kind.identity])
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
-                return str(self._client.create(path, form)[kind.id_key])
+                created = self._client.create(path, form)
+                self._prove_owner(change, created)
+                return str(created[kind.id_key])
             except ApiError as error:
                 # The parent was a racing writer's duplicate, deleted since the plan read it: carry on
                 # under the survivor of its identity.
@@ -408,6 +419,16 @@ class Executor:
                 if attempt == CREATE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def _prove_owner(self, change: Change, created: Mapping[str, Any]) -> None:
+        """Refuse to go on when a created object names another account than the one to prove."""
+        made_in = str(created.get("account_sid") or "")
+        if self._owner and made_in and made_in != self._owner:
+            made = f"{change.address} ({created.get(change.kind.id_key)})"
+            raise AccountMismatchError(
+                f"the credentials belong to account {mask_sid(made_in)}, not {mask_sid(self._owner)}: they"
+                f" created {made} there (delete it) and the run stopped at it"
+            )
 
 
 def concerns_the_account(error: VerifyctlError) -> bool:

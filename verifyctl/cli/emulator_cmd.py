@@ -24,7 +24,7 @@ from verifyctl.client.base_url import ALLOW_HTTP_HOSTS_ENV, is_loopback_host, re
 from verifyctl.client.credentials import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, credentials_from_env
 from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
-from verifyctl.emulator.accounts import MAX_NAME_LENGTH, READ_ONLY, default_name
+from verifyctl.emulator.accounts import KEY_TYPES, MAIN, MAX_NAME_LENGTH, READ_ONLY, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
 from verifyctl.emulator.limits import (
     DEFAULT_IDLE_TIMEOUT,
@@ -73,10 +73,11 @@ def _parse_api_keys(
             or not _KEY_SID.match(parts[0])
             or not parts[1]
             or not _ACCOUNT_SID.match(parts[2])
-            or (len(parts) == 4 and parts[3] != READ_ONLY)
+            or (len(parts) == 4 and parts[3] not in KEY_TYPES)
         ):
             raise click.BadParameter(
-                f"expected KEY_SID:SECRET:ACCOUNT_SID[:{READ_ONLY}] (SK and AC SIDs with 32 hex digits)",
+                f"expected KEY_SID:SECRET:ACCOUNT_SID[:{READ_ONLY}|:{MAIN}]"
+                " (SK and AC SIDs with 32 hex digits)",
                 ctx,
                 param,
             )
@@ -127,10 +128,11 @@ _RATE = click.FloatRange(0.0, 1.0)
     "--api-key",
     "api_keys",
     multiple=True,
-    metavar="KEY_SID:SECRET:ACCOUNT_SID[:read-only]",
+    metavar="KEY_SID:SECRET:ACCOUNT_SID[:read-only|:main]",
     callback=_parse_api_keys,
-    help="An API key to accept for an account (repeatable); a read-only one is refused every write"
-    " (403 / 70051), as Twilio refuses a restricted key without write permissions.",
+    help="An API key to accept for an account (repeatable): a Standard key, refused the Accounts resource"
+    " (401 / 20003) as Twilio refuses it; a read-only one (a Restricted key) is also refused every write"
+    " (403 / 70051); a main one (a Main key) reads the Accounts resource as an auth token does.",
 )
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay before every answer.")
 @click.option("--error-rate", default=0.0, type=_RATE, help="Share of requests answered 500.")
@@ -327,7 +329,8 @@ def _print_banner(
         # On a line of its own, so the line above keeps the shape scripts and the README show.
         click.echo(f"  friendly name: {names[sid]}")
     for key_sid, _, account_sid, *access in api_keys:
-        shown = f" ({access[0]})" if access else ""
+        # Its type, as Twilio names it: a Standard key, a read-only (Restricted) one, or a Main one.
+        shown = f" ({access[0]})" if access else " (standard)"
         click.echo(f"API key: {key_sid} for account {account_sid}{shown}")
     if server.max_concurrency is not None:
         click.echo(f"Max concurrency: {plural(server.max_concurrency, 'request')} in flight per account")

@@ -196,6 +196,8 @@ def open_engine(
     if not spec.local:
         spec = replace(spec, allow_http_hosts=options.allow_http_hosts)
     with Engine.open(spec, parallelism=parallelism.ceiling, adaptive=parallelism.adaptive) as engine:
+        if engine.owner_unproven:
+            progress(engine.owner_unproven)
         try:
             yield engine
         finally:

@@ -10,6 +10,8 @@ from email.utils import format_datetime
 from typing import Any
 
 ACCOUNTS_PREFIX = "/2010-04-01/Accounts/"
+# Every path of the Accounts resource (the list and one account), which only some credentials may read.
+ACCOUNTS_RESOURCE = "/2010-04-01/Accounts"
 # The list of the accounts the credentials open: how a client learns which account an API key is of.
 ACCOUNTS_LIST_PATH = "/2010-04-01/Accounts.json"
 _ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)\.json$")
@@ -99,16 +101,20 @@ def account_resource(account: Account, created: float) -> dict[str, Any]:
     }
 
 
-# The access word that makes an API key read-only (`--api-key KEY_SID:SECRET:ACCOUNT_SID:read-only`).
+# The key types beside Standard (`--api-key KEY_SID:SECRET:ACCOUNT_SID[:read-only|:main]`): a read-only key
+# stands for a Restricted key with read permissions only; a Main key (made in the Console) may also read
+# the Accounts resource, which Standard and Restricted keys are refused (401 / 20003).
 READ_ONLY = "read-only"
+MAIN = "main"
+KEY_TYPES = (READ_ONLY, MAIN)
 
 
-def read_only_keys(api_keys: Sequence[tuple[str, ...]]) -> frozenset[str]:
-    """The SIDs of the (key SID, secret, account SID[, "read-only"]) keys that may only read."""
+def keys_of_type(api_keys: Sequence[tuple[str, ...]], key_type: str) -> frozenset[str]:
+    """The SIDs of the (key SID, secret, account SID[, type]) keys of `key_type` (READ_ONLY or MAIN)."""
     found = set()
     for key in api_keys:
-        if len(key) == 4 and key[3] == READ_ONLY:
+        if len(key) not in (3, 4) or (len(key) == 4 and key[3] not in KEY_TYPES):
+            raise ValueError(f"an API key is (key SID, secret, account SID[, {READ_ONLY!r} or {MAIN!r}])")
+        if len(key) == 4 and key[3] == key_type:
             found.add(key[0])
-        elif len(key) != 3:
-            raise ValueError(f"an API key is (key SID, secret, account SID[, {READ_ONLY!r}])")
     return frozenset(found)

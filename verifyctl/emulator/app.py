@@ -17,7 +17,13 @@ from urllib.parse import parse_qs
 
 from verifyctl.emulator import routes
 from verifyctl.emulator.access import ControlAccess
-from verifyctl.emulator.accounts import ACCOUNTS_LIST_PATH, Account, account_path_sid, account_resource
+from verifyctl.emulator.accounts import (
+    ACCOUNTS_LIST_PATH,
+    ACCOUNTS_RESOURCE,
+    Account,
+    account_path_sid,
+    account_resource,
+)
 from verifyctl.emulator.clock import Clock, iso
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.context import Context
@@ -54,13 +60,25 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Authenticated:
+    """Whom a request's credentials authenticate: the account, and what the credentials may do there."""
+
+    account_sid: str
+    may_write: bool
+    # Only an auth token or a Main key reads `/2010-04-01/Accounts*`.
+    reads_accounts: bool
+
+
+@dataclass(frozen=True)
 class Credentials:
-    """Who may call: account SID -> token, API key SID -> (secret, account SID), and the read-only keys."""
+    """Who may call: account SID -> token, API key SID -> (secret, account SID), and the key types."""
 
     accounts: dict[str, str]
     api_keys: dict[str, tuple[str, str]]
     # Keys that read and are refused every write, as a restricted key with only read permissions is.
     read_only_keys: frozenset[str] = frozenset()
+    # Main keys read the Accounts resource as an auth token does; Standard and Restricted keys may not.
+    main_keys: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         # Never show secrets, even in a debugger or a traceback.
@@ -69,10 +87,10 @@ class Credentials:
     def account_for(self, authorization: str | None) -> str | None:
         """The account an `Authorization: Basic ...` header authenticates, or None."""
         found = self.authenticate(authorization)
-        return None if found is None else found[0]
+        return None if found is None else found.account_sid
 
-    def authenticate(self, authorization: str | None) -> tuple[str, bool] | None:
-        """The account a `Basic` authorization header authenticates and whether it may write, or None."""
+    def authenticate(self, authorization: str | None) -> Authenticated | None:
+        """The account a `Basic` authorization header authenticates and what it may do, or None."""
         # The scheme name is case-insensitive (RFC 7235).
         if not authorization or authorization[:6].lower() != "basic ":
             return None
@@ -82,10 +100,10 @@ class Credentials:
             return None
         token = self.accounts.get(user)
         if token is not None and hmac.compare_digest(token.encode(), password.encode()):
-            return user, True
+            return Authenticated(user, may_write=True, reads_accounts=True)
         key = self.api_keys.get(user)
         if key is not None and hmac.compare_digest(key[0].encode(), password.encode()):
-            return key[1], user not in self.read_only_keys
+            return Authenticated(key[1], user not in self.read_only_keys, user in self.main_keys)
         return None
 
 
@@ -102,6 +120,11 @@ def _param_names(body: str) -> list[str]:
             return []
         return sorted(parsed) if isinstance(parsed, dict) else []
     return sorted(set(parse_qs(body, keep_blank_values=True)))
+
+
+def _authenticate() -> ApiError:
+    """401 / 20003: no credentials, wrong ones, or a key the resource does not admit."""
+    return ApiError(401, AUTHENTICATE, "Authenticate", {"WWW-Authenticate": 'Basic realm="Twilio API"'})
 
 
 def _error(error: ApiError) -> Reply:
@@ -186,14 +209,12 @@ class App:
         decision = self.faults.draw()
         # Counted from arrival, latency included: the latency stands for the time a request holds its slot.
         found = self.credentials.authenticate(authorization)
-        caller, may_write = found if found is not None else (None, False)
+        caller = found.account_sid if found is not None else None
         admitted = caller is None or self.limit.enter(caller)
         try:
             self.faults.wait_latency(started)
             if admitted:
-                outcome, account_sid = self._outcome(
-                    method, path, query, body, base_url, decision, caller, may_write
-                )
+                outcome, account_sid = self._outcome(method, path, query, body, base_url, decision, found)
             else:
                 outcome, account_sid = self._too_many_concurrent(), caller
         finally:
@@ -214,8 +235,7 @@ class App:
         body: str,
         base_url: str,
         decision: FaultDraw,
-        caller: str | None,
-        may_write: bool,
+        found: Authenticated | None,
     ) -> tuple[Reply, str | None]:
         """An injected fault (logged without an account, as before) or the real answer, and its account."""
         account_sid: str | None = None
@@ -225,11 +245,14 @@ class App:
             retry = {"Retry-After": str(self.retry_after_seconds)}
             outcome = _error(ApiError(429, TOO_MANY_REQUESTS, "Too many requests", retry))
         else:
-            account_sid = caller
-            if account_sid is not None and not may_write and method in WRITE_METHODS:
+            account_sid = None if found is None else found.account_sid
+            if found is not None and not found.may_write and method in WRITE_METHODS:
                 # Refused before any routing, as Twilio checks a key's permissions before the resource;
                 # nothing was done, so there is nothing to drop the answer of.
                 return _error(write_refused()), account_sid
+            if found is not None and not found.reads_accounts and path.startswith(ACCOUNTS_RESOURCE):
+                # Twilio answers a Standard or Restricted key on the Accounts resource as unauthenticated.
+                return _error(_authenticate()), account_sid
             outcome = self._answer(method, path, query, body, account_sid, base_url)
             if decision.drop and method in WRITE_METHODS and path.startswith("/v2/"):
                 outcome.drop = True
@@ -239,8 +262,7 @@ class App:
         self, method: str, path: str, query: str, body: str, account_sid: str | None, base_url: str
     ) -> Reply:
         if account_sid is None:
-            headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
-            return _error(ApiError(401, AUTHENTICATE, "Authenticate", headers))
+            return _error(_authenticate())
         if path == ACCOUNTS_LIST_PATH:
             return self._account_list(method, account_sid)
         asked_sid = account_path_sid(path)

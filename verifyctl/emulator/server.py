@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.emulator.access import ControlAccess
-from verifyctl.emulator.accounts import Account, read_only_keys, to_accounts
+from verifyctl.emulator.accounts import MAIN, READ_ONLY, Account, keys_of_type, to_accounts
 from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Reply
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
@@ -373,7 +373,8 @@ class EmulatorServer:
         credentials = Credentials(
             accounts={account.sid: account.token for account in self._accounts},
             api_keys={key[0]: (key[1], key[2]) for key in api_keys or []},
-            read_only_keys=read_only_keys(api_keys or []),
+            read_only_keys=keys_of_type(api_keys or [], READ_ONLY),
+            main_keys=keys_of_type(api_keys or [], MAIN),
         )
         faults = Faults(FaultSettings(latency_ms, error_rate, throttle_rate, drop_rate), seed)
         self._clock = Clock()

@@ -20,7 +20,7 @@ from verifyctl.engine.account import AccountSpec, Connection, connect
 from verifyctl.engine.desired import Desired, desired_of
 from verifyctl.engine.inventory import Entry, read_inventory
 from verifyctl.engine.ownership import check_owner
-from verifyctl.errors import ApiError, StalePlanError, TransportError, VerifyctlError
+from verifyctl.errors import AccountMismatchError, ApiError, StalePlanError, TransportError, VerifyctlError
 from verifyctl.lint import Findings, TemplateInfo
 from verifyctl.lint import run as lint
 from verifyctl.plan.diff import diff
@@ -62,6 +62,8 @@ class Engine:
         # The one pool of the run: reads, freshness checks and apply share it, sized by --parallelism.
         self._pool = pool
         self._safe_list_numbers = 0  # the Safe List numbers the current plan reads, one GET each
+        # Why the environment's account could not be proven before the run ("" when it was).
+        self.owner_unproven = ""
 
     @classmethod
     @contextmanager
@@ -75,11 +77,20 @@ class Engine:
             connect(spec, parallelism, adaptive=adaptive) as connection,
             ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
         ):
+            unproven = ""
             if spec.environment is not None and not spec.local:
-                check_owner(
-                    connection.accounts, connection.account_sid, spec.environment, spec.credential_names
+                # An API key's SID is not its account's: Standard and Restricted keys cannot read /Accounts.
+                by_key = spec.credentials is not None and spec.credentials.username.startswith("SK")
+                unproven = check_owner(
+                    connection.accounts,
+                    connection.account_sid,
+                    spec.environment,
+                    spec.credential_names,
+                    connection.client if by_key else None,
                 )
-            yield cls(connection, pool, spec.environment or "")
+            engine = cls(connection, pool, spec.environment or "")
+            engine.owner_unproven = unproven
+            yield engine
 
     @property
     def account_sid(self) -> str:
@@ -236,8 +247,13 @@ class Engine:
             timing=self._client.retry,
             # The embedded emulator holds its state file: no other writer can race this run.
             sole_writer=self._connection.emulator is not None,
+            # An account the credentials could not prove theirs is proven by the first create.
+            owner=self.account_sid if self.owner_unproven else "",
         )
-        return executor.run(plan)
+        try:
+            return executor.run(plan)
+        except AccountMismatchError as error:
+            raise AccountMismatchError(f"environment {self.environment}: {error}") from None
 
     def cancel_requests(self) -> None:
         """Give up on requests waiting for a slot or a retry (they fail at once); those on the wire end."""

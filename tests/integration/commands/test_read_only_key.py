@@ -61,7 +61,8 @@ def test_apply_with_a_read_only_key_writes_nothing_and_exits_3_with_one_line(
 
     assert run.exit_code == 3
     assert run.stderr.splitlines()[-2:] == [
-        f"Applying 5 changes to account AC…aaaa (Emulator account 1) at {as_key.base_url} ...",
+        # No friendly name: a Restricted key cannot read the Accounts resource that holds it.
+        f"Applying 5 changes to account AC…aaaa at {as_key.base_url} ...",
         REFUSED_LINE,
     ]
     # The page that shows the line shows this one.

@@ -16,12 +16,14 @@ from verifyctl.emulator import EmulatorServer
 ACME = ("AC" + "1" * 32, "acme-token", "Acme Production")
 GLOBEX = ("AC" + "2" * 32, "globex-token")
 KEY = ("SK" + "3" * 32, "key-secret", ACME[0])
+MAIN_KEY = ("SK" + "4" * 32, "main-secret", ACME[0], "main")
+READ_ONLY_KEY = ("SK" + "5" * 32, "read-secret", ACME[0], "read-only")
 RFC2822 = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$")
 
 
 @pytest.fixture
 def two_accounts() -> Iterator[EmulatorServer]:
-    with EmulatorServer(accounts=[ACME, GLOBEX], api_keys=[KEY]) as server:
+    with EmulatorServer(accounts=[ACME, GLOBEX], api_keys=[KEY, MAIN_KEY, READ_ONLY_KEY]) as server:
         yield server
 
 
@@ -60,14 +62,26 @@ def test_an_account_without_a_name_gets_a_numbered_default(two_accounts: Emulato
     assert two_accounts.accounts == [ACME[:2], GLOBEX]
 
 
-def test_an_api_key_reads_its_own_account(two_accounts: EmulatorServer) -> None:
-    response = Api(two_accounts.base_url, KEY[:2]).get(_path(ACME[0]))
+def test_a_main_key_reads_its_own_account(two_accounts: EmulatorServer) -> None:
+    response = Api(two_accounts.base_url, MAIN_KEY[:2]).get(_path(ACME[0]))
 
     assert response.status_code == 200 and response.json()["friendly_name"] == "Acme Production"
 
 
+@pytest.mark.parametrize("key", [KEY, READ_ONLY_KEY], ids=["standard", "restricted"])
+def test_standard_and_restricted_keys_are_refused_the_accounts_resource(
+    two_accounts: EmulatorServer, key: tuple[str, ...]
+) -> None:
+    # As Twilio answers a key that is not a Main key on /Accounts: 401 / 20003.
+    api = Api(two_accounts.base_url, (key[0], key[1]))
+    for path in (_path(ACME[0]), _path(GLOBEX[0]), "/2010-04-01/Accounts.json"):
+        assert error_of(api.get(path)) == (401, 20003, "Authenticate")
+    # The key itself works: Verify reads are answered.
+    assert api.get("/v2/Services").status_code == 200
+
+
 def test_another_account_is_not_found_as_on_twilio(two_accounts: EmulatorServer) -> None:
-    for auth in (ACME[:2], KEY[:2]):
+    for auth in (ACME[:2], MAIN_KEY[:2]):
         response = Api(two_accounts.base_url, auth).get(_path(GLOBEX[0]))
         assert error_of(response) == (
             404,

@@ -30,7 +30,8 @@ def test_a_read_only_key_reads_what_the_account_holds(server: EmulatorServer) ->
 
     assert reader.get(f"/v2/Services/{service['sid']}").json() == service
     assert [s["sid"] for s in reader.get("/v2/Services").json()["services"]] == [service["sid"]]
-    assert reader.get(f"/2010-04-01/Accounts/{ACCOUNT[0]}.json").json()["sid"] == ACCOUNT[0]
+    # A Restricted key is refused the Accounts resource, as Twilio refuses every key but a Main one.
+    assert error_of(reader.get(f"/2010-04-01/Accounts/{ACCOUNT[0]}.json"))[:2] == (401, 20003)
 
 
 def test_every_write_of_a_read_only_key_is_refused_and_changes_nothing(server: EmulatorServer) -> None:
@@ -88,3 +89,27 @@ def test_serve_takes_a_read_only_key_and_the_banner_says_so(capsys: pytest.Captu
     shown = f"API key: {READER[0]} for account {ACCOUNT[0]} (read-only)"
     assert shown in capsys.readouterr().out.splitlines()
     assert error_of(refused) == REFUSED
+
+
+def test_the_banner_names_each_key_type(capsys: pytest.CaptureFixture[str]) -> None:
+    standard, main = "SK" + "6" * 32, "SK" + "7" * 32
+    given = [f"{standard}:s:{ACCOUNT[0]}", f"{main}:m:{ACCOUNT[0]}:main"]
+    serve = emulator_group.get_command(click.Context(emulator_group), "serve")
+    assert serve is not None
+    keys = serve.make_context("serve", [arg for key in given for arg in ("--api-key", key)]).params[
+        "api_keys"
+    ]
+
+    with EmulatorServer(accounts=[ACCOUNT], api_keys=keys) as running:
+        _print_banner(running, None, generated=False, api_keys=keys, admin_given=False)
+        # The main key reads the Accounts resource, the standard one is refused it.
+        read_by_main = Api(running.base_url, (main, "m")).get(f"/2010-04-01/Accounts/{ACCOUNT[0]}.json")
+        read_by_standard = Api(running.base_url, (standard, "s")).get(
+            f"/2010-04-01/Accounts/{ACCOUNT[0]}.json"
+        )
+
+    lines = capsys.readouterr().out.splitlines()
+    assert f"API key: {standard} for account {ACCOUNT[0]} (standard)" in lines
+    assert f"API key: {main} for account {ACCOUNT[0]} (main)" in lines
+    assert read_by_main.json()["sid"] == ACCOUNT[0]
+    assert error_of(read_by_standard)[:2] == (401, 20003)

@@ -17,10 +17,17 @@ pytestmark = pytest.mark.usefixtures("instant_waits")
 
 STAGING, PROD = "AC" + "1" * 32, "AC" + "2" * 32
 STAGING_TOKEN, PROD_TOKEN = "s" * 32, "p" * 32
+# A Standard key (refused /Accounts, as on Twilio), a Main one and a read-only (Restricted) one.
 PROD_KEY, PROD_SECRET = "SK" + "3" * 32, "k" * 32
+PROD_MAIN_KEY, PROD_MAIN_SECRET = "SK" + "4" * 32, "m" * 32
+PROD_READ_KEY, PROD_READ_SECRET = "SK" + "5" * 32, "r" * 32
 EMULATOR_OPTIONS = {
     "accounts": [(STAGING, STAGING_TOKEN, "Acme Staging"), (PROD, PROD_TOKEN, "Acme Production")],
-    "api_keys": [(PROD_KEY, PROD_SECRET, PROD)],
+    "api_keys": [
+        (PROD_KEY, PROD_SECRET, PROD),
+        (PROD_MAIN_KEY, PROD_MAIN_SECRET, PROD, "main"),
+        (PROD_READ_KEY, PROD_READ_SECRET, PROD, "read-only"),
+    ],
 }
 
 ENVIRONMENTS = f"""\
@@ -119,9 +126,12 @@ def test_apply_per_environment_converges(emulator: EmulatorServer, repo: Path) -
     assert again.stdout.count("No changes.") == 2
 
 
-def test_a_production_key_configured_for_staging_is_refused(
+def test_a_production_main_key_configured_for_staging_is_refused(
     emulator: EmulatorServer, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A Main key reads /Accounts: the refusal comes before anything of production is listed.
+    monkeypatch.setenv("PROD_KEY", PROD_MAIN_KEY)
+    monkeypatch.setenv("PROD_SECRET", PROD_MAIN_SECRET)
     swapped = ENVIRONMENTS.replace(
         "credentials: {auth_token_env: STAGING_TOKEN}",
         "credentials: {api_key_env: PROD_KEY, api_secret_env: PROD_SECRET}",
@@ -131,7 +141,7 @@ def test_a_production_key_configured_for_staging_is_refused(
         run = run_cli(*command, ".", "--env", "staging", "--no-color")
         assert run.exit_code == 3, run.stderr
         assert "belong to account AC…2222, not AC…1111" in run.stderr
-        assert "PROD_KEY" in run.stderr and PROD_SECRET not in run.stderr
+        assert "PROD_KEY" in run.stderr and PROD_MAIN_SECRET not in run.stderr
     assert writes(emulator, STAGING) == writes(emulator, PROD) == []
     # Nothing of production was even listed with them.
     assert not [r for r in emulator.requests() if str(r["path"]).startswith("/v2/")]
