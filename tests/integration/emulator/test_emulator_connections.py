@@ -105,7 +105,12 @@ def test_many_idle_connections_cannot_stop_it_answering() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"idle_timeout": 0}, "idle_timeout"), ({"max_connections": 0}, "max_connections")],
+    [
+        ({"idle_timeout": 0}, "idle_timeout"),
+        ({"max_connections": 0}, "max_connections"),
+        ({"request_timeout": 0}, "request_timeout"),
+        ({"max_head_bytes": 100}, "max_head_bytes"),
+    ],
 )
 def test_bad_connection_limits_are_refused(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):

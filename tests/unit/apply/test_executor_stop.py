@@ -82,9 +82,9 @@ def statuses(result: ApplyResult) -> dict[str, tuple[str, str]]:
     return {str(o.change.address): (o.status, o.detail) for o in result.outcomes}
 
 
-def test_an_account_wide_failure_cancels_the_client_and_skips_every_change_not_yet_sent() -> None:
-    client = CancellableClient(fail="A")  # 401: the credentials were refused
-    plan = Plan(
+def two_services_with_a_webhook_each() -> Plan:
+    """Service A and service B, each with a webhook: a failure of A's tells what B's side does."""
+    return Plan(
         changes=(
             create("service[A]", {"friendly_name": "A"}),
             create("service[B]", {"friendly_name": "B"}),
@@ -92,7 +92,11 @@ def test_an_account_wide_failure_cancels_the_client_and_skips_every_change_not_y
             create("service[B]/webhook[w]", {"friendly_name": "w"}),
         )
     )
-    result = run(client, plan)
+
+
+def test_an_account_wide_failure_cancels_the_client_and_skips_every_change_not_yet_sent() -> None:
+    client = CancellableClient(fail="A")  # 401: the credentials were refused
+    result = run(client, two_services_with_a_webhook_each())
     seen = statuses(result)
     assert seen["service[A]"][0] == "failed"
     assert seen["service[B]"] == ("skipped", STOPPED)  # queued behind A: its request was never sent
@@ -132,15 +136,7 @@ def test_a_replace_cancelled_between_its_delete_and_its_create_is_a_failure() ->
 
 def test_a_failure_of_one_change_holds_back_only_its_dependents() -> None:
     client = CancellableClient(fail="A", status=400)  # the API refused a value of service[A]
-    plan = Plan(
-        changes=(
-            create("service[A]", {"friendly_name": "A"}),
-            create("service[B]", {"friendly_name": "B"}),
-            create("service[A]/webhook[w]", {"friendly_name": "w"}),
-            create("service[B]/webhook[w]", {"friendly_name": "w"}),
-        )
-    )
-    result = run(client, plan)
+    result = run(client, two_services_with_a_webhook_each())
     seen = statuses(result)
     assert seen["service[A]"][0] == "failed"
     assert seen["service[A]/webhook[w]"] == ("skipped", "a change it depends on failed")
