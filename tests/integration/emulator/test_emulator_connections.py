@@ -112,6 +112,6 @@ def test_many_idle_connections_cannot_stop_it_answering() -> None:
         ({"max_head_bytes": 100}, "max_head_bytes"),
     ],
 )
-def test_bad_connection_limits_are_refused(kwargs: dict[str, float], message: str) -> None:
+def test_bad_limits_are_refused(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         EmulatorServer(**kwargs)  # type: ignore[arg-type]
