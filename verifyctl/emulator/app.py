@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import math
+import secrets
 import threading
 import time
 from collections import deque
@@ -47,6 +48,12 @@ logger = logging.getLogger("verifyctl.emulator")
 CONTROL_PREFIX = "/__emulator__/"
 DEFAULT_REQUEST_LOG_SIZE = 10_000
 WRITE_METHODS = ("POST", "DELETE")
+# Twilio names every answer with a request id (RQ + 32 hex digits) that its support can look up.
+REQUEST_ID_HEADER = "Twilio-Request-Id"
+
+
+def new_request_id() -> str:
+    return "RQ" + secrets.token_hex(16)
 
 
 @dataclass
@@ -179,10 +186,13 @@ class App:
             self._log.extend(kept)
 
     def _record(self, method: str, path: str, body: str, outcome: Reply, account_sid: str | None) -> None:
+        # The answer's request id is logged too, so a test can match a client's record with this log.
+        request_id = outcome.headers.setdefault(REQUEST_ID_HEADER, new_request_id())
         entry = {
             "method": method,
             "path": path,
             "status": outcome.status,
+            "request_id": request_id,
             "account_sid": account_sid,
             "dropped": outcome.drop,
             # The names of the form parameters sent (never their values, which may be personal data),
