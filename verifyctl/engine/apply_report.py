@@ -98,7 +98,7 @@ def build_report(record: ApplyRecord) -> dict[str, Any]:
         "account": {
             "sid": mask_sid(sid) if sid else None,
             "friendly_name": (plan.account_name or None) if plan is not None else None,
-            "api_url": api_url or None,
+            "api_url": clean(api_url) or None,
         },
         "configuration": {"sha256": plan.configuration, "files": list(plan.files)}
         if plan is not None
@@ -153,13 +153,13 @@ def _entry(
         result, detail = _RESULTS[last.status], last.detail
     sids = [outcome.sid for outcome in outcomes if outcome.sid]
     return {
-        "address": str(change.address),
+        "address": clean(str(change.address)),
         "kind": change.kind.name,
         "action": change.action.value,
         "sid": sids[-1] if sids else change.id,
         "result": result,
         "detail": clean(detail) or None,
-        "deleted_with": str(change.deleted_with) if change.deleted_with is not None else None,
+        "deleted_with": clean(str(change.deleted_with)) if change.deleted_with is not None else None,
         "request_id": next((r.request_id for r in reversed(answered) if r.request_id), None),
         "http_status": answered[-1].status if answered else None,
         "duration_ms": round(sum(o.seconds for o in outcomes) * 1000) if requests else None,

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.integration.commands.reports import SCHEMA, report_of
+from tests.support.apply_reports import SCHEMA, report_of
 from tests.integration.conftest import run_cli, writes
 from verifyctl.emulator import EmulatorServer
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.commands.reports import report_of
+from tests.support.apply_reports import report_of
 from verifyctl.emulator import EmulatorServer
 
 REPO = Path(__file__).resolve().parents[3]

@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "apply-report.schema.json").read_text(encoding="utf-8"))
 
 
