@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.support.apply_reports import SCHEMA, report_of
 from tests.integration.conftest import run_cli, writes
+from tests.support.apply_reports import SCHEMA, report_of
 from verifyctl.emulator import EmulatorServer
 
 GITHUB = ("GITHUB_ACTOR", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT")
