@@ -35,6 +35,11 @@ from verifyctl.plan.model import Plan
 from verifyctl.plan.saved import read_saved_plan
 from verifyctl.render.text import SYMBOLS, render_text
 
+REPORT_HELP = """\b
+--report FILE.json: the run's audit record (schemas/apply-report.schema.json), written however
+  apply ends; in GitHub Actions it names GITHUB_ACTOR and the run's URL (GITHUB_SERVER_URL,
+  GITHUB_REPOSITORY, GITHUB_RUN_ID), else the local user. It holds no secret."""
+
 
 def progress_line(outcome: Outcome, count: str = "") -> str:
     """The line of one ended change; `count` is its `[n/N]` in the run."""
@@ -156,6 +161,7 @@ def execute(plan: Plan, engine: Engine, record: ApplyRecord | None = None) -> No
     epilog=epilog(
         PATHS,
         account_env(parallelism=True),
+        REPORT_HELP,
         exit_codes(
             "  0   applied, or nothing to apply",
             "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
