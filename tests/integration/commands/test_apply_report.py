@@ -330,3 +330,63 @@ def test_an_apply_with_a_key_that_may_only_read_reports_nothing_applied(
     assert report["reason"].endswith("nothing was written")
     assert report["summary"]["applied"] == 0
     assert [entry["status"] for entry in writes(emulator)] == [403]  # the one refused write, and no other
+
+
+def test_a_report_that_cannot_be_written_at_the_end_fails_the_apply(
+    here: Path, account: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifyctl.cli import apply_report
+    from verifyctl.cli.files import WriteError
+
+    def refuse(target: str, text: str) -> None:
+        raise WriteError(f"cannot write {target}: No space left on device")
+
+    monkeypatch.setattr(apply_report, "write_text", refuse)
+    (here / "verifyctl.yaml").write_text(TWO_SERVICES, encoding="utf-8")
+
+    run = run_cli("apply", "--auto-approve", "--report", "report.json")
+    assert run.exit_code == 1  # applied, but the audit record is missing: not a success
+    assert "Apply complete: 3 applied" in run.stdout
+    assert run.stderr.strip().splitlines()[-1] == "Error: cannot write report.json: No space left on device"
+
+    # After a failure, the failure stands; a line says the report is missing.
+    (here / "verifyctl.yaml").write_text("version: 1\nprune: true\nservices: []\n", encoding="utf-8")
+    run = run_cli("apply", "--auto-approve", "--report", "report.json")
+    assert run.exit_code == 3
+    lines = run.stderr.strip().splitlines()
+    assert "Error: the apply report was not written: cannot write report.json: No space left" in lines[-2]
+    assert "--allow-delete" in lines[-1]
+
+
+def test_ctrl_c_while_reading_writes_an_interrupted_report(
+    here: Path, account: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifyctl.engine import Engine
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Engine, "plan", interrupted)
+    (here / "verifyctl.yaml").write_text(TWO_SERVICES, encoding="utf-8")
+
+    run = run_cli("apply", "--auto-approve", "--report", "report.json")
+
+    assert run.exit_code == 130
+    report = report_of(here / "report.json")
+    assert (report["outcome"], report["exit_code"], report["changes"]) == ("interrupted", 130, [])
+    assert report["reason"] == "interrupted by SIGINT before any change was sent"
+    assert report["account"]["api_url"] == account.base_url
+
+
+def test_a_directory_that_may_not_be_written_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifyctl.cli import files
+    from verifyctl.cli.apply_report import check_report_path
+    from verifyctl.errors import UsageError
+
+    monkeypatch.setattr(files.os, "access", lambda path, mode: False)  # as a user without the permission
+    with pytest.raises(
+        UsageError, match=r"^--report: cannot write .*report\.json: the directory .* is not writable$"
+    ):
+        check_report_path(str(tmp_path / "report.json"))
