@@ -39,6 +39,7 @@ from verifyctl.emulator.errors import (
     write_refused,
 )
 from verifyctl.emulator.faults import FaultDraw, Faults
+from verifyctl.emulator.normalising import normalised_names
 from verifyctl.emulator.store import Store
 from verifyctl.emulator.validation import Form
 
@@ -145,8 +146,11 @@ class App:
         limit: ConcurrencyLimit | None = None,
         request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
         control_access: ControlAccess | None = None,
+        normalise_names: bool = False,
     ) -> None:
         self.store = store
+        # The test mode of normalising.py: service names stored trimmed, their blanks collapsed.
+        self.normalise_names = normalise_names
         # Account SID -> (account, creation time) for the `/2010-04-01/Accounts/{Sid}.json` resource.
         self.accounts = accounts or {}
         self.limit = limit or ConcurrencyLimit()
@@ -276,6 +280,8 @@ class App:
         if handler is None:
             allow = {"Allow": ", ".join(sorted(handlers))}
             return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", allow))
+        if self.normalise_names:
+            body = normalised_names(method, path, body)
         ctx = Context(
             store=self.store,
             clock=self.clock,

@@ -345,6 +345,7 @@ class EmulatorServer:
         allowed_hosts: Sequence[str] = (),
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES,
+        normalise_names: bool = False,
     ) -> None:
         self._host = host
         self._port = port
@@ -390,6 +391,7 @@ class EmulatorServer:
             self._limit,
             request_log_size=request_log_size,
             control_access=self._control,
+            normalise_names=normalise_names,
         )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
