@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import run_cli
+from verifyctl.config import models
 from verifyctl.emulator import EmulatorServer
 
 # No other writer races these applies: their waits for one are skipped (instant_waits, conftest.py).
@@ -99,3 +100,19 @@ def test_an_apply_ends_with_the_changes_read_back_as_written(account: EmulatorSe
     assert changed.stdout.endswith(
         "Apply complete: 2 applied, 0 failed, 0 skipped.\n1 change read back as written.\n"
     )
+
+
+@pytest.mark.parametrize("emulator", NORMALISING, indirect=True)
+def test_with_a_failed_change_too_the_values_are_listed_before_the_failure(
+    account: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A unique_name only the API refuses (as in test_apply_refused_value.py): validate's pattern loosened.
+    monkeypatch.setattr(models, "RATE_LIMIT_NAME_PATTERN", ".+")
+    refused = SPACED.replace(
+        "    webhooks:", '    rate_limits:\n      - unique_name: "has space"\n    webhooks:'
+    )
+    applied = run_cli("apply", write(tmp_path, refused), "--auto-approve")
+    assert applied.exit_code == 1
+    assert f"\n  {LINE}\n" in applied.stdout
+    last = applied.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: 1 change failed") and "fix the configuration" in last
