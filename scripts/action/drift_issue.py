@@ -18,9 +18,8 @@ import re
 import sys
 import urllib.error
 from pathlib import Path
-from typing import Any
 
-from verifyctl_action import _api, _flag, _succeeded, code, environment_name, limited, marker, own_item
+from verifyctl_action import _api, _flag, _succeeded, code, limited, marker, own_item
 
 REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 SERVER = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
@@ -65,7 +64,7 @@ def shown_environment() -> str:
 
 
 def issue_body(markdown: str) -> str:
-    """The issue's body: its marker, what to do, then the plan (the run step's markdown without its marker)."""
+    """The issue's body: its marker, what to do, then the plan (the run step's markdown, marker taken off)."""
     first, _, rest = markdown.partition("\n")
     plan = rest if re.fullmatch(r"<!-- verifyctl-plan(?::[^>]*)? -->", first) else markdown
     where = code(shown_environment())
@@ -133,19 +132,24 @@ def main() -> int:
     state = outcome()
     if state == "error":
         raw = plain(os.environ.get("EXIT_CODE", ""))[:20]
-        print(f"verifyctl exited {raw or '(nothing)'} (an error, not drift): the drift issue is left as it is.")
+        print(
+            f"verifyctl exited {raw or '(nothing)'} (an error, not drift): the drift issue is left as it is."
+        )
         return 0
     try:
         done = keep_issue(state, os.environ.get("MARKDOWN", ""))
     except urllib.error.HTTPError as exc:
-        print(f"::error title=verifyctl drift issue ({name})::GitHub refused a request: {_github_message(exc)}")
+        print(
+            f"::error title=verifyctl drift issue ({name})::GitHub refused a request: {_github_message(exc)}"
+        )
         return 1
     except (IssueError, urllib.error.URLError, OSError, ValueError, KeyError, TypeError) as exc:
         print(f"::error title=verifyctl drift issue ({name})::{plain(str(exc))[:300]}")
         return 1
     print(done)
     if state == "drift":
-        print(f"::warning title=Drift detected ({name})::the live account differs from the configuration: {done}")
+        differs = "the live account differs from the configuration"
+        print(f"::warning title=Drift detected ({name})::{differs}: {done}")
     return 0
 
 

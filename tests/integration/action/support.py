@@ -55,10 +55,16 @@ def account_env(server: EmulatorServer, account: tuple[str, str] = ACCOUNT) -> d
 
 
 def run_step(name: str, env: dict[str, str], cwd: Path, **inputs: str) -> Step:
+    """One step of verifyctl_action.py, as action.yml runs it."""
+    return run_script([str(SCRIPT), name], env, cwd, **inputs)
+
+
+def run_script(argv: list[str], env: dict[str, str], cwd: Path, **inputs: str) -> Step:
+    """A script of scripts/action/ with its INPUT_* variables, a fresh process as on the runner."""
     output = Path(env["GITHUB_OUTPUT"])
     before = output.read_text(encoding="utf-8") if output.exists() else ""
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), name],
+        [sys.executable, *argv],
         env={**env, **inputs},
         cwd=cwd,
         capture_output=True,
