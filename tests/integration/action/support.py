@@ -216,7 +216,9 @@ class FakeGitHub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: close() waits for the serving loop to notice, which is idle time for each test.
+        poll = {"poll_interval": 0.02}
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs=poll, daemon=True)
         self.thread.start()
 
     def writes(self) -> list[tuple[str, str]]:

@@ -158,10 +158,37 @@ def test_unchanged_drift_writes_nothing_and_an_error_asks_github_nothing(
     assert "Drift, unchanged: issue #100 stays as it is." in again.stdout
     assert fake.writes() == [("POST", "/repos/acme/verify-config/issues")]
     before = len(fake.requests)
-    for exit_code in ("1", "4", "", "2; rm -rf", "999999"):
-        failed = issue_step(env, tmp_path, PLAN, exit_code, INPUT_ENVIRONMENT="staging", HAS_CHANGES="true")
-        assert failed.exit_code == 0 and "(an error, not drift)" in failed.stdout, failed
+    failed = issue_step(env, tmp_path, PLAN, "1", INPUT_ENVIRONMENT="staging", HAS_CHANGES="true")
+    assert failed.exit_code == 0, failed
+    assert "verifyctl exited 1 (an error, not drift): the drift issue is left as it is." in failed.stdout
     assert fake.requests[before:] == [] and fake.issues[0]["state"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "detailed", "has_changes", "outcome"),
+    [
+        ("2", "true", "true", "drift"),
+        ("0", "false", "true", "drift"),  # without --detailed-exitcode, changes exit 0
+        ("0", "true", "false", "clean"),
+        ("2", "false", "true", "error"),  # exit 2 is success only with --detailed-exitcode
+        ("4", "true", "true", "error"),  # policy errors: the plan is not the account's last word
+        ("1", "true", "false", "error"),
+        ("3", "true", "false", "error"),
+        ("", "true", "false", "error"),
+        ("2; rm -rf", "true", "true", "error"),
+        ("99999", "true", "true", "error"),
+    ],
+)
+def test_only_a_plan_that_succeeded_is_drift_or_no_drift(
+    monkeypatch: pytest.MonkeyPatch, exit_code: str, detailed: str, has_changes: str, outcome: str
+) -> None:
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    import drift_issue
+
+    monkeypatch.setenv("EXIT_CODE", exit_code)
+    monkeypatch.setenv("INPUT_DETAILED_EXITCODE", detailed)
+    monkeypatch.setenv("HAS_CHANGES", has_changes)
+    assert drift_issue.outcome() == outcome
 
 
 def test_only_the_tokens_own_open_issue_with_the_marker_is_kept(
