@@ -146,15 +146,17 @@ SERVICE = "__Approved__ by _security_"
 PLAN = "<!-- verifyctl-plan:staging -->\n### verifyctl plan: `staging`\n\n**Plan: 0 to add, 1 to change.**\n"
 
 
-def test_unchanged_drift_writes_nothing_and_an_error_asks_github_nothing(
+def test_unchanged_drift_writes_nothing_a_long_plan_is_cut_and_an_error_asks_github_nothing(
     github: tuple[FakeGitHub, dict[str, str]], tmp_path: Path
 ) -> None:
     fake, env = github
-    assert (
-        "Drift: opened issue #100."
-        in issue_step(env, tmp_path, PLAN, "2", INPUT_ENVIRONMENT="staging").stdout
-    )
-    again = issue_step(env, tmp_path, PLAN, "2", INPUT_ENVIRONMENT="staging")
+    long = PLAN + "| x |\n" * 20_000  # more than an issue holds
+    opened = issue_step(env, tmp_path, long, "2", INPUT_ENVIRONMENT="staging")
+    assert "Drift: opened issue #100." in opened.stdout
+    body = fake.issues[0]["body"]
+    assert len(body) < 65_536
+    assert body.endswith("\n\n_Drift truncated; the full plan is in the job log and summary._\n")
+    again = issue_step(env, tmp_path, long, "2", INPUT_ENVIRONMENT="staging")
     assert "Drift, unchanged: issue #100 stays as it is." in again.stdout
     assert fake.writes() == [("POST", "/repos/acme/verify-config/issues")]
     before = len(fake.requests)
@@ -225,7 +227,7 @@ def test_only_the_tokens_own_open_issue_with_the_marker_is_kept(
     assert quiet.exit_code == 0 and "No drift, and no drift issue open." in quiet.stdout
 
 
-def test_a_token_that_cannot_write_issues_fails_the_step_and_says_why(
+def test_a_token_that_cannot_keep_issues_fails_the_step_and_says_why(
     github: tuple[FakeGitHub, dict[str, str]], tmp_path: Path
 ) -> None:
     fake, env = github
@@ -242,6 +244,12 @@ def test_a_token_that_cannot_write_issues_fails_the_step_and_says_why(
     assert missing.exit_code == 1
     assert (
         "::error title=verifyctl drift issue (staging)::the run step left no plan markdown" in missing.stdout
+    )
+    stranger = {**env, "GITHUB_TOKEN": "ghs_unknown"}
+    unnamed = issue_step(stranger, tmp_path, PLAN, "2", INPUT_ENVIRONMENT="staging")
+    assert unnamed.exit_code == 1 and "Traceback" not in unnamed.stderr
+    assert "::error title=verifyctl drift issue (staging)::GitHub did not say whose the token is" in (
+        unnamed.stdout
     )
     assert fake.issues == []
 
