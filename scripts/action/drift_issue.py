@@ -148,8 +148,10 @@ def main() -> int:
         return 1
     print(done)
     if state == "drift":
+        issue = re.search(r"issue #[0-9]+", done)
+        see = f"; see {issue.group()}" if issue else ""
         differs = "the live account differs from the configuration"
-        print(f"::warning title=Drift detected ({name})::{differs}: {done}")
+        print(f"::warning title=Drift detected ({name})::{differs}{see}")
     return 0
 
 

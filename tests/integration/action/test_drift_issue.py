@@ -78,7 +78,10 @@ def test_drift_opens_one_issue_updates_it_and_closes_it_when_the_account_matches
     assert staging.post(f"/v2/Services/{login['sid']}", {"CodeLength": "8"}).status_code == 200
     job = drift_check(repo, tmp_path, fake, READ_SECRETS)
     assert job.succeeded, job.log
-    assert "::warning title=Drift detected (staging)::" in job.step(DRIFT).stdout
+    assert (
+        "::warning title=Drift detected (staging)::the live account differs from the configuration; "
+        "see issue #100"
+    ) in job.step(DRIFT).stdout.splitlines()
     [issue] = fake.issues
     assert (issue["title"], issue["state"]) == ("verifyctl: drift in `staging`", "open")
     assert issue["body"].startswith(MARKER + "\n**Drift in `staging`**: the live account differs")
