@@ -19,7 +19,16 @@ import sys
 import urllib.error
 from pathlib import Path
 
-from verifyctl_action import _api, _flag, _succeeded, code, limited, marker, own_item
+from verifyctl_action import (
+    _api,
+    _flag,
+    _succeeded,
+    annotation_property,
+    code,
+    limited,
+    marker,
+    own_item,
+)
 
 REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 SERVER = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
@@ -33,12 +42,6 @@ class IssueError(Exception):
 def plain(text: str) -> str:
     """The text on one line, for the job log: no line break can start a workflow command (`::`)."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def annotation(text: str) -> str:
-    """A value escaped for a workflow command's property (`title=`), as GitHub's toolkit escapes it."""
-    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return escaped.replace(":", "%3A").replace(",", "%2C")
 
 
 def outcome() -> str:
@@ -128,7 +131,7 @@ def keep_issue(state: str, markdown_path: str) -> str:
 
 def main() -> int:
     """One drift issue step; exit 1 only when the issue could not be kept as the plan asks."""
-    name = annotation(plain(shown_environment()))
+    name = annotation_property(plain(shown_environment()))
     state = outcome()
     if state == "error":
         raw = plain(os.environ.get("EXIT_CODE", ""))[:20]

@@ -312,10 +312,17 @@ def comment() -> int:
     return 0
 
 
+def annotation_property(text: str) -> str:
+    """A value for a workflow command's property (`title=`), escaped as GitHub's toolkit escapes it."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace(":", "%3A").replace(",", "%2C")
+
+
 def check() -> int:
     """Exit 1 when verifyctl failed, or when a plan has changes and fail-on-changes is set."""
-    command = os.environ.get("INPUT_COMMAND", "").strip() or "plan"
-    env = os.environ.get("INPUT_ENVIRONMENT", "").strip()
+    # Both go into workflow commands (`::error title=...`): a line break in them must not start another.
+    command = annotation_property(os.environ.get("INPUT_COMMAND", "").strip() or "plan")
+    env = annotation_property(os.environ.get("INPUT_ENVIRONMENT", "").strip())
     where = f" ({env})" if env else ""
     raw = os.environ.get("EXIT_CODE", "").strip()
     if not re.fullmatch(r"[0-9]{1,3}", raw):

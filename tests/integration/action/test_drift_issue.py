@@ -286,3 +286,19 @@ def test_hostile_environment_and_service_names_stay_text(
     for line in [issue["title"], *rest]:
         prose = re.sub(r"\\[!-/:-@\[-`{-~]", "", outside_code_spans(line)).replace("<br>", "")
         assert not re.search(r"[<@`_]", prose), f"a name escaped its code span: {line}"
+
+
+def test_no_environment_name_starts_a_workflow_command_in_the_log(
+    github: tuple[FakeGitHub, dict[str, str]], tmp_path: Path
+) -> None:
+    _, env = github
+    name = "prod\n::warning::injected, 100%"
+    logs = [
+        run_step("check", env, tmp_path, INPUT_ENVIRONMENT=name, EXIT_CODE="1").stdout,
+        run_step("check", env, tmp_path, INPUT_ENVIRONMENT=name, EXIT_CODE="x").stdout,
+        issue_step(env, tmp_path, PLAN, "2", INPUT_ENVIRONMENT=name).stdout,
+    ]
+    for log in logs:
+        assert [line for line in log.splitlines() if line.startswith("::")], log  # one command, escaped
+        assert not [line for line in log.splitlines() if line.startswith("::warning::injected")], log
+    assert "::error title=verifyctl plan failed (prod%0A%3A%3Awarning%3A%3Ainjected%2C 100%25)::" in logs[0]
