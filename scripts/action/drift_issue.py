@@ -36,7 +36,7 @@ SHOWN_NAME = 100  # characters of the environment's name in a title or a line
 
 
 class IssueError(Exception):
-    """The drift issue cannot be kept (no plan markdown, or GitHub refused a request): the step fails."""
+    """The drift issue cannot be kept (no plan markdown, no OWNER/NAME repository): the step fails."""
 
 
 def plain(text: str) -> str:
