@@ -31,7 +31,7 @@ from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
 from verifyctl.client.pace import Paces, Progress, Rate
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
+from verifyctl.client.secrets import mask_token_fields, mask_urls, scrub, secret_forms, value_forms
 from verifyctl.client.stats import LimitPath, RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -394,7 +394,9 @@ class VerifyClient:
         if logger.isEnabledFor(logging.DEBUG):
             sent = mask_urls(scrub(body, self._secrets)) if body else "-"
             shown = _shown_body(response) if response is not None else ""
-            received = mask_urls(scrub(shown, self._secrets)) if response is not None else "-"
+            received = (
+                mask_token_fields(mask_urls(scrub(shown, self._secrets))) if response is not None else "-"
+            )
             logger.debug("%s %s: sent %s; received %s", method, target, sent, received, extra=fields)
 
 

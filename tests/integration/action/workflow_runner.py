@@ -110,7 +110,7 @@ class Runner:
             "GITHUB_REPOSITORY": "acme/verify-config",
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_ACTOR": "octo-cat",
-            "GITHUB_RUN_ID": "1",
+            "GITHUB_RUN_ID": "4242",
             "GITHUB_STEP_SUMMARY": str(temp / "step-summary.md"),
             **self.extra_env,
         }
