@@ -88,12 +88,11 @@ def reporting(path: str | None, environ: Mapping[str, str]) -> Iterator[ApplyRec
         record.exit_code, record.reason = error.exit_code, str(error)
         _write_after_failure(path, record)
         raise
-    except (KeyboardInterrupt, click.exceptions.Abort, Terminated) as signal:
-        record.exit_code = 143 if isinstance(signal, Terminated) else 130
+    except (KeyboardInterrupt, click.exceptions.Abort, Terminated) as interruption:
+        record.exit_code = 143 if isinstance(interruption, Terminated) else 130
         record.interrupted = True
-        record.reason = (
-            record.reason or f"interrupted by {_INTERRUPT_CODES[record.exit_code]} before any change was sent"
-        )
+        when = " before any change was sent" if record.result is None else ""
+        record.reason = record.reason or f"interrupted by {_INTERRUPT_CODES[record.exit_code]}{when}"
         _write_after_failure(path, record)
         raise
     except BaseException:
