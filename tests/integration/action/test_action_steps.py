@@ -262,8 +262,8 @@ def test_an_apply_writes_its_report_and_the_summary_links_the_uploaded_artifact(
 
     # A failed apply writes its report too; a URL that is not plain https is shown as no link.
     wrong = {**env, **account_env(emulator, (ACCOUNT[0], "not-the-token-0123456789abcdef012"))}
-    ran, checked = run_action(wrong, repo, **apply)
-    assert (ran.outputs["exit-code"], ran.outputs["has-report"], checked.exit_code) == ("1", "true", 1)
+    ran = run_step("run", wrong, repo, **apply)
+    assert (ran.outputs["exit-code"], ran.outputs["has-report"]) == ("1", "true")
     assert report_of(Path(ran.outputs["report-file"]))["outcome"] == "failed"
     hostile = "https://x.example/a) [click](https://evil.example"
     shown = run_step(
@@ -273,20 +273,18 @@ def test_an_apply_writes_its_report_and_the_summary_links_the_uploaded_artifact(
     assert "evil" not in Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
 
 
-def test_without_the_report_input_apply_writes_none(
-    runner: dict[str, str], emulator: EmulatorServer, tmp_path: Path
+def test_only_apply_with_the_report_input_writes_a_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    env = {**runner, **account_env(emulator)}
-    ran, _ = run_action(
-        env, tmp_path / "repo", INPUT_COMMAND="apply", INPUT_PATHS="verify/", INPUT_REPORT="false"
-    )
-    assert "--report" not in ran.stdout
-    assert {key: ran.outputs[key] for key in REPORT_OUTPUTS} == {
-        "has-report": "false",
-        "report-file": "",
-        "report-name": "",
-    }
-    ran, _ = run_action(
-        env, tmp_path / "repo", INPUT_COMMAND="plan", INPUT_PATHS="verify/", INPUT_REPORT="true"
-    )
-    assert "--report" not in ran.stdout and ran.outputs["has-report"] == "false"
+    script = load_script()
+    for key in list(os.environ):
+        if key.startswith(("INPUT_", "ACTION_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("INPUT_ENVIRONMENT", "production")
+    monkeypatch.setenv("INPUT_REPORT", "true")
+    report = str(tmp_path / "verifyctl-apply-report-production.json")
+    assert script.build_argv("apply", tmp_path)[0][-2:] == ["--report", report]
+    assert "--report" not in script.build_argv("plan", tmp_path)[0]
+    monkeypatch.setenv("INPUT_REPORT", "false")
+    assert "--report" not in script.build_argv("apply", tmp_path)[0]
+    assert script._report_outputs(None) == {"has-report": "false", "report-file": "", "report-name": ""}
