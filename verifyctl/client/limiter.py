@@ -123,7 +123,7 @@ class ConcurrencyLimiter:
         self._refused_since += refused
         if refused:
             cap = self._cap()
-            if cap is not None:
+            if cap is not None and cap < self._top:
                 self._top = cap
                 self._change(max(1, min(self.limit, cap) * 3 // 4))  # and climb back, finding it again
             elif self._refused_since >= CAP_REFUSALS and self._refused_since * 5 > self._answered * 2:
@@ -157,7 +157,9 @@ class ConcurrencyLimiter:
             spread = math.sqrt(pooled * (1 - pooled) * (1 / sent_above + 1 / sent_below))
             score = (refused_above / sent_above - refused_below / sent_below) / spread
             if score >= best_score:
-                best, best_score = level - 1, score
+                # Those refused below the step are refused at any level: the account counted them,
+                # though the levels leave them out, so the cap is higher by their share.
+                best, best_score = int((level - 1) / (1 - refused_below / sent_below)), score
         return best
 
     def cancel(self) -> None:
