@@ -27,7 +27,7 @@ from verifyctl.client.credentials import Credentials
 from verifyctl.client.exchanges import REQUEST_ID_HEADER, Exchange, ExchangeRecorder
 from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.hints import Endpoint, with_hint
-from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
+from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, Slot
 from verifyctl.client.pace import Paces, Progress, Rate
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
@@ -304,7 +304,10 @@ class VerifyClient:
                 decision.error,
             )
             self.stats.record_retry()
-            self._wait(decision.wait)
+            if decision.throttled:
+                self._wait_to_retry(slot, decision.wait)
+            else:
+                self._wait(decision.wait)
 
     def _wait(self, seconds: float) -> None:
         sleep = self._retry.sleep
@@ -312,6 +315,13 @@ class VerifyClient:
             sleep(seconds)
         elif self._limiter.cancelled.wait(seconds):
             raise CancelledError("not retried: the run was cancelled after another request failed")
+
+    def _wait_to_retry(self, slot: Slot, seconds: float) -> None:
+        # A concurrency 429 waits less once the limit is lowered under the level it met (docs/performance.md).
+        if self._retry.sleep is None:
+            self._limiter.wait_to_retry(slot, seconds)
+        elif not self._limiter.lowered_since(slot):
+            self._retry.sleep(seconds)
 
     @staticmethod
     def _encode(form: Sequence[tuple[str, str]]) -> str:
