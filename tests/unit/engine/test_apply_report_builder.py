@@ -31,6 +31,7 @@ def test_each_change_gets_its_last_word_and_every_write_sent_for_it() -> None:
     child = change("service[A]/webhook[w]", Action.DELETE, id="YW" + "2" * 32, deleted_with=service.address)
     created = change("service[B]")
     held = change("service[C]")
+    dependent = change("service[B]/webhook[w]")
     refused = ApiError(
         status=400,
         code=60200,
@@ -51,10 +52,11 @@ def test_each_change_gets_its_last_word_and_every_write_sent_for_it() -> None:
             Outcome(created, "failed", f"could not confirm it: {SECRET}", error=refused),
             Outcome(child, "applied", "deleted with service[A]"),
             Outcome(held, NOT_STARTED, "the run was interrupted first"),
+            Outcome(dependent, "skipped", "a change it depends on failed"),
         ]
     )
     plan = Plan(
-        changes=(service, child, created, held),
+        changes=(service, child, created, held, dependent),
         account_sid="AC" + "f" * 32,
         api_url=f"https://user:{SECRET}@verify.example",
         configuration=DIGEST,
@@ -77,7 +79,14 @@ def test_each_change_gets_its_last_word_and_every_write_sent_for_it() -> None:
     assert SECRET not in text and "user:" not in text
     assert report["outcome"] == "interrupted" and report["account"]["sid"] == "AC…ffff"
     entries = {entry["address"]: entry for entry in report["changes"]}
-    assert [entries[a]["result"] for a in entries] == ["applied", "deleted_with", "failed", "not_started"]
+    results = [entries[a]["result"] for a in entries]
+    assert results == ["applied", "deleted_with", "failed", "not_started", "skipped"]
+    skipped = entries["service[B]/webhook[w]"]
+    assert (skipped["detail"], skipped["error"], skipped["request_id"]) == (
+        "a change it depends on failed",
+        None,
+        None,
+    )
     deleted = entries["service[A]"]
     assert (deleted["sid"], deleted["request_id"], deleted["http_status"], deleted["duration_ms"]) == (
         SID,
@@ -92,7 +101,7 @@ def test_each_change_gets_its_last_word_and_every_write_sent_for_it() -> None:
     assert (failed["error"]["http_status"], failed["error"]["code"]) == (400, 60200)
     assert "***" in failed["error"]["message"]
     assert entries["service[C]"]["requests"] == [] and entries["service[C]"]["sid"] is None
-    assert report["summary"] == {"applied": 1, "failed": 1, "skipped": 0, "not_started": 1, "deleted_with": 1}
+    assert report["summary"] == {"applied": 1, "failed": 1, "skipped": 1, "not_started": 1, "deleted_with": 1}
 
 
 def test_without_a_result_every_change_is_held_back_with_the_reason() -> None:
