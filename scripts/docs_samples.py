@@ -18,7 +18,8 @@ hand); such a block is checked, but `--write` leaves it for a person to update.
 Before comparing, both sides are normalised, and only in these ways: a SID (two capital letters and
 32 hex digits) becomes its prefix and `…` (`VA…`); a masked account `AC…1234` becomes `AC…`; a
 duration `0.42 s` becomes `N s`; a byte size `3.6 kB` becomes `N B`; an ISO time becomes `TIME`; the
-code in "verification code is: 123456" becomes `CODE`. A page's code in a later command line
+code in "verification code is: 123456" becomes `CODE`; a `sha256:` digest becomes `sha256:…`; an apply
+report's `"duration_ms": 12` becomes `"duration_ms": N`. A page's code in a later command line
 (`--code 580407`) is replaced by the code the emulator sent, as a SID the page shows in an output is
 replaced in later command lines by the one printed in its place (and the other way in what is
 printed, so that `--write` keeps the page's own). Nothing else is forgiven.
@@ -67,8 +68,10 @@ NORMALISE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bAC…[0-9a-f]{4}\b"), "AC…"),
     (re.compile(r"\b\d+(?:\.\d+)? s\b"), "N s"),
     (re.compile(r"\b\d+(?:\.\d+)? (?:B|kB|MB)\b"), "N B"),
-    (re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b"), "TIME"),
+    (re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z\b"), "TIME"),
     (re.compile(r"(verification code is: )\d{4,10}"), r"\1CODE"),
+    (re.compile(r"\bsha256:[0-9a-f]{64}\b"), "sha256:…"),
+    (re.compile(r'("duration_ms": )\d+'), r"\1N"),
 ]
 CODE = re.compile(r"verification code is: (\d{4,10})")
 SID = re.compile(r"\b[A-Z]{2}[0-9a-f]{32}\b")
@@ -274,6 +277,12 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         files=lambda: {"verifyctl.yaml": quickstart()},
         setup=f"{APPLY_QUICKSTART} && sed -i 's/code_length: 6/code_length: 8/' verifyctl.yaml",
         command="verifyctl plan --local --format markdown 2>/dev/null",
+    ),
+    ("docs/plans-and-apply.md", "$ cat report.json"): Sample(
+        files=lambda: {"verifyctl.yaml": quickstart()},
+        setup=f"{APPLY_QUICKSTART} && sed -i 's/code_length: 6/code_length: 8/' verifyctl.yaml && "
+        f"LOGNAME=alice {APPLY_QUICKSTART} --report report.json",
+        shown_files=False,
     ),
     ("docs/ci.md", "<!-- verifyctl-plan:staging -->"): Sample(
         files=lambda: {

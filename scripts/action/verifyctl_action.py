@@ -6,6 +6,7 @@ a script); results go to $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY, as GitHub docu
 
     python verifyctl_action.py run       # run verifyctl; write outputs, the markdown and the job summary
     python verifyctl_action.py comment   # post or update the pull request's plan comment
+    python verifyctl_action.py report    # link the uploaded apply report from the job summary
     python verifyctl_action.py check     # exit non-zero when the run failed (after the comment is up)
 """
 
@@ -61,6 +62,18 @@ def code(value: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def report_path(command: str, workdir: Path) -> Path | None:
+    """Where `apply` writes its report when the `report` input asks for one; None otherwise."""
+    if command != "apply" or not _flag("INPUT_REPORT"):
+        return None
+    return workdir / f"{report_name()}.json"
+
+
+def report_name() -> str:
+    """The report's artifact name: one per environment, as artifact names must be unique in a run."""
+    return f"verifyctl-apply-report-{_slug(environment_name())}"
+
+
 def build_argv(command: str, workdir: Path) -> tuple[list[str], Path | None]:
     """The verifyctl command line for the inputs, and the saved plan's path for `plan`."""
     executable = os.environ.get("ACTION_VERIFYCTL", "verifyctl")
@@ -76,6 +89,9 @@ def build_argv(command: str, workdir: Path) -> tuple[list[str], Path | None]:
             argv.append("--detailed-exitcode")
     elif command == "apply":
         argv += ["--auto-approve", "--no-color"]
+        report_file = report_path(command, workdir)
+        if report_file is not None:
+            argv += ["--report", str(report_file)]
     try:
         argv += shlex.split(os.environ.get("INPUT_ARGS", ""))
     except ValueError as exc:
@@ -152,9 +168,11 @@ def run() -> int:
         argv, plan_file = build_argv(command, workdir)
     except InputError as exc:
         return _refuse_input(command, workdir, str(exc))
-    if plan_file is not None:
-        # An earlier run's plan in the same job must not be read as this one's.
-        plan_file.unlink(missing_ok=True)
+    report_file = report_path(command, workdir)
+    for earlier in (plan_file, report_file):
+        if earlier is not None:
+            # An earlier run's plan or report in the same job must not be read as this one's.
+            earlier.unlink(missing_ok=True)
     print("+ " + shlex.join(argv), flush=True)
     try:
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -173,15 +191,25 @@ def run() -> int:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown + "\n")
     saved = plan_file is not None and plan_file.is_file()
+    reported = report_file is not None and report_file.is_file()
     _write_output(
         {
             "exit-code": str(exit_code),
             "has-changes": "true" if _has_changes(plan_file, exit_code) else "false",
             "plan-file": str(plan_file) if saved else "",
             "markdown": str(markdown_file),
+            **_report_outputs(report_file if reported else None),
         }
     )
     return 0
+
+
+def _report_outputs(report: Path | None) -> dict[str, str]:
+    return {
+        "has-report": "true" if report is not None else "false",
+        "report-file": str(report) if report is not None else "",
+        "report-name": report_name() if report is not None else "",
+    }
 
 
 def _refuse_input(command: str, workdir: Path, message: str) -> int:
@@ -196,6 +224,7 @@ def _refuse_input(command: str, workdir: Path, message: str) -> int:
             "has-changes": "false",
             "plan-file": "",
             "markdown": str(markdown_file),
+            **_report_outputs(None),
         }
     )
     return 0
@@ -312,6 +341,42 @@ def comment() -> int:
     return 0
 
 
+def report() -> int:
+    """Add the apply report's line to the job summary: its outcome and counts, linked to its artifact."""
+    name = os.environ.get("REPORT_NAME", "").strip()
+    url = os.environ.get("ARTIFACT_URL", "").strip()
+    try:
+        data = json.loads(Path(os.environ.get("REPORT_FILE", "")).read_text(encoding="utf-8"))
+        outcome = str(data["outcome"])
+        counts = {key: int(value) for key, value in data["summary"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        reason = " ".join(str(exc).split())  # one line: a line break would start another workflow command
+        print(f"::warning title=verifyctl apply report::cannot read the apply report: {reason}")
+        return 0
+    env = os.environ.get("INPUT_ENVIRONMENT", "").strip()
+    where = f" ({code(env)})" if env else ""
+    # Only a plain https URL becomes a link: the value is an input of this step, shown in a public summary.
+    plain = re.fullmatch(r"https://[^\s()<>\[\]`]+", url)
+    linked = f"[{code(name)}]({url})" if plain else code(name)
+    shown = ", ".join(f"{counts.get(key, 0)} {label}" for key, label in SUMMARY_LABELS.items())
+    line = f"**verifyctl apply report**{where}: {linked} — {code(outcome)}: {shown}.\n"
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    print(line, end="")
+    return 0
+
+
+SUMMARY_LABELS = {
+    "applied": "applied",
+    "failed": "failed",
+    "skipped": "skipped",
+    "not_started": "not started",
+    "deleted_with": "deleted with a parent",
+}
+
+
 def annotation_property(text: str) -> str:
     """A value for a workflow command's property (`title=`), escaped as GitHub's toolkit escapes it."""
     escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -350,7 +415,7 @@ def check() -> int:
     return 0
 
 
-STEPS = {"run": run, "comment": comment, "check": check}
+STEPS = {"run": run, "comment": comment, "report": report, "check": check}
 
 
 def main(argv: list[str]) -> int:

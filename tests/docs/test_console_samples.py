@@ -56,10 +56,13 @@ def test_the_sample_is_what_the_commands_print(block: Any) -> None:
         pytest.fail(f"{block.where}: the sample is stale; update it with: {samples.UPDATE}\n{diff}")
 
 
-def test_normalising_forgives_only_sids_masks_durations_sizes_times_and_codes() -> None:
+def test_normalising_forgives_only_sids_masks_durations_sizes_times_digests_and_codes() -> None:
     normalise = samples.normalise
     assert normalise("created VA61deba68c861184688bcf1c646fa9607 (0.01 s)") == "created VA… (N s)"
     assert normalise("account AC…4de3, 3.6 kB, 2026-11-26T06:17:58Z") == "account AC…, N B, TIME"
+    assert normalise('"2026-11-26T06:17:58.250Z", "duration_ms": 12') == '"TIME", "duration_ms": N'
+    assert normalise("sha256:" + "0a" * 32) == "sha256:…"
+    assert normalise("sha256:" + "0a" * 31) != "sha256:…"  # not a digest: kept
     assert normalise("Your code is: 580407") == "Your code is: 580407"  # only a verification code
     assert normalise("verification code is: 580407.") == "verification code is: CODE."
     for kept in ("Plan: 18 to add", "exit 2", "VA…", "HJ0000000000000000000000000000000", "in 3 objects"):

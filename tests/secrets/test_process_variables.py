@@ -169,7 +169,8 @@ def test_a_declared_value_holding_a_credential_is_masked_everywhere(
         watch.run("plan", "-vv", *declared, "--format", fmt)
     watch.run("plan", *declared, "--out", "plan.json")
     watch.check_file("plan.json")
-    watch.run("apply", "-vv", *declared, "--plan", "plan.json", "verifyctl.yaml")
+    watch.run("apply", "-vv", *declared, "--plan", "plan.json", "verifyctl.yaml", "--report", "report.json")
+    watch.check_file("report.json")
     watch.run("validate", expect=0 if source != "--var" else 1)  # validate takes no --var
     for fmt in ("text", "json", "sarif", "github"):
         watch.run("lint", "--format", fmt, expect=None)

@@ -67,7 +67,8 @@ def test_a_secret_in_a_webhook_url_is_masked_everywhere(
     # default), checks it against the saved one by digest, and sends the real value.
     watch.run("plan", *verbose, "--out", "plan.json")
     watch.check_file("plan.json")
-    watch.run("apply", *verbose, "--plan", "plan.json")
+    watch.run("apply", *verbose, "--plan", "plan.json", "--report", "report.json")
+    watch.check_file("report.json")
     sid, token = emulator.accounts[0]
     services = requests.get(f"{emulator.base_url}/v2/Services", auth=(sid, token), timeout=10).json()
     (service,) = services["services"]
@@ -226,7 +227,8 @@ def test_a_webhook_password_is_never_shown_and_a_malformed_url_is_refused(
     watch.run("plan", "--format", "json")
     watch.run("plan", "--out", "plan.json")
     watch.check_file("plan.json")
-    watch.run("apply", "-vv", "--plan", "plan.json", "verifyctl.yaml")
+    watch.run("apply", "-vv", "--plan", "plan.json", "verifyctl.yaml", "--report", "report.json")
+    watch.check_file("report.json")
     watch.run("import", "-vv", "-o", "imported.yaml")
     watch.check_file("imported.yaml")
     assert "https://${secret:" in Path("imported.yaml").read_text(encoding="utf-8")

@@ -6,12 +6,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from verifyctl.apply.confirm import Confirmer, Created
 from verifyctl.apply.readback import Difference, read_back
 from verifyctl.apply.safelist import apply_safe_list
+from verifyctl.client.exchanges import Exchange
 from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
 from verifyctl.errors import (
@@ -59,6 +61,9 @@ class Outcome:
     refused: bool = False
     # Why it failed, when it did.
     error: VerifyctlError | None = None
+    # The object's SID (a create's new one), and the writes sent for it with their request ids.
+    sid: str | None = None
+    requests: tuple[Exchange, ...] = ()
     # What the write's answer holds otherwise than sent (apply/readback.py); None when not read back
     # (deletes, and objects another writer created, which this run did not write).
     read_back: tuple[Difference, ...] | None = None
@@ -149,11 +154,13 @@ class Executor:
         timing: RetryPolicy | None = None,
         sole_writer: bool = False,
         owner: str = "",
+        recording: Callable[[], AbstractContextManager[list[Exchange]]] | None = None,
     ) -> None:
         """`on_failure` runs at the first account-wide failure: it should make queued requests fail
         (client.cancel). `timing` gives the clock and sleep of the waits for racing writers; a
         `sole_writer` (no other writer can reach the account) confirms nothing; an `owner` is the
-        account the creates must prove they were made in (AccountMismatchError stops the run)."""
+        account the creates must prove they were made in (AccountMismatchError stops the run).
+        `recording` (the client's) lists the writes sent on a thread: each outcome carries its own."""
         self._client = client
         self._pool = pool
         self._progress = progress
@@ -172,6 +179,7 @@ class Executor:
         self._confirmer = Confirmer(client, pool, self._warn, timing)
         self._sole_writer = sole_writer
         self._owner = owner
+        self._recording = recording or (lambda: nullcontext([]))
 
     def _mark_adopted(self, object_id: str) -> None:
         with self._lock:
@@ -329,6 +337,13 @@ class Executor:
         self._progress(outcome)
 
     def _apply_one(self, change: Change, ids: dict[Address, str]) -> Outcome:
+        with self._recording() as writes:
+            outcome = self._send_one(change, ids)
+        made = change.action in (Action.CREATE, Action.REPLACE) and outcome.status == "applied"
+        sid = ids.get(change.address) if made else change.id
+        return replace(outcome, sid=sid, requests=tuple(writes))
+
+    def _send_one(self, change: Change, ids: dict[Address, str]) -> Outcome:
         # Checked as each change is about to start, so at most the changes in flight end after a stop.
         if self._stop.is_set():
             return Outcome(change, NOT_STARTED, "the run was interrupted before it was sent")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from verifyctl.cli.apply_report import check_report_path, reporting
 from verifyctl.cli.environment import one_target
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.interrupts import stop_on_signals
@@ -27,11 +29,17 @@ from verifyctl.engine import (
     check_guards,
     load_configuration,
 )
+from verifyctl.engine.apply_report import ApplyRecord
 from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError
 from verifyctl.plan.model import Plan
 from verifyctl.plan.saved import read_saved_plan
 from verifyctl.render.text import SYMBOLS, render_text
+
+REPORT_HELP = """\b
+--report FILE.json: the run's audit record (schemas/apply-report.schema.json), written however
+  apply ends; in GitHub Actions it names GITHUB_ACTOR and the run's URL (GITHUB_SERVER_URL,
+  GITHUB_REPOSITORY, GITHUB_RUN_ID), else the local user. It holds no secret."""
 
 
 def progress_line(outcome: Outcome, count: str = "") -> str:
@@ -125,19 +133,23 @@ def _changes(plan: Plan) -> str:
     return plural(plan.summary.total, "change")
 
 
-def execute(plan: Plan, engine: Engine) -> None:
+def execute(plan: Plan, engine: Engine, record: ApplyRecord | None = None) -> None:
     started = time.monotonic()
     progress(f"Applying {_changes(plan)} to {plan.where} ...")
     counter = Counter(len(plan.changes))
     with Ticker(counter.describe) as ticker, stop_on_signals(engine.cancel_requests) as interrupt:
         counter.emit = ticker.line
         outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
+    if record is not None:
+        record.result = outcome
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
     read_back = stored_differently(outcome, plan.secrets)
     if read_back is not None and (interrupt.stop.is_set() or not outcome.ok):
         result(f"{read_back}\n")  # listed before the failure's own ending, which decides the exit code
     if interrupt.stop.is_set():
+        if record is not None:
+            record.reason = interrupted_line(outcome)
         progress(interrupted_line(outcome))
         raise click.exceptions.Exit(interrupt.exit_code)
     refused_write = outcome.refused_write
@@ -156,6 +168,7 @@ def execute(plan: Plan, engine: Engine) -> None:
     epilog=epilog(
         PATHS,
         account_env(parallelism=True),
+        REPORT_HELP,
         exit_codes(
             "  0   applied, or nothing to apply",
             "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
@@ -169,6 +182,13 @@ def execute(plan: Plan, engine: Engine) -> None:
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--plan", "plan_file", metavar="FILE", help="Apply exactly this saved, reviewed plan.")
+@click.option(
+    "--report",
+    "report_file",
+    metavar="FILE.json",
+    help="Write an audit report of the run to FILE.json: who, when, the plan, and each change's result and "
+    "Twilio request id (written too when apply fails, is refused or interrupted).",
+)
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-delete", is_flag=True, help="Allow deleting (and replacing) objects.")
 @click.option(
@@ -178,6 +198,7 @@ def execute(plan: Plan, engine: Engine) -> None:
 def apply_command(
     paths: tuple[str, ...],
     plan_file: str | None,
+    report_file: str | None,
     auto_approve: bool,
     allow_delete: bool,
     force: bool,
@@ -188,6 +209,24 @@ def apply_command(
     """Create, update and delete what differs so that the live account matches."""
     if plan_file and targets:
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
+    if report_file is not None:
+        check_report_path(report_file)
+    with reporting(report_file, os.environ) as record:
+        run_apply(paths, plan_file, auto_approve, allow_delete, force, targets, parallelism, account, record)
+
+
+def run_apply(
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    allow_delete: bool,
+    force: bool,
+    targets: tuple[str, ...],
+    parallelism: Parallelism,
+    account: AccountOptions,
+    record: ApplyRecord | None,
+) -> None:
+    """The apply, noting in `record` (when a report is asked for) what it knows as it goes."""
     saved = read_saved_plan(plan_file, account.allow_outside_links) if plan_file else None
     if saved is not None:
         # The saved plan names its environment: apply makes the plan again for that one.
@@ -198,10 +237,18 @@ def apply_command(
         # The plan is applied only as the files ask for it: without PATHS, those are verifyctl.yaml's.
         if not paths and [Path(f).resolve() for f in saved.plan.files] != [Path(DEFAULT_PATH).resolve()]:
             raise UsageError(f"the saved plan was not made from {DEFAULT_PATH}; {saved.how_to_apply()}")
+    if record is not None and saved is not None:
+        record.saved_plan = (saved.file, saved.sha256)
     wanted_targets = check_targets(targets)
     target = one_target(account, paths)
+    if record is not None:
+        record.environment = target.name or ""
     config = load_configuration(paths, target.variables, target.name, target.files)
+    if record is not None:
+        record.secrets = frozenset(config.secrets)
     with open_engine(account, parallelism, target) as engine:
+        if record is not None:
+            record.account = (engine.account_sid, engine.api_url)
         with reading(engine):
             if saved is not None:
                 plan = engine.plan_saved(saved, config)
@@ -209,6 +256,8 @@ def apply_command(
                 plan = engine.plan(config, wanted_targets)
                 if not allow_delete:
                     plan = without_passing_duplicates(plan, lambda: engine.plan(config, wanted_targets))
+        if record is not None:
+            record.plan = plan
         if saved is None or not plan.has_changes:
             result(render_text(plan, use_colour(account.no_color, account.color)))
         if not plan.has_changes:
@@ -218,4 +267,4 @@ def apply_command(
         # A saved plan was reviewed: applying it is the approval.
         if saved is None and not auto_approve:
             confirm_or_refuse(plan)
-        execute(plan, engine)
+        execute(plan, engine, record)

@@ -63,6 +63,17 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def check_writable(target: str | Path) -> None:
+    """Refuse now a file that `write_text` would refuse later (no directory there, a directory or a
+    device at the path, a directory it may not write in), before a run does anything worth reporting."""
+    path = Path(target)
+    shown = str(target)
+    _refuse_all_but_a_regular_file(path, shown)
+    _ensure_directory(path.parent, shown, create=False)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise WriteError(f"cannot write {shown}: the directory {path.parent} is not writable")
+
+
 def write_text(target: str | Path, text: str, *, create_directories: bool = False) -> None:
     """Write `text` to `target`, or to stdout when it is '-'.
 

@@ -14,6 +14,10 @@ from types import FrameType
 GRACE_SECONDS = 10.0
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived outside a command that handles it (apply stops cleanly on its own)."""
+
+
 @dataclass
 class Interrupt:
     """Whether, and by which signal, the run was asked to stop."""

@@ -12,6 +12,7 @@ import click
 
 from verifyctl import __version__
 from verifyctl.cli.hints import with_cli_hint
+from verifyctl.cli.interrupts import Terminated
 from verifyctl.errors import EXIT_ERROR, EXIT_USAGE, VerifyctlError
 
 # Command name -> "module:attribute". Commands are imported when invoked, so `--version`, `--help`,
@@ -101,10 +102,6 @@ def _show_usage_error(exc: click.UsageError) -> None:
             hint = f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.\n"
         click.echo(f"{ctx.get_usage()}\n{hint}", err=True)
     click.echo(f"Error: {one_line(exc.format_message())}", err=True)
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived outside a command that handles it (apply stops cleanly on its own)."""
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import logging
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any
@@ -22,6 +24,7 @@ from verifyctl import __version__
 from verifyctl.client.base_url import is_loopback_host, resolve_base_url
 from verifyctl.client.classify import Answer, Call, History, Next, Verdict, classify
 from verifyctl.client.credentials import Credentials
+from verifyctl.client.exchanges import REQUEST_ID_HEADER, Exchange, ExchangeRecorder
 from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.hints import Endpoint, with_hint
 from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, Slot
@@ -94,6 +97,7 @@ class VerifyClient:
         )
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
         self.stats = RequestStats(limit_path=self._limiter.path)
+        self._exchanges = ExchangeRecorder()
         self._retry = retry if retry is not None else RetryPolicy()
         # Endpoints with a documented request rate (`rates`, from the kinds), on the retry's clock.
         self._paces = Paces(rates, clock=self._retry.clock)
@@ -178,6 +182,10 @@ class VerifyClient:
     def delete(self, path: str) -> None:
         """DELETE an instance; a 404 on a retry after an unknown outcome means the first one worked."""
         self._request("DELETE", self._url(path), path, idempotent=True, is_delete=True)
+
+    def recording(self) -> AbstractContextManager[builtins.list[Exchange]]:
+        """Inside, the writes this thread sends (each attempt) are listed with their request ids."""
+        return self._exchanges.recording()
 
     def cancel(self) -> None:
         """Stop the run: requests waiting for a slot or a retry raise CancelledError at once.
@@ -337,12 +345,16 @@ class VerifyClient:
         except requests.RequestException as exc:
             ended = time.perf_counter()
             self.stats.record(method, started=started, ended=ended, sent=sent, received=0)
+            if method != "GET":
+                self._exchanges.note(method, None, None)
             if logger.isEnabledFor(logging.INFO):
                 reason = describe_transport_failure(exc, self._timeout, self._secrets)
                 self._log(method, url, reason, ended - started, attempt, body, None)
             return exc
         ended = time.perf_counter()
         self.stats.record(method, started=started, ended=ended, sent=sent, received=len(response.content))
+        if method != "GET":
+            self._exchanges.note(method, response.status_code, response.headers.get(REQUEST_ID_HEADER))
         # Checked here so that a run without -v does not build (and scrub) a line per request.
         if logger.isEnabledFor(logging.INFO):
             self._log(method, url, str(response.status_code), ended - started, attempt, body, response)

@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import math
+import secrets
 import threading
 import time
 from collections import deque
@@ -49,6 +50,12 @@ SERVICE_KIND = "service"
 # Twilio 21102 "Reached maximum number of Services": counted "at the parent account and product level,
 # including requests made from subaccounts" (twilio.com/docs/api/errors/21102; no HTTP status given).
 MAX_SERVICES = 21102
+# Twilio names every answer with a request id (RQ + 32 hex digits) that its support can look up.
+REQUEST_ID_HEADER = "Twilio-Request-Id"
+
+
+def new_request_id() -> str:
+    return "RQ" + secrets.token_hex(16)
 
 
 @dataclass
@@ -195,10 +202,13 @@ class App:
             self._log.extend(kept)
 
     def _record(self, method: str, path: str, body: str, outcome: Reply, account_sid: str | None) -> None:
+        # The answer's request id is logged too, so a test can match a client's record with this log.
+        request_id = outcome.headers.setdefault(REQUEST_ID_HEADER, new_request_id())
         entry = {
             "method": method,
             "path": path,
             "status": outcome.status,
+            "request_id": request_id,
             "account_sid": account_sid,
             "dropped": outcome.drop,
             # The names of the form parameters sent (never their values, which may be personal data),

@@ -19,7 +19,15 @@ from urllib.parse import urlsplit
 
 from verifyctl.emulator.access import ControlAccess
 from verifyctl.emulator.accounts import MAIN, READ_ONLY, Account, keys_of_type, to_accounts
-from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App, Credentials, Reply
+from verifyctl.emulator.app import (
+    CONTROL_PREFIX,
+    DEFAULT_REQUEST_LOG_SIZE,
+    REQUEST_ID_HEADER,
+    App,
+    Credentials,
+    Reply,
+    new_request_id,
+)
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.deadline import BoundedHead, DeadlineReader
@@ -265,6 +273,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif outcome.status != 204:
             lines.append("Content-Length: 0")
         lines += [f"{name}: {value}" for name, value in outcome.headers.items()]
+        if REQUEST_ID_HEADER not in outcome.headers:  # a control path's answer, which is not logged
+            lines.append(f"{REQUEST_ID_HEADER}: {new_request_id()}")
         if self.close_connection:
             lines.append("Connection: close")
         # One write for headers and body.
@@ -279,7 +289,7 @@ def _turn_away(connection: socket.socket) -> None:
     body = json.dumps(ApiError(503, SERVICE_UNAVAILABLE, "Too many open connections").body()).encode()
     head = (
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        f"Content-Length: {len(body)}\r\n{REQUEST_ID_HEADER}: {new_request_id()}\r\nConnection: close\r\n\r\n"
     )
     with contextlib.suppress(OSError):
         # A fresh socket's send buffer takes this whole; never block the accepting thread on a client.

@@ -249,6 +249,7 @@ class Engine:
             sole_writer=self._connection.emulator is not None,
             # An account the credentials could not prove theirs is proven by the first create.
             owner=self.account_sid if self.owner_unproven else "",
+            recording=self._client.recording,
         )
         try:
             return executor.run(plan)

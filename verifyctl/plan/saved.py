@@ -36,6 +36,8 @@ class SavedPlan:
     sid_sha256: str
     # The file it was read from, as given (to print the command that applies it).
     file: str = ""
+    # The sha256 of the file's bytes, as read (apply's report names the reviewed file by it).
+    sha256: str = ""
 
     def is_for(self, account_sid: str, api_url: str) -> bool:
         return (self.sid_sha256, self.plan.api_url) == (sid_digest(account_sid), api_url)
@@ -67,7 +69,7 @@ def read_saved_plan(path: str, outside_links: bool = False) -> SavedPlan:
         saved = saved_plan_of(data)
     except (ValueError, RecursionError) as error:
         raise PlanFileError(f"{shown} is not a verifyctl plan file: {error}") from None
-    return replace(saved, file=path)
+    return replace(saved, file=path, sha256="sha256:" + hashlib.sha256(raw).hexdigest())
 
 
 def saved_plan_of(data: Any) -> SavedPlan:

@@ -22,9 +22,11 @@ from tests.integration.action.support import (
     run_action,
     run_step,
 )
+from tests.support.apply_reports import report_of
 from verifyctl.emulator import EmulatorServer
 
 EMULATOR_OPTIONS = {"accounts": [ACCOUNT, OTHER_ACCOUNT]}
+REPORT_OUTPUTS = ("has-report", "report-file", "report-name")
 
 
 def test_plan_apply_plan_produces_the_documented_outputs(
@@ -35,7 +37,7 @@ def test_plan_apply_plan_produces_the_documented_outputs(
     plan = {"INPUT_COMMAND": "plan", "INPUT_PATHS": "verify/", "INPUT_DETAILED_EXITCODE": "true"}
 
     ran, checked = run_action(env, repo, **plan)
-    assert set(ran.outputs) == {"exit-code", "has-changes", "plan-file", "markdown"}
+    assert set(ran.outputs) == {"exit-code", "has-changes", "plan-file", "markdown", *REPORT_OUTPUTS}
     assert ran.exit_code == 0 and ran.outputs["exit-code"] == "2" and ran.outputs["has-changes"] == "true"
     saved = json.loads(Path(ran.outputs["plan-file"]).read_text(encoding="utf-8"))
     assert saved["summary"] == {"add": 3, "change": 0, "destroy": 0, "replace": 0}
@@ -216,3 +218,73 @@ def test_a_comment_that_cannot_be_posted_warns_without_failing(
         "comment", {**env, "GITHUB_EVENT_PATH": str(tmp_path / "none.json")}, tmp_path, MARKDOWN=str(markdown)
     )
     assert no_pr.exit_code == 0 and "no comment to post" in no_pr.stdout
+
+
+def test_an_apply_writes_its_report_and_the_summary_links_the_uploaded_artifact(
+    runner: dict[str, str], emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    env = {**runner, **account_env(emulator)}
+    repo = tmp_path / "repo"
+    apply = {
+        "INPUT_COMMAND": "apply",
+        "INPUT_PATHS": "verify/",
+        "INPUT_ENVIRONMENT": "",
+        "INPUT_REPORT": "true",
+    }
+
+    ran, checked = run_action(env, repo, **apply)
+
+    report_file = Path(ran.outputs["report-file"])
+    assert (ran.outputs["has-report"], ran.outputs["report-name"]) == (
+        "true",
+        "verifyctl-apply-report-default",
+    )
+    assert f"--report {report_file} -- verify/" in ran.stdout and checked.exit_code == 0
+    report = report_of(report_file)
+    assert (report["outcome"], report["summary"]["applied"]) == ("applied", 3)
+    assert all(change["request_id"] for change in report["changes"])
+
+    url = "https://github.com/acme/verify-config/actions/runs/1/artifacts/9"
+    linked = run_step(
+        "report",
+        env,
+        repo,
+        REPORT_FILE=str(report_file),
+        REPORT_NAME=ran.outputs["report-name"],
+        ARTIFACT_URL=url,
+    )
+    line = (
+        f"**verifyctl apply report**: [`verifyctl-apply-report-default`]({url}) — `applied`: 3 applied, "
+        "0 failed, 0 skipped, 0 not started, 0 deleted with a parent.\n"
+    )
+    assert linked.exit_code == 0
+    assert Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8").endswith(line + "\n")
+
+    # A failed apply writes its report too; a URL that is not plain https is shown as no link.
+    wrong = {**env, **account_env(emulator, (ACCOUNT[0], "not-the-token-0123456789abcdef012"))}
+    ran = run_step("run", wrong, repo, **apply)
+    assert (ran.outputs["exit-code"], ran.outputs["has-report"]) == ("1", "true")
+    assert report_of(Path(ran.outputs["report-file"]))["outcome"] == "failed"
+    hostile = "https://x.example/a) [click](https://evil.example"
+    shown = run_step(
+        "report", env, repo, REPORT_FILE=ran.outputs["report-file"], REPORT_NAME="n", ARTIFACT_URL=hostile
+    )
+    assert "**verifyctl apply report**: `n` — `failed`: 0 applied" in shown.stdout
+    assert "evil" not in Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+
+
+def test_only_apply_with_the_report_input_writes_a_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = load_script()
+    for key in list(os.environ):
+        if key.startswith(("INPUT_", "ACTION_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("INPUT_ENVIRONMENT", "production")
+    monkeypatch.setenv("INPUT_REPORT", "true")
+    report = str(tmp_path / "verifyctl-apply-report-production.json")
+    assert script.build_argv("apply", tmp_path)[0][-2:] == ["--report", report]
+    assert "--report" not in script.build_argv("plan", tmp_path)[0]
+    monkeypatch.setenv("INPUT_REPORT", "false")
+    assert "--report" not in script.build_argv("apply", tmp_path)[0]
+    assert script._report_outputs(None) == {"has-report": "false", "report-file": "", "report-name": ""}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.integration.action.support import ACCOUNT, OTHER_ACCOUNT, ROOT, FakeG
 from tests.integration.action.workflow_runner import JobResult, Runner, run_workflow
 from tests.integration.conftest import writes
 from tests.integration.emulator.support import Api
+from tests.support.apply_reports import report_of
 from verifyctl.emulator import EmulatorServer
 
 # Each account has a key that may only read (refused every write, as Twilio refuses a restricted key)
@@ -86,10 +88,21 @@ def run(
     github: FakeGitHub,
     event_name: str,
     secrets: Mapping[str, Mapping[str, str]],
+    artifacts: dict[str, Path] | None = None,
 ) -> list[JobResult]:
+    """The workflow's jobs; what they upload goes into `artifacts` when given."""
     event = {"pull_request": {"number": 7}} if event_name == "pull_request" else {}
     runner = Runner(repo, tmp_path / "runner", event_name, event, secrets, github.url, "ghs_fake-token")
+    if artifacts is not None:
+        runner.artifacts = artifacts
     return run_workflow(WORKFLOWS / name, runner)
+
+
+def check_report_linked(job: JobResult, step: str, artifacts: Mapping[str, Path]) -> dict[str, Any]:
+    """The apply report the job uploaded as an artifact, which its summary links; held to the schema."""
+    name = f"verifyctl-apply-report-{job.environment}"
+    assert f"**verifyctl apply report** (`{job.environment}`): [`{name}`](https://" in job.step(step).stdout
+    return report_of(artifacts[name])
 
 
 def markdown_of(job: JobResult, step: str) -> str:
@@ -140,8 +153,11 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
     # Had the apply jobs been given the read-only keys, staging would stop at its first write, with
     # one line and nothing written, and production would not start.
     misplaced = {"staging": READ_SECRETS["staging-read"], "production": READ_SECRETS["production-read"]}
-    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", misplaced)
+    artifacts: dict[str, Path] = {}
+    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", misplaced, artifacts)
     assert [(job.name, job.succeeded) for job in jobs] == [("staging", False)]
+    report = check_report_linked(jobs[0], "Apply the saved plan", artifacts)
+    assert (report["outcome"], report["exit_code"], report["summary"]["applied"]) == ("refused", 3, 0)
     refused = jobs[0].step("Apply the saved plan")
     assert (
         "Error: the API key cannot write: POST /v2/Services was refused: Authorization Failed (Twilio error"
@@ -154,7 +170,8 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
     emulator.clear_requests()
 
     # The merge: each job plans, then applies that saved plan, staging first.
-    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", WRITE_SECRETS)
+    artifacts = {}
+    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", WRITE_SECRETS, artifacts)
     assert [(job.name, job.environment, job.succeeded) for job in jobs] == [
         ("staging", "staging", True),
         ("production", "production", True),
@@ -164,6 +181,16 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
         assert json.loads(Path(saved).read_text(encoding="utf-8"))["summary"]["add"] == 3
         assert f"--plan {saved} -- verify/" in job.step("Apply the saved plan").stdout
         assert "Apply complete: 3 applied, 0 failed, 0 skipped." in markdown_of(job, "Apply the saved plan")
+        report = check_report_linked(job, "Apply the saved plan", artifacts)
+        assert (report["outcome"], report["environment"]) == ("applied", job.environment)
+        assert report["run_by"] == {
+            "source": "github-actions",
+            "actor": "octo-cat",
+            "run_url": "https://github.com/acme/verify-config/actions/runs/4242",
+        }
+        assert report["saved_plan"]["sha256"] == report["plan"]["sha256"]
+        logged = {entry["request_id"] for entry in writes(emulator)}
+        assert {change["request_id"] for change in report["changes"]} <= logged
     assert emulator_services(emulator, ACCOUNT) == {"Acme Login": 6}
     assert emulator_services(emulator, OTHER_ACCOUNT) == {"Acme Login": 6}
 

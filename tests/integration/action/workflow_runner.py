@@ -27,8 +27,10 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 OUR_ACTION = "OWNER/verifyctl@"
 CHECKOUT = "actions/checkout@"
 UPLOAD_SARIF = "github/codeql-action/upload-sarif@"
+UPLOAD_ARTIFACT = "actions/upload-artifact@"
 SECRET_NAMES = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET")
 JOBS = itertools.count(1)
+UPLOADS = itertools.count(1)
 
 
 @dataclass
@@ -74,6 +76,23 @@ class Runner:
     github_api: str = ""
     github_token: str = ""
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # What upload-artifact steps uploaded: artifact name -> a copy of the file (names are unique in a run).
+    artifacts: dict[str, Path] = field(default_factory=dict)
+
+    def upload_artifact(self, inputs: Mapping[str, str]) -> dict[str, str]:
+        """What actions/upload-artifact does with one file: keep a copy under its name, say where it is."""
+        name, source = inputs["name"], Path(inputs["path"])
+        assert name not in self.artifacts, f"an artifact named {name!r} was uploaded already in this run"
+        if not source.is_file():
+            assert inputs.get("if-no-files-found") != "error", f"no file to upload at {source}"
+            return {}
+        number = next(UPLOADS)
+        kept = self.temp / "artifacts" / str(number) / source.name
+        kept.parent.mkdir(parents=True)
+        kept.write_bytes(source.read_bytes())
+        self.artifacts[name] = kept
+        url = f"https://github.com/acme/verify-config/actions/runs/1/artifacts/{number}"
+        return {"artifact-id": str(number), "artifact-url": url}
 
     def job_env(self, temp: Path) -> dict[str, str]:
         """A job's variables: its own fresh temp folder (with the action's venv), summary and event."""
@@ -90,6 +109,7 @@ class Runner:
             "GITHUB_EVENT_PATH": str(event_path),
             "GITHUB_REPOSITORY": "acme/verify-config",
             "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_ACTOR": "octo-cat",
             "GITHUB_RUN_ID": "4242",
             "GITHUB_STEP_SUMMARY": str(temp / "step-summary.md"),
             **self.extra_env,
@@ -187,10 +207,14 @@ def run_our_action(
     context = {"inputs": values, "steps": steps, "github": {"event_name": runner.event_name}}
     log, code = [], 0
     for step in action["runs"]["steps"]:
-        if "uses" in step:
-            assert str(step["uses"]).startswith("actions/setup-python@")  # the runner's Python stands in
-            continue
+        if str(step.get("uses", "")).startswith("actions/setup-python@"):
+            continue  # the runner's Python stands in
         if not condition(step.get("if"), context, code != 0, runner.workspace):
+            continue
+        if "uses" in step:
+            assert str(step["uses"]).startswith(UPLOAD_ARTIFACT), step["uses"]
+            uploaded = runner.upload_artifact({k: expand(v, context) for k, v in step["with"].items()})
+            steps[step["id"]] = {"outputs": uploaded}
             continue
         step_vars = {k: expand(v, context) for k, v in (step.get("env") or {}).items()}
         cwd = runner.workspace / expand(step.get("working-directory", "."), context)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.apply_reports import report_of
 from verifyctl.emulator import EmulatorServer
 
 REPO = Path(__file__).resolve().parents[3]
@@ -47,8 +48,8 @@ def _default_sigint() -> None:
 class Run:
     """`verifyctl apply` in a child process, its output in files (a plan of 500 services fills a pipe)."""
 
-    def __init__(self, emulator: EmulatorServer, config: Path, name: str) -> None:
-        command = [sys.executable, "-m", "verifyctl", "apply", str(config), "--auto-approve"]
+    def __init__(self, emulator: EmulatorServer, config: Path, name: str, *options: str) -> None:
+        command = [sys.executable, "-m", "verifyctl", "apply", str(config), "--auto-approve", *options]
         command += ["--parallelism", "4", "--api-url", emulator.base_url]
         self.out, self.err = config.parent / f"{name}.out", config.parent / f"{name}.err"
         with self.out.open("w") as out, self.err.open("w") as err:
@@ -69,6 +70,23 @@ def _writes(emulator: EmulatorServer) -> list[dict[str, object]]:
     ]
 
 
+def _check_report(path: Path, emulator: EmulatorServer, code: int, applied: int, not_started: int) -> None:
+    """The report of the interrupted run: what it says landed is what the emulator's log shows landed."""
+    report = report_of(path)
+    assert (report["outcome"], report["exit_code"]) == ("interrupted", code)
+    assert report["reason"].startswith(f"Interrupted: {applied} applied, {not_started} not started")
+    results = [change["result"] for change in report["changes"]]
+    assert (results.count("applied"), results.count("not_started"), len(results)) == (
+        applied,
+        not_started,
+        SERVICES,
+    )
+    landed = {str(entry["request_id"]) for entry in _writes(emulator)}
+    reported = {c["request_id"] for c in report["changes"] if c["result"] == "applied"}
+    assert reported == landed
+    assert not [c for c in report["changes"] if c["result"] == "not_started" and (c["requests"] or c["sid"])]
+
+
 def _wait_for_writes(emulator: EmulatorServer, process: subprocess.Popen[bytes], count: int) -> None:
     """Until the emulator has answered `count` creates; a bound only against a hung test, not an assertion."""
     deadline = time.monotonic() + 120
@@ -83,7 +101,8 @@ def test_an_interrupted_apply_reports_what_landed_and_a_rerun_converges(
     emulator: EmulatorServer, tmp_path: Path, signum: int, code: int
 ) -> None:
     config = _config(tmp_path)
-    run = Run(emulator, config, "first")
+    report_file = tmp_path / "report.json"
+    run = Run(emulator, config, "first", "--report", str(report_file))
     _wait_for_writes(emulator, run.process, 20)
     run.process.send_signal(signum)
     returncode, stdout, stderr = run.finish()
@@ -97,6 +116,7 @@ def test_an_interrupted_apply_reports_what_landed_and_a_rerun_converges(
     assert not_started == SERVICES - applied > 0
     assert f"{applied} applied, 0 failed, 0 skipped, {not_started} not started" in stdout
     assert "Traceback" not in stderr
+    _check_report(report_file, emulator, code, applied, not_started)
 
     emulator.set_faults(latency_ms=0)  # only the interrupted run needs to be slow
     returncode, stdout, stderr = Run(emulator, config, "rerun").finish()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-from tests.integration.emulator.support import Api, error_of
+from tests.integration.emulator.support import Api, admin, error_of
 from verifyctl.emulator import EmulatorServer
 
 ACCOUNT_A = ("AC" + "a" * 32, "token-a")
@@ -76,6 +77,26 @@ def test_accounts_never_see_each_other(two_accounts: EmulatorServer) -> None:
     )[:2] == (404, 20404)
     assert error_of(b.delete(f"/v2/Services/{service}"))[:2] == (404, 20404)
     assert a.get(f"/v2/Services/{service}").json()["code_length"] == 6
+
+
+def test_every_answer_has_its_own_request_id_and_the_log_records_it(emulator: EmulatorServer) -> None:
+    sid, token = emulator.accounts[0][:2]
+    api = Api(emulator.base_url, (sid, token))
+    emulator.clear_requests()
+    answers = [
+        api.post("/v2/Services", {"FriendlyName": "Named"}),  # 201
+        api.post("/v2/Services", {"CodeLength": "6"}),  # 400: no friendly name
+        api.get("/v2/Nothing/Here"),  # 404
+        requests.get(emulator.base_url + "/v2/Services", timeout=10),  # 401
+        api.session.request("PUT", emulator.base_url + "/v2/Services", timeout=10),  # 405
+    ]
+    ids = [response.headers["Twilio-Request-Id"] for response in answers]
+
+    assert all(re.fullmatch(r"RQ[0-9a-f]{32}", request_id) for request_id in ids), ids
+    assert len(set(ids)) == len(ids)
+    assert [entry["request_id"] for entry in emulator.requests()] == ids
+    control = requests.get(emulator.base_url + "/__emulator__/requests", headers=admin(emulator), timeout=10)
+    assert re.fullmatch(r"RQ[0-9a-f]{32}", control.headers["Twilio-Request-Id"])
 
 
 def test_unknown_path_is_404(api: Api) -> None:

@@ -27,7 +27,11 @@ READ_SECRETS = ("TWILIO_API_KEY", "TWILIO_API_SECRET")
 ENVIRONMENTS = ["staging", "production"]
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 # Node 24 majors; node20 ones (checkout v4, setup-python v5, github-script v7) no longer run.
-CURRENT_MAJORS = {"actions/checkout": ("v5", "v6"), "actions/setup-python": ("v6",)}
+CURRENT_MAJORS = {
+    "actions/checkout": ("v5", "v6"),
+    "actions/setup-python": ("v6",),
+    "actions/upload-artifact": ("v6", "v7"),
+}
 ACTION_INPUTS = {
     "command",
     "paths",
@@ -39,9 +43,10 @@ ACTION_INPUTS = {
     "drift-issue",
     "working-directory",
     "python-version",
+    "report",
     "github-token",
 }
-ACTION_OUTPUTS = {"exit-code", "has-changes", "plan-file", "markdown"}
+ACTION_OUTPUTS = {"exit-code", "has-changes", "plan-file", "markdown", "report-file"}
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -194,7 +199,12 @@ def test_action_yml_is_a_composite_action_with_the_documented_interface() -> Non
     install = next(s for s in run_steps if "pip install" in s["run"])
     assert '"$GITHUB_ACTION_PATH"' in install["run"]  # from the action's own ref, never by name from an index
     scripts = [s for s in run_steps if "verifyctl_action.py" in s["run"]]
-    assert [s["run"].split()[-1] for s in scripts] == ["run", "comment", "check"]
+    assert [s["run"].split()[-1] for s in scripts] == ["run", "comment", "report", "check"]
+    [upload] = [
+        s for s in action["runs"]["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@")
+    ]
+    assert upload["if"] == scripts[2]["if"] == "steps.run.outputs.has-report == 'true'"
+    assert upload["with"]["if-no-files-found"] == "error"
     [issue] = [s for s in run_steps if "drift_issue.py" in s["run"]]
     assert issue["if"] == "inputs.drift-issue == 'true' && inputs.command == 'plan'"
     assert (ROOT / "scripts" / "action" / "drift_issue.py").is_file()
