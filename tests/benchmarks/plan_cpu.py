@@ -42,7 +42,9 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run_plan(config: Path, base_url: str, profile: Path | None) -> tuple[int, float, float, int, str]:
+def run_plan(
+    config: Path, base_url: str, profile: Path | None, options: list[str]
+) -> tuple[int, float, float, int, str]:
     """(exit code, CPU seconds, wall seconds, requests per --stats, stderr) of one plan process."""
     environment = {
         **os.environ,
@@ -53,7 +55,7 @@ def run_plan(config: Path, base_url: str, profile: Path | None) -> tuple[int, fl
     command = [sys.executable]
     if profile is not None:
         command += ["-m", "cProfile", "-o", str(profile)]
-    command += ["-m", "verifyctl", "plan", str(config), "--detailed-exitcode", "--stats"]
+    command += ["-m", "verifyctl", "plan", str(config), "--detailed-exitcode", "--stats", *options]
     before = os.times()
     started = time.perf_counter()
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
@@ -68,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--services", type=int, default=2000, help="services in the account (default 2000)")
     parser.add_argument("--runs", type=int, default=5, help="plans to time (default 5)")
+    parser.add_argument("--latency-ms", type=float, default=0, help="latency the emulator adds per request")
+    parser.add_argument("--parallelism", type=int, help="plan's --parallelism (default: the plan's own)")
     parser.add_argument("--state", type=Path, help="directory that keeps the filled emulator state")
     parser.add_argument("--profile", type=Path, help="run one plan under cProfile, its stats to this file")
     args = parser.parse_args(argv)
@@ -84,25 +88,30 @@ def main(argv: list[str] | None = None) -> int:
                 writer = AccountWriter(emulator.base_url, ACCOUNT)
                 writer.populate(args.services)
                 writer.close()
+            emulator.set_faults(latency_ms=args.latency_ms)
             rows = []
+            options = ["--parallelism", str(args.parallelism)] if args.parallelism else []
             runs = 1 if args.profile else args.runs
             for attempt in range(runs):
                 emulator.clear_requests()
-                code, cpu, wall, stated, stderr = run_plan(config, emulator.base_url, args.profile)
+                code, cpu, wall, stated, stderr = run_plan(config, emulator.base_url, args.profile, options)
                 logged = sum(1 for r in emulator.requests() if str(r["path"]).startswith("/v2/"))
                 if code != 0 or stated != logged:
                     log(stderr)
-                    raise SystemExit(f"plan exited {code} (0 expected), {stated} requests stated, {logged} logged")
+                    raise SystemExit(
+                        f"plan exited {code} (0 expected): {stated} requests stated, {logged} logged"
+                    )
                 rows.append((cpu, wall, logged))
                 log(
                     f"run {attempt + 1}/{runs}: {cpu:.2f} s CPU, {wall:.2f} s wall, {logged} requests, "
                     f"{cpu / logged * 1000:.3f} ms CPU per request"
                 )
     per_request = statistics.median(cpu / requests * 1000 for cpu, _, requests in rows)
-    cpu_median = statistics.median(cpu for cpu, _, _ in rows)
+    cpus = [cpu for cpu, _, _ in rows]
     print(
-        f"plan of {args.services} services, {rows[0][2]} requests, {len(rows)} run(s): "
-        f"CPU median {cpu_median:.2f} s (min {min(r[0] for r in rows):.2f}, max {max(r[0] for r in rows):.2f}); "
+        f"plan of {args.services} services at {args.latency_ms:g} ms latency, {rows[0][2]} requests, "
+        f"{len(rows)} run(s): "
+        f"CPU median {statistics.median(cpus):.2f} s (min {min(cpus):.2f}, max {max(cpus):.2f}); "
         f"{per_request:.3f} ms CPU per request (median)"
     )
     return 0
