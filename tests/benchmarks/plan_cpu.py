@@ -1,7 +1,7 @@
 """Client CPU per request of a whole `verifyctl plan` process against an emulator in another process.
 
 Run from the repository root:
-    python tests/benchmarks/plan_cpu.py [--services 2000] [--runs 5] [--state DIR] [--profile FILE]
+    python tests/benchmarks/plan_cpu.py [--services 2000] [--runs 5] [--state DIR] [--split]
 
 The emulator runs in a child process (its CPU is not counted) with its state in a SQLite file, filled
 once through plain HTTP (N services, each with 2 rate limits x 2 buckets, 2 messaging configurations
@@ -11,6 +11,10 @@ and reads every object. Its CPU (user + system, from the operating system's acco
 child) is divided by the API requests the emulator logged during the run; --stats gives the same
 count. The figure is the whole process: start-up, loading the YAML, the reads, the diff and the
 rendering, as a CI job pays for them.
+
+--split runs the plans in this process instead (verifyctl.cli.main.main) and splits their CPU into
+the main thread's (load, diff, render; `time.thread_time`) and the rest, the pool's threads that
+send the requests and decode the answers.
 """
 
 from __future__ import annotations
@@ -42,9 +46,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run_plan(
-    config: Path, base_url: str, profile: Path | None, options: list[str]
-) -> tuple[int, float, float, int, str]:
+def run_plan(config: Path, base_url: str, options: list[str]) -> tuple[int, float, float, int, str]:
     """(exit code, CPU seconds, wall seconds, requests per --stats, stderr) of one plan process."""
     environment = {
         **os.environ,
@@ -52,18 +54,41 @@ def run_plan(
         "TWILIO_AUTH_TOKEN": ACCOUNT[1],
         "VERIFYCTL_API_URL": base_url,
     }
-    command = [sys.executable]
-    if profile is not None:
-        command += ["-m", "cProfile", "-o", str(profile)]
-    command += ["-m", "verifyctl", "plan", str(config), "--detailed-exitcode", "--stats", *options]
+    command = [
+        sys.executable,
+        "-m",
+        "verifyctl",
+        "plan",
+        str(config),
+        "--detailed-exitcode",
+        "--stats",
+        *options,
+    ]
     before = os.times()
     started = time.perf_counter()
-    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    done = subprocess.run([*command, *options], env=environment, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     found = STATS_REQUESTS.search(done.stderr)
     return done.returncode, cpu, wall, int(found.group(1)) if found else -1, done.stderr
+
+
+def split_plan(config: Path, base_url: str, options: list[str]) -> tuple[int, float, float, int, str]:
+    """As run_plan, in this process; the main thread's CPU share is logged."""
+    from tests.benchmarks.plan_apply import run_verifyctl
+
+    before, main_before = os.times(), time.thread_time()
+    run = run_verifyctl(["plan", str(config), "--detailed-exitcode", "--stats", *options], ACCOUNT, base_url)
+    main_cpu, after = time.thread_time() - main_before, os.times()
+    cpu = (after.user - before.user) + (after.system - before.system)
+    found = STATS_REQUESTS.search(run.stderr)
+    requests = int(found.group(1)) if found else -1
+    log(
+        f"  main thread {main_cpu:.2f} s CPU ({main_cpu / max(requests, 1) * 1000:.3f} ms per request), "
+        f"the pool's threads {cpu - main_cpu:.2f} s ({(cpu - main_cpu) / max(requests, 1) * 1000:.3f} ms)"
+    )
+    return run.exit_code, cpu, run.seconds, requests, run.stderr
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=0, help="latency the emulator adds per request")
     parser.add_argument("--parallelism", type=int, help="plan's --parallelism (default: the plan's own)")
     parser.add_argument("--state", type=Path, help="directory that keeps the filled emulator state")
-    parser.add_argument("--profile", type=Path, help="run one plan under cProfile, its stats to this file")
+    parser.add_argument("--split", action="store_true", help="plans in this process: main thread vs pool")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="verifyctl-plancpu-") as tmp:
         state_dir = args.state or Path(tmp)
@@ -91,10 +116,13 @@ def main(argv: list[str] | None = None) -> int:
             emulator.set_faults(latency_ms=args.latency_ms)
             rows = []
             options = ["--parallelism", str(args.parallelism)] if args.parallelism else []
-            runs = 1 if args.profile else args.runs
+            runs = args.runs
             for attempt in range(runs):
                 emulator.clear_requests()
-                code, cpu, wall, stated, stderr = run_plan(config, emulator.base_url, args.profile, options)
+                if args.split:
+                    code, cpu, wall, stated, stderr = split_plan(config, emulator.base_url, options)
+                else:
+                    code, cpu, wall, stated, stderr = run_plan(config, emulator.base_url, options)
                 logged = sum(1 for r in emulator.requests() if str(r["path"]).startswith("/v2/"))
                 if code != 0 or stated != logged:
                     log(stderr)
