@@ -6,9 +6,9 @@ import hashlib
 import json
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from verifyctl.config.models import ENVIRONMENT_NAME
 from verifyctl.config.reading import Unreadable, read_file, root_of
@@ -57,17 +57,28 @@ class SavedPlan:
 def read_saved_plan(path: str, outside_links: bool = False) -> SavedPlan:
     """Read and check a saved plan file: a regular file within the bound (inside its own directory unless
     `outside_links`), of the current format."""
-    shown = printable(path)
-    try:
-        raw = read_file(path, MAX_PLAN_BYTES, None if outside_links else root_of(path))
-    except Unreadable as error:
-        raise PlanFileError(f"cannot read the saved plan {shown}: {error.reason}") from None
-    try:
-        data = json.loads(raw)
-        saved = saved_plan_of(data)
-    except (ValueError, RecursionError) as error:
-        raise PlanFileError(f"{shown} is not a verifyctl plan file: {error}") from None
+    saved = parse_plan_file(path, read_plan_file(path, outside_links), saved_plan_of)
     return replace(saved, file=path)
+
+
+def read_plan_file(path: str, outside_links: bool = False) -> bytes:
+    """The bytes of a saved plan file, read through the bound (inside its own directory unless
+    `outside_links`)."""
+    try:
+        return read_file(path, MAX_PLAN_BYTES, None if outside_links else root_of(path))
+    except Unreadable as error:
+        raise PlanFileError(f"cannot read the saved plan {printable(path)}: {error.reason}") from None
+
+
+T = TypeVar("T")
+
+
+def parse_plan_file(path: str, raw: bytes, parse: Callable[[Any], T]) -> T:
+    """The JSON of a plan file given to `parse`; PlanFileError naming what is wrong."""
+    try:
+        return parse(json.loads(raw))
+    except (ValueError, RecursionError) as error:
+        raise PlanFileError(f"{printable(path)} is not a verifyctl plan file: {error}") from None
 
 
 def saved_plan_of(data: Any) -> SavedPlan:
