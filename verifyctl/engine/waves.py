@@ -123,9 +123,11 @@ class Rollout(Generic[M]):
     stop: threading.Event | None = None
     on_wave: Callable[[int, Sequence[M]], None] = lambda number, members: None
 
-    def run(self, members: Sequence[M]) -> list[MemberResult]:
-        results: dict[str, MemberResult] = {}
-        failed = 0
+    def run(self, members: Sequence[M], failed_before: int = 0) -> list[MemberResult]:
+        """Each member's result, in member order; `failed_before` members failed before any wave (their
+        plan was refused) and count against `max_failed_members`."""
+        results: list[MemberResult] = []
+        failed = failed_before
         why_not = ""
         for number, wave in enumerate(split_in_waves(members, self.policy.wave_size), start=1):
             if not why_not and self._stopped():
@@ -133,13 +135,13 @@ class Rollout(Generic[M]):
             if not why_not and failed > self.policy.max_failed_members:
                 why_not = self._too_many(failed)
             if why_not:
-                results.update((m.name, MemberResult(m.name, NOT_STARTED, why_not)) for m in wave)
+                results += [MemberResult(m.name, NOT_STARTED, why_not) for m in wave]
                 continue
             self.on_wave(number, wave)
-            for result in self.run_wave(wave, functools.partial(self._one, number=number)):
-                results[result.name] = result
-                failed += result.failed
-        return [results[member.name] for member in members]
+            ended = self.run_wave(wave, functools.partial(self._one, number=number))
+            results += ended
+            failed += sum(1 for result in ended if result.failed)
+        return results
 
     def _one(self, member: M, number: int) -> MemberResult:
         # A signal stops members of the current wave that have not started yet; those started end.

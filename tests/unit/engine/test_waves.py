@@ -153,3 +153,19 @@ def test_a_policy_out_of_range_is_refused() -> None:
         WavePolicy(wave_size=0)
     with pytest.raises(ValueError):
         WavePolicy(max_failed_members=-1)
+
+
+def test_members_failed_before_the_first_wave_count_against_the_limit() -> None:
+    recorder = Recorder()
+    assert {r.status for r in Rollout(WavePolicy(), recorder.apply).run(members(3), failed_before=1)} == {
+        NOT_STARTED
+    }
+    assert recorder.applied == []
+    allowed = Rollout(WavePolicy(max_failed_members=1), recorder.apply).run(members(3), failed_before=1)
+    assert {r.status for r in allowed} == {APPLIED}
+
+
+def test_members_of_the_same_name_each_keep_their_result() -> None:
+    twins = [Fake("twin"), Fake("twin"), Fake("other")]
+    results = Rollout(WavePolicy(), Recorder().apply).run(twins)
+    assert [(r.name, r.wave) for r in results] == [("twin", 1), ("twin", 2), ("other", 2)]
