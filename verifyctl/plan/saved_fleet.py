@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from verifyctl.config.models import ENVIRONMENT_NAME
@@ -97,7 +97,7 @@ def saved_fleet_of(data: Any) -> SavedFleet:
     listed = data.get("members")
     if not isinstance(listed, list):
         raise ValueError("members must be a JSON array")
-    members = tuple(_member(item, f"members[{i}]") for i, item in enumerate(listed))
+    members = tuple(_member(item, f"members[{i}]", fleet) for i, item in enumerate(listed))
     member_set = data.get("member_set")
     if not isinstance(member_set, list) or not all(
         isinstance(d, str) and _DIGEST.match(d) for d in member_set
@@ -110,16 +110,26 @@ def saved_fleet_of(data: Any) -> SavedFleet:
     return SavedFleet(fleet, shard or "", members)
 
 
-def _member(item: Any, where: str) -> SavedMember:
+def _member(item: Any, where: str, fleet: str) -> SavedMember:
     if not isinstance(item, dict):
         raise ValueError(f"{where} must be a JSON object")
     name = item.get("name")
     if not isinstance(name, str) or not name or len(name) > _MEMBER_NAME:
         raise ValueError(f"{where}.name is not a member name: {_shown(name)}")
+    plan = item.get("plan")
+    # A member's plan is made for environment FLEET/MEMBER, MEMBER its name (any friendly name): it is
+    # held to the name the file gives the member, not to the pattern of an environment's name.
+    environment = plan.get("environment") if isinstance(plan, dict) else None
+    if isinstance(plan, dict) and environment is not None:
+        if environment != f"{fleet}/{name}":
+            raise ValueError(f"{where}.plan.environment is {_shown(environment)}, not {fleet}/MEMBER")
+        plan = {**plan, "environment": None}
     try:
-        saved = saved_plan_of(item.get("plan"))
+        saved = saved_plan_of(plan)
     except ValueError as error:
         raise ValueError(f"{where}.plan: {error}") from None
+    if environment is not None:
+        saved = replace(saved, plan=replace(saved.plan, environment=environment))
     if not _DIGEST.match(saved.sid_sha256):
         raise ValueError(f"{where}.plan.account.sid_sha256 is not a sha256: digest")
     return SavedMember(name, saved)

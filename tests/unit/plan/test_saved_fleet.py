@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,18 @@ from verifyctl.resources.addresses import Address
 
 
 def member_plan(digit: str, name: str) -> Plan:
+    # A member's plan is made for environment FLEET/MEMBER; a member's name is any friendly name.
     service = Address.parse(f"service[{name} Login]")
     after = {"friendly_name": f"{name} Login", "code_length": 6}
     return Plan(
         changes=(Change(service, Action.CREATE, None, after, tuple(after)),),
         configuration="sha256:" + "0" * 64,
         files=("verifyctl.yaml",),
-        environment="tenants",
+        environment=f"tenants/{name}",
     ).for_account("AC" + digit * 32, "local")
 
 
-MEMBERS = [("tenant-a", member_plan("1", "tenant-a")), ("tenant-b", member_plan("2", "tenant-b"))]
+MEMBERS = [("tenant-a", member_plan("1", "tenant-a")), ("Tenant B (EU)", member_plan("2", "Tenant B (EU)"))]
 
 
 def document() -> dict[str, Any]:
@@ -37,10 +39,11 @@ def document() -> dict[str, Any]:
 def test_a_fleet_plan_reads_back_with_every_member_and_its_plan() -> None:
     saved = saved_fleet_of(document())
     assert (saved.fleet, saved.shard) == ("tenants", "2/3")
-    assert [m.name for m in saved.members] == ["tenant-a", "tenant-b"]
+    assert [m.name for m in saved.members] == ["tenant-a", "Tenant B (EU)"]
     assert saved.member_set == {sid_digest("AC" + "1" * 32), sid_digest("AC" + "2" * 32)}
     found = saved.member("AC" + "2" * 32)
-    assert found is not None and found.name == "tenant-b"
+    assert found is not None and found.name == "Tenant B (EU)"
+    assert found.saved.plan.environment == "tenants/Tenant B (EU)"
     assert differences(found.saved.plan, MEMBERS[1][1]) == []
     assert saved.member("AC" + "3" * 32) is None
 
@@ -49,7 +52,7 @@ def test_the_file_says_whether_it_is_a_fleet_plan(tmp_path: Path) -> None:
     fleet_file = tmp_path / "fleet.json"
     fleet_file.write_text(fleet_plan_document("tenants", "", MEMBERS), encoding="utf-8")
     one_file = tmp_path / "one.json"
-    one_file.write_text(MEMBERS[0][1].to_json(), encoding="utf-8")
+    one_file.write_text(replace(MEMBERS[0][1], environment="staging").to_json(), encoding="utf-8")
     fleet = read_saved(str(fleet_file))
     assert isinstance(fleet, SavedFleet) and fleet.shard == "" and fleet.file == str(fleet_file)
     one = read_saved(str(one_file))
@@ -81,6 +84,8 @@ def mangle(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
         (("members", 0, "plan", "account", "sid_sha256"), "x", "is not a sha256: digest"),
         (("member_set",), ["sha256:" + "f" * 64], "member_set does not match the members' accounts"),
         (("member_set",), "all", "member_set must be a JSON array"),
+        (("members", 1, "plan", "environment"), "tenants/other", "members[1].plan.environment is"),
+        (("members", 1, "plan", "environment"), 7, "members[1].plan.environment is"),
     ],
 )
 def test_a_mangled_fleet_plan_names_what_is_wrong(path: tuple[Any, ...], value: Any, message: str) -> None:
