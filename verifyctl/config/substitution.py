@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from verifyctl.config.shown import quoted, shorten
-from verifyctl.config.variables import PREFIX, as_variables
+from verifyctl.config.variables import FLEET_VARIABLES, PREFIX, as_variables
 from verifyctl.config.yaml_document import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
@@ -121,6 +121,11 @@ def substitute(
 
 
 def _undeclared(variable: str) -> str:
+    if variable in FLEET_VARIABLES:
+        return (
+            f"{variable} is built in for the members of a fleet (an environment with subaccounts_of) only;"
+            " this environment is one account"
+        )
     shown = shorten(variable)
     return (
         f"variable {quoted(variable)} is not declared (declare it with --var {shown}=VALUE, --var-file,"

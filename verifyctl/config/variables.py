@@ -11,6 +11,8 @@ PREFIX = "VERIFYCTL_VAR_"
 CREDENTIAL_VARIABLES = frozenset(
     {"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"}
 )
+# The variables verifyctl sets for each member of a fleet: no file, --var or process variable gives them.
+FLEET_VARIABLES = ("MEMBER_NAME", "MEMBER_SID")
 # Of those, the ones holding a secret: a substituted value holding one is masked wherever it is shown.
 SECRET_VARIABLES = ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET")
 _HELD_LENGTH = 8
@@ -46,6 +48,8 @@ class Variables(dict[str, str]):
         own = tuple(credential_names)
         values = {name[len(PREFIX) :]: value for name, value in environ.items() if name.startswith(PREFIX)}
         values.pop("", None)
+        for name in FLEET_VARIABLES:
+            values.pop(name, None)  # set by verifyctl for a fleet's members only
         values.update(declared or {})
         secrets = [environ.get(name, "").strip() for name in (*SECRET_VARIABLES, *own)]
         return cls(values, credential_names=own, credential_values=secrets)

@@ -38,6 +38,9 @@ class AccountSpec:
     credential_names: str = ""
     # Hosts the user trusts by name with plain http (--allow-http-host), lower-case.
     allow_http_hosts: tuple[str, ...] = ()
+    # A fleet member: its friendly name as its parent's Accounts API gave it, with the credentials (so
+    # the account is proven and named: neither is read again).
+    member_name: str | None = None
 
     def __repr__(self) -> str:
         # Credentials hold a secret; their own repr hides it, and this one names only the account.

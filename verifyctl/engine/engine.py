@@ -64,6 +64,8 @@ class Engine:
         self._safe_list_numbers = 0  # the Safe List numbers the current plan reads, one GET each
         # Why the environment's account could not be proven before the run ("" when it was).
         self.owner_unproven = ""
+        # The account's friendly name when it is known already (a fleet member's), so not read.
+        self.known_name: str | None = None
 
     @classmethod
     @contextmanager
@@ -78,7 +80,7 @@ class Engine:
             ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
         ):
             unproven = ""
-            if spec.environment is not None and not spec.local:
+            if spec.environment is not None and not spec.local and spec.member_name is None:
                 # An API key's SID is not its account's: Standard and Restricted keys cannot read /Accounts.
                 by_key = spec.credentials is not None and spec.credentials.username.startswith("SK")
                 unproven = check_owner(
@@ -90,6 +92,7 @@ class Engine:
                 )
             engine = cls(connection, pool, spec.environment or "")
             engine.owner_unproven = unproven
+            engine.known_name = spec.member_name
             yield engine
 
     @property
@@ -145,7 +148,11 @@ class Engine:
         # A failed read ends the plan at once, a 404 included: a racing apply that deleted its duplicate
         # service meanwhile makes this run fail (exit 1); a rerun plans without it.
         with self._stop_on_failure():
-            name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
+            name: Future[str] = Future()
+            if self.known_name is not None:
+                name.set_result(self.known_name)
+            else:
+                name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
             services = self._pool.submit(read_services, self._client)
             desired = desired_of(config, self.environment)
             return self._plan(desired, targets, services.result(), name)
