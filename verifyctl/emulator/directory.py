@@ -69,6 +69,12 @@ def default_subaccount_name(now: float) -> str:
     return f"SubAccount Created at {when:%Y-%m-%d %I:%M %p}"
 
 
+def tenant_names(count: int) -> list[str]:
+    """`tenant-001` … : the names `--subaccounts N` seeds (three digits at least, more for a larger N)."""
+    width = max(3, len(str(count)))
+    return [f"tenant-{n:0{width}}" for n in range(1, count + 1)]
+
+
 def check_name(raw: str) -> str:
     """A friendly name as Twilio takes it (up to 64 characters); control characters are refused too."""
     if len(raw) > MAX_NAME_LENGTH:

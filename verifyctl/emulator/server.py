@@ -329,20 +329,24 @@ def _check_seeds(
     for owner, names in seeds.items():
         if owner not in known:
             raise ValueError(f"subaccounts of {owner!r}: not one of the accounts given (accounts=...)")
-        if isinstance(names, str):
-            raise ValueError(f"subaccounts of {owner!r}: a list of friendly names, not one string")
-        listed = list(names)
-        for name in listed:
-            try:
-                check_name(name)
-            except ValueError as error:
-                raise ValueError(f"subaccount name {name[:20]!r}: {error}") from None
-        if len(set(listed)) != len(listed):
-            raise ValueError(f"subaccounts of {owner!r}: a friendly name is given twice")
-        if len(listed) > max_subaccounts:
-            raise ValueError(f"subaccounts of {owner!r}: {len(listed)} is more than max_subaccounts")
-        checked[owner] = listed
+        checked[owner] = _check_names(owner, names, max_subaccounts)
     return checked
+
+
+def _check_names(owner: str, names: Sequence[str], max_subaccounts: int) -> list[str]:
+    if isinstance(names, str):
+        raise ValueError(f"subaccounts of {owner!r}: a list of friendly names, not one string")
+    listed = list(names)
+    for name in listed:
+        try:
+            check_name(name)
+        except ValueError as error:
+            raise ValueError(f"subaccount name {name[:20]!r}: {error}") from None
+    if len(set(listed)) != len(listed):
+        raise ValueError(f"subaccounts of {owner!r}: a friendly name is given twice")
+    if len(listed) > max_subaccounts:
+        raise ValueError(f"subaccounts of {owner!r}: {len(listed)} is more than max_subaccounts")
+    return listed
 
 
 def _seed(directory: Directory, seeds: dict[str, list[str]], now: float) -> None:
@@ -464,6 +468,25 @@ class EmulatorServer:
         """(SID, auth token, friendly name) of the subaccounts of a main account (default: the first)."""
         owner = main_sid or self._accounts[0].sid
         return [(found.sid, found.token, found.name) for found in self._directory.subaccounts(owner)]
+
+    def seed_subaccounts(
+        self, names: Sequence[str], main_sid: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """Subaccounts of a main account (default: the first) with these names, made in one transaction.
+
+        Names a subaccount already has are kept as they are (a kept database); returns them all, in order.
+        Raises ValueError for a bad or repeated name, an unknown main account, or more than `max_subaccounts`.
+        """
+        owner = main_sid or self._accounts[0].sid
+        if owner not in {account.sid for account in self._accounts}:
+            raise ValueError(f"subaccounts of {owner!r}: not one of the emulator's accounts")
+        listed = _check_names(owner, names, self._directory.max_subaccounts)
+        try:
+            _seed(self._directory, {owner: listed}, self._clock.now())
+        except ApiError as error:
+            raise ValueError(f"the subaccounts to seed do not fit: {error.message}") from None
+        wanted = set(listed)
+        return [entry for entry in self.subaccounts(owner) if entry[2] in wanted]
 
     def account_status(self, sid: str) -> str | None:
         """`active`, `suspended` or `closed`; None for an account the emulator does not serve."""

@@ -9,9 +9,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from click.testing import CliRunner
 
 from tests.integration.emulator.support import Api, error_of
+from tests.integration.emulator.test_emulator_cli import _start_serve, _stop
+from verifyctl.cli.emulator_cmd import _print_banner, emulator_group
 from verifyctl.emulator import EmulatorServer
+from verifyctl.emulator.directory import tenant_names
 
 ACME = ("AC" + "1" * 32, "acme-token", "Acme")
 GLOBEX = ("AC" + "2" * 32, "globex-token", "Globex")
@@ -421,3 +425,80 @@ def test_seeds_beyond_the_cap_with_a_kept_database_are_refused(tmp_path: Path) -
     # The refused start left the file free for the next one.
     with EmulatorServer(accounts=[ACME], db_path=db) as again:
         assert [name for _, _, name in again.subaccounts()] == ["a", "b"]
+
+
+def test_seed_subaccounts_adds_to_a_running_emulator_and_keeps_existing_ones(server: EmulatorServer) -> None:
+    first = server.seed_subaccounts(["tenant-a", "tenant-b"])
+    again = server.seed_subaccounts(["tenant-b", "tenant-c"], GLOBEX[0])
+    both = server.seed_subaccounts(["tenant-a", "tenant-b"])
+
+    assert both == first and [name for _, _, name in again] == ["tenant-b", "tenant-c"]
+    assert Api(server.base_url, first[0][:2]).get(_path(first[0][0])).json()["owner_account_sid"] == ACME[0]
+    with pytest.raises(ValueError, match="not one of the emulator's accounts"):
+        server.seed_subaccounts(["x"], "AC" + "9" * 32)
+    with pytest.raises(ValueError, match="control characters"):
+        server.seed_subaccounts(["x\ty"])
+    assert len(server.subaccounts()) == 2
+
+
+# The command line --------------------------------------------------------------------------------
+
+
+def test_tenant_names_keep_their_order_at_any_count() -> None:
+    assert tenant_names(3) == ["tenant-001", "tenant-002", "tenant-003"]
+    assert tenant_names(1000)[::999] == ["tenant-0001", "tenant-1000"]
+    assert tenant_names(1000) == sorted(tenant_names(1000))
+
+
+def test_the_banner_counts_subaccounts_without_their_tokens(capsys: pytest.CaptureFixture[str]) -> None:
+    server = EmulatorServer(accounts=[ACME], subaccounts={ACME[0]: tenant_names(30)}, max_family_services=90)
+    try:
+        _print_banner(server, None, generated=False, api_keys=[], admin_given=True)
+    finally:
+        server.stop()
+    out = capsys.readouterr().out
+
+    assert "  subaccounts: 30 (tenant-001 … tenant-030)" in out.splitlines()
+    assert "Max services per family (a main account and its subaccounts): 90" in out.splitlines()
+    assert not any(token in out for _, token, _ in server.subaccounts())
+
+
+def test_serve_seeds_subaccounts_and_caps_the_familys_services() -> None:
+    process, banner = _start_serve(
+        "--port", "0", "--account", ":".join(ACME), "--subaccounts", "3", "--max-family-services", "2"
+    )
+    try:
+        url = banner[0].rsplit(" ", 1)[1]
+        acme = Api(url, ACME[:2])
+        listed = acme.get(LIST).json()["accounts"]
+        tenant = _as_listed(url, listed[3])
+        tenant.service("Tenant 3")
+        acme.service("Parent")
+        refused = tenant.post("/v2/Services", {"FriendlyName": "One too many"})
+    finally:
+        code, _ = _stop(process)
+    assert code == 0
+    assert [a["friendly_name"] for a in listed] == ["Acme", "tenant-001", "tenant-002", "tenant-003"]
+    assert "  subaccounts: 3 (tenant-001 … tenant-003)" in banner
+    assert error_of(refused)[:2] == (400, 21102)
+
+
+def _as_listed(url: str, account: dict[str, Any]) -> Api:
+    return Api(url, (account["sid"], account["auth_token"]))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--subaccounts", "-1"], "--subaccounts"),
+        (["--max-family-services", "-1"], "--max-family-services"),
+        (["--max-subaccounts", "x"], "--max-subaccounts"),
+        (["--subaccounts", "3", "--max-subaccounts", "2"], "3 is more than max_subaccounts"),
+    ],
+    ids=["negative-count", "negative-cap", "not-a-number", "beyond-the-cap"],
+)
+def test_serve_refuses_bad_subaccount_options(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(emulator_group, ["serve", "--port", "0", *args])
+
+    assert result.exit_code == 2
+    assert message in result.output
