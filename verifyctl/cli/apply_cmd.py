@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from verifyctl.cli.environment import one_target
+from verifyctl.cli.environment import ALL, Shard, one_target, shard_option, targets_of
+from verifyctl.cli.fleet_apply import Guards, Runner, apply_fleet, fleet_of
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
@@ -27,9 +28,11 @@ from verifyctl.engine import (
     load_configuration,
 )
 from verifyctl.engine.racing import without_passing_duplicates
-from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError
+from verifyctl.engine.waves import DEFAULT_WAVE_SIZE, WavePolicy
+from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, StalePlanError, UsageError
 from verifyctl.plan.model import Plan
-from verifyctl.plan.saved import read_saved_plan
+from verifyctl.plan.saved import SavedPlan
+from verifyctl.plan.saved_fleet import SavedFleet, read_saved
 from verifyctl.render.text import SYMBOLS, render_text
 
 
@@ -150,10 +153,13 @@ def execute(plan: Plan, engine: Engine) -> None:
         PATHS,
         account_env(parallelism=True),
         exit_codes(
-            "  0   applied, or nothing to apply",
+            "  0   applied, or nothing to apply (over a fleet: every member applied, without changes",
+            "      or skipped as closed)",
+            "  1   a change failed (over a fleet: the first failed member's code, 1 when members were",
+            "      left not started)",
             "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
             "      --force, a stale --plan, no terminal without --auto-approve, a policy error,",
-            "      a key that may only read (nothing is written)",
+            "      a key that may only read (nothing is written); over a fleet, a member refused so",
             "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
         ),
     ),
@@ -165,6 +171,21 @@ def execute(plan: Plan, engine: Engine) -> None:
 @click.option(
     "--force", is_flag=True, help="Allow a plan that updates or deletes more than 30% of live objects."
 )
+@click.option(
+    "--wave-size",
+    type=click.IntRange(1, 10_000),
+    metavar="N",
+    help=f"A fleet: the largest wave of members applied at once; waves grow 1 (a canary), 2, 4, ... up to"
+    f" N [default: {DEFAULT_WAVE_SIZE}].",
+)
+@click.option(
+    "--max-failed-members",
+    type=click.IntRange(0),
+    metavar="M",
+    help="A fleet: start no new wave once more than M members have failed [default: 0, the first failed"
+    " member stops the waves after its own].",
+)
+@shard_option
 @planning_options
 def apply_command(
     paths: tuple[str, ...],
@@ -172,6 +193,9 @@ def apply_command(
     auto_approve: bool,
     allow_delete: bool,
     force: bool,
+    wave_size: int | None,
+    max_failed_members: int | None,
+    shard: Shard | None,
     targets: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
@@ -179,18 +203,49 @@ def apply_command(
     """Create, update and delete what differs so that the live account matches."""
     if plan_file and targets:
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
-    saved = read_saved_plan(plan_file, account.allow_outside_links) if plan_file else None
-    if saved is not None:
+    saved = read_saved(plan_file, account.allow_outside_links) if plan_file else None
+    if isinstance(saved, SavedFleet):
+        # The saved plan names its fleet: without --env, apply makes the plans again for that one.
+        account = replace(account, env=account.env or saved.fleet)
+        _check_files(paths, saved.members[0].saved if saved.members else None)
+    elif saved is not None:
         # The saved plan names its environment: apply makes the plan again for that one.
         recorded = saved.plan.environment
         if recorded and account.env and account.env != recorded:
             raise RefusedError(f"the saved plan is for environment {recorded}, not {account.env}")
         account = replace(account, env=recorded or account.env)
-        # The plan is applied only as the files ask for it: without PATHS, those are verifyctl.yaml's.
-        if not paths and [Path(f).resolve() for f in saved.plan.files] != [Path(DEFAULT_PATH).resolve()]:
-            raise UsageError(f"the saved plan was not made from {DEFAULT_PATH}; {saved.how_to_apply()}")
+        _check_files(paths, saved)
     wanted_targets = check_targets(targets)
-    target = one_target(account, paths)
+    if account.env == ALL:
+        one_target(account, paths)  # refuses --env all
+    chosen = targets_of(account, paths, shard=shard)
+    if not chosen or chosen[0].fleet:
+        fleet = fleet_of((account.env or "").partition("/")[0], chosen, str(shard) if shard else "")
+        if saved is not None and not isinstance(saved, SavedFleet):
+            raise StalePlanError(
+                f"the saved plan is of one environment, not of fleet {fleet.name}; run plan --env "
+                f"{fleet.name} --out FILE to save the fleet's"
+            )
+        runner = Runner(
+            fleet,
+            paths,
+            account,
+            parallelism,
+            Guards(allow_delete=allow_delete, force=force),
+            WavePolicy(wave_size=wave_size or DEFAULT_WAVE_SIZE, max_failed_members=max_failed_members or 0),
+            wanted_targets,
+        )
+        apply_fleet(runner, saved=saved, auto_approve=auto_approve)
+        return
+    if wave_size is not None or max_failed_members is not None:
+        raise UsageError(
+            "--wave-size and --max-failed-members roll out the members of a fleet; --env names none"
+        )
+    if isinstance(saved, SavedFleet):
+        raise StalePlanError(
+            f"the saved plan is of fleet {saved.fleet}, and environment {account.env} is not a fleet"
+        )
+    target = chosen[0]
     config = load_configuration(paths, target.variables, target.name, target.files)
     with open_engine(account, parallelism, target) as engine:
         with reading(engine):
@@ -210,3 +265,11 @@ def apply_command(
         if saved is None and not auto_approve:
             confirm_or_refuse(plan)
         execute(plan, engine)
+
+
+def _check_files(paths: tuple[str, ...], saved: SavedPlan | None) -> None:
+    """The plan is applied only as the files ask for it: without PATHS, those are verifyctl.yaml's."""
+    if saved is None or paths:
+        return
+    if [Path(f).resolve() for f in saved.plan.files] != [Path(DEFAULT_PATH).resolve()]:
+        raise UsageError(f"the saved plan was not made from {DEFAULT_PATH}; {saved.how_to_apply()}")

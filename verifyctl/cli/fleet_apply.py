@@ -41,6 +41,7 @@ from verifyctl.plan.model import Plan, mask_sid, sid_digest
 from verifyctl.plan.saved_fleet import SavedFleet
 from verifyctl.render.fleet_apply import render_member_table
 from verifyctl.render.text import render_text
+from verifyctl.resources.addresses import Address
 
 # Members planned at once; each member's own requests are paced by its account's limit.
 PLANNING_WORKERS = 32
@@ -77,6 +78,29 @@ class Fleet:
 
 
 @dataclass(frozen=True)
+class MemberTarget:
+    """A member's target with the member's name and account, as the fleet's resolution gave them."""
+
+    name: str
+    account_sid: str
+    target: Target
+
+
+def fleet_of(name: str, targets: Sequence[Target], shard: str = "") -> Fleet:
+    """The fleet of `--env FLEET[/MEMBER]`: its members' targets, and the subaccounts it skips."""
+    members: list[FleetMember] = []
+    left_out: list[LeftOut] = []
+    for target in targets:
+        member = target.member
+        assert member is not None, "a fleet's targets are its members"
+        if target.skipped:
+            left_out.append(LeftOut(member.name, member.sid, target.skipped))
+        else:
+            members.append(MemberTarget(member.name, member.sid, target))
+    return Fleet(targets[0].fleet if targets else name, members, left_out, shard)
+
+
+@dataclass(frozen=True)
 class Guards:
     """The flags that allow a plan, fleet-wide."""
 
@@ -102,6 +126,7 @@ class Runner:
     parallelism: Parallelism
     guards: Guards
     waves: WavePolicy
+    targets: Sequence[Address] = ()
 
     def __post_init__(self) -> None:
         self._engines: set[Engine] = set()
@@ -113,15 +138,15 @@ class Runner:
     def plan_member(self, member: FleetMember, saved: SavedFleet | None) -> Plan:
         """The member's plan: made now, or (from a saved fleet plan) made now and held to the saved one."""
         target = member.target
-        config = load_configuration(self.paths, target.variables, target.name, target.files)
+        config = load_configuration(self.paths, target.variables, target.services_of, target.files)
         with open_engine(self.account, self.parallelism, target) as engine:
             if saved is not None:
                 recorded = saved.member(member.account_sid)
                 assert recorded is not None  # the member sets were compared first
                 return engine.plan_saved(recorded.saved, config)
-            plan = engine.plan(config)
+            plan = engine.plan(config, self.targets)
             if not self.guards.allow_delete:
-                plan = without_passing_duplicates(plan, lambda: engine.plan(config))
+                plan = without_passing_duplicates(plan, lambda: engine.plan(config, self.targets))
             return plan
 
     def plan_all(self, saved: SavedFleet | None) -> list[Plan | VerifyctlError]:
