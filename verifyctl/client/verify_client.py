@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from http.cookiejar import DefaultCookiePolicy
@@ -73,11 +74,14 @@ class VerifyClient:
         allow_http_hosts: Collection[str] = (),
         credential_names: str = "",
         rates: tuple[Rate, ...] = (),
+        budget: threading.Semaphore | None = None,
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
         With `adaptive`, the limit starts at `start_concurrency` and adapts (docs/performance.md) up to
         `parallelism`; without, it stays at `parallelism`, which is how the client behaved before.
+        `budget`: a limit shared with other clients (a fleet's members), taken once this client's own
+        limit lets a request go, so that each account keeps its own adaptive limit under one ceiling.
         """
         if parallelism < 1:
             raise ValueError(f"parallelism must be at least 1, not {parallelism}")
@@ -93,6 +97,7 @@ class VerifyClient:
             credential_names,
         )
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
+        self._budget = budget
         self.stats = RequestStats(limit_path=self._limiter.path)
         self._retry = retry if retry is not None else RetryPolicy()
         # Endpoints with a documented request rate (`rates`, from the kinds), on the retry's clock.
@@ -257,6 +262,8 @@ class VerifyClient:
                 )
                 self._wait(delay)
             slot = self._limiter.acquire(retry=history.attempt > 1)
+            if self._budget is not None:
+                self._budget.acquire()
             outcome: Answer | None = None
             decision: Verdict | None = None
             try:
@@ -277,6 +284,8 @@ class VerifyClient:
                     isinstance(outcome, requests.Response) and outcome.status_code not in RETRYABLE_STATUSES
                 )
                 throttled = decision is not None and decision.throttled
+                if self._budget is not None:
+                    self._budget.release()
                 self._limiter.release(slot, succeeded=served, throttled=throttled)
             if decision.action is Next.DONE:
                 assert isinstance(outcome, requests.Response)
