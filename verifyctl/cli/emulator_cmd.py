@@ -26,6 +26,7 @@ from verifyctl.client.emulator_control import fetch_messages
 from verifyctl.emulator import LOCAL_DB_PATH, EmulatorServer, messages_in_database
 from verifyctl.emulator.accounts import KEY_TYPES, MAIN, MAX_NAME_LENGTH, READ_ONLY, default_name
 from verifyctl.emulator.app import DEFAULT_REQUEST_LOG_SIZE
+from verifyctl.emulator.directory import DEFAULT_MAX_SUBACCOUNTS, tenant_names
 from verifyctl.emulator.limits import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES,
@@ -151,6 +152,29 @@ _RATE = click.FloatRange(0.0, 1.0)
     help="Retry-After of a request refused by --max-concurrency (no header without).",
 )
 @click.option(
+    "--subaccounts",
+    "subaccount_count",
+    default=0,
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Subaccounts tenant-001 … tenant-N of the first account, made at start (kept ones reused with"
+    " --db).",
+)
+@click.option(
+    "--max-subaccounts",
+    default=DEFAULT_MAX_SUBACCOUNTS,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Subaccounts (not closed) a main account may have; one more is answered 400 / 21480.",
+)
+@click.option(
+    "--max-family-services",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Services a main account and its subaccounts may hold together; one more is answered 400 / 21102"
+    " (no cap without).",
+)
+@click.option(
     "--request-log-size",
     default=DEFAULT_REQUEST_LOG_SIZE,
     show_default=True,
@@ -234,6 +258,9 @@ def serve(
     seed: int | None,
     max_concurrency: int | None,
     concurrency_retry_after: int | None,
+    subaccount_count: int,
+    max_subaccounts: int,
+    max_family_services: int | None,
     request_log_size: int,
     max_body_bytes: int,
     idle_timeout: float,
@@ -272,7 +299,15 @@ def serve(
             allowed_hosts=allowed_hosts,
             request_timeout=request_timeout,
             max_head_bytes=max_head_bytes,
+            max_subaccounts=max_subaccounts,
+            max_family_services=max_family_services,
         )
+        if subaccount_count:
+            try:
+                server.seed_subaccounts(tenant_names(subaccount_count))
+            except ValueError:
+                server.stop()
+                raise
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
@@ -328,6 +363,15 @@ def _print_banner(
         click.echo(f"Account: {sid}  auth token: {shown}")
         # On a line of its own, so the line above keeps the shape scripts and the README show.
         click.echo(f"  friendly name: {names[sid]}")
+        subaccounts = server.subaccounts(sid)
+        if subaccounts:
+            # Never their tokens: the account's credentials fetch them (GET /2010-04-01/Accounts/{Sid}.json).
+            first, last = subaccounts[0][2], subaccounts[-1][2]
+            span = first if len(subaccounts) == 1 else f"{first} … {last}"
+            click.echo(f"  subaccounts: {len(subaccounts)} ({span})")
+    if server.max_family_services is not None:
+        cap = server.max_family_services
+        click.echo(f"Max services per family (a main account and its subaccounts): {cap}")
     for key_sid, _, account_sid, *access in api_keys:
         # Its type, as Twilio names it: a Standard key, a read-only (Restricted) one, or a Main one.
         shown = f" ({access[0]})" if access else " (standard)"

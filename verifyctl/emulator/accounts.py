@@ -20,7 +20,7 @@ MAX_NAME_LENGTH = 64
 
 # The subresource map Twilio answers with (relative to the API host); the emulator serves none of them,
 # but a client that reads the map sees the documented shape.
-_SUBRESOURCES = {
+SUBRESOURCES = {
     "addresses": "Addresses",
     "applications": "Applications",
     "authorized_connect_apps": "AuthorizedConnectApps",
@@ -82,23 +82,6 @@ def account_path_sid(path: str) -> str | None:
 def rfc2822(timestamp: float) -> str:
     """`Thu, 30 Jul 2015 20:00:00 +0000`: the 2010-04-01 API's date format (unlike Verify's ISO 8601)."""
     return format_datetime(datetime.fromtimestamp(int(timestamp), tz=timezone.utc))
-
-
-def account_resource(account: Account, created: float) -> dict[str, Any]:
-    """The Account resource as Twilio answers it, without `auth_token` (a secret never echoed)."""
-    uri = f"{ACCOUNTS_PREFIX}{account.sid}"
-    return {
-        "date_created": rfc2822(created),
-        "date_updated": rfc2822(created),
-        "friendly_name": account.name,
-        # A main account is its own owner.
-        "owner_account_sid": account.sid,
-        "sid": account.sid,
-        "status": "active",
-        "subresource_uris": {key: f"{uri}/{path}.json" for key, path in _SUBRESOURCES.items()},
-        "type": "Full",
-        "uri": f"{uri}.json",
-    }
 
 
 # The key types beside Standard (`--api-key KEY_SID:SECRET:ACCOUNT_SID[:read-only|:main]`): a read-only key

@@ -17,16 +17,12 @@ from urllib.parse import parse_qs
 
 from verifyctl.emulator import routes
 from verifyctl.emulator.access import ControlAccess
-from verifyctl.emulator.accounts import (
-    ACCOUNTS_LIST_PATH,
-    ACCOUNTS_RESOURCE,
-    Account,
-    account_path_sid,
-    account_resource,
-)
+from verifyctl.emulator.account_api import AccountsApi
+from verifyctl.emulator.accounts import ACCOUNTS_LIST_PATH, ACCOUNTS_RESOURCE, account_path_sid
 from verifyctl.emulator.clock import Clock, iso
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.context import Context
+from verifyctl.emulator.directory import ACTIVE, Directory
 from verifyctl.emulator.errors import (
     AUTHENTICATE,
     FORBIDDEN,
@@ -47,6 +43,11 @@ logger = logging.getLogger("verifyctl.emulator")
 CONTROL_PREFIX = "/__emulator__/"
 DEFAULT_REQUEST_LOG_SIZE = 10_000
 WRITE_METHODS = ("POST", "DELETE")
+SERVICES_PATH = "/v2/Services"
+SERVICE_KIND = "service"
+# Twilio 21102 "Reached maximum number of Services": counted "at the parent account and product level,
+# including requests made from subaccounts" (twilio.com/docs/api/errors/21102; no HTTP status given).
+MAX_SERVICES = 21102
 
 
 @dataclass
@@ -127,6 +128,11 @@ def _authenticate() -> ApiError:
     return ApiError(401, AUTHENTICATE, "Authenticate", {"WWW-Authenticate": 'Basic realm="Twilio API"'})
 
 
+def _inactive() -> ApiError:
+    """403 / 20403 for the credentials of a suspended or closed account, as Twilio refuses them."""
+    return ApiError(403, FORBIDDEN, "Forbidden: the account is suspended or closed")
+
+
 def _error(error: ApiError) -> Reply:
     return Reply(error.status, error.body(), dict(error.headers))
 
@@ -141,14 +147,20 @@ class App:
         credentials: Credentials,
         faults: Faults,
         retry_after_seconds: int,
-        accounts: dict[str, tuple[Account, float]] | None = None,
+        directory: Directory,
         limit: ConcurrencyLimit | None = None,
         request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
         control_access: ControlAccess | None = None,
+        max_family_services: int | None = None,
     ) -> None:
+        if max_family_services is not None and max_family_services < 0:
+            raise ValueError("max_family_services must not be negative")
+        # Twilio's cap on services across a main account and its subaccounts (None: no cap).
+        self.max_family_services = max_family_services
         self.store = store
-        # Account SID -> (account, creation time) for the `/2010-04-01/Accounts/{Sid}.json` resource.
-        self.accounts = accounts or {}
+        # Every account served, main accounts and subaccounts, for authentication and `/2010-04-01/Accounts`.
+        self.directory = directory
+        self.accounts_api = AccountsApi(directory)
         self.limit = limit or ConcurrencyLimit()
         self.control_access = control_access or ControlAccess(required=False)
         self.clock = clock
@@ -246,6 +258,8 @@ class App:
             outcome = _error(ApiError(429, TOO_MANY_REQUESTS, "Too many requests", retry))
         else:
             account_sid = None if found is None else found.account_sid
+            if account_sid is not None and self.directory.status(account_sid) != ACTIVE:
+                return _error(_inactive()), account_sid
             if found is not None and not found.may_write and method in WRITE_METHODS:
                 # Refused before any routing, as Twilio checks a key's permissions before the resource;
                 # nothing was done, so there is nothing to drop the answer of.
@@ -263,11 +277,8 @@ class App:
     ) -> Reply:
         if account_sid is None:
             return _error(_authenticate())
-        if path == ACCOUNTS_LIST_PATH:
-            return self._account_list(method, account_sid)
-        asked_sid = account_path_sid(path)
-        if asked_sid is not None:
-            return self._account(method, path, asked_sid, account_sid)
+        if path == ACCOUNTS_LIST_PATH or account_path_sid(path) is not None:
+            return self._accounts(method, path, query, body, account_sid)
         found = routes.match(path)
         if found is None:
             return _error(not_found(path))
@@ -288,8 +299,12 @@ class App:
             base_url=base_url,
             body=body,
         )
+        # Read before the transaction: the directory's lock is never taken inside the store's.
+        family = self._capped_family(method, path, account_sid)
         try:
             with self.store.transaction():
+                if family:
+                    self._check_family_services(family)
                 result = handler(ctx)
         except ApiError as error:
             return _error(error)
@@ -298,23 +313,32 @@ class App:
             return _error(ApiError(500, INTERNAL_ERROR, "Internal server error"))
         return Reply(result.status, result.body, dict(result.headers))
 
-    def _account(self, method: str, path: str, asked_sid: str, account_sid: str) -> Reply:
-        # Twilio answers another account's SID (not a subaccount) as if it did not exist.
-        known = self.accounts.get(asked_sid)
-        if asked_sid != account_sid or known is None:
-            return _error(not_found(path))
-        if method != "GET":
-            return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
-        account, created = known
-        return Reply(200, account_resource(account, created))
+    def _capped_family(self, method: str, path: str, account_sid: str) -> list[str]:
+        """The accounts whose services count towards the cap when this request creates one, else []."""
+        if self.max_family_services is None or method != "POST" or path != SERVICES_PATH:
+            return []
+        return self.directory.family(account_sid)
 
-    def _account_list(self, method: str, account_sid: str) -> Reply:
-        # Twilio lists the caller's own account (and its subaccounts, which the emulator has none of).
-        if method != "GET":
-            return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": "GET"}))
-        known = self.accounts.get(account_sid)
-        listed = [account_resource(*known)] if known is not None else []
-        return Reply(200, {"accounts": listed, "uri": ACCOUNTS_LIST_PATH, "page": 0, "page_size": 50})
+    def _check_family_services(self, family: list[str]) -> None:
+        if self.store.count(family, SERVICE_KIND, "") >= (self.max_family_services or 0):
+            raise ApiError(
+                400,
+                MAX_SERVICES,
+                f"Reached maximum number of Services ({self.max_family_services} across the main account"
+                " and its subaccounts)",
+            )
+
+    def _accounts(self, method: str, path: str, query: str, body: str, account_sid: str) -> Reply:
+        asked_sid = account_path_sid(path)
+        now, form = self.clock.now(), _form(body)
+        try:
+            if asked_sid is None:
+                status, answer = self.accounts_api.collection(method, _form(query), form, account_sid, now)
+            else:
+                status, answer = self.accounts_api.instance(method, path, asked_sid, form, account_sid, now)
+        except ApiError as error:
+            return _error(error)
+        return Reply(status, answer)
 
     # Control paths -----------------------------------------------------------------------------
 

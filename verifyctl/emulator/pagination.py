@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from verifyctl.emulator.errors import invalid
@@ -16,6 +16,8 @@ MAX_PAGE_SIZE = 1000
 MAX_PAGE = 2**31 - 1
 # Token positions are SQLite row ids: signed 64-bit.
 MAX_TOKEN_SEQ = 2**63 - 1
+# Whatever a list pages through in memory: stored documents, accounts.
+Item = TypeVar("Item")
 _DIGITS = re.compile(r"^[0-9]+$")
 # More digits than any bound here has: out of range without converting a huge number.
 _MAX_DIGITS = 19
@@ -107,7 +109,7 @@ def envelope(
     }
 
 
-def slice_list(rows: list[tuple[int, dict[str, Any]]], request: PageRequest) -> tuple[list[Any], bool]:
+def slice_list(rows: list[tuple[int, Item]], request: PageRequest) -> tuple[list[tuple[int, Item]], bool]:
     """Page through an in-memory list of (seq, item) in seq order, as `Store.page` pages the database."""
     if request.before is not None:
         earlier = [row for row in rows if row[0] < request.before]

@@ -10,7 +10,7 @@ import logging
 import secrets
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +23,7 @@ from verifyctl.emulator.app import CONTROL_PREFIX, DEFAULT_REQUEST_LOG_SIZE, App
 from verifyctl.emulator.clock import Clock
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.deadline import BoundedHead, DeadlineReader
+from verifyctl.emulator.directory import DEFAULT_MAX_SUBACCOUNTS, Directory, check_name
 from verifyctl.emulator.errors import SERVICE_UNAVAILABLE, ApiError
 from verifyctl.emulator.faults import Faults, FaultSettings
 from verifyctl.emulator.hosts import (
@@ -317,6 +318,46 @@ def _creation_times(store: Store, accounts: list[Account], now: float) -> dict[s
     return times
 
 
+def _check_seeds(
+    seeds: Mapping[str, Sequence[str]], given: list[Account] | None, max_subaccounts: int
+) -> dict[str, list[str]]:
+    """The subaccounts to seed, checked before anything opens: known main accounts, valid unique names."""
+    if max_subaccounts < 0:
+        raise ValueError("max_subaccounts must not be negative")
+    known = {account.sid for account in given or []}
+    checked: dict[str, list[str]] = {}
+    for owner, names in seeds.items():
+        if owner not in known:
+            raise ValueError(f"subaccounts of {owner!r}: not one of the accounts given (accounts=...)")
+        checked[owner] = _check_names(owner, names, max_subaccounts)
+    return checked
+
+
+def _check_names(owner: str, names: Sequence[str], max_subaccounts: int) -> list[str]:
+    if isinstance(names, str):
+        raise ValueError(f"subaccounts of {owner!r}: a list of friendly names, not one string")
+    listed = list(names)
+    for name in listed:
+        try:
+            check_name(name)
+        except ValueError as error:
+            raise ValueError(f"subaccount name {name[:20]!r}: {error}") from None
+    if len(set(listed)) != len(listed):
+        raise ValueError(f"subaccounts of {owner!r}: a friendly name is given twice")
+    if len(listed) > max_subaccounts:
+        raise ValueError(f"subaccounts of {owner!r}: {len(listed)} is more than max_subaccounts")
+    return listed
+
+
+def _seed(directory: Directory, seeds: dict[str, list[str]], now: float) -> None:
+    """Create the seeded subaccounts a kept database does not hold yet (by friendly name), in one go each."""
+    for owner, names in seeds.items():
+        existing = {found.name for found in directory.subaccounts(owner)}
+        missing = [name for name in names if name not in existing]
+        if missing:
+            directory.create_many(owner, missing, now)
+
+
 class EmulatorServer:
     """A Verify v2 emulator on a background thread: `start()`, use `base_url` and `accounts`, `stop()`."""
 
@@ -345,6 +386,9 @@ class EmulatorServer:
         allowed_hosts: Sequence[str] = (),
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES,
+        subaccounts: Mapping[str, Sequence[str]] | None = None,
+        max_subaccounts: int = DEFAULT_MAX_SUBACCOUNTS,
+        max_family_services: int | None = None,
     ) -> None:
         self._host = host
         self._port = port
@@ -368,28 +412,40 @@ class EmulatorServer:
         # (sid, token) or (sid, token, name); a missing name becomes "Emulator account N". Checked before
         # the database opens, so a bad name leaves nothing open behind.
         given = to_accounts(list(accounts)) if accounts else None
+        seeds = _check_seeds(subaccounts or {}, given, max_subaccounts)
+        if max_family_services is not None and max_family_services < 0:
+            raise ValueError("max_family_services must not be negative")
         self._store = Store(db_path)
         self._accounts = given or to_accounts([_dev_account(self._store)])
-        credentials = Credentials(
-            accounts={account.sid: account.token for account in self._accounts},
-            api_keys={key[0]: (key[1], key[2]) for key in api_keys or []},
-            read_only_keys=keys_of_type(api_keys or [], READ_ONLY),
-            main_keys=keys_of_type(api_keys or [], MAIN),
-        )
         faults = Faults(FaultSettings(latency_ms, error_rate, throttle_rate, drop_rate), seed)
         self._clock = Clock()
         created = _creation_times(self._store, self._accounts, self._clock.now())
         served = {account.sid: (account, created[account.sid]) for account in self._accounts}
+        self._directory = Directory(self._store, served, max_subaccounts)
+        try:
+            _seed(self._directory, seeds, self._clock.now())
+        except ApiError as error:
+            # A kept database may already hold subaccounts: the seeds must fit beside them.
+            self._store.close()
+            raise ValueError(f"the subaccounts to seed do not fit: {error.message}") from None
+        credentials = Credentials(
+            # The live token map: subaccounts made at run time authenticate at once.
+            accounts=self._directory.tokens,
+            api_keys={key[0]: (key[1], key[2]) for key in api_keys or []},
+            read_only_keys=keys_of_type(api_keys or [], READ_ONLY),
+            main_keys=keys_of_type(api_keys or [], MAIN),
+        )
         self._app = App(
             self._store,
             self._clock,
             credentials,
             faults,
             retry_after_seconds,
-            served,
+            self._directory,
             self._limit,
             request_log_size=request_log_size,
             control_access=self._control,
+            max_family_services=max_family_services,
         )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -407,6 +463,44 @@ class EmulatorServer:
     def account_names(self) -> dict[str, str]:
         """Account SID -> friendly name, as `GET /2010-04-01/Accounts/{Sid}.json` answers it."""
         return {account.sid: account.name for account in self._accounts}
+
+    def subaccounts(self, main_sid: str | None = None) -> list[tuple[str, str, str]]:
+        """(SID, auth token, friendly name) of the subaccounts of a main account (default: the first)."""
+        owner = main_sid or self._accounts[0].sid
+        return [(found.sid, found.token, found.name) for found in self._directory.subaccounts(owner)]
+
+    def seed_subaccounts(
+        self, names: Sequence[str], main_sid: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """Subaccounts of a main account (default: the first) with these names, made in one transaction.
+
+        Names a subaccount already has are kept as they are (a kept database); returns them all, in order.
+        Raises ValueError for a bad or repeated name, an unknown main account, or more than `max_subaccounts`.
+        """
+        owner = main_sid or self._accounts[0].sid
+        if owner not in {account.sid for account in self._accounts}:
+            raise ValueError(f"subaccounts of {owner!r}: not one of the emulator's accounts")
+        listed = _check_names(owner, names, self._directory.max_subaccounts)
+        try:
+            _seed(self._directory, {owner: listed}, self._clock.now())
+        except ApiError as error:
+            raise ValueError(f"the subaccounts to seed do not fit: {error.message}") from None
+        wanted = set(listed)
+        return [entry for entry in self.subaccounts(owner) if entry[2] in wanted]
+
+    def account_status(self, sid: str) -> str | None:
+        """`active`, `suspended` or `closed`; None for an account the emulator does not serve."""
+        return self._directory.status(sid)
+
+    @property
+    def max_subaccounts(self) -> int:
+        """Subaccounts (not closed) a main account may have; one more is refused 400 / 21480."""
+        return self._directory.max_subaccounts
+
+    @property
+    def max_family_services(self) -> int | None:
+        """Services a main account and its subaccounts may hold together (None: no cap); then 400 / 21102."""
+        return self._app.max_family_services
 
     @property
     def max_concurrency(self) -> int | None:

@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 Row = tuple[int, dict[str, Any]]
+# Accounts per `count` statement, inside SQLite's oldest bound on parameters (999).
+_CHUNK = 900
 
 
 def child_scope(scope: str, object_id: str) -> str:
@@ -175,6 +177,21 @@ class Store:
                     (account, below, below + "/%"),
                 )
         return bool(deleted)
+
+    def count(self, accounts: list[str], kind: str, scope: str) -> int:
+        """How many objects of `kind` in `scope` the accounts hold together."""
+        total = 0
+        with self._lock:
+            # In chunks: SQLite bounds the parameters of one statement (999 before 3.32).
+            for start in range(0, len(accounts), _CHUNK):
+                chunk = accounts[start : start + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                row = self._db.execute(
+                    f"SELECT COUNT(*) FROM objects WHERE account_sid IN ({marks}) AND kind = ? AND scope = ?",
+                    (*chunk, kind, scope),
+                ).fetchone()
+                total += int(row[0])
+        return total
 
     def page(
         self,

@@ -31,12 +31,14 @@ def _path(sid: str) -> str:
     return f"/2010-04-01/Accounts/{sid}.json"
 
 
-def test_account_resource_has_the_documented_fields_without_the_token(two_accounts: EmulatorServer) -> None:
+def test_account_resource_has_the_documented_fields_with_the_token(two_accounts: EmulatorServer) -> None:
     response = Api(two_accounts.base_url, ACME[:2]).get(_path(ACME[0]))
 
     assert response.status_code == 200
     body = response.json()
+    # As Twilio's own answers (its helper libraries' fixtures), `auth_token` included.
     assert sorted(body) == [
+        "auth_token",
         "date_created",
         "date_updated",
         "friendly_name",
@@ -51,7 +53,7 @@ def test_account_resource_has_the_documented_fields_without_the_token(two_accoun
     assert (body["status"], body["type"], body["uri"]) == ("active", "Full", _path(ACME[0]))
     assert RFC2822.match(body["date_created"]) and body["date_updated"] == body["date_created"]
     assert body["subresource_uris"]["keys"] == f"/2010-04-01/Accounts/{ACME[0]}/Keys.json"
-    assert ACME[1] not in response.text
+    assert body["auth_token"] == ACME[1]
 
 
 def test_an_account_without_a_name_gets_a_numbered_default(two_accounts: EmulatorServer) -> None:
@@ -96,10 +98,11 @@ def test_account_resource_needs_credentials(two_accounts: EmulatorServer) -> Non
     assert error_of(Api(two_accounts.base_url, (ACME[0], "wrong")).get(_path(ACME[0])))[:2] == (401, 20003)
 
 
-def test_account_resource_is_read_only(two_accounts: EmulatorServer) -> None:
-    response = Api(two_accounts.base_url, ACME[:2]).post(_path(ACME[0]), {"FriendlyName": "Renamed"})
+def test_account_resource_takes_no_delete(two_accounts: EmulatorServer) -> None:
+    response = Api(two_accounts.base_url, ACME[:2]).delete(_path(ACME[0]))
 
     assert error_of(response)[:2] == (405, 20004)
+    assert response.headers["Allow"] == "GET, POST"
 
 
 def test_the_development_account_is_named_and_keeps_its_date_across_restarts(tmp_path: Path) -> None:
