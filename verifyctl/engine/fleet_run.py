@@ -10,8 +10,9 @@ from typing import Generic, TypeVar
 
 from verifyctl.config.loader import Config
 from verifyctl.engine.account import connect
-from verifyctl.engine.desired import load_configuration
+from verifyctl.engine.desired import desired_of, load_configuration
 from verifyctl.engine.engine import Engine, Shared
+from verifyctl.engine.inventory import Entry
 from verifyctl.engine.target import FleetParent, Target
 from verifyctl.errors import PlanError, VerifyctlError
 from verifyctl.plan.fleet import FleetPlan, MemberPlan
@@ -127,6 +128,17 @@ def plan_fleet(
     if parent is not None and parent.max_services is not None and result.planned:
         check_service_cap(parent, result.planned, allow_http_hosts)
     return result
+
+
+def inventory_fleet(
+    targets: Sequence[Target], paths: Sequence[str], ceiling: Ceiling, allow_http_hosts: tuple[str, ...] = ()
+) -> list[Done[list[Entry]]]:
+    """Each member's declared services, live (for `output` and `show`), members concurrently."""
+
+    def read(target: Target, engine: Engine) -> list[Entry]:
+        return engine.inventory(desired_of(_config_of(target, paths), target.name))
+
+    return run_members(targets, read, ceiling, allow_http_hosts)
 
 
 def _config_of(target: Target, paths: Sequence[str]) -> Config:
