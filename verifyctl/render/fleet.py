@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -49,8 +50,9 @@ def _headline(fleet: FleetPlan) -> str:
     planned = fleet.planned
     changed = sum(1 for m in planned if m.plan is not None and m.plan.has_changes)
     share = f" (shard {fleet.shard})" if fleet.shard else ""
+    count = len(planned) + len(fleet.failed)
     return (
-        f"Fleet {fleet.fleet}{share}: {len(planned) + len(fleet.failed)} members, {changed} with changes,"
+        f"Fleet {fleet.fleet}{share}: {count} member{'' if count == 1 else 's'}, {changed} with changes,"
         f" {len(planned) - changed} without, {len(fleet.failed)} failed, {len(fleet.skipped)} skipped."
     )
 
@@ -88,6 +90,13 @@ def render_fleet_text(fleet: FleetPlan, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _html_text(text: str) -> str:
+    """Text inside an HTML block (`<summary>`), where Markdown's escapes do not apply: entities, no
+    mention, controls as spaces."""
+    shown = "".join(ch if ch.isprintable() else " " for ch in text)
+    return html.escape(shown, quote=True).replace("@", "&#64;")
+
+
 def comment_marker(fleet: FleetPlan) -> str:
     """One marker per fleet and shard, so that each job of a CI matrix keeps its own comment."""
     shard = f":{fleet.shard.replace('/', '-of-')}" if fleet.shard else ""
@@ -116,7 +125,8 @@ def render_fleet_markdown(fleet: FleetPlan, limit: int = GITHUB_COMMENT_LIMIT) -
         if member.plan is None or not member.plan.has_changes:
             continue
         body = render_markdown(member.plan).split("\n", 1)[1]  # its own comment marker left out
-        title = f"{_literal(member.name)} ({member.account}): {_literal(' '.join(_counts(member)))}"
+        add, change, destroy = _counts(member)
+        title = f"{_html_text(member.name)} ({member.account}): +{add} ~{change} -{destroy}"
         sections.append(f"<details><summary>{title}</summary>\n\n{body}\n</details>")
     errors = [f"- {_literal(m.name)} ({m.account}): {code(m.error)}" for m in fleet.failed]
     text = "\n".join(head)
