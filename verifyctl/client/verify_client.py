@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from http.cookiejar import DefaultCookiePolicy
@@ -28,7 +29,7 @@ from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
 from verifyctl.client.pace import Paces, Progress, Rate
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.client.secrets import mask_urls, scrub, secret_forms, value_forms
+from verifyctl.client.secrets import mask_secret_fields, mask_urls, scrub, secret_forms, value_forms
 from verifyctl.client.stats import LimitPath, RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -73,11 +74,14 @@ class VerifyClient:
         allow_http_hosts: Collection[str] = (),
         credential_names: str = "",
         rates: tuple[Rate, ...] = (),
+        budget: threading.Semaphore | None = None,
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
         With `adaptive`, the limit starts at `start_concurrency` and adapts (docs/performance.md) up to
         `parallelism`; without, it stays at `parallelism`, which is how the client behaved before.
+        `budget`: a limit shared with other clients (a fleet's members), taken once this client's own
+        limit lets a request go, so that each account keeps its own adaptive limit under one ceiling.
         """
         if parallelism < 1:
             raise ValueError(f"parallelism must be at least 1, not {parallelism}")
@@ -93,6 +97,7 @@ class VerifyClient:
             credential_names,
         )
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
+        self._budget = budget
         self.stats = RequestStats(limit_path=self._limiter.path)
         self._retry = retry if retry is not None else RetryPolicy()
         # Endpoints with a documented request rate (`rates`, from the kinds), on the retry's clock.
@@ -257,6 +262,8 @@ class VerifyClient:
                 )
                 self._wait(delay)
             slot = self._limiter.acquire(retry=history.attempt > 1)
+            if self._budget is not None:
+                self._budget.acquire()
             outcome: Answer | None = None
             decision: Verdict | None = None
             try:
@@ -277,6 +284,8 @@ class VerifyClient:
                     isinstance(outcome, requests.Response) and outcome.status_code not in RETRYABLE_STATUSES
                 )
                 throttled = decision is not None and decision.throttled
+                if self._budget is not None:
+                    self._budget.release()
                 self._limiter.release(slot, succeeded=served, throttled=throttled)
             if decision.action is Next.DONE:
                 assert isinstance(outcome, requests.Response)
@@ -391,5 +400,10 @@ _BODY_SHOWN = 2000
 
 
 def _shown_body(response: requests.Response) -> str:
-    text = response.content[:_BODY_SHOWN].decode("utf-8", "replace")
-    return text + ("…" if len(response.content) > _BODY_SHOWN else "")
+    # Secret fields are masked before the cut, which could leave half a field unrecognisable.
+    content = response.content
+    if b"auth_token" in content:
+        text = mask_secret_fields(content.decode("utf-8", "replace"))
+        return text[:_BODY_SHOWN] + ("…" if len(text) > _BODY_SHOWN else "")
+    text = content[:_BODY_SHOWN].decode("utf-8", "replace")
+    return text + ("…" if len(content) > _BODY_SHOWN else "")

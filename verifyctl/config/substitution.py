@@ -122,10 +122,7 @@ def substitute(
 
 def _undeclared(variable: str) -> str:
     if variable in FLEET_VARIABLES:
-        return (
-            f"{variable} is built in for the members of a fleet (an environment with subaccounts_of) only;"
-            " this environment is one account"
-        )
+        return f"{variable} is built in for the members of a fleet (an environment with subaccounts_of) only"
     shown = shorten(variable)
     return (
         f"variable {quoted(variable)} is not declared (declare it with --var {shown}=VALUE, --var-file,"

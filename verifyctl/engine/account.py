@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,7 +64,13 @@ class Connection:
 
 
 @contextmanager
-def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> Iterator[Connection]:
+def connect(
+    spec: AccountSpec,
+    parallelism: int,
+    *,
+    adaptive: bool = True,
+    budget: threading.Semaphore | None = None,
+) -> Iterator[Connection]:
     """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
         # Imported here: a run against a real API needs neither the emulator nor SQLite.
@@ -108,6 +115,7 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
             allow_http_hosts=allowed,
             credential_names=names,
             rates=RATES,
+            budget=budget,
         ) as client,
         VerifyClient(
             accounts_base_url(base_url),

@@ -44,6 +44,24 @@ _SERVICE_SID = re.compile(r"^VA[0-9a-fA-F]{32}$")
 
 
 @dataclass(frozen=True)
+class Shared:
+    """What the engines of a fleet's members share: one pool for their reads, and one budget of requests
+    in flight across the fleet (the --parallelism ceiling); each member's client keeps its own limit."""
+
+    pool: ThreadPoolExecutor
+    budget: threading.Semaphore
+
+
+@contextmanager
+def _pool_of(shared: Shared | None, parallelism: int) -> Iterator[ThreadPoolExecutor]:
+    if shared is not None:
+        yield shared.pool  # the fleet's: it outlives this member's engine
+        return
+    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool:
+        yield pool
+
+
+@dataclass(frozen=True)
 class ImportResult:
     """What `import` read: every live service, and the chosen ones with all their children."""
 
@@ -69,15 +87,25 @@ class Engine:
 
     @classmethod
     @contextmanager
-    def open(cls, spec: AccountSpec, *, parallelism: int = 64, adaptive: bool = True) -> Iterator[Engine]:
+    def open(
+        cls,
+        spec: AccountSpec,
+        *,
+        parallelism: int = 64,
+        adaptive: bool = True,
+        shared: Shared | None = None,
+    ) -> Iterator[Engine]:
         """`parallelism` is the ceiling of the client's limit (fixed there unless `adaptive`).
 
         The pool has a thread per request the ceiling allows; the client's limit decides how many of
         them send at once, so a lower limit leaves threads waiting, never requests unsent for lack of one.
+        `shared`: the pool and the in-flight budget of a fleet's run, which every member's engine uses.
         """
         with (
-            connect(spec, parallelism, adaptive=adaptive) as connection,
-            ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
+            connect(
+                spec, parallelism, adaptive=adaptive, budget=shared.budget if shared else None
+            ) as connection,
+            _pool_of(shared, parallelism) as pool,
         ):
             unproven = ""
             if spec.environment is not None and not spec.local and spec.member_name is None:
@@ -160,6 +188,7 @@ class Engine:
     def _plan(
         self, desired: Desired, targets: Sequence[Address], services: list[LiveRecord], name: Future[str]
     ) -> Plan:
+        live_services = len(services)
         scope = Scope.of(
             desired.services, services, targets=targets, prune=desired.prune, safe_list=desired.safe_list
         )
@@ -197,6 +226,7 @@ class Engine:
             configuration=_digest_of(desired),
             files=tuple(str(file) for file in desired.config.files) if desired.config is not None else (),
             unmanaged=() if targets else unmanaged_services(scope),
+            live_services=live_services,
         )
         return plan
 

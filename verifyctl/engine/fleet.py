@@ -140,8 +140,10 @@ def list_roster(client: AccountsClient, parent_sid: str, environment: Environmen
     skipped: list[Skipped] = []
     for entry in matched:
         sid, friendly = entry["sid"], entry["friendly_name"]
-        # A friendly name two subaccounts share names neither: each is named by its SID.
-        name = friendly if counts[friendly] == 1 else sid
+        # A friendly name two subaccounts share names neither: each is named by its SID; so is one that
+        # could not stay on its line in a table or a log (control characters, edge spaces, empty).
+        plain = bool(friendly) and friendly.isprintable() and friendly.strip() == friendly
+        name = friendly if counts[friendly] == 1 and plain else sid
         status = entry.get("status") if isinstance(entry.get("status"), str) else "unknown"
         if status == CLOSED or (wanted != "any" and status != wanted):
             skipped.append(Skipped(name, sid, str(status)))

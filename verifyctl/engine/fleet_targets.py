@@ -27,7 +27,7 @@ from verifyctl.engine.fleet import (
     own_vars,
     with_credentials,
 )
-from verifyctl.engine.target import Target, credential_names, credentials_of
+from verifyctl.engine.target import FleetParent, Target, credential_names, credentials_of
 from verifyctl.errors import CredentialsError, VerifyctlError
 from verifyctl.plan.model import mask_sid
 
@@ -86,6 +86,8 @@ def fleet_targets(
             error.message = f"environment {name}: subaccounts of {parent_sid}: {error.message}"
             error.args = (error.message,)
             raise
+    parent_spec = AccountSpec(api_url=api_url, credentials=credentials, credential_names=names)
+    family = FleetParent(name, parent_spec, parent.max_services)
     targets = []
     for one in members:
         spec = AccountSpec(
@@ -96,7 +98,8 @@ def fleet_targets(
             member_name=one.friendly_name,
         )
         values = found.variables(environ, own_vars(one, member_vars))
-        targets.append(Target(f"{name}/{one.name}", spec, values, files=files, fleet=name, member=one))
+        target = Target(f"{name}/{one.name}", spec, values, files=files, fleet=name, member=one)
+        targets.append(replace(target, parent=family))
     for gone in skipped:
         listed = Member(gone.name, gone.sid, gone.reason, gone.name)
         target = Target(f"{name}/{gone.name}", None, {}, files=files, fleet=name, member=listed)

@@ -14,6 +14,16 @@ from verifyctl.errors import CredentialsError, VerifyctlError
 
 
 @dataclass(frozen=True)
+class FleetParent:
+    """A fleet's parent account, as its members' targets carry it: where the family's services are capped."""
+
+    fleet: str
+    spec: AccountSpec
+    # The cap on services across the parent and its subaccounts (subaccounts_of.max_services); None: none.
+    max_services: int | None = None
+
+
+@dataclass(frozen=True)
 class Target:
     """One environment of a run: its name ("" without environments), account and `${VAR}` values."""
 
@@ -30,6 +40,7 @@ class Target:
     member: Member | None = None
     # Why a subaccount the fleet's select matches is not planned ("closed"): listed, never opened.
     skipped: str = ""
+    parent: FleetParent | None = field(default=None, compare=False)
 
     @property
     def services_of(self) -> str:
