@@ -74,14 +74,15 @@ def write_configuration(directory: Path, services: int) -> Path:
     }
     declared = [
         {
-            "friendly_name": f"${{MEMBER_NAME}} Login {index}",
+            # A friendly name holds at most 4 digits (an API limit): the member's name has them all.
+            "friendly_name": f"${{MEMBER_NAME}} Login {chr(ord('A') + index)}",
             "code_length": 6,
             "environments": ["tenants"],
             "rate_limits": [
                 {"unique_name": "end_user_phone", "buckets": [{"max": 5, "interval": 60}]},
             ],
         }
-        for index in range(1, services + 1)
+        for index in range(services)
     ]
     (directory / "environments.yaml").write_text(yaml.safe_dump({"version": 1, **environments}))
     (directory / "verifyctl.yaml").write_text(yaml.safe_dump({"version": 1, "services": declared}))
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ceiling = args.global_ceiling or default_ceiling()
     latency = args.latency_ms / 1000
-    names = [f"tenant-{i:05d}" for i in range(args.members)]
+    names = [f"tenant-{i:04d}" for i in range(args.members)]
     with (
         tempfile.TemporaryDirectory() as tmp,
         EmulatorProcess(

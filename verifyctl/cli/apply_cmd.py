@@ -27,6 +27,7 @@ from verifyctl.engine import (
     check_guards,
     load_configuration,
 )
+from verifyctl.engine.fleet_run import fleet_run
 from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.engine.waves import DEFAULT_WAVE_SIZE, WavePolicy
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, StalePlanError, UsageError
@@ -219,8 +220,9 @@ def apply_command(
     if account.env == ALL:
         one_target(account, paths)  # refuses --env all
     chosen = targets_of(account, paths, shard=shard)
-    if not chosen or chosen[0].fleet:
-        fleet = fleet_of((account.env or "").partition("/")[0], chosen, str(shard) if shard else "")
+    fleet_name = fleet_run(account.env, chosen)
+    if fleet_name:
+        fleet = fleet_of(fleet_name, chosen, str(shard) if shard else "")
         if saved is not None and not isinstance(saved, SavedFleet):
             raise StalePlanError(
                 f"the saved plan is of one environment, not of fleet {fleet.name}; run plan --env "
@@ -246,7 +248,7 @@ def apply_command(
             f"the saved plan is of fleet {saved.fleet}, and environment {account.env} is not a fleet"
         )
     target = chosen[0]
-    config = load_configuration(paths, target.variables, target.name, target.files)
+    config = load_configuration(paths, target.variables, target.services_of, target.files)
     with open_engine(account, parallelism, target) as engine:
         with reading(engine):
             if saved is not None:

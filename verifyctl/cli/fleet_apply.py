@@ -6,7 +6,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,9 +13,10 @@ import click
 
 from verifyctl.cli.environment import Target
 from verifyctl.cli.interrupts import stop_on_signals
-from verifyctl.cli.options import AccountOptions, Parallelism, open_engine
+from verifyctl.cli.options import AccountOptions, Parallelism
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.engine import Engine, check_guards, load_configuration
+from verifyctl.engine.fleet_run import Ceiling, check_service_cap, run_members
 from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.engine.waves import (
     APPLIED,
@@ -27,24 +27,23 @@ from verifyctl.engine.waves import (
     MemberResult,
     Rollout,
     WavePolicy,
-    concurrently,
     exit_code_of,
 )
 from verifyctl.errors import (
+    EXIT_ERROR,
     EXIT_REFUSED,
     PolicyRefusedError,
     RefusedError,
     StalePlanError,
     VerifyctlError,
 )
+from verifyctl.plan.fleet import FleetPlan, MemberPlan
 from verifyctl.plan.model import Plan, mask_sid, sid_digest
+from verifyctl.plan.saved import printable
 from verifyctl.plan.saved_fleet import SavedFleet
-from verifyctl.render.fleet_apply import render_member_table
-from verifyctl.render.text import render_text
+from verifyctl.render.fleet import render_fleet_text
+from verifyctl.render.fleet_apply import one_line, render_member_table
 from verifyctl.resources.addresses import Address
-
-# Members planned at once; each member's own requests are paced by its account's limit.
-PLANNING_WORKERS = 32
 
 
 class FleetMember(Protocol):
@@ -116,9 +115,33 @@ class FleetApplyError(VerifyctlError):
         self.exit_code = exit_code
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A member whose engine is open (a member of the wave running now)."""
+
+    member: FleetMember
+    engine: Engine
+
+    @property
+    def name(self) -> str:
+        return self.member.name
+
+    @property
+    def account_sid(self) -> str:
+        return self.member.account_sid
+
+    @property
+    def target(self) -> Target:
+        return self.member.target
+
+
 @dataclass
 class Runner:
-    """One apply over a fleet: the files, the account options and the guards it runs with."""
+    """One apply over a fleet: the files, the account options and the guards it runs with.
+
+    Members are worked on through the fleet's run (engine/fleet_run.py): one pool and one budget of
+    requests in flight across every member, each member's client keeping its own adaptive limit.
+    """
 
     fleet: Fleet
     paths: tuple[str, ...]
@@ -133,83 +156,114 @@ class Runner:
         self._lock = threading.Lock()
         self._done = 0
 
+    @property
+    def ceiling(self) -> Ceiling:
+        return Ceiling(self.parallelism.ceiling, self.parallelism.adaptive)
+
     # -- planning ------------------------------------------------------------------------------------
 
-    def plan_member(self, member: FleetMember, saved: SavedFleet | None) -> Plan:
+    def plan_member(self, member: FleetMember, engine: Engine, saved: SavedFleet | None) -> Plan:
         """The member's plan: made now, or (from a saved fleet plan) made now and held to the saved one."""
         target = member.target
         config = load_configuration(self.paths, target.variables, target.services_of, target.files)
-        with open_engine(self.account, self.parallelism, target) as engine:
-            if saved is not None:
-                recorded = saved.member(member.account_sid)
-                assert recorded is not None  # the member sets were compared first
-                return engine.plan_saved(recorded.saved, config)
-            plan = engine.plan(config, self.targets)
-            if not self.guards.allow_delete:
-                plan = without_passing_duplicates(plan, lambda: engine.plan(config, self.targets))
-            return plan
+        if saved is not None:
+            recorded = saved.member(member.account_sid)
+            assert recorded is not None  # the member sets were compared first
+            return engine.plan_saved(recorded.saved, config)
+        plan = engine.plan(config, self.targets)
+        if not self.guards.allow_delete:
+            plan = without_passing_duplicates(plan, lambda: engine.plan(config, self.targets))
+        return plan
 
     def plan_all(self, saved: SavedFleet | None) -> list[Plan | VerifyctlError]:
         """Every member's plan (or the error that stopped it), planned concurrently, in member order."""
-
-        def one(member: FleetMember) -> Plan | VerifyctlError:
-            try:
-                return self.plan_member(member, saved)
-            except VerifyctlError as error:
-                return error
-
         members = self.fleet.members
-        if len(members) <= 1:
-            return [one(member) for member in members]
-        workers = min(len(members), PLANNING_WORKERS)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verifyctl-plan") as pool:
-            return list(pool.map(one, members))
+        by_target = {id(member.target): member for member in members}
+
+        def work(target: Target, engine: Engine) -> Plan:
+            return self.plan_member(by_target[id(target)], engine, saved)
+
+        done = run_members([m.target for m in members], work, self.ceiling, self.account.allow_http_hosts)
+        return [d.value if d.value is not None else _error_of(d.error) for d in done]
+
+    def check_service_cap(self, plans: Sequence[Plan | VerifyctlError]) -> None:
+        """The family's cap on services, as plan checks it: crossing it refuses the whole apply."""
+        parent = next((m.target.parent for m in self.fleet.members if m.target.parent is not None), None)
+        if parent is None or parent.max_services is None:
+            return
+        planned = [
+            MemberPlan(member.name, member.account_sid, plan=plan)
+            for member, plan in zip(self.fleet.members, plans, strict=True)
+            if isinstance(plan, Plan)
+        ]
+        if planned:
+            check_service_cap(parent, planned, self.account.allow_http_hosts)
 
     # -- applying ------------------------------------------------------------------------------------
 
-    def apply_member(self, member: FleetMember, plan: Plan, stop: threading.Event) -> MemberResult:
-        """Apply the member's plan with an engine of its own; its failure is its result, never raised."""
+    def run_wave(
+        self, members: Sequence[FleetMember], apply: Callable[[FleetMember], MemberResult]
+    ) -> list[MemberResult]:
+        """A wave: its members' engines opened together under the fleet's budget, each applied."""
+        by_target = {id(member.target): member for member in members}
+
+        def work(target: Target, engine: Engine) -> MemberResult:
+            return apply(Opened(by_target[id(target)], engine))
+
+        done = run_members([m.target for m in members], work, self.ceiling, self.account.allow_http_hosts)
+        results = []
+        for member, ended in zip(members, done, strict=True):
+            if ended.value is not None:
+                results.append(ended.value)
+            else:
+                error = _error_of(ended.error)
+                results.append(MemberResult(member.name, FAILED, str(error), error.exit_code))
+        return results
+
+    def apply_member(self, opened: Opened, plan: Plan, stop: threading.Event) -> MemberResult:
+        """Apply the member's plan with its open engine; its failure is its result, never raised."""
         started = time.monotonic()
+        engine, name = opened.engine, opened.name
+        with self._lock:
+            self._engines.add(engine)
         try:
-            with open_engine(self.account, self.parallelism, member.target) as engine:
-                with self._lock:
-                    self._engines.add(engine)
-                try:
-                    outcome = engine.apply(plan, stop=stop)
-                finally:
-                    with self._lock:
-                        self._engines.discard(engine)
+            outcome = engine.apply(plan, stop=stop)
         except VerifyctlError as error:
-            found = MemberResult(member.name, FAILED, str(error), error.exit_code)
+            found = MemberResult(name, FAILED, str(error), error.exit_code)
         else:
             applied = plural(len(outcome.applied), "change")
             if outcome.ok:
-                found = MemberResult(member.name, APPLIED, applied)
+                found = MemberResult(name, APPLIED, applied)
             elif outcome.failed:
                 first = outcome.failed[0]
                 refused = outcome.refused_write
-                code = refused.exit_code if refused is not None else 1
+                code = refused.exit_code if refused is not None else EXIT_ERROR
                 counts = f"{len(outcome.failed)} of {plural(len(plan.changes), 'change')} failed"
-                found = MemberResult(
-                    member.name, FAILED, f"{counts}: {first.change.address}: {first.detail}", code
-                )
+                found = MemberResult(name, FAILED, f"{counts}: {first.change.address}: {first.detail}", code)
             else:
-                found = MemberResult(member.name, NOT_STARTED, f"interrupted after {applied}")
-        self._said(member, found, time.monotonic() - started)
+                found = MemberResult(name, NOT_STARTED, f"interrupted after {applied}")
+        finally:
+            with self._lock:
+                self._engines.discard(engine)
+        self._said(name, found, time.monotonic() - started)
         return found
 
-    def _said(self, member: FleetMember, found: MemberResult, seconds: float) -> None:
+    def _said(self, name: str, found: MemberResult, seconds: float) -> None:
         with self._lock:
             self._done += 1
             number = self._done
         detail = f": {found.detail}" if found.detail else ""
-        progress(f"  [{number}] {member.name}: {found.status}{detail} ({seconds:.2f} s)")
+        progress(f"  [{number}] {printable(name)}: {found.status}{one_line(detail)} ({seconds:.2f} s)")
 
     def cancel_requests(self) -> None:
         with self._lock:
             engines = list(self._engines)
         for engine in engines:
             engine.cancel_requests()
+
+
+def _error_of(error: VerifyctlError | None) -> VerifyctlError:
+    return error if error is not None else VerifyctlError("the member was not worked on")
 
 
 def check_member_set(fleet: Fleet, saved: SavedFleet) -> None:
@@ -261,14 +315,15 @@ def guard_member(plan: Plan, guards: Guards) -> None:
 
 
 def show_plans(fleet: Fleet, plans: Sequence[Plan | VerifyctlError], colour: bool) -> None:
-    """Each member with changes, its plan under a heading naming it; members without changes, counted."""
-    sections = [
-        f"=== member {member.name} ({mask_sid(member.account_sid)}) ===\n{render_text(outcome, colour)}"
+    """The fleet's plan as `plan` shows it: the member table, then each member with changes."""
+    members = [
+        MemberPlan(member.name, member.account_sid, plan=outcome)
+        if isinstance(outcome, Plan)
+        else MemberPlan(member.name, member.account_sid, error=str(outcome), exit_code=outcome.exit_code)
         for member, outcome in zip(fleet.members, plans, strict=True)
-        if isinstance(outcome, Plan) and outcome.has_changes
     ]
-    if sections:
-        result("\n".join(sections) + "\n")
+    members += [MemberPlan(left.name, left.account_sid, skipped=left.why) for left in fleet.left_out]
+    result(render_fleet_text(FleetPlan(fleet.name, tuple(members), fleet.shard), colour))
 
 
 def confirm_or_refuse(fleet: Fleet, changes: int, members: int) -> None:
@@ -279,6 +334,11 @@ def confirm_or_refuse(fleet: Fleet, changes: int, members: int) -> None:
     question = f"Apply {plural(changes, 'change')} to {plural(members, 'member')} of fleet {fleet.name}?"
     if not click.confirm(question, default=False, err=True):
         raise RefusedError("apply cancelled; nothing was changed")
+
+
+def _opened(member: FleetMember) -> Opened:
+    assert isinstance(member, Opened), "a wave's members are opened by Runner.run_wave"
+    return member
 
 
 def apply_fleet(
@@ -299,6 +359,7 @@ def apply_fleet(
         f"fleet {fleet.name}: planned {plural(len(fleet.members), 'member')} in "
         f"{time.monotonic() - started:.2f} s."
     )
+    runner.check_service_cap(plans)
     refused = _refusals(fleet, plans, saved)
     if refused:
         lines = [f"  {name}: {error}" for name, error in refused]
@@ -337,12 +398,12 @@ def apply_fleet(
             if on_wave is not None:
                 on_wave(number, wave)
 
+        def apply(member: FleetMember) -> MemberResult:
+            opened = _opened(member)
+            return runner.apply_member(opened, plans_of[id(opened.member)], interrupt.stop)
+
         rollout: Rollout[FleetMember] = Rollout(
-            runner.waves,
-            lambda member: runner.apply_member(member, plans_of[id(member)], interrupt.stop),
-            run_wave=concurrently(runner.parallelism.ceiling),
-            stop=interrupt.stop,
-            on_wave=wave_started,
+            runner.waves, apply, run_wave=runner.run_wave, stop=interrupt.stop, on_wave=wave_started
         )
         ended = rollout.run([member for _, member, _ in to_apply], failed_before=failed_first)
         results.update((index, found) for (index, _, _), found in zip(to_apply, ended, strict=True))

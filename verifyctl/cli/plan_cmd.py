@@ -19,7 +19,9 @@ from verifyctl.cli.ticker import reading
 from verifyctl.engine import load_configuration
 from verifyctl.engine.fleet_run import Ceiling, fleet_run, plan_fleet
 from verifyctl.errors import EXIT_CHANGES, PolicyBlockedPlanError, UsageError, VerifyctlError
+from verifyctl.plan.fleet import FleetPlan
 from verifyctl.plan.model import Plan
+from verifyctl.plan.saved_fleet import fleet_plan_document
 from verifyctl.render.environments import render_sections
 from verifyctl.render.fleet import render_fleet
 from verifyctl.render.formats import FORMATS, render
@@ -36,7 +38,9 @@ def save_plan(plan: Plan, path: str) -> None:
     write_text(path, plan.to_json())
 
 
-def apply_hint(out: str, paths: tuple[str, ...], account: AccountOptions, environment: str) -> str:
+def apply_hint(
+    out: str, paths: tuple[str, ...], account: AccountOptions, environment: str, shard: str = ""
+) -> str:
     """The `apply --plan` command that applies the plan just saved, as it must be typed.
 
     Every word is quoted for a POSIX shell (paths and names come from the user and may hold anything),
@@ -46,6 +50,8 @@ def apply_hint(out: str, paths: tuple[str, ...], account: AccountOptions, enviro
     words = ["verifyctl", "apply", "--plan", out]
     if environment:
         words += ["--env", environment]
+    if shard:
+        words += ["--shard", shard]
     if account.local:
         words.append("--local")
     elif account.api_url and _given_on_command_line("api_url"):
@@ -112,13 +118,13 @@ def plan_command(
     setup_logging(account.verbose, account.log_format)  # before a fleet's parent is asked for members
     chosen = targets_of(account, paths, shard=shard)
     fleet = fleet_run(account.env, chosen)
-    if out and (len(chosen) > 1 or fleet):
+    if out and len(chosen) > 1 and not fleet:
         raise UsageError(
             "--out saves the plan of one environment; name it with --env NAME (a fleet's member:"
             " --env FLEET/MEMBER)"
         )
     if fleet:
-        return plan_fleet_command(fleet, chosen, paths, wanted_targets, account, parallelism, shard)
+        return plan_fleet_command(fleet, chosen, paths, wanted_targets, account, parallelism, shard, out)
     for target in chosen:
         if target.skipped:
             progress(f"{target.name}: skipped: {target.skipped}")
@@ -161,8 +167,10 @@ def plan_fleet_command(
     account: AccountOptions,
     parallelism: Parallelism,
     shard: Shard | None,
+    out: str | None = None,
 ) -> int:
-    """Every member's plan under one budget: the member table, then the members with changes."""
+    """Every member's plan under one budget: the member table, then the members with changes; with
+    `out`, the plan of every member saved in one file (none is saved when a member failed)."""
     context = click.get_current_context()
     detailed = bool(context.params.get("detailed_exitcode"))
     unmanaged_is_drift = bool(context.params.get("unmanaged_is_drift"))
@@ -185,7 +193,11 @@ def plan_fleet_command(
     result(
         render_fleet(fleet, context.params.get("fmt", "text"), use_colour(account.no_color, account.color))
     )
+    if out and not fleet.failed:
+        save_fleet_plan(fleet, out, paths, account)
     if fleet.failed:
+        if out:
+            progress(f"Not saved: {len(fleet.failed)} member(s) could not be planned; nothing was written")
         for member in fleet.failed:
             progress(f"Error: member {member.name}: {member.error}")
         raise click.exceptions.Exit(fleet.failed[0].exit_code)
@@ -195,6 +207,17 @@ def plan_fleet_command(
         raise PolicyBlockedPlanError(blocking)
     drifted = any(plan.has_changes or (unmanaged_is_drift and plan.unmanaged) for plan in plans)
     return EXIT_CHANGES if detailed and drifted else 0
+
+
+def save_fleet_plan(fleet: FleetPlan, out: str, paths: tuple[str, ...], account: AccountOptions) -> None:
+    """Write one plan per member (with the fleet, its shard and member set) for `apply --plan FILE`."""
+    members = [(m.name, m.plan) for m in fleet.planned if m.plan is not None]
+    write_text(out, fleet_plan_document(fleet.fleet, fleet.shard, members))
+    if out == STDOUT:
+        progress("Wrote the plan to standard output; apply --plan reads it from a file (--out FILE)")
+        return
+    command = apply_hint(out, paths, account, fleet.fleet, fleet.shard)
+    progress(f"Saved the plan of {len(members)} members to {shlex.quote(out)}; apply it with: {command}")
 
 
 def plan_one(
