@@ -271,8 +271,12 @@ def _text(value: Any, where: str, *, optional: bool = False) -> str:
 
 
 def _environment(value: Any) -> str:
+    """An environment's name, or a fleet member's `FLEET/MEMBER` (MEMBER a subaccount's friendly name or
+    SID: any printable text)."""
     name = _text(value, "environment", optional=True)
-    if name and (len(name) > 64 or not re.match(ENVIRONMENT_NAME, name)):
+    fleet, slash, member = name.partition("/")
+    bad_member = slash and (not member or len(member) > 256 or not member.isprintable())
+    if name and (len(fleet) > 64 or not re.match(ENVIRONMENT_NAME, fleet) or bad_member):
         raise ValueError(f"environment is not an environment name: {_shown(name)}")
     return name
 

@@ -272,3 +272,42 @@ def test_a_member_whose_plan_the_policy_refuses_fails_with_exit_3_and_nothing_of
     # Without --max-failed-members, the refused member stops every wave before the canary.
     blocked = cli("apply", "--env", "tenants", "--auto-approve")
     assert blocked.exit_code == 3 and waves(blocked.stderr) == []
+
+
+def test_one_member_is_planned_saved_and_applied_as_one_environment(
+    emulator: EmulatorServer, fleet: Path
+) -> None:
+    saved = cli("plan", "--env", "tenants/tenant-04", "--out", "one.json")
+    assert saved.exit_code == 0, saved.stderr
+    assert "apply it with: verifyctl apply --plan one.json --env tenants/tenant-04" in saved.stderr
+    done = cli("apply", "--plan", "one.json")
+    assert done.exit_code == 0, done.stderr
+    seen = services_seen_by_member(emulator)
+    assert seen["tenant-04"] == [("tenant-04 Login", 6)]
+    assert [name for name, services in seen.items() if services] == ["tenant-04"]
+    # A fleet's flags need a fleet; a fleet's saved plan needs its fleet.
+    wave = cli("apply", "--env", "tenants/tenant-04", "--auto-approve", "--wave-size", "4")
+    assert wave.exit_code == 64 and "roll out the members of a fleet" in wave.stderr
+    whole = cli("plan", "--env", "tenants", "--out", "fleet.json")
+    assert whole.exit_code == 0, whole.stderr
+    emulator.clear_requests()
+    other = cli("apply", "--plan", "fleet.json", "--env", "tenants/tenant-05")
+    assert other.exit_code == 3 and "is of fleet tenants" in other.stderr
+    one = cli("apply", "--plan", "one.json", "--env", "tenants")
+    assert one.exit_code == 3 and "the saved plan is for environment tenants/tenant-04" in one.stderr
+    assert writes(emulator) == []
+
+
+def test_apply_that_would_cross_the_family_service_cap_writes_nothing(
+    emulator: EmulatorServer, fleet: Path
+) -> None:
+    capped = ENVIRONMENTS.replace(
+        "      credentials: {auth_token_env: PARENT_TOKEN}\n",
+        "      credentials: {auth_token_env: PARENT_TOKEN}\n      max_services: 20\n",
+    )
+    (fleet / "environments.yaml").write_text(capped, encoding="utf-8")
+    emulator.clear_requests()
+    done = cli("apply", "--env", "tenants", "--auto-approve")
+    assert done.exit_code == 1, done.stderr
+    assert "past their cap of 20" in done.stderr
+    assert writes(emulator) == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from verifyctl.plan.model import Action, Change, Plan, sid_digest
-from verifyctl.plan.saved import PlanFileError, SavedPlan, differences
+from verifyctl.plan.saved import PlanFileError, SavedPlan, differences, saved_plan_of
 from verifyctl.plan.saved_fleet import SavedFleet, fleet_plan_document, read_saved, saved_fleet_of
 from verifyctl.resources.addresses import Address
 
@@ -105,3 +105,17 @@ def test_a_file_that_is_not_json_is_a_plan_file_error(tmp_path: Path) -> None:
     bad.write_text('{"fleet": ', encoding="utf-8")
     with pytest.raises(PlanFileError, match="is not a verifyctl plan file"):
         read_saved(str(bad))
+
+
+@pytest.mark.parametrize("environment", ["tenants/Acme Corp (EU)", "tenants/AC" + "1" * 32])
+def test_one_members_saved_plan_names_its_environment_fleet_slash_member(environment: str) -> None:
+    data = json.loads(replace(MEMBERS[0][1], environment=environment).to_json())
+    assert saved_plan_of(data).plan.environment == environment
+
+
+@pytest.mark.parametrize("environment", ["tenants/", "tenants/a\nb", "Tenants/x", "../x/y", "t/" + "x" * 300])
+def test_a_members_environment_that_is_not_fleet_slash_member_is_refused(environment: str) -> None:
+    data = json.loads(MEMBERS[0][1].to_json())
+    data["environment"] = environment
+    with pytest.raises(ValueError, match="environment is not an environment name"):
+        saved_plan_of(data)
