@@ -152,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the global in-flight ceiling (default: verifyctl's)",
     )
     parser.add_argument("--verbose", action="store_true", help="print each command's stderr")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="plan once more under py-spy (pip install py-spy), its collapsed stacks written to FILE",
+    )
     args = parser.parse_args(argv)
     ceiling = args.global_ceiling or default_ceiling()
     latency = args.latency_ms / 1000
@@ -197,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             f"client CPU per request: plan {planned.cpu_per_request_ms:.3f} ms, apply "
             f"{applied.cpu_per_request_ms:.3f} ms (goal <= {CPU_GOAL_MS} ms)"
         )
+        if args.profile:
+            profile(emulator, directory, args.profile)
         emulator.clear_requests()
         started = time.perf_counter()
         shards = [
@@ -219,6 +226,26 @@ def main(argv: list[str] | None = None) -> int:
         )
         ok = exact and applied.exit_code == 0 and planned.exit_code == 0
     return 0 if ok else 1
+
+
+def profile(emulator: EmulatorProcess, directory: Path, out: str) -> None:
+    """A plan of the fleet sampled by py-spy (every thread, idle ones left out): its hottest frames."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
+    env.update({TOKEN_VARIABLE: PARENT[1], "PYTHONPATH": str(REPO_ROOT)})
+    words = ["plan", "--env", "tenants", "--api-url", emulator.base_url, "--", str(directory)]
+    spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "-r", "250", "-o", out]
+    command = [*spy, "--", sys.executable, "-m", "verifyctl", *words]
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    own: dict[str, int] = {}
+    total = 0
+    for entry in Path(out).read_text(encoding="utf-8").splitlines():
+        stack, _, count = entry.rpartition(" ")
+        frame = stack.rsplit(";", 1)[-1]
+        own[frame] = own.get(frame, 0) + int(count)
+        total += int(count)
+    print(f"profile of a plan ({total} samples), the frames that held the CPU most:")
+    for frame, count in sorted(own.items(), key=lambda item: -item[1])[:25]:
+        print(f"  {count / total:6.1%}  {frame}")
 
 
 def default_ceiling() -> int:
