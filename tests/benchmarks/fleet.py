@@ -22,7 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
@@ -89,22 +89,37 @@ def write_configuration(directory: Path, services: int) -> Path:
     return directory
 
 
-def run(
-    emulator: EmulatorProcess, words: list[str], directory: Path, *, background: bool = False
-) -> subprocess.Popen[str]:
+@dataclass
+class Started:
+    """A verifyctl process and the files its stdout and stderr go to."""
+
+    process: subprocess.Popen[str]
+    out: IO[str]
+    err: IO[str]
+
+
+def run(emulator: EmulatorProcess, words: list[str], directory: Path) -> Started:
+    """`verifyctl WORDS` as a process of its own; its output goes to files (a thousand members' progress
+    lines fill a pipe that is not read while the process runs)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VERIFYCTL_"))}
     env.update({TOKEN_VARIABLE: PARENT[1], "PYTHONPATH": str(REPO_ROOT)})
     argv = [sys.executable, "-m", "verifyctl", *words, "--api-url", emulator.base_url, "--", str(directory)]
-    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by finish)
+    err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+    return Started(subprocess.Popen(argv, env=env, stdout=out, stderr=err, text=True), out, err)
 
 
-def finish(process: subprocess.Popen[str], command: str, started: float) -> Run:
+def finish(started_process: Started, command: str, started: float) -> Run:
     """Wait for the process and read its resource use from wait4 (its own, not this process's)."""
-    assert process.stdout is not None and process.stderr is not None
-    stdout, stderr = process.stdout.read(), process.stderr.read()
+    process = started_process.process
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
+    outputs = []
+    for stream in (started_process.out, started_process.err):
+        stream.seek(0)
+        outputs.append(stream.read())
+        stream.close()
     return Run(
         command,
         process.returncode,
@@ -112,8 +127,8 @@ def finish(process: subprocess.Popen[str], command: str, started: float) -> Run:
         usage.ru_utime + usage.ru_stime,
         usage.ru_maxrss * 1024,  # kilobytes on Linux
         0,
-        stdout,
-        stderr,
+        outputs[0],
+        outputs[1],
     )
 
 
@@ -244,8 +259,8 @@ def profile(emulator: EmulatorProcess, directory: Path, out: str) -> None:
         own[frame] = own.get(frame, 0) + int(count)
         total += int(count)
     print(f"profile of a plan ({total} samples), the frames that held the CPU most:")
-    for frame, count in sorted(own.items(), key=lambda item: -item[1])[:25]:
-        print(f"  {count / total:6.1%}  {frame}")
+    for frame, samples in sorted(own.items(), key=lambda item: -item[1])[:25]:
+        print(f"  {samples / total:6.1%}  {frame}")
 
 
 def default_ceiling() -> int:

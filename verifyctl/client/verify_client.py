@@ -58,6 +58,26 @@ class _BasicAuth(AuthBase):
         return "<basic auth>"
 
 
+# Keep-alive connections that several clients share (a fleet's members); only the client speaks HTTP.
+SharedSession = requests.Session
+
+
+def shared_session(base_url: str, parallelism: int) -> SharedSession:
+    """A pool of keep-alive connections for clients of `base_url`, up to `parallelism` of them; no
+    credentials (each client sends its own with each request), no cookies, no retries of its own."""
+    session = requests.Session()
+    # Our own retry loop decides what is safe to retry, so urllib3 must not retry behind its back.
+    adapter = HTTPAdapter(pool_connections=parallelism, pool_maxsize=parallelism, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers.update({"User-Agent": f"verifyctl/{__version__}", "Accept": "application/json"})
+    # No cookies: the API needs none, and a shared jar is state shared between threads (and accounts).
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    # Environment proxies must not capture requests meant for a local emulator.
+    session.trust_env = not is_loopback_host(urlsplit(base_url).hostname or "")
+    return session
+
+
 class VerifyClient:
     """The Verify v2 API over one pooled session, safe to call from `parallelism` threads at once."""
 
@@ -75,6 +95,7 @@ class VerifyClient:
         credential_names: str = "",
         rates: tuple[Rate, ...] = (),
         budget: threading.Semaphore | None = None,
+        session: requests.Session | None = None,
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
@@ -82,6 +103,8 @@ class VerifyClient:
         `parallelism`; without, it stays at `parallelism`, which is how the client behaved before.
         `budget`: a limit shared with other clients (a fleet's members), taken once this client's own
         limit lets a request go, so that each account keeps its own adaptive limit under one ceiling.
+        `session`: a pool of connections shared with other clients of the same base URL (`shared_session`,
+        a fleet's members), left open by `close`; credentials go with each request, never with the session.
         """
         if parallelism < 1:
             raise ValueError(f"parallelism must be at least 1, not {parallelism}")
@@ -107,7 +130,10 @@ class VerifyClient:
         # Every form in which the secret could surface in a message: raw, encoded, in the auth header.
         self._secrets = secret_forms(credentials.username, credentials.secret)
         self._auth = _BasicAuth(f"Basic {token}")
-        self._session = self._new_session(parallelism)
+        self._owns_session = session is None
+        self._session = self._prepared(
+            session if session is not None else shared_session(self.base_url, parallelism)
+        )
 
     @property
     def retry(self) -> RetryPolicy:
@@ -119,17 +145,7 @@ class VerifyClient:
         combined = set(self._secrets) | set(value_forms(values))
         self._secrets = tuple(sorted(combined, key=lambda f: (-len(f), f)))
 
-    def _new_session(self, parallelism: int) -> requests.Session:
-        session = requests.Session()
-        # Our own retry loop decides what is safe to retry, so urllib3 must not retry behind its back.
-        adapter = HTTPAdapter(pool_connections=parallelism, pool_maxsize=parallelism, max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.headers.update({"User-Agent": f"verifyctl/{__version__}", "Accept": "application/json"})
-        # No cookies: the API needs none, and a shared jar is state shared between threads.
-        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        # Environment proxies must not capture requests meant for a local emulator.
-        session.trust_env = not is_loopback_host(urlsplit(self.base_url).hostname or "")
+    def _prepared(self, session: requests.Session) -> requests.Session:
         # What Session.request works out on every call (the environment's proxies and CA bundle for the
         # base URL's host), worked out once: every request of a run goes to that one host.
         self._send_options: dict[str, Any] = dict(
@@ -205,7 +221,8 @@ class VerifyClient:
         return self._limiter.path()
 
     def close(self) -> None:
-        self._session.close()
+        if self._owns_session:
+            self._session.close()
 
     def __enter__(self) -> VerifyClient:
         return self

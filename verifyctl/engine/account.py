@@ -17,6 +17,7 @@ from verifyctl.errors import VerifyctlError
 from verifyctl.resources.kinds import KINDS
 
 if TYPE_CHECKING:
+    from verifyctl.client.verify_client import SharedSession
     from verifyctl.emulator import EmulatorServer
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
@@ -70,8 +71,12 @@ def connect(
     *,
     adaptive: bool = True,
     budget: threading.Semaphore | None = None,
+    session: SharedSession | None = None,
 ) -> Iterator[Connection]:
-    """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
+    """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB.
+
+    `budget` and `session`: the in-flight budget and the connections shared by a fleet's members.
+    """
     if spec.local:
         # Imported here: a run against a real API needs neither the emulator nor SQLite.
         import sqlite3
@@ -116,6 +121,7 @@ def connect(
             credential_names=names,
             rates=RATES,
             budget=budget,
+            session=session,
         ) as client,
         VerifyClient(
             accounts_base_url(base_url),
@@ -123,6 +129,7 @@ def connect(
             parallelism=1,
             allow_http_hosts=allowed,
             credential_names=names,
+            session=session,
         ) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

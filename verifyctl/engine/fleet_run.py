@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
+from verifyctl.client import resolve_base_url
+from verifyctl.client.verify_client import shared_session
 from verifyctl.config.loader import Config
 from verifyctl.engine.account import connect
 from verifyctl.engine.desired import desired_of, load_configuration
@@ -61,11 +64,13 @@ def run_members(
     members = [t for t in targets if not t.skipped]
     budget = threading.BoundedSemaphore(ceiling.requests)
     runners = max(1, min(len(members), ceiling.requests))
+    base_url = _base_url(members, allow_http_hosts)
     with (
         ThreadPoolExecutor(max_workers=ceiling.requests, thread_name_prefix="verifyctl") as pool,
         ThreadPoolExecutor(max_workers=runners, thread_name_prefix="verifyctl-member") as runner,
+        shared_session(base_url, ceiling.requests) if base_url else contextlib.nullcontext() as session,
     ):
-        shared = Shared(pool, budget)
+        shared = Shared(pool, budget, session)
 
         def one(target: Target) -> T:
             if target.problem is not None:
@@ -90,6 +95,17 @@ def run_members(
             raise error
         done.append(Done(target, error=error) if error is not None else Done(target, future.result()))
     return done
+
+
+def _base_url(members: Sequence[Target], allow_http_hosts: tuple[str, ...]) -> str:
+    """The API the members are reached at ("" when they are not all at one: then none is shared)."""
+    urls = {t.spec.api_url for t in members if t.spec is not None}
+    if len(urls) != 1:
+        return ""
+    try:
+        return resolve_base_url(urls.pop(), allow_http_hosts)
+    except VerifyctlError:
+        return ""  # each member's own client says why
 
 
 def fleet_run(env: str | None, targets: Sequence[Target]) -> str:
