@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verifyctl.client import Credentials, VerifyClient, resolve_base_url
+from verifyctl.client import Credentials, SharedConnections, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
 from verifyctl.client.pace import Rate
 from verifyctl.emulator import LOCAL_DB_PATH
@@ -70,6 +70,7 @@ def connect(
     *,
     adaptive: bool = True,
     budget: threading.Semaphore | None = None,
+    connections: SharedConnections | None = None,
 ) -> Iterator[Connection]:
     """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
@@ -116,6 +117,7 @@ def connect(
             credential_names=names,
             rates=RATES,
             budget=budget,
+            connections=connections,
         ) as client,
         VerifyClient(
             accounts_base_url(base_url),

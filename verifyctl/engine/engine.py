@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
+from verifyctl.client import SharedConnections
 from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.pace import Progress
 from verifyctl.client.stats import RequestStats
@@ -50,6 +51,8 @@ class Shared:
 
     pool: ThreadPoolExecutor
     budget: threading.Semaphore
+    # Keep-alive connections to the API host, reused from member to member.
+    connections: SharedConnections | None = None
 
 
 @contextmanager
@@ -103,7 +106,11 @@ class Engine:
         """
         with (
             connect(
-                spec, parallelism, adaptive=adaptive, budget=shared.budget if shared else None
+                spec,
+                parallelism,
+                adaptive=adaptive,
+                budget=shared.budget if shared else None,
+                connections=shared.connections if shared else None,
             ) as connection,
             _pool_of(shared, parallelism) as pool,
         ):

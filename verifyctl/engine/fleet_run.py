@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
+from verifyctl.client import SharedConnections
 from verifyctl.config.loader import Config
 from verifyctl.engine.account import connect
 from verifyctl.engine.desired import desired_of, load_configuration
@@ -61,11 +63,13 @@ def run_members(
     members = [t for t in targets if not t.skipped]
     budget = threading.BoundedSemaphore(ceiling.requests)
     runners = max(1, min(len(members), ceiling.requests))
+    connections = SharedConnections(ceiling.requests)
     with (
+        closing(connections),
         ThreadPoolExecutor(max_workers=ceiling.requests, thread_name_prefix="verifyctl") as pool,
         ThreadPoolExecutor(max_workers=runners, thread_name_prefix="verifyctl-member") as runner,
     ):
-        shared = Shared(pool, budget)
+        shared = Shared(pool, budget, connections)
 
         def one(target: Target) -> T:
             if target.problem is not None:
