@@ -78,8 +78,10 @@ def plan_json(*args: str) -> dict[str, object]:
 
 
 def test_plan_lists_every_member_with_its_own_variables(emulator: EmulatorServer, repo: Path) -> None:
-    run = run_cli("plan", ".", "--env", "tenants", "--detailed-exitcode", "--no-color")
+    run = run_cli("plan", ".", "--env", "tenants", "--detailed-exitcode", "--no-color", "--stats")
     assert run.exit_code == 2, run.stderr
+    # One list of services per member (their accounts are empty), tallied across the fleet.
+    assert "Requests: 30 requests (GET 30), 0 retries" in run.stderr
     table = run.stdout.split("\n\n")[1].splitlines()
     assert table[0].split() == ["MEMBER", "ACCOUNT", "ADD", "CHANGE", "DESTROY", "STATUS"]
     assert [row.split()[0] for row in table[1:]] == TENANTS  # internal-tools is no member
