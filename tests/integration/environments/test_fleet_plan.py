@@ -227,3 +227,20 @@ def test_env_all_plans_each_member_beside_the_other_environments(
         f"# member {n}" for n in TENANTS if n != "tenant-03"
     ]
     assert "service[tenant-01 Login] does not exist in environment tenants/tenant-01 yet" in lines.stderr
+
+
+def test_commands_of_one_account_refuse_a_whole_fleet(emulator: EmulatorServer, repo: Path) -> None:
+    for words in (
+        ["show", ".", "--address", "service[x]"],
+        ["import", "--config", "."],
+        ["verify", "send", "x", ".", "--to", "+15005550006"],
+    ):
+        refused = run_cli(*words, "--env", "tenants")
+        assert refused.exit_code == 64, refused.stderr
+        assert "name a member with --env tenants/MEMBER" in refused.stderr
+    assert member_writes(emulator) == []
+    shown = run_cli("show", ".", "--env", "tenants/tenant-02")
+    assert shown.exit_code == 0 and "tenant-02 Login" in shown.stdout, shown.stderr
+    # show over a whole fleet is every member's, by member (as --env all is by environment).
+    every = json.loads(run_cli("show", ".", "--env", "tenants", "--format", "json").stdout)
+    assert sorted(every["environments"]) == [f"tenants/{n}" for n in TENANTS]
