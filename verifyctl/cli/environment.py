@@ -138,4 +138,11 @@ def one_target(options: AccountOptions, paths: Sequence[str]) -> Target:
         raise UsageError(
             "--env all: this command works on one environment at a time; name it with --env NAME"
         )
-    return targets_of(options, paths)[0]
+    chosen = targets_of(options, paths)
+    if len(chosen) != 1 or chosen[0].skipped:
+        # Only a fleet gives other than one target: each of its members is an account.
+        raise UsageError(
+            f"--env {options.env}: a fleet of subaccounts; this command works on one account at a time:"
+            f" name a member with --env {options.env}/MEMBER (by friendly name or SID)"
+        )
+    return chosen[0]

@@ -11,6 +11,7 @@ from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, Parallelism, account_options, parallelism_option
 from verifyctl.cli.output import progress, result, setup_logging
 from verifyctl.cli.show_cmd import read_environments
+from verifyctl.client import RequestStats
 from verifyctl.engine.fleet_run import Ceiling, fleet_run, inventory_fleet
 from verifyctl.engine.inventory import Entry
 from verifyctl.lint.checks import output_name
@@ -76,7 +77,10 @@ def _fleet_output(
 ) -> None:
     """Member -> service name -> SID for every member (skipped ones said on stderr); then any errors."""
     ceiling = Ceiling(parallelism.ceiling, parallelism.adaptive)
-    done = inventory_fleet(chosen, paths, ceiling, account.allow_http_hosts)
+    stats = RequestStats() if account.stats else None
+    done = inventory_fleet(chosen, paths, ceiling, account.allow_http_hosts, stats)
+    if stats is not None:
+        progress(f"Requests: {stats.summary()} (the members'; the parent's listing not counted)")
     found: dict[str, dict[str, str]] = {}
     for one in done:
         name = one.target.member.name if one.target.member is not None else one.target.name

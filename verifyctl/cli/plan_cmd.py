@@ -16,6 +16,7 @@ from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import progress, result, setup_logging, use_colour
 from verifyctl.cli.ticker import reading
+from verifyctl.client import RequestStats
 from verifyctl.engine import load_configuration
 from verifyctl.engine.fleet_run import Ceiling, fleet_run, plan_fleet
 from verifyctl.errors import EXIT_CHANGES, PolicyBlockedPlanError, UsageError, VerifyctlError
@@ -179,6 +180,7 @@ def plan_fleet_command(
         noun = "object" if plan.covered == 1 else "objects"
         progress(f"{target.name}: read {plan.covered} live {noun} of {plan.where}")
 
+    stats = RequestStats() if account.stats else None
     fleet = plan_fleet(
         name,
         chosen,
@@ -187,7 +189,10 @@ def plan_fleet_command(
         Ceiling(parallelism.ceiling, parallelism.adaptive),
         allow_http_hosts=account.allow_http_hosts,
         on_plan=said,
+        stats=stats,
     )
+    if stats is not None:
+        progress(f"Requests: {stats.summary()} (the members'; the parent's listing not counted)")
     if shard is not None:
         fleet = replace(fleet, shard=str(shard))
     result(

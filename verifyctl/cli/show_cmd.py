@@ -153,7 +153,7 @@ def show_command(
         return
     found = read_environments(account, paths, parallelism)
     if fmt == "json":
-        if account.env != ALL:
+        if account.env != ALL and len(found) == 1:  # more than one: a fleet's members
             data: object = {"services": _json(found[0][1])}
         else:
             data = {"environments": {name: {"services": _json(entries)} for name, entries in found}}

@@ -58,24 +58,32 @@ class _BasicAuth(AuthBase):
         return "<basic auth>"
 
 
-# Keep-alive connections that several clients share (a fleet's members); only the client speaks HTTP.
-SharedSession = requests.Session
+class SharedConnections:
+    """Keep-alive connections that several clients of one API host share (a fleet's members): each
+    member's requests reuse the connections others opened, instead of a handshake per member. The
+    credentials stay each client's own: they go in every request, never in the pool."""
 
+    def __init__(self, size: int) -> None:
+        self.size = size  # connections kept per host: the fleet's ceiling of requests in flight
+        self._lock = threading.Lock()
+        # The session of the first client's base URL, with what it works out once (see _configure).
+        self._made: tuple[str, requests.Session, dict[str, Any], dict[str, str]] | None = None
 
-def shared_session(base_url: str, parallelism: int) -> SharedSession:
-    """A pool of keep-alive connections for clients of `base_url`, up to `parallelism` of them; no
-    credentials (each client sends its own with each request), no cookies, no retries of its own."""
-    session = requests.Session()
-    # Our own retry loop decides what is safe to retry, so urllib3 must not retry behind its back.
-    adapter = HTTPAdapter(pool_connections=parallelism, pool_maxsize=parallelism, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    session.headers.update({"User-Agent": f"verifyctl/{__version__}", "Accept": "application/json"})
-    # No cookies: the API needs none, and a shared jar is state shared between threads (and accounts).
-    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    # Environment proxies must not capture requests meant for a local emulator.
-    session.trust_env = not is_loopback_host(urlsplit(base_url).hostname or "")
-    return session
+    def session_for(
+        self, client: VerifyClient
+    ) -> tuple[requests.Session, dict[str, Any], dict[str, str]] | None:
+        """The shared session when `client` talks to the host it was made for (None: another host)."""
+        with self._lock:
+            if self._made is None:
+                session = requests.Session()
+                client._configure(session, self.size)
+                self._made = (client.base_url, session, client._send_options, client._headers)
+            base_url, session, options, headers = self._made
+            return (session, options, headers) if base_url == client.base_url else None
+
+    def close(self) -> None:
+        if self._made is not None:
+            self._made[1].close()
 
 
 class VerifyClient:
@@ -95,7 +103,7 @@ class VerifyClient:
         credential_names: str = "",
         rates: tuple[Rate, ...] = (),
         budget: threading.Semaphore | None = None,
-        session: requests.Session | None = None,
+        connections: SharedConnections | None = None,
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
@@ -103,8 +111,7 @@ class VerifyClient:
         `parallelism`; without, it stays at `parallelism`, which is how the client behaved before.
         `budget`: a limit shared with other clients (a fleet's members), taken once this client's own
         limit lets a request go, so that each account keeps its own adaptive limit under one ceiling.
-        `session`: a pool of connections shared with other clients of the same base URL (`shared_session`,
-        a fleet's members), left open by `close`; credentials go with each request, never with the session.
+        `connections`: keep-alive connections shared with those clients (closed by their owner).
         """
         if parallelism < 1:
             raise ValueError(f"parallelism must be at least 1, not {parallelism}")
@@ -130,10 +137,14 @@ class VerifyClient:
         # Every form in which the secret could surface in a message: raw, encoded, in the auth header.
         self._secrets = secret_forms(credentials.username, credentials.secret)
         self._auth = _BasicAuth(f"Basic {token}")
-        self._owns_session = session is None
-        self._session = self._prepared(
-            session if session is not None else shared_session(self.base_url, parallelism)
-        )
+        self._send_options: dict[str, Any] = {}
+        self._headers: dict[str, str] = {}
+        shared = connections.session_for(self) if connections is not None else None
+        self._owns_session = shared is None
+        if shared is None:
+            self._session = self._new_session(parallelism)
+        else:
+            self._session, self._send_options, self._headers = shared
 
     @property
     def retry(self) -> RetryPolicy:
@@ -145,14 +156,25 @@ class VerifyClient:
         combined = set(self._secrets) | set(value_forms(values))
         self._secrets = tuple(sorted(combined, key=lambda f: (-len(f), f)))
 
-    def _prepared(self, session: requests.Session) -> requests.Session:
+    def _new_session(self, parallelism: int) -> requests.Session:
+        session = requests.Session()
+        self._configure(session, parallelism)
+        return session
+
+    def _configure(self, session: requests.Session, parallelism: int) -> None:
+        # Our own retry loop decides what is safe to retry, so urllib3 must not retry behind its back.
+        adapter = HTTPAdapter(pool_connections=parallelism, pool_maxsize=parallelism, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update({"User-Agent": f"verifyctl/{__version__}", "Accept": "application/json"})
+        # No cookies: the API needs none, and a shared jar is state shared between threads.
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        # Environment proxies must not capture requests meant for a local emulator.
+        session.trust_env = not is_loopback_host(urlsplit(self.base_url).hostname or "")
         # What Session.request works out on every call (the environment's proxies and CA bundle for the
         # base URL's host), worked out once: every request of a run goes to that one host.
-        self._send_options: dict[str, Any] = dict(
-            session.merge_environment_settings(self.base_url, {}, None, None, None)
-        )
+        self._send_options = dict(session.merge_environment_settings(self.base_url, {}, None, None, None))
         self._headers = {str(name): str(value) for name, value in session.headers.items()}
-        return session
 
     # -- public operations -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from verifyctl.config.limits import DEFAULT_LIMITS
 from verifyctl.config.loader import Config, load_files, printable_name
 from verifyctl.config.models import ENV_VAR_NAME, EnvironmentConfig
 from verifyctl.config.reading import Unreadable, read_file, root_of
-from verifyctl.config.variables import FLEET_VARIABLES, Variables
+from verifyctl.config.variables import FLEET_STAND_INS, FLEET_VARIABLES, Variables
 from verifyctl.config.yaml_source import parse_yaml
 from verifyctl.errors import ConfigError, Problem, UsageError, VerifyctlError
 
@@ -186,16 +186,25 @@ class Layers:
     environment: Mapping[str, str]
     command_line: Mapping[str, str]
     credential_names: tuple[str, ...]
+    name: str = ""
 
-    def variables(self, environ: Mapping[str, str], member: Mapping[str, str] | None = None) -> Variables:
-        values = {**self.environment, **(member or {}), **self.command_line}
-        return Variables.of_process(environ, self.credential_names, values)
+    def variables(
+        self,
+        environ: Mapping[str, str],
+        member: Mapping[str, str] | None = None,
+        stand_in: Mapping[str, str] | None = None,
+    ) -> Variables:
+        """`member`: a member's own values (over the environment's); `stand_in`: values for the
+        variables no other source declares (an offline member's)."""
+        values = {**(stand_in or {}), **self.environment, **(member or {}), **self.command_line}
+        return Variables.of_process(environ, self.credential_names, values, self.name)
 
 
 def layers(
     selection: Selection,
     environment: EnvironmentConfig | None = None,
     declared: Environments | None = None,
+    name: str = "",
 ) -> Layers:
     """The environment's vars over its var_files; --var over --var-file (see `variables`)."""
     own: dict[str, str] = {}
@@ -216,7 +225,7 @@ def layers(
         names = tuple(
             n for n in (credentials.auth_token_env, credentials.api_key_env, credentials.api_secret_env) if n
         )
-    return Layers(own, given, names)
+    return Layers(own, given, names, name)
 
 
 def variables(
@@ -230,7 +239,8 @@ def variables(
     The environment's var_files are read inside the root of the file declaring them; a --var-file
     inside the directory that holds it (a link of it may not lead elsewhere), unless --allow-outside-links.
     """
-    return layers(selection, environment, declared).variables(environ)
+    named = next((n for n, e in declared.by_name.items() if e is environment), "") if declared else ""
+    return layers(selection, environment, declared, named).variables(environ)
 
 
 def _text(value: str | int | bool) -> str:
@@ -247,12 +257,6 @@ def services_in(config: Config, environment: str) -> Config:
     return replace(config, services=kept)
 
 
-# What a fleet member's built-in variables are when no member is known: `validate` and `lint` check the
-# files offline, and a fleet's plan checks them once before it lists the members.
-OFFLINE_MEMBER_NAME = "fleet-member"
-OFFLINE_MEMBER_SID = "AC" + "0" * 32
-
-
 def member_vars_of(
     environment: EnvironmentConfig, declared: Environments, selection: Selection
 ) -> dict[str, dict[str, str]]:
@@ -267,22 +271,26 @@ def member_vars_of(
 
 def offline_member(members: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """Values standing in for an unknown member: placeholders for the built-ins, and each member
-    variable as the first member that sets it has it (so that the files can be checked offline)."""
+    variable as the first member that sets it has it, for the variables no other source declares (so
+    that the files can be checked offline; a member's own value is checked with that member)."""
     values: dict[str, str] = {}
     for own in members.values():
         for name, value in own.items():
             values.setdefault(name, value)
-    return {**values, "MEMBER_NAME": OFFLINE_MEMBER_NAME, "MEMBER_SID": OFFLINE_MEMBER_SID}
+    return {**values, **FLEET_STAND_INS}
 
 
 def environment_variables(
     selection: Selection, environ: Mapping[str, str], environment: EnvironmentConfig, declared: Environments
 ) -> Variables:
     """An environment's variables; a fleet's with an offline member's (see `offline_member`)."""
-    found = layers(selection, environment, declared)
+    name = next((n for n, e in declared.by_name.items() if e is environment), "")
+    found = layers(selection, environment, declared, name)
     if not environment.is_fleet:
         return found.variables(environ)
-    return found.variables(environ, offline_member(member_vars_of(environment, declared, selection)))
+    stand_in = offline_member(member_vars_of(environment, declared, selection))
+    built_in = {name: stand_in.pop(name) for name in FLEET_VARIABLES}
+    return found.variables(environ, built_in, stand_in)
 
 
 def environment_configs(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verifyctl.client import Credentials, VerifyClient, resolve_base_url
+from verifyctl.client import Credentials, SharedConnections, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
 from verifyctl.client.pace import Rate
 from verifyctl.emulator import LOCAL_DB_PATH
@@ -17,7 +17,6 @@ from verifyctl.errors import VerifyctlError
 from verifyctl.resources.kinds import KINDS
 
 if TYPE_CHECKING:
-    from verifyctl.client.verify_client import SharedSession
     from verifyctl.emulator import EmulatorServer
 
 LOCAL_DB = Path(LOCAL_DB_PATH)
@@ -71,12 +70,9 @@ def connect(
     *,
     adaptive: bool = True,
     budget: threading.Semaphore | None = None,
-    session: SharedSession | None = None,
+    connections: SharedConnections | None = None,
 ) -> Iterator[Connection]:
-    """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB.
-
-    `budget` and `session`: the in-flight budget and the connections shared by a fleet's members.
-    """
+    """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
         # Imported here: a run against a real API needs neither the emulator nor SQLite.
         import sqlite3
@@ -121,7 +117,7 @@ def connect(
             credential_names=names,
             rates=RATES,
             budget=budget,
-            session=session,
+            connections=connections,
         ) as client,
         VerifyClient(
             accounts_base_url(base_url),
@@ -129,7 +125,6 @@ def connect(
             parallelism=1,
             allow_http_hosts=allowed,
             credential_names=names,
-            session=session,
         ) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
+from verifyctl.client import SharedConnections
 from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.pace import Progress
 from verifyctl.client.stats import RequestStats
@@ -40,9 +41,6 @@ from verifyctl.state.templates import (
     uses_template_name,
 )
 
-if TYPE_CHECKING:
-    from verifyctl.client.verify_client import SharedSession
-
 _SERVICE_SID = re.compile(r"^VA[0-9a-fA-F]{32}$")
 
 
@@ -53,9 +51,8 @@ class Shared:
 
     pool: ThreadPoolExecutor
     budget: threading.Semaphore
-    # Keep-alive connections to the API, shared too: opening a pool per member cost a sixth of a
-    # fleet plan's CPU (each member's credentials still go with each of its requests).
-    session: SharedSession | None = None
+    # Keep-alive connections to the API host, reused from member to member.
+    connections: SharedConnections | None = None
 
 
 @contextmanager
@@ -113,7 +110,7 @@ class Engine:
                 parallelism,
                 adaptive=adaptive,
                 budget=shared.budget if shared else None,
-                session=shared.session if shared else None,
+                connections=shared.connections if shared else None,
             ) as connection,
             _pool_of(shared, parallelism) as pool,
         ):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
-from verifyctl.client import resolve_base_url
-from verifyctl.client.verify_client import shared_session
+from verifyctl.client import RequestStats, SharedConnections
 from verifyctl.config.loader import Config
 from verifyctl.engine.account import connect
 from verifyctl.engine.desired import desired_of, load_configuration
@@ -53,6 +52,7 @@ def run_members(
     work: Callable[[Target, Engine], T],
     ceiling: Ceiling,
     allow_http_hosts: tuple[str, ...] = (),
+    stats: RequestStats | None = None,
 ) -> list[Done[T]]:
     """`work` on each member's engine, members concurrently; every member ends before this returns.
 
@@ -60,17 +60,18 @@ def run_members(
     fleet at the ceiling, so that a thousand members cost no thousand pools; as many members run at
     once as the ceiling has requests (a member's reads come in rounds, so fewer would leave it idle).
     A member's VerifyctlError is its result; any other exception is raised once all have ended.
+    `stats`: counts every member's requests.
     """
     members = [t for t in targets if not t.skipped]
     budget = threading.BoundedSemaphore(ceiling.requests)
     runners = max(1, min(len(members), ceiling.requests))
-    base_url = _base_url(members, allow_http_hosts)
+    connections = SharedConnections(ceiling.requests)
     with (
+        closing(connections),
         ThreadPoolExecutor(max_workers=ceiling.requests, thread_name_prefix="verifyctl") as pool,
         ThreadPoolExecutor(max_workers=runners, thread_name_prefix="verifyctl-member") as runner,
-        shared_session(base_url, ceiling.requests) if base_url else contextlib.nullcontext() as session,
     ):
-        shared = Shared(pool, budget, session)
+        shared = Shared(pool, budget, connections)
 
         def one(target: Target) -> T:
             if target.problem is not None:
@@ -80,7 +81,11 @@ def run_members(
             with Engine.open(
                 spec, parallelism=ceiling.requests, adaptive=ceiling.adaptive, shared=shared
             ) as engine:
-                return work(target, engine)
+                try:
+                    return work(target, engine)
+                finally:
+                    if stats is not None:
+                        stats.add(engine.stats)
 
         futures = {id(t): runner.submit(one, t) for t in members}
         wait(futures.values())
@@ -95,17 +100,6 @@ def run_members(
             raise error
         done.append(Done(target, error=error) if error is not None else Done(target, future.result()))
     return done
-
-
-def _base_url(members: Sequence[Target], allow_http_hosts: tuple[str, ...]) -> str:
-    """The API the members are reached at ("" when they are not all at one: then none is shared)."""
-    urls = {t.spec.api_url for t in members if t.spec is not None}
-    if len(urls) != 1:
-        return ""
-    try:
-        return resolve_base_url(urls.pop(), allow_http_hosts)
-    except VerifyctlError:
-        return ""  # each member's own client says why
 
 
 def fleet_run(env: str | None, targets: Sequence[Target]) -> str:
@@ -128,6 +122,7 @@ def plan_fleet(
     *,
     allow_http_hosts: tuple[str, ...] = (),
     on_plan: Callable[[Target, Plan], None] = lambda target, plan: None,
+    stats: RequestStats | None = None,
 ) -> FleetPlan:
     """Every member's plan (the files parsed once for all, substituted per member), the skipped ones
     listed; then the family's cap on services checked (ServiceCapError when the plans cross it)."""
@@ -137,7 +132,7 @@ def plan_fleet(
         on_plan(target, plan)
         return plan
 
-    done = run_members(targets, plan_member, ceiling, allow_http_hosts)
+    done = run_members(targets, plan_member, ceiling, allow_http_hosts, stats)
     members = tuple(_member_plan(d) for d in done)
     result = FleetPlan(fleet, members)
     parent = next((t.parent for t in targets if t.parent is not None), None)
@@ -147,14 +142,18 @@ def plan_fleet(
 
 
 def inventory_fleet(
-    targets: Sequence[Target], paths: Sequence[str], ceiling: Ceiling, allow_http_hosts: tuple[str, ...] = ()
+    targets: Sequence[Target],
+    paths: Sequence[str],
+    ceiling: Ceiling,
+    allow_http_hosts: tuple[str, ...] = (),
+    stats: RequestStats | None = None,
 ) -> list[Done[list[Entry]]]:
     """Each member's declared services, live (for `output` and `show`), members concurrently."""
 
     def read(target: Target, engine: Engine) -> list[Entry]:
         return engine.inventory(desired_of(_config_of(target, paths), target.name))
 
-    return run_members(targets, read, ceiling, allow_http_hosts)
+    return run_members(targets, read, ceiling, allow_http_hosts, stats)
 
 
 def _config_of(target: Target, paths: Sequence[str]) -> Config:

@@ -16,6 +16,7 @@ from verifyctl.config.environment_section import (
 )
 from verifyctl.config.files import ConfigFiles
 from verifyctl.config.loader import load_files
+from verifyctl.config.variables import FLEET_VARIABLES
 from verifyctl.engine.account import AccountSpec
 from verifyctl.engine.fleet import (
     TOKEN_FETCHES,
@@ -59,9 +60,11 @@ def fleet_targets(
     environment = declared.by_name[name]
     parent = environment.subaccounts_of
     assert parent is not None
-    found = layers(selection, environment, declared)
+    found = layers(selection, environment, declared, name)
     member_vars = member_vars_of(environment, declared, selection)
-    load_files(files, found.variables(environ, offline_member(member_vars)))  # ConfigError, located
+    stand_in = offline_member(member_vars)
+    built_in = {name: stand_in.pop(name) for name in FLEET_VARIABLES}
+    load_files(files, found.variables(environ, built_in, stand_in))  # ConfigError, located
     credentials = credentials_of(name, environment, environ)  # CredentialsError names the variables
     names = credential_names(environment)
     api_url = where.api_url or environment.api_url

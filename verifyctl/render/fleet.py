@@ -57,8 +57,18 @@ def _headline(fleet: FleetPlan) -> str:
     )
 
 
+# Said instead of an empty table: a select that matches nothing is more often a mistake than a fleet.
+NO_MEMBERS = "No members: no subaccount of the parent matches the fleet's select{share}."
+
+
+def _no_members(fleet: FleetPlan) -> str:
+    return NO_MEMBERS.format(share=f" in shard {fleet.shard}" if fleet.shard else "")
+
+
 def member_table(fleet: FleetPlan) -> list[str]:
     """The member table as text rows: member, masked account, add/change/destroy, status."""
+    if not fleet.members:
+        return [_no_members(fleet)]
     rows = [("MEMBER", "ACCOUNT", "ADD", "CHANGE", "DESTROY", "STATUS")]
     rows += [(printable(m.name), m.account, *_counts(m), m.status) for m in fleet.members]
     widths = [max(len(row[i]) for row in rows) for i in range(6)]
@@ -129,6 +139,8 @@ def render_fleet_markdown(fleet: FleetPlan, limit: int = GITHUB_COMMENT_LIMIT) -
         title = f"{_html_text(member.name)} ({member.account}): +{add} ~{change} -{destroy}"
         sections.append(f"<details><summary>{title}</summary>\n\n{body}\n</details>")
     errors = [f"- {_literal(m.name)} ({m.account}): {code(m.error)}" for m in fleet.failed]
+    if not fleet.members:
+        table = [_literal(_no_members(fleet))]
     text = "\n".join(head)
     budget = limit - _TAIL_ROOM
     cut_rows = cut_sections = 0

@@ -78,8 +78,10 @@ def plan_json(*args: str) -> dict[str, object]:
 
 
 def test_plan_lists_every_member_with_its_own_variables(emulator: EmulatorServer, repo: Path) -> None:
-    run = run_cli("plan", ".", "--env", "tenants", "--detailed-exitcode", "--no-color")
+    run = run_cli("plan", ".", "--env", "tenants", "--detailed-exitcode", "--no-color", "--stats")
     assert run.exit_code == 2, run.stderr
+    # One list of services per member (their accounts are empty), tallied across the fleet.
+    assert "Requests: 30 requests (GET 30), 0 retries" in run.stderr
     table = run.stdout.split("\n\n")[1].splitlines()
     assert table[0].split() == ["MEMBER", "ACCOUNT", "ADD", "CHANGE", "DESTROY", "STATUS"]
     assert [row.split()[0] for row in table[1:]] == TENANTS  # internal-tools is no member
@@ -183,3 +185,62 @@ def test_the_family_service_cap_fails_the_plan_before_a_write(emulator: Emulator
     assert member_writes(emulator) == []
     fits = run_cli("plan", ".", "--env", "tenants", "--shard", "1/3")
     assert fits.exit_code == 0, fits.stderr  # a share of the members stays under the cap
+
+
+def test_a_failing_member_is_listed_with_its_error_after_every_members_result(
+    emulator: EmulatorServer, repo: Path
+) -> None:
+    (repo / "tenants.vars").write_text("tenant-07: {CODE_LENGTH: 99}\n", encoding="utf-8")
+    run = run_cli("plan", ".", "--env", "tenants", "--detailed-exitcode", "--no-color")
+    assert run.exit_code == 1, run.stderr  # the error's code, not 2, though 29 members have changes
+    row = next(line for line in run.stdout.splitlines() if line.startswith("tenant-07"))
+    assert row.split()[2:] == ["-", "-", "-", "error"]
+    assert run.stdout.count("+ service[tenant-") == 29
+    assert "=== member tenant-07 (AC…" in run.stdout and "code_length: must be between 4 and 10" in run.stdout
+    assert "Error: member tenant-07: " in run.stderr
+    data = json.loads(run_cli("plan", ".", "--env", "tenants", "--format", "json").stdout)
+    assert [e["name"] for e in data["errors"]] == ["tenant-07"] and len(data["members"]) == 29
+
+
+def test_env_all_plans_each_member_beside_the_other_environments(
+    emulator: EmulatorServer, repo: Path
+) -> None:
+    # Its own account, without the fleet's variables: the fleet's services, MEMBER_NAME and all, are not its.
+    other = "  staging:\n    account_sid: " + PARENT + "\n    credentials: {auth_token_env: PARENT_TOKEN}\n"
+    other += "    vars: {SUFFIX: x, CODE_LENGTH: 6}\n"
+    (repo / "environments.yaml").write_text(ENVIRONMENTS + other, encoding="utf-8")
+    sid = subaccounts(emulator)["tenant-03"]["sid"]
+    requests.post(
+        f"{emulator.base_url}/2010-04-01/Accounts/{sid}.json",
+        data={"Status": "suspended"},
+        auth=(PARENT, PARENT_TOKEN),
+        timeout=5,
+    ).raise_for_status()
+    run = run_cli("plan", ".", "--env", "all", "--no-color")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.count("=== environment tenants/tenant-") == 29
+    assert "=== environment staging ===" in run.stdout
+    assert "tenants/tenant-03: skipped: suspended" in run.stderr
+    lines = run_cli("output", ".", "--env", "tenants", "--format", "env")
+    # Nothing exists yet: a group heading per member, each service left out and said on stderr.
+    assert lines.exit_code == 0 and lines.stdout.splitlines() == [
+        f"# member {n}" for n in TENANTS if n != "tenant-03"
+    ]
+    assert "service[tenant-01 Login] does not exist in environment tenants/tenant-01 yet" in lines.stderr
+
+
+def test_commands_of_one_account_refuse_a_whole_fleet(emulator: EmulatorServer, repo: Path) -> None:
+    for words in (
+        ["show", ".", "--address", "service[x]"],
+        ["import", "--config", "."],
+        ["verify", "send", "x", ".", "--to", "+15005550006"],
+    ):
+        refused = run_cli(*words, "--env", "tenants")
+        assert refused.exit_code == 64, refused.stderr
+        assert "name a member with --env tenants/MEMBER" in refused.stderr
+    assert member_writes(emulator) == []
+    shown = run_cli("show", ".", "--env", "tenants/tenant-02")
+    assert shown.exit_code == 0 and "tenant-02 Login" in shown.stdout, shown.stderr
+    # show over a whole fleet is every member's, by member (as --env all is by environment).
+    every = json.loads(run_cli("show", ".", "--env", "tenants", "--format", "json").stdout)
+    assert sorted(every["environments"]) == [f"tenants/{n}" for n in TENANTS]

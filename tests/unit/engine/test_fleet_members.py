@@ -242,3 +242,16 @@ def test_the_fleet_budget_holds_requests_in_flight_across_clients(mock: response
     for thread in threads:
         thread.join()
     assert peak[0] == 1 and sum(c.stats.snapshot().by_method["GET"] for c in clients) == 8
+
+
+def test_a_members_target_and_its_parent_never_show_a_token() -> None:
+    from verifyctl.engine.account import AccountSpec
+    from verifyctl.engine.target import FleetParent, Target
+
+    credentials = Credentials(sid(1), token(1), sid(1))
+    member = Member("a", sid(1), "active", "a", credentials)
+    parent = FleetParent("tenants", AccountSpec(credentials=Credentials(PARENT, PARENT_TOKEN, PARENT)), 10)
+    spec = AccountSpec(credentials=credentials, environment="tenants/a", member_name="a")
+    target = Target("tenants/a", spec, {}, fleet="tenants", member=member, parent=parent)
+    for shown in (repr(target), str(target), repr(parent)):
+        assert token(1) not in shown and PARENT_TOKEN not in shown

@@ -98,3 +98,13 @@ def test_markdown_stays_under_githubs_comment_limit_and_says_the_rest_is_in_the_
     small = render_fleet_markdown(fleet())
     assert "the rest is in the artifact" not in small and small.count("<details>") == 1
     assert "1 member without changes is left out of the table." in small
+
+
+def test_a_fleet_without_members_says_so_rather_than_an_empty_table() -> None:
+    empty = FleetPlan("tenants", (), shard="2/2")
+    assert "No members: no subaccount of the parent matches the fleet's select in shard 2/2." in render_fleet(
+        empty, "text"
+    )
+    assert "No members" in render_fleet(empty, "markdown") and "| Member |" not in render_fleet(
+        empty, "markdown"
+    )
