@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -311,3 +312,25 @@ def test_apply_that_would_cross_the_family_service_cap_writes_nothing(
     assert done.exit_code == 1, done.stderr
     assert "past their cap of 20" in done.stderr
     assert writes(emulator) == []
+
+
+def test_an_interrupt_starts_no_new_member_and_exits_130(
+    emulator: EmulatorServer, fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = fleet_apply.Runner.run_wave
+    waves_run: list[int] = []
+
+    def interrupted_before_wave_2(self: Any, members: Any, apply: Any) -> Any:
+        waves_run.append(len(members))
+        if len(waves_run) == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the second wave starts
+        return real(self, members, apply)
+
+    monkeypatch.setattr(fleet_apply.Runner, "run_wave", interrupted_before_wave_2)
+    done = cli("apply", "--env", "tenants", "--auto-approve")
+    assert done.exit_code == 130, done.stderr
+    rows = table(done.stdout)
+    assert rows["tenant-00"] == "applied (1 change)"
+    assert {rows[name] for name in NAMES[1:]} == {"not started (interrupted)"}
+    assert waves_run == [1, 2]  # no wave after the interrupt
+    assert "run apply again to converge" in done.stderr

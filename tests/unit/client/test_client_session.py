@@ -47,4 +47,3 @@ def test_an_adapter_mounted_on_the_session_sends_the_requests(client: VerifyClie
     client._session.mount(BASE, adapter)
     assert client.create("/v2/Services", [("FriendlyName", "a b")]) == {"sid": "VA9"}
     assert adapter.sent == [("POST", f"{BASE}/v2/Services", "FriendlyName=a+b")]
-
