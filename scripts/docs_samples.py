@@ -342,9 +342,13 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("docs/fleet.md", "$ verifyctl plan verify/ --env tenants"): Sample(session=FLEET, files=fleet_files),
     ("docs/fleet.md", "$ verifyctl apply verify/ --env tenants --auto-approve"): Sample(session=FLEET),
     ("docs/fleet.md", '$ verifyctl plan verify/ --env…/dev/null 2>&1; echo "exit $?"'): Sample(session=FLEET),
-    ("docs/fleet.md", '$ curl -s -u "$TWILIO_ACCOUNT_… /dev/null -w "%{http_code}\\n"'): Sample(session=FLEET),
+    ("docs/fleet.md", '$ curl -s -u "$TWILIO_ACCOUNT_… /dev/null -w "%{http_code}\\n"'): Sample(
+        session=FLEET
+    ),
     ("docs/fleet.md", "$ verifyctl plan verify/ --env…ut fleet-plan.json > /dev/null"): Sample(session=FLEET),
-    ("docs/fleet.md", "$ for k in 1 2; do verifyctl p…n(set(members)), \"different\")'"): Sample(session=FLEET),
+    ("docs/fleet.md", "$ for k in 1 2; do verifyctl p…n(set(members)), \"different\")'"): Sample(
+        session=FLEET
+    ),
     ("docs/emulator.md", "$ python app_example.py"): Sample(
         session=EMULATOR,
         files=lambda: {"app_example.py": fenced("docs/emulator.md", "client.verify.base_url", "python")},
