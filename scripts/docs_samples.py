@@ -346,7 +346,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         session=FLEET
     ),
     ("docs/fleet.md", "$ verifyctl plan verify/ --env…ut fleet-plan.json > /dev/null"): Sample(session=FLEET),
-    ("docs/fleet.md", "$ for k in 1 2; do verifyctl p…n(set(members)), \"different\")'"): Sample(
+    ("docs/fleet.md", '$ for k in 1 2; do verifyctl p…n(set(members)), "different")\''): Sample(
         session=FLEET
     ),
     ("docs/emulator.md", "$ python app_example.py"): Sample(
