@@ -125,10 +125,16 @@ def test_apply_rolls_out_in_waves_with_each_members_variables_and_converges(
     parent = requests.get(f"{emulator.base_url}/v2/Services", auth=(PARENT, PARENT_TOKEN), timeout=10)
     assert parent.json()["services"] == []
 
+    planned = cli("plan", "--env", "tenants", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.stderr
     again = cli("apply", "--env", "tenants", "--auto-approve")
     assert again.exit_code == 0, again.stderr
     assert set(table(again.stdout).values()) == {"no changes"}
     assert "canary" not in again.stderr
+    # No member's auth token (nor the parent's) is in anything apply or plan printed.
+    printed = "".join(run.stdout + run.stderr for run in (done, planned, again))
+    tokens = [token for _, token, _ in emulator.subaccounts(PARENT)] + [PARENT_TOKEN]
+    assert [token for token in tokens if token in printed] == []
 
 
 def test_a_failed_canary_stops_the_rollout_and_a_rerun_converges(
