@@ -156,12 +156,12 @@ def execute(plan: Plan, engine: Engine) -> None:
         exit_codes(
             "  0   applied, or nothing to apply (over a fleet: every member applied, without changes",
             "      or skipped as closed)",
-            "  1   a change failed (over a fleet: the first failed member's code, 1 when members were",
-            "      left not started)",
             "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
             "      --force, a stale --plan, no terminal without --auto-approve, a policy error,",
-            "      a key that may only read (nothing is written); over a fleet, a member refused so",
+            "      a key that may only read (nothing is written)",
             "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
+            "  Over a fleet the code is the first failed member's (3 for a member refused so), 1 when",
+            "  members were left not started, 3 for a saved plan of another fleet, shard or members.",
         ),
     ),
 )
