@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
@@ -92,20 +91,6 @@ WaveRunner = Callable[[Sequence[M], Callable[[M], MemberResult]], list[MemberRes
 def one_by_one(members: Sequence[M], apply: Callable[[M], MemberResult]) -> list[MemberResult]:
     """A wave run member after member, on the calling thread (what tests use)."""
     return [apply(member) for member in members]
-
-
-def concurrently(workers: int) -> WaveRunner[M]:
-    """A wave run on up to `workers` threads at once, results in member order."""
-
-    def run(members: Sequence[M], apply: Callable[[M], MemberResult]) -> list[MemberResult]:
-        if len(members) <= 1:
-            return one_by_one(members, apply)
-        with ThreadPoolExecutor(
-            max_workers=max(1, min(workers, len(members))), thread_name_prefix="verifyctl-member"
-        ) as pool:
-            return list(pool.map(apply, members))
-
-    return run
 
 
 @dataclass

@@ -19,7 +19,6 @@ from verifyctl.engine.waves import (
     MemberResult,
     Rollout,
     WavePolicy,
-    concurrently,
     exit_code_of,
     split_in_waves,
     wave_sizes,
@@ -125,17 +124,6 @@ def test_a_stop_leaves_the_members_not_yet_started_unstarted() -> None:
     assert [r.status for r in results[:4]] == [APPLIED] * 4
     assert {(r.status, r.detail) for r in results[4:]} == {(NOT_STARTED, "interrupted")}
     assert exit_code_of(results) == 1
-
-
-def test_concurrent_waves_keep_member_order_and_the_same_outcome() -> None:
-    recorder = Recorder(failing=["tenant-05"])
-    policy = WavePolicy(wave_size=8, max_failed_members=0)
-    rollout: Rollout[Fake] = Rollout(policy, recorder.apply, run_wave=concurrently(4))
-    results = rollout.run(members(20))
-    assert [r.name for r in results] == [m.name for m in members(20)]
-    assert sorted(recorder.applied) == [f"tenant-{i:02d}" for i in range(7)]
-    assert results[5].status == FAILED
-    assert {r.status for r in results[7:]} == {NOT_STARTED}
 
 
 def test_no_changes_and_skipped_members_do_not_fail_the_run() -> None:
