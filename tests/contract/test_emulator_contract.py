@@ -439,6 +439,47 @@ def test_verification_attempts_have_the_shape_of_the_spec_example(api: Api, worl
     assert verification["lookup"] == {} and verification["sna"] is None
 
 
+def _named_example(operation_id: str, name: str) -> dict[str, Any]:
+    _, _, operation = OPERATIONS[operation_id]
+    responses = operation["responses"]
+    status = "201" if "201" in responses else "200"
+    return dict(responses[status]["content"]["application/json"]["examples"][name]["value"])
+
+
+@pytest.mark.parametrize(
+    ("channel", "extra", "example"),
+    [("sna", {}, "createVerificationSna"), ("auto", {"DeviceIp": "198.51.100.7"}, "createVerificationAuto")],
+    ids=["sna", "auto"],
+)
+def test_sna_and_auto_lookups_have_the_shape_of_the_spec_examples(
+    api: Api, world: W, channel: str, extra: dict[str, str], example: str
+) -> None:
+    path = SVC.format(**world) + "/Verifications"
+    verification = api.create(path, {"To": "+15017122662", "Channel": channel, **extra})
+    expected = _named_example("CreateVerification", example)["lookup"]
+
+    assert list(verification["lookup"]["carrier"]) == list(expected["carrier"])
+    assert verification["lookup"]["carrier"]["type"] == expected["carrier"]["type"] == "mobile"
+
+
+def test_attempt_channel_data_has_the_keys_of_the_spec_example(api: Api, world: W) -> None:
+    attempt = api.call("GET", f"/v2/Attempts/{world['attempt']}").json()
+    expected = _named_example("FetchVerificationAttempt", "fetchVerificationAttempt")["channel_data"]
+
+    assert set(attempt["channel_data"]) == set(expected)
+
+
+def test_template_translations_have_the_shape_and_date_format_of_the_spec_example(api: Api) -> None:
+    [expected] = _named_example("ListVerificationTemplate", "listVerificationTemplates")["templates"][:1]
+    translation = api.call("GET", "/v2/Templates").json()["templates"][0]["translations"]["en"]
+    wanted = expected["translations"]["en"]
+
+    assert list(translation) == list(wanted)
+    for key in ("date_created", "date_updated"):
+        # The same precision as the example's (nanoseconds), which no other Verify date has.
+        assert len(translation[key]) == len(wanted[key]) and translation[key].endswith("Z")
+
+
 def test_documented_429_of_create_verification_matches_its_schema(api: Api, world: W) -> None:
     _, _, operation = OPERATIONS["CreateVerification"]
     path = SVC.format(**world) + "/Verifications"

@@ -22,7 +22,7 @@ from verifyctl.emulator.accounts import ACCOUNTS_LIST_PATH, ACCOUNTS_RESOURCE, a
 from verifyctl.emulator.clock import Clock, iso
 from verifyctl.emulator.concurrency import ConcurrencyLimit
 from verifyctl.emulator.context import Context
-from verifyctl.emulator.directory import ACTIVE, Directory
+from verifyctl.emulator.directory import INACTIVE, Directory
 from verifyctl.emulator.errors import (
     AUTHENTICATE,
     FORBIDDEN,
@@ -258,7 +258,8 @@ class App:
             outcome = _error(ApiError(429, TOO_MANY_REQUESTS, "Too many requests", retry))
         else:
             account_sid = None if found is None else found.account_sid
-            if account_sid is not None and self.directory.status(account_sid) != ACTIVE:
+            # An API key may name an account the emulator does not list (no status): it is not refused.
+            if account_sid is not None and self.directory.status(account_sid) in INACTIVE:
                 return _error(_inactive()), account_sid
             if found is not None and not found.may_write and method in WRITE_METHODS:
                 # Refused before any routing, as Twilio checks a key's permissions before the resource;

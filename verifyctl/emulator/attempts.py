@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from verifyctl.emulator.carriers import carrier_of
 from verifyctl.emulator.context import Context, Result
 from verifyctl.emulator.countries import country_of
 from verifyctl.emulator.errors import invalid, not_found
@@ -52,6 +53,10 @@ def record(ctx: Context, verification: dict[str, Any], attempt_sid: str, channel
         "code_length": len(verification["_code"]),
         "locale": locale,
     }
+    if channel != "email":
+        # The spec's example ends with the carrier's codes and name, which a phone number has.
+        carrier = carrier_of(to)
+        channel_data.update(mcc=carrier.mcc, mnc=carrier.mnc, carrier=carrier.name)
     doc = {
         "sid": attempt_sid,
         "account_sid": ctx.account_sid,

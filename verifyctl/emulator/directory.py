@@ -17,6 +17,8 @@ ACTIVE = "active"
 SUSPENDED = "suspended"
 CLOSED = "closed"
 STATUSES = (ACTIVE, SUSPENDED, CLOSED)
+# The statuses whose credentials Twilio refuses (403 / 20403).
+INACTIVE = (SUSPENDED, CLOSED)
 # Twilio: "A main account can only have up to 1000 subaccounts by default."
 DEFAULT_MAX_SUBACCOUNTS = 1000
 # Subaccounts are stored as objects of their main account, in creation order.

@@ -28,7 +28,9 @@ _BUILT_IN: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         "Your verification code is: {{code}}. Do not share it.",
     ),
 )
-_TEMPLATE_DATE = "2021-07-29T20:38:28Z"
+# The dates of the spec's example: translation dates carry nanoseconds, unlike every other Verify date.
+_TRANSLATION_CREATED = "2021-07-29T20:38:28.165602325Z"
+_TRANSLATION_UPDATED = "2021-07-29T20:38:28.759979905Z"
 
 
 def _template(account_sid: str, sid: str, name: str, channels: tuple[str, ...], text: str) -> dict[str, Any]:
@@ -43,8 +45,8 @@ def _template(account_sid: str, sid: str, name: str, channels: tuple[str, ...], 
                 "status": "approved",
                 "locale": "en",
                 "text": text,
-                "date_updated": _TEMPLATE_DATE,
-                "date_created": _TEMPLATE_DATE,
+                "date_updated": _TRANSLATION_UPDATED,
+                "date_created": _TRANSLATION_CREATED,
             }
         },
     }

@@ -7,7 +7,7 @@ import json
 import secrets
 from typing import Any
 
-from verifyctl.emulator import attempts, ratelimits
+from verifyctl.emulator import attempts, carriers, ratelimits
 from verifyctl.emulator.clock import iso, new_sid
 from verifyctl.emulator.collection import service_or_404
 from verifyctl.emulator.context import Context, Result
@@ -27,6 +27,9 @@ from verifyctl.emulator.validation import boolean, one_of, recipient, sid_of
 
 # The spec's `Channel`: "One of: email, sms, whatsapp, call, sna or auto".
 CHANNELS = ("sms", "call", "email", "whatsapp", "sna", "auto")
+# Verify looks the carrier up to try Silent Network Auth: the spec's `sna` and `auto` examples carry
+# `lookup.carrier`, its other channels' examples an empty `lookup`.
+LOOKUP_CHANNELS = ("sna", "auto")
 VALIDITY_SECONDS = 10 * 60
 MAX_SENDS = 5
 MAX_CHECKS = 5
@@ -217,6 +220,8 @@ def create_verification(ctx: Context) -> Result:
         doc["send_code_attempts"].append(attempt)
         doc["channel"] = channel
         doc["sna"] = _sna(ctx, doc["sid"], channel)
+        if requested_channel in LOOKUP_CHANNELS:
+            doc["lookup"] = carriers.lookup(to)
         doc["date_updated"] = iso(now)
         ctx.store.replace(ctx.account_sid, "verification", service_sid, doc["sid"], doc)
     else:
@@ -229,7 +234,7 @@ def create_verification(ctx: Context) -> Result:
             "channel": channel,
             "status": "pending",
             "valid": False,
-            "lookup": {},
+            "lookup": carriers.lookup(to) if requested_channel in LOOKUP_CHANNELS else {},
             "amount": ctx.form.get("Amount"),
             "payee": ctx.form.get("Payee"),
             "send_code_attempts": [attempt],

@@ -66,6 +66,10 @@ def test_each_send_is_an_attempt(api: Api, emulator: EmulatorServer) -> None:
         "code_length": 6,
         "locale": "en",
         "message_status": "delivered",
+        # As the spec's example ends: the carrier's codes and name (the emulator's one network).
+        "mcc": "310",
+        "mnc": "01",
+        "carrier": "Verify emulator mobile",
     }
     assert attempt["url"] == f"{api.base_url}/v2/Attempts/{attempt['sid']}"
     assert api.get(f"/v2/Attempts/{attempt['sid']}").json() == attempt
@@ -135,7 +139,11 @@ def test_attempts_filters(api: Api, emulator: EmulatorServer) -> None:
     call_attempt = _attempts(api, Channel="call")[0]
     assert call_attempt["channel_data"]["call_status"] == "completed"
     assert "message_status" not in call_attempt["channel_data"]
-    assert _attempts(api, Channel="email")[0]["channel_data"]["country"] is None
+    email_data = _attempts(api, Channel="email")[0]["channel_data"]
+    assert email_data["country"] is None
+    # An e-mail address has no carrier: no carrier fields, rather than fields that mean nothing.
+    assert not {"mcc", "mnc", "carrier"} & set(email_data)
+    assert call_attempt["channel_data"]["mcc"] == "310"
 
 
 @pytest.mark.parametrize(

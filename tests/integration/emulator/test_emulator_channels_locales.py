@@ -72,6 +72,48 @@ def test_other_channels_answer_sna_null(api: Api, service: str) -> None:
     assert _send(api, service)["sna"] is None
 
 
+# The spec's `sna` and `auto` examples carry the carrier Verify looked up; its other examples `lookup: {}`.
+EMULATED_CARRIER = {
+    "mobile_country_code": "310",
+    "type": "mobile",
+    "error_code": None,
+    "mobile_network_code": "01",
+    "name": "Verify emulator mobile",
+}
+
+
+@pytest.mark.parametrize(
+    ("channel", "extra"),
+    [("sna", {}), ("auto", {"DeviceIp": "198.51.100.7"}), ("auto", {})],
+    ids=["sna", "auto-as-sna", "auto-as-sms"],
+)
+def test_sna_and_auto_verifications_carry_the_carrier_lookup(
+    api: Api, service: str, channel: str, extra: dict[str, str]
+) -> None:
+    verification = _send(api, service, channel=channel, **extra)
+
+    assert verification["lookup"] == {"carrier": EMULATED_CARRIER}
+    # In the spec example's key order, and kept by a fetch.
+    assert list(verification["lookup"]["carrier"]) == list(EMULATED_CARRIER)
+    fetched = api.get(f"/v2/Services/{service}/Verifications/{verification['sid']}").json()
+    assert fetched["lookup"] == verification["lookup"]
+
+
+def test_the_carrier_follows_the_numbers_country(api: Api, service: str) -> None:
+    british = _send(api, service, to="+447700900123", channel="sna")["lookup"]["carrier"]
+    unknown = _send(api, service, to="+9995550100", channel="sna")["lookup"]["carrier"]
+
+    assert (british["mobile_country_code"], british["mobile_network_code"]) == ("234", "01")
+    assert unknown == dict.fromkeys(EMULATED_CARRIER)
+
+
+def test_other_channels_have_an_empty_lookup_until_an_sna_resend(api: Api, service: str) -> None:
+    for channel, to in (("sms", PHONE), ("call", PHONE), ("email", "a@example.com")):
+        assert _send(api, service, to=to, channel=channel)["lookup"] == {}
+
+    assert _send(api, service, channel="sna")["lookup"] == {"carrier": EMULATED_CARRIER}
+
+
 def test_auto_without_a_device_ip_falls_back_to_sms(api: Api, emulator: EmulatorServer, service: str) -> None:
     verification = _send(api, service, channel="auto")
 

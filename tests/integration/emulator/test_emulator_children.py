@@ -253,3 +253,13 @@ def test_templates_are_built_in_and_filterable(api: Api) -> None:
     ]
     assert "FriendlyName=do+not+share" in filtered["meta"]["url"]
     assert api.post("/v2/Templates", {}).status_code == 405
+
+
+def test_template_translation_dates_have_fractional_seconds_as_the_spec_example(api: Api) -> None:
+    # Unlike every other Verify date, a translation's dates carry nanoseconds.
+    nanoseconds = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$")
+    for template in api.get("/v2/Templates").json()["templates"]:
+        for translation in template["translations"].values():
+            assert nanoseconds.match(translation["date_created"]), translation
+            assert nanoseconds.match(translation["date_updated"]), translation
+            assert translation["date_created"] < translation["date_updated"]

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
 
 from tests.integration.emulator.support import Api, error_of
 from tests.integration.emulator.test_emulator_cli import _start_serve, _stop
@@ -345,6 +347,13 @@ def test_friendly_names_are_updated_by_the_account_or_its_parent(server: Emulato
     assert acme.get(_path(made["sid"])).json()["friendly_name"] == "A"
 
 
+def test_a_key_of_an_account_not_listed_is_not_taken_for_a_closed_one() -> None:
+    # Accounts without a status (a key may name any account) are not refused as suspended or closed.
+    stray = ("SK" + "7" * 32, "stray", "AC" + "8" * 32)
+    with EmulatorServer(accounts=[ACME], api_keys=[stray]) as server:
+        assert Api(server.base_url, stray[:2]).get("/v2/Services").status_code == 200
+
+
 def test_a_read_only_key_cannot_create_or_update() -> None:
     reader = ("SK" + "6" * 32, "reader", ACME[0], "read-only")
     with EmulatorServer(accounts=[ACME], api_keys=[reader]) as server:
@@ -502,3 +511,35 @@ def test_serve_refuses_bad_subaccount_options(args: list[str], message: str) -> 
 
     assert result.exit_code == 2
     assert message in result.output
+
+
+# The official client ---------------------------------------------------------------------------
+
+
+def _client(server: EmulatorServer, sid: str, token: str) -> Client:
+    # An environment of its own: the client must not read the caller's TWILIO_EDGE / TWILIO_REGION.
+    client = Client(sid, token, environment={"VERIFYCTL_TEST_ENVIRONMENT": "isolated"})
+    client.api.base_url = server.base_url
+    client.verify.base_url = server.base_url
+    return client
+
+
+def test_subaccounts_through_the_official_client(server: EmulatorServer) -> None:
+    accounts = _client(server, *ACME[:2]).api.v2010.accounts
+    made = [accounts.create(friendly_name=f"tenant-{n}") for n in range(3)]
+
+    # The client pages through next_page_uri on its own.
+    assert [a.sid for a in accounts.list(page_size=2)] == [ACME[0], *(a.sid for a in made)]
+    assert [a.sid for a in accounts.list(friendly_name="tenant-1")] == [made[1].sid]
+    closed = accounts(made[2].sid).update(status="closed")
+    assert (closed.status, closed.owner_account_sid) == ("closed", ACME[0])
+    assert [a.friendly_name for a in accounts.list(status="closed")] == ["tenant-2"]
+
+    tenant = _client(server, made[0].sid, made[0].auth_token)
+    assert tenant.verify.v2.services.create(friendly_name="Tenant 0").account_sid == made[0].sid
+    with pytest.raises(TwilioRestException) as refused:
+        tenant.api.v2010.accounts(ACME[0]).fetch()
+    assert (refused.value.status, refused.value.code) == (404, 20404)
+    with pytest.raises(TwilioRestException) as gone:
+        _client(server, made[2].sid, made[2].auth_token).verify.v2.services.create(friendly_name="x")
+    assert (gone.value.status, gone.value.code) == (403, 20403)
