@@ -340,3 +340,18 @@ def test_an_interrupt_starts_no_new_member_and_exits_130(
     assert {rows[name] for name in NAMES[1:]} == {"not started (interrupted)"}
     assert waves_run == [1, 2]  # no wave after the interrupt
     assert "run apply again to converge" in done.stderr
+
+
+def test_a_fleet_or_shard_without_members_plans_saves_and_applies_nothing(
+    emulator: EmulatorServer, fleet: Path
+) -> None:
+    (fleet / "environments.yaml").write_text(
+        ENVIRONMENTS.replace('"tenant-*"', '"nobody-*"'), encoding="utf-8"
+    )
+    (fleet / "tenants.vars").write_text("{}\n", encoding="utf-8")
+    saved = cli("plan", "--env", "tenants", "--out", "empty.json")
+    assert saved.exit_code == 0, saved.stderr
+    done = cli("apply", "--plan", "empty.json", "--env", "tenants")
+    assert done.exit_code == 0, done.stderr
+    assert "Fleet tenants: 0 members: none." in done.stdout
+    assert writes(emulator) == []
