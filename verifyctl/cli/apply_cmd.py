@@ -16,6 +16,7 @@ from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
+from verifyctl.cli.read_back import as_written_line, stored_differently
 from verifyctl.cli.ticker import Ticker, reading
 from verifyctl.engine import (
     DEFAULT_PATH,
@@ -133,6 +134,9 @@ def execute(plan: Plan, engine: Engine) -> None:
         outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
+    read_back = stored_differently(outcome, plan.secrets)
+    if read_back is not None and (interrupt.stop.is_set() or not outcome.ok):
+        result(f"{read_back}\n")  # listed before the failure's own ending, which decides the exit code
     if interrupt.stop.is_set():
         progress(interrupted_line(outcome))
         raise click.exceptions.Exit(interrupt.exit_code)
@@ -142,6 +146,9 @@ def execute(plan: Plan, engine: Engine) -> None:
         raise refused_write.ending(f"{plural(len(outcome.applied), 'change')} applied before it")
     if not outcome.ok:
         raise ApplyError(next_step(outcome))
+    if read_back is not None:
+        raise read_back
+    result(as_written_line(outcome))
 
 
 @click.command(
@@ -155,6 +162,8 @@ def execute(plan: Plan, engine: Engine) -> None:
             "      --force, a stale --plan, no terminal without --auto-approve, a policy error,",
             "      a key that may only read (nothing is written)",
             "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
+            error="error: a change failed, or Twilio stored a value differently from how it was\n"
+            "      sent (each listed with the value to write in the file)",
         ),
     ),
 )
