@@ -174,5 +174,10 @@ class ApplyError(VerifyctlError):
     """Some changes of an apply failed; the summary names them."""
 
 
+class ReadBackError(ApplyError):
+    """Every change was applied, but the API stored some values otherwise than sent: the file must say
+    what is stored, or every plan shows the same change again."""
+
+
 class AccountMismatchError(RefusedError):
     """An environment's credentials belong to another account than the one it declares."""

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 PLAN_MARKER = re.compile(r"^<!-- verifyctl-plan(?::[^>]*)? -->\n?")
-COMMENT_LIMIT = 60_000  # a comment holds at most 65,536 characters
+COMMENT_LIMIT = 60_000  # a comment or an issue body holds at most 65,536 characters
 TRUE = {"true", "1", "yes", "on"}
 EXIT_USAGE = 64
 EXIT_POLICY_BLOCKED = 4  # plan: policy errors without an exception, so apply would refuse the plan
@@ -244,22 +244,37 @@ def _written_by(comment: dict[str, Any], identity: tuple[int | None, str]) -> bo
     return str(user.get("login") or "") in {login, f"{login}[bot]"}
 
 
-def _own_comment(api: str, repo: str, number: int, token: str, first_line: str) -> dict[str, Any] | None:
-    """This environment's plan comment: written by this token's identity AND starting with its marker."""
+def own_item(api: str, token: str, listing: str, first_line: str) -> dict[str, Any] | None:
+    """The first comment or issue of a listing URL (paged by 100) that this token's identity wrote AND
+    whose body starts with the marker `first_line`; pull requests in an issue listing are passed over."""
     identity = _identity(api, token)
     page = 1
     while True:
-        url = f"{api}/repos/{repo}/issues/{number}/comments?per_page=100&page={page}"
-        comments = _api("GET", url, token) or []
-        for candidate in comments:
-            body = str(candidate.get("body", ""))
-            if (body == first_line or body.startswith(first_line + "\n")) and _written_by(
-                candidate, identity
+        joined = "&" if "?" in listing else "?"
+        items = _api("GET", f"{listing}{joined}per_page=100&page={page}", token) or []
+        for candidate in items:
+            body = str(candidate.get("body") or "")
+            if (
+                "pull_request" not in candidate
+                and (body == first_line or body.startswith(first_line + "\n"))
+                and _written_by(candidate, identity)
             ):
                 return dict(candidate)
-        if len(comments) < 100:
+        if len(items) < 100:
             return None
         page += 1
+
+
+def _own_comment(api: str, repo: str, number: int, token: str, first_line: str) -> dict[str, Any] | None:
+    """This environment's plan comment: written by this token's identity AND starting with its marker."""
+    return own_item(api, token, f"{api}/repos/{repo}/issues/{number}/comments", first_line)
+
+
+def limited(body: str, what: str) -> str:
+    """The body cut to what a GitHub comment or issue holds, saying where the rest is."""
+    if len(body) <= COMMENT_LIMIT:
+        return body
+    return body[:COMMENT_LIMIT] + f"\n\n_{what} truncated; the full plan is in the job log and summary._\n"
 
 
 def comment() -> int:
@@ -274,8 +289,7 @@ def comment() -> int:
         print("No pull request or no plan markdown: no comment to post.")
         return 0
     body = Path(markdown_path).read_text(encoding="utf-8")
-    if len(body) > COMMENT_LIMIT:
-        body = body[:COMMENT_LIMIT] + "\n\n_Plan truncated; the full plan is in the job log and summary._\n"
+    body = limited(body, "Plan")
     api = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
     repo = os.environ.get("GITHUB_REPOSITORY", "")
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
@@ -298,10 +312,17 @@ def comment() -> int:
     return 0
 
 
+def annotation_property(text: str) -> str:
+    """A value for a workflow command's property (`title=`), escaped as GitHub's toolkit escapes it."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace(":", "%3A").replace(",", "%2C")
+
+
 def check() -> int:
     """Exit 1 when verifyctl failed, or when a plan has changes and fail-on-changes is set."""
-    command = os.environ.get("INPUT_COMMAND", "").strip() or "plan"
-    env = os.environ.get("INPUT_ENVIRONMENT", "").strip()
+    # Both go into workflow commands (`::error title=...`): a line break in them must not start another.
+    command = annotation_property(os.environ.get("INPUT_COMMAND", "").strip() or "plan")
+    env = annotation_property(os.environ.get("INPUT_ENVIRONMENT", "").strip())
     where = f" ({env})" if env else ""
     raw = os.environ.get("EXIT_CODE", "").strip()
     if not re.fullmatch(r"[0-9]{1,3}", raw):
@@ -310,7 +331,8 @@ def check() -> int:
         return 1
     exit_code = int(raw)
     if not _succeeded(exit_code):
-        detail = " (an error, not drift)" if _flag("INPUT_FAIL_ON_CHANGES") else ""
+        drift_check = _flag("INPUT_FAIL_ON_CHANGES") or _flag("INPUT_DRIFT_ISSUE")
+        detail = " (an error, not drift)" if drift_check else ""
         if exit_code == EXIT_POLICY_BLOCKED and command == "plan":
             detail = ": policy errors without an exception, so apply would refuse this plan"
         title = f"verifyctl {command} failed{where}"

@@ -1,11 +1,12 @@
 """Benchmark of plan against throttling accounts: a concurrency cap, random 429s, no throttling.
 
 Run from the repository root:  python tests/benchmarks/throttling.py [--repeat 5] [--only random30]
+(one scenario:  --only caps --cap 20 --cap-retry-after 1)
 
 The default parts: 200 services with 30% of requests refused at random (Retry-After 0 and 1) and
 without throttling, the adaptive limit alternating with --fixed-parallelism; caps of 4, 8 and 20 with
-and without Retry-After. `--only unthrottled` (2,000 services) and `--only random` (5% and 30%, the
-earlier scenarios) run on request.
+and without Retry-After, alternating with --fixed-parallelism at the cap. `--only unthrottled` (2,000
+services) and `--only random` (5% and 30%, the earlier scenarios) run on request.
 
 Each scenario starts its own emulator (in a child process) with `--max-concurrency` and/or
 `--throttle-rate`, populates it without latency, then times `plan` (in this process) at the
@@ -116,15 +117,25 @@ def plan_runs(
 
 
 def side_by_side(
-    services: int, latency_ms: float, repeat: int, ceiling: int, workdir: Path, **emulator: Any
+    services: int,
+    latency_ms: float,
+    repeat: int,
+    ceiling: int,
+    workdir: Path,
+    *,
+    fixed_at: int | None = None,
+    **emulator: Any,
 ) -> tuple[Outcome, Outcome]:
-    """Adaptive and `--fixed-parallelism` plans of one account, alternating: (adaptive, fixed)."""
+    """Adaptive and `--fixed-parallelism` plans of one account, alternating: (adaptive, fixed).
+
+    The fixed plans run at `fixed_at` (a cap the user would have to know), or else at the ceiling.
+    """
     config = write_config(services, workdir)
     adaptive, fixed = Outcome([], 0, 0, ""), Outcome([], 0, 0, "")
     with account(services, latency_ms, **emulator) as server:
         for _ in range(repeat):
             plan_once(server, config, ceiling, False, adaptive)
-            plan_once(server, config, ceiling, True, fixed)
+            plan_once(server, config, fixed_at or ceiling, True, fixed)
     return adaptive, fixed
 
 
@@ -215,6 +226,15 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="run only these parts (default: caps, random30, small)",
     )
+    parser.add_argument(
+        "--cap", type=int, action="append", help="the caps to run (default 4, 8 and 20; repeatable)"
+    )
+    parser.add_argument(
+        "--cap-retry-after",
+        choices=("none", "1"),
+        action="append",
+        help="the caps' Retry-After to run (default none and 1; repeatable)",
+    )
     args = parser.parse_args(argv)
     parts = set(args.only or ("caps", "random30", "small"))
     rows: list[tuple[str, str, bool | None]] = []
@@ -225,16 +245,19 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(random_30(args, workdir))
         if "small" in parts:
             rows.append(small_unthrottled(args, workdir))
-        for cap in (4, 8, 20) if "caps" in parts else ():
-            for retry_after in (None, 1):
+        retry_afters = [None if value == "none" else 1 for value in args.cap_retry_after or ("none", "1")]
+        for cap in (args.cap or (4, 8, 20)) if "caps" in parts else ():
+            for retry_after in retry_afters:
                 name = f"cap {cap}, Retry-After {retry_after if retry_after else 'none'}"
                 log(f"{name}: {args.repeat} plans of {n} services at {args.latency_ms:g} ms ...")
-                out = plan_runs(
+                # Alternating with a fixed limit at the cap, which a loaded machine slows alike.
+                out, fixed = side_by_side(
                     n,
                     args.latency_ms,
                     args.repeat,
                     args.ceiling,
                     workdir,
+                    fixed_at=cap,
                     max_concurrency=cap,
                     concurrency_retry_after=retry_after,
                 )
@@ -245,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"plan, {name}",
                         f"{args.repeat - out.failures}/{args.repeat} ok, median {out.median:.2f} s "
                         f"= {ratio:.2f}x bound {bound:.2f} s (target 0 failures, <= {CAP_FACTOR}x); "
+                        f"fixed at {cap}: {fixed.median:.2f} s ({out.median / fixed.median:.2f}x); "
                         f"{out.stats}",
                         out.failures == 0 and ratio <= CAP_FACTOR,
                     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from verifyctl.apply.confirm import Confirmer, Created
+from verifyctl.apply.readback import Difference, read_back
 from verifyctl.apply.safelist import apply_safe_list
 from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
@@ -58,6 +59,9 @@ class Outcome:
     refused: bool = False
     # Why it failed, when it did.
     error: VerifyctlError | None = None
+    # What the write's answer holds otherwise than sent (apply/readback.py); None when not read back
+    # (deletes, and objects another writer created, which this run did not write).
+    read_back: tuple[Difference, ...] | None = None
 
 
 @dataclass
@@ -88,6 +92,17 @@ class ApplyResult:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.skipped and not self.not_started
+
+    @property
+    def read_back(self) -> list[Outcome]:
+        """The applied changes whose write was read back, each once (the last, for one created again)."""
+        last = {o.change.address: o for o in self.applied if o.read_back is not None}
+        return list(last.values())
+
+    @property
+    def stored_differently(self) -> list[Difference]:
+        """Every value the API stored otherwise than sent, in the order the changes ended."""
+        return [difference for o in self.read_back for difference in o.read_back or ()]
 
     @property
     def refused_write(self) -> WriteRefusedError | None:
@@ -319,7 +334,7 @@ class Executor:
             return Outcome(change, NOT_STARTED, "the run was interrupted before it was sent")
         started = time.monotonic()
         try:
-            detail = self._dispatch(change, ids)
+            detail, answer = self._dispatch(change, ids)
         except UnresolvedParent as missing:
             return Outcome(change, "skipped", f"the id of {missing} is unknown", time.monotonic() - started)
         except AccountMismatchError:
@@ -340,34 +355,36 @@ class Executor:
                 self._on_failure()
             refused = isinstance(error, ApiError) and error.status == 400
             return Outcome(change, "failed", str(error), time.monotonic() - started, refused, error)
-        return Outcome(change, "applied", detail, time.monotonic() - started)
+        checked = read_back(change, answer) if answer is not None else None
+        return Outcome(change, "applied", detail, time.monotonic() - started, read_back=checked)
 
-    def _dispatch(self, change: Change, ids: dict[Address, str]) -> str:
+    def _dispatch(self, change: Change, ids: dict[Address, str]) -> tuple[str, Mapping[str, Any] | None]:
+        """The change's requests; what to show of it, and the API's answer to its write (None when
+        there is none of this run's to read back: a delete, an object another writer created)."""
         if not change.kind.listable:
             # Nothing to look an unknown create up in: its own module, whose requests are idempotent.
             return apply_safe_list(self._client, change)
         if change.action is Action.UPDATE:
             assert change.id is not None and change.after is not None
             form = encode_form(change.kind, change.after, only=change.changed_fields)
-            self._client.update(change.address.instance_path(change.id, ids), form)
-            return "updated"
+            return "updated", self._client.update(change.address.instance_path(change.id, ids), form)
         if change.action is Action.DELETE:
             assert change.id is not None
             self._delete(change, change.id, ids)
-            return "deleted"
+            return "deleted", None
         if change.action is Action.REPLACE:
             assert change.id is not None
             self._delete(change, change.id, ids)
             try:
-                new_id = self._create(change, ids)
+                new_id, answer = self._create(change, ids)
             except CancelledError as cancelled:
                 # Half done is a failure to report, not a change that never started.
                 raise VerifyctlError(f"deleted, but not created again: {cancelled}") from None
         else:
-            new_id = self._create(change, ids)
+            new_id, answer = self._create(change, ids)
         with self._lock:
             ids[change.address] = new_id
-        return ("replaced" if change.action is Action.REPLACE else "created") + f" {new_id}"
+        return ("replaced" if change.action is Action.REPLACE else "created") + f" {new_id}", answer
 
     def _delete(self, change: Change, object_id: str, ids: dict[Address, str]) -> None:
         try:
@@ -376,8 +393,9 @@ class Executor:
             if error.status != 404:  # already gone is what a delete wants
                 raise
 
-    def _create(self, change: Change, ids: dict[Address, str]) -> str:
-        """Create, never twice: after an unknown outcome, look the object up by identity before resending."""
+    def _create(self, change: Change, ids: dict[Address, str]) -> tuple[str, Mapping[str, Any] | None]:
+        """Create, never twice: after an unknown outcome, look the object up by identity before resending.
+        The id, and the create's answer (None for an object found rather than created by this request)."""
         kind = change.kind
         assert change.after is not None
         path = change.address.collection_path(ids)
@@ -387,7 +405,7 @@ class Executor:
             try:
                 created = self._client.create(path, form)
                 self._prove_owner(change, created)
-                return str(created[kind.id_key])
+                return str(created[kind.id_key]), created
             except ApiError as error:
                 # The parent was a racing writer's duplicate, deleted since the plan read it: carry on
                 # under the survivor of its identity.
@@ -405,7 +423,7 @@ class Executor:
                 if adopted is None:
                     raise
                 self._mark_adopted(adopted)
-                return adopted
+                return adopted, None
             except OutcomeUnknownError as unknown:
                 try:
                     listed = self._client.list(path, kind.list_key)
@@ -415,7 +433,7 @@ class Executor:
                     if kind.identity_of(item.get(kind.identity)) == wanted:
                         # Perhaps another writer's: never deleted as this run's duplicate.
                         self._mark_adopted(str(item[kind.id_key]))
-                        return str(item[kind.id_key])
+                        return str(item[kind.id_key]), None
                 if attempt == CREATE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")

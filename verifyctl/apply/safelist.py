@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from verifyctl.errors import ApiError, OutcomeUnknownError
 from verifyctl.plan.model import Action, Change
@@ -17,12 +18,13 @@ ADD_ATTEMPTS = 3
 class SafeListClient(Protocol):
     """What applying a Safe List change needs of the HTTP client."""
 
-    def create(self, path: str, form: FormItems) -> object: ...
+    def create(self, path: str, form: FormItems) -> dict[str, Any]: ...
     def delete(self, path: str) -> None: ...
 
 
-def apply_safe_list(client: SafeListClient, change: Change) -> str:
-    """Send the one request of a Safe List change; the detail shown for it."""
+def apply_safe_list(client: SafeListClient, change: Change) -> tuple[str, Mapping[str, Any] | None]:
+    """Send the one request of a Safe List change; the detail shown for it, and the add's answer (None
+    for a removal, or a number found listed already)."""
     number = change.address.key
     if change.action is Action.CREATE:
         return _add(client, number)
@@ -32,15 +34,14 @@ def apply_safe_list(client: SafeListClient, change: Change) -> str:
         except ApiError as error:
             if error.status != 404:  # already off the list is what a removal wants
                 raise
-        return "removed"
+        return "removed", None
     raise ValueError(f"a Safe List entry cannot be {change.action.value}d: {change.address}")
 
 
-def _add(client: SafeListClient, number: str) -> str:
+def _add(client: SafeListClient, number: str) -> tuple[str, Mapping[str, Any] | None]:
     for attempt in range(1, ADD_ATTEMPTS + 1):
         try:
-            client.create(SAFE_LIST.collection_path, [("PhoneNumber", number)])
-            return "added"
+            return "added", client.create(SAFE_LIST.collection_path, [("PhoneNumber", number)])
         except OutcomeUnknownError:
             # A resend cannot add the number twice: if the lost attempt worked, it answers 60411.
             if attempt == ADD_ATTEMPTS:
@@ -49,5 +50,5 @@ def _add(client: SafeListClient, number: str) -> str:
             # Added meanwhile, or by an earlier attempt whose answer was lost: either way it is listed.
             if error.code is None or error.code != SAFE_LIST.already_exists:
                 raise
-            return "already listed"
+            return "already listed", None
     raise AssertionError("unreachable")

@@ -17,6 +17,7 @@ from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.plan_cmd import check_targets
+from verifyctl.cli.read_back import as_written_line, stored_differently
 from verifyctl.cli.ticker import Ticker, reading
 from verifyctl.engine import (
     DEFAULT_PATH,
@@ -137,6 +138,9 @@ def execute(plan: Plan, engine: Engine) -> None:
         outcome = engine.apply(plan, progress=counter, stop=interrupt.stop)
     progress(f"Finished in {time.monotonic() - started:.2f} s.")
     result(summarise(outcome))
+    read_back = stored_differently(outcome, plan.secrets)
+    if read_back is not None and (interrupt.stop.is_set() or not outcome.ok):
+        result(f"{read_back}\n")  # listed before the failure's own ending, which decides the exit code
     if interrupt.stop.is_set():
         progress(interrupted_line(outcome))
         raise click.exceptions.Exit(interrupt.exit_code)
@@ -146,6 +150,9 @@ def execute(plan: Plan, engine: Engine) -> None:
         raise refused_write.ending(f"{plural(len(outcome.applied), 'change')} applied before it")
     if not outcome.ok:
         raise ApplyError(next_step(outcome))
+    if read_back is not None:
+        raise read_back
+    result(as_written_line(outcome))
 
 
 @click.command(
@@ -162,6 +169,8 @@ def execute(plan: Plan, engine: Engine) -> None:
             "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
             "  Over a fleet the code is the first failed member's (3 for a member refused so), 1 when",
             "  members were left not started, 3 for a saved plan of another fleet, shard or members.",
+            error="error: a change failed, or Twilio stored a value differently from how it was\n"
+            "      sent (each listed with the value to write in the file)",
         ),
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 
 from verifyctl.client.stats import LimitPath
@@ -21,10 +22,15 @@ class CancelledError(TransportError):
 
 @dataclass(eq=False)
 class Slot:
-    """A permit to send one request: `level` is the most requests in flight during its life."""
+    """A permit to send one request: `level` is what the account held when it arrived, as seen here.
+
+    That is the requests on the wire when it was sent, itself included, less those of them refused
+    for concurrency meanwhile (the account does not count a request it refuses).
+    """
 
     epoch: int  # changes of the limit before it was sent
     level: int
+    sent: int  # its place in the order of sending
 
 
 class ConcurrencyLimiter:
@@ -45,6 +51,7 @@ class ConcurrencyLimiter:
         # Answers over the run by level (index 0 unused).
         self._served = [0] * (ceiling + 1)
         self._refused = [0] * (ceiling + 1)
+        self._sent = 0
         self._cancelled = threading.Event()
         self._cond = threading.Condition(threading.Lock())
 
@@ -73,9 +80,8 @@ class ConcurrencyLimiter:
                     self._cond.notify_all()  # first attempts held back for the retries may go now
             if self._cancelled.is_set():
                 raise CancelledError("not sent: the run was cancelled after another request failed")
-            slot = Slot(self._epoch, len(self._on_the_wire) + 1)
-            for other in self._on_the_wire:
-                other.level = max(other.level, slot.level)
+            self._sent += 1
+            slot = Slot(self._epoch, len(self._on_the_wire) + 1, self._sent)
             self._on_the_wire.add(slot)
             return slot
 
@@ -84,10 +90,30 @@ class ConcurrencyLimiter:
         with self._cond:
             using = len(self._on_the_wire)
             self._on_the_wire.discard(slot)
+            if throttled:
+                for other in self._on_the_wire:
+                    if other.sent > slot.sent:
+                        other.level -= 1  # the account did not count this one while it held them
             self._throttled += throttled
             if self.adaptive and (succeeded or throttled):
                 self._learn(slot, using, throttled)
             self._cond.notify_all() if self._retries_waiting else self._cond.notify()
+
+    def lowered_since(self, slot: Slot) -> bool:
+        """Whether the limit was lowered after `slot` was sent."""
+        with self._cond:
+            return slot.epoch != self._epoch
+
+    def wait_to_retry(self, slot: Slot, seconds: float) -> None:
+        """Wait `seconds` to retry the concurrency 429 `slot` got, or until the limit is lowered after it."""
+        deadline = time.monotonic() + seconds
+        with self._cond:
+            while slot.epoch == self._epoch and not self._cancelled.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._cond.wait(left):
+                    break
+            if self._cancelled.is_set():
+                raise CancelledError("not retried: the run was cancelled after another request failed")
 
     def _learn(self, slot: Slot, using: int, refused: bool) -> None:
         (self._refused if refused else self._served)[min(slot.level, self.ceiling)] += 1
@@ -97,7 +123,7 @@ class ConcurrencyLimiter:
         self._refused_since += refused
         if refused:
             cap = self._cap()
-            if cap is not None:
+            if cap is not None and cap < self._top:
                 self._top = cap
                 self._change(max(1, min(self.limit, cap) * 3 // 4))  # and climb back, finding it again
             elif self._refused_since >= CAP_REFUSALS and self._refused_since * 5 > self._answered * 2:
@@ -111,6 +137,7 @@ class ConcurrencyLimiter:
         self._low = min(self._low, limit)
         self._epoch += 1
         self._answered = self._refused_since = 0
+        self._cond.notify_all()  # requests waiting to retry a level no longer sent may go now
 
     def _cap(self) -> int | None:
         """The level under the clearest step up in refusals at or below `top`, if one is clear enough."""
@@ -130,7 +157,9 @@ class ConcurrencyLimiter:
             spread = math.sqrt(pooled * (1 - pooled) * (1 / sent_above + 1 / sent_below))
             score = (refused_above / sent_above - refused_below / sent_below) / spread
             if score >= best_score:
-                best, best_score = level - 1, score
+                # Those refused below the step are refused at any level: the account counted them,
+                # though the levels leave them out, so the cap is higher by their share.
+                best, best_score = int((level - 1) / (1 - refused_below / sent_below)), score
         return best
 
     def cancel(self) -> None:

@@ -25,11 +25,11 @@ from verifyctl.client.classify import Answer, Call, History, Next, Verdict, clas
 from verifyctl.client.credentials import Credentials
 from verifyctl.client.failures import describe_transport_failure
 from verifyctl.client.hints import Endpoint, with_hint
-from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
+from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, Slot
 from verifyctl.client.pace import Paces, Progress, Rate
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.client.secrets import mask_secret_fields, mask_urls, scrub, secret_forms, value_forms
+from verifyctl.client.secrets import mask_token_fields, mask_urls, scrub, secret_forms, value_forms
 from verifyctl.client.stats import LimitPath, RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -344,7 +344,10 @@ class VerifyClient:
                 decision.error,
             )
             self.stats.record_retry()
-            self._wait(decision.wait)
+            if decision.throttled:
+                self._wait_to_retry(slot, decision.wait)
+            else:
+                self._wait(decision.wait)
 
     def _wait(self, seconds: float) -> None:
         sleep = self._retry.sleep
@@ -352,6 +355,13 @@ class VerifyClient:
             sleep(seconds)
         elif self._limiter.cancelled.wait(seconds):
             raise CancelledError("not retried: the run was cancelled after another request failed")
+
+    def _wait_to_retry(self, slot: Slot, seconds: float) -> None:
+        # A concurrency 429 waits less once the limit is lowered under the level it met (docs/performance.md).
+        if self._retry.sleep is None:
+            self._limiter.wait_to_retry(slot, seconds)
+        elif not self._limiter.lowered_since(slot):
+            self._retry.sleep(seconds)
 
     @staticmethod
     def _encode(form: Sequence[tuple[str, str]]) -> str:
@@ -430,7 +440,9 @@ class VerifyClient:
         if logger.isEnabledFor(logging.DEBUG):
             sent = mask_urls(scrub(body, self._secrets)) if body else "-"
             shown = _shown_body(response) if response is not None else ""
-            received = mask_urls(scrub(shown, self._secrets)) if response is not None else "-"
+            received = (
+                mask_token_fields(mask_urls(scrub(shown, self._secrets))) if response is not None else "-"
+            )
             logger.debug("%s %s: sent %s; received %s", method, target, sent, received, extra=fields)
 
 
@@ -442,7 +454,7 @@ def _shown_body(response: requests.Response) -> str:
     # Secret fields are masked before the cut, which could leave half a field unrecognisable.
     content = response.content
     if b"auth_token" in content:
-        text = mask_secret_fields(content.decode("utf-8", "replace"))
+        text = mask_token_fields(content.decode("utf-8", "replace"))
         return text[:_BODY_SHOWN] + ("…" if len(text) > _BODY_SHOWN else "")
     text = content[:_BODY_SHOWN].decode("utf-8", "replace")
     return text + ("…" if len(content) > _BODY_SHOWN else "")

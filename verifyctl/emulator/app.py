@@ -35,6 +35,7 @@ from verifyctl.emulator.errors import (
     write_refused,
 )
 from verifyctl.emulator.faults import FaultDraw, Faults
+from verifyctl.emulator.normalising import normalised_names
 from verifyctl.emulator.store import Store
 from verifyctl.emulator.validation import Form
 
@@ -152,6 +153,7 @@ class App:
         request_log_size: int = DEFAULT_REQUEST_LOG_SIZE,
         control_access: ControlAccess | None = None,
         max_family_services: int | None = None,
+        normalise_names: bool = False,
     ) -> None:
         if max_family_services is not None and max_family_services < 0:
             raise ValueError("max_family_services must not be negative")
@@ -161,6 +163,8 @@ class App:
         # Every account served, main accounts and subaccounts, for authentication and `/2010-04-01/Accounts`.
         self.directory = directory
         self.accounts_api = AccountsApi(directory)
+        # The test mode of normalising.py: service names stored trimmed, their blanks collapsed.
+        self.normalise_names = normalise_names
         self.limit = limit or ConcurrencyLimit()
         self.control_access = control_access or ControlAccess(required=False)
         self.clock = clock
@@ -288,6 +292,8 @@ class App:
         if handler is None:
             allow = {"Allow": ", ".join(sorted(handlers))}
             return _error(ApiError(405, METHOD_NOT_ALLOWED, "Method not allowed", allow))
+        if self.normalise_names:
+            body = normalised_names(method, path, body)
         ctx = Context(
             store=self.store,
             clock=self.clock,

@@ -389,6 +389,7 @@ class EmulatorServer:
         subaccounts: Mapping[str, Sequence[str]] | None = None,
         max_subaccounts: int = DEFAULT_MAX_SUBACCOUNTS,
         max_family_services: int | None = None,
+        normalise_names: bool = False,
     ) -> None:
         self._host = host
         self._port = port
@@ -446,6 +447,7 @@ class EmulatorServer:
             request_log_size=request_log_size,
             control_access=self._control,
             max_family_services=max_family_services,
+            normalise_names=normalise_names,
         )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None

@@ -125,6 +125,8 @@ def connect(
             parallelism=1,
             allow_http_hosts=allowed,
             credential_names=names,
+            # A fleet member's: shared too when the account resource is on the same host (an emulator).
+            connections=connections,
         ) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

@@ -32,7 +32,10 @@ def check_owner(
     try:
         account = client.get(f"/2010-04-01/Accounts/{declared}.json")
         if account.get("sid") == declared:
-            return ""
+            own = _own_account_if_sub(client, account, declared)
+            if own in ("", declared):
+                return ""
+            raise _mismatch(own, declared, environment, names, _PARENT_HINT)
     except ApiError as error:
         # A key's refusal may also come as 403 (a Restricted key's missing permission, Twilio 70051).
         if verify is not None and error.status in (401, 403):
@@ -78,16 +81,39 @@ def _mismatch(
     )
 
 
+# Why credentials that read a subaccount may still not be its own, and what to do.
+_PARENT_HINT = (
+    "a parent's credentials read its subaccounts, but Verify requests with them reach the parent's own"
+    " services: use the subaccount's own credentials (or a fleet environment); nothing was written"
+)
+
+
+def _own_account_if_sub(client: GettingClient, account: Mapping[str, Any], declared: str) -> str:
+    """For a subaccount (owned by another account), the account the credentials open; "" otherwise.
+
+    A parent's credentials read each of its subaccounts too, while their Verify requests go to the
+    parent's own services: for a subaccount the credentials' own account must be the subaccount.
+    """
+    owner = account.get("owner_account_sid")
+    if not owner or owner == declared:
+        return ""
+    return _own_account(client)
+
+
 def _own_account(client: GettingClient) -> str:
-    """The SID of the account the credentials open, or "" when the API will not say."""
+    """The SID of the account the credentials open, or "" when the API will not say.
+
+    The list holds the caller's account and its subaccounts: a main account's credentials list their
+    own account (its own owner) first; a subaccount's list only itself.
+    """
     try:
         listing = client.get("/2010-04-01/Accounts.json")
     except (ApiError, TransportError):
         return ""
-    accounts = listing.get("accounts")
-    if isinstance(accounts, list) and accounts and isinstance(accounts[0], dict):
-        return str(accounts[0].get("owner_account_sid") or accounts[0].get("sid") or "")
-    return ""
+    accounts = [item for item in listing.get("accounts") or () if isinstance(item, dict)]
+    mains = [item for item in accounts if item.get("owner_account_sid") in (None, item.get("sid"))]
+    own = mains[0] if mains else accounts[0] if len(accounts) == 1 else None
+    return str(own.get("sid") or "") if own else ""
 
 
 def _authentication_failure(

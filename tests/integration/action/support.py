@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -54,10 +55,16 @@ def account_env(server: EmulatorServer, account: tuple[str, str] = ACCOUNT) -> d
 
 
 def run_step(name: str, env: dict[str, str], cwd: Path, **inputs: str) -> Step:
+    """One step of verifyctl_action.py, as action.yml runs it."""
+    return run_script([str(SCRIPT), name], env, cwd, **inputs)
+
+
+def run_script(argv: list[str], env: dict[str, str], cwd: Path, **inputs: str) -> Step:
+    """A script of scripts/action/ with its INPUT_* variables, a fresh process as on the runner."""
     output = Path(env["GITHUB_OUTPUT"])
     before = output.read_text(encoding="utf-8") if output.exists() else ""
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), name],
+        [sys.executable, *argv],
         env={**env, **inputs},
         cwd=cwd,
         capture_output=True,
@@ -97,14 +104,22 @@ def load_script() -> Any:
 BOT = {"id": 41898282, "login": "github-actions[bot]", "type": "Bot"}
 # GitHub's GraphQL calls an app's token `github-actions`; its comments say `github-actions[bot]`.
 TOKENS = {"ghs_fake-token": {"login": "github-actions", "databaseId": 41898282}}
+REPO_PATH = "/repos/acme/verify-config"
 
 
 class FakeGitHub:
-    """Just enough of GitHub's issue-comments API, on loopback, to post and update a comment."""
+    """Just enough of GitHub's issues and issue-comments API, on loopback, to keep a pull request's plan
+    comment (`comments`: pull request #7's) and drift issues (`issues`, their comments in `issue_comments`).
+
+    With `read_only` set, every write is refused as GitHub refuses a token without the permission.
+    """
 
     def __init__(self) -> None:
         self.comments: list[dict[str, Any]] = []
+        self.issues: list[dict[str, Any]] = []
+        self.issue_comments: dict[int, list[str]] = {}
         self.requests: list[tuple[str, str, str]] = []
+        self.read_only = False
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -125,34 +140,90 @@ class FakeGitHub:
                 length = int(self.headers.get("Content-Length") or 0)
                 return json.loads(self.rfile.read(length)) if length else {}
 
+            def _route(self) -> tuple[str, dict[str, str]]:
+                path, _, query = self.path.partition("?")
+                return path, dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+
+            def _issue(self, number: int) -> dict[str, Any] | None:
+                return next((i for i in fake.issues if i["number"] == number), None)
+
+            def _refused(self) -> bool:
+                if fake.read_only:
+                    self._answer(403, {"message": "Resource not accessible by integration"})
+                return fake.read_only
+
             def do_GET(self) -> None:
                 self._record()
-                page = int(self.path.split("page=")[-1]) if "page=" in self.path else 1
-                self._answer(200, fake.comments[(page - 1) * 100 : page * 100])
+                path, query = self._route()
+                page = int(query.get("page", "1"))
+                if path == f"{REPO_PATH}/issues":
+                    # Newest first, as GitHub lists them; pull requests are in the listing too.
+                    listed = [i for i in reversed(fake.issues) if i["state"] == query.get("state", "open")]
+                    self._answer(200, listed[(page - 1) * 100 : page * 100])
+                elif match := re.fullmatch(rf"{REPO_PATH}/issues/(\d+)/comments", path):
+                    number = int(match.group(1))
+                    thread = fake.comments if self._issue(number) is None else []
+                    self._answer(200, thread[(page - 1) * 100 : page * 100])
+                else:
+                    self._answer(404, {"message": "Not Found"})
 
             def do_POST(self) -> None:
                 body = self._record()
-                if self.path == "/graphql":
+                path, _ = self._route()
+                if path == "/graphql":
                     viewer = TOKENS.get(self.requests_auth.removeprefix("Bearer "))
                     self._answer(
                         200, {"data": {"viewer": viewer}} if viewer else {"message": "Bad credentials"}
                     )
-                    return
-                comment = {"id": 1000 + len(fake.comments), "body": body["body"], "user": dict(BOT)}
-                fake.comments.append(comment)
-                self._answer(201, comment)
+                elif self._refused():
+                    pass
+                elif path == f"{REPO_PATH}/issues":
+                    number = 100 + len(fake.issues)
+                    issue = {"number": number, "title": body["title"], "body": body["body"], "state": "open"}
+                    fake.issues.append({**issue, "state_reason": None, "user": dict(BOT)})
+                    fake.issue_comments[number] = []
+                    self._answer(201, fake.issues[-1])
+                elif match := re.fullmatch(rf"{REPO_PATH}/issues/(\d+)/comments", path):
+                    number = int(match.group(1))
+                    if self._issue(number) is not None:
+                        fake.issue_comments[number].append(body["body"])
+                        self._answer(201, {"id": 5000 + number, "body": body["body"], "user": dict(BOT)})
+                        return
+                    comment = {"id": 1000 + len(fake.comments), "body": body["body"], "user": dict(BOT)}
+                    fake.comments.append(comment)
+                    self._answer(201, comment)
+                else:
+                    self._answer(404, {"message": "Not Found"})
 
             def do_PATCH(self) -> None:
                 body = self._record()
-                comment_id = int(self.path.rsplit("/", 1)[-1])
-                [comment] = [c for c in fake.comments if c["id"] == comment_id]
-                comment["body"] = body["body"]
-                self._answer(200, comment)
+                path, _ = self._route()
+                if self._refused():
+                    return
+                if match := re.fullmatch(rf"{REPO_PATH}/issues/comments/(\d+)", path):
+                    [comment] = [c for c in fake.comments if c["id"] == int(match.group(1))]
+                    comment["body"] = body["body"]
+                    self._answer(200, comment)
+                elif (match := re.fullmatch(rf"{REPO_PATH}/issues/(\d+)", path)) and (
+                    issue := self._issue(int(match.group(1)))
+                ):
+                    assert set(body) <= {"title", "body", "state", "state_reason"}, body
+                    assert body.get("state", "open") in ("open", "closed"), body
+                    issue.update(body)
+                    self._answer(200, issue)
+                else:
+                    self._answer(404, {"message": "Not Found"})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: close() waits for the serving loop to notice, which is idle time for each test.
+        poll = {"poll_interval": 0.02}
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs=poll, daemon=True)
         self.thread.start()
+
+    def writes(self) -> list[tuple[str, str]]:
+        """The requests that change something (method and path), in order."""
+        return [(m, p) for m, p, _ in self.requests if m != "GET" and p != "/graphql"]
 
     def close(self) -> None:
         self.server.shutdown()

@@ -178,12 +178,15 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
     jobs = run("verifyctl-drift.yml", repo, tmp_path, github, "schedule", READ_SECRETS)
     assert writes(emulator) == []  # drift checks hold read-only keys
     drift, quiet = jobs
-    assert (drift.name, drift.environment, drift.succeeded) == ("drift (staging)", "staging-read", False)
-    assert "::error title=Drift detected (staging)::" in drift.step("Check for drift").stdout
+    # Drift is an issue, not a red X: the job passes, and staging's drift issue holds the plan.
+    assert (drift.name, drift.environment, drift.succeeded) == ("drift (staging)", "staging-read", True)
+    assert "::warning title=Drift detected (staging)::" in drift.step("Check for drift").stdout
     summary = markdown_of(drift, "Check for drift")
     assert "`code_length`: `8` → `6`" in summary
     # Needs the unmanaged-services report of plans (another branch): the hand-made service is named.
     assert "Hand Made" in summary, summary
+    [issue] = github.issues
+    assert issue["body"].startswith("<!-- verifyctl-drift:staging -->\n") and "Hand Made" in issue["body"]
     assert (quiet.environment, quiet.succeeded) == ("production-read", True), quiet.log
     assert len(github.comments) == 2  # drift checks and applies post no pull-request comment
 

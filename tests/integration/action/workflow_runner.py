@@ -95,6 +95,8 @@ class Runner:
             "GITHUB_EVENT_NAME": self.event_name,
             "GITHUB_EVENT_PATH": str(event_path),
             "GITHUB_REPOSITORY": "acme/verify-config",
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_RUN_ID": "4242",
             "GITHUB_STEP_SUMMARY": str(temp / "step-summary.md"),
             **self.extra_env,
         }

@@ -32,9 +32,11 @@ class Client:
             raise answer
         return answer
 
-    def create(self, path: str, form: list[tuple[str, str]]) -> object:
+    def create(self, path: str, form: list[tuple[str, str]]) -> dict[str, object]:
         self.sent.append(("POST", path, form))
-        return self._answer()
+        answer = self._answer()
+        assert isinstance(answer, dict)
+        return answer
 
     def delete(self, path: str) -> None:
         self.sent.append(("DELETE", path, None))
@@ -42,18 +44,19 @@ class Client:
 
 
 def test_an_add_posts_the_number() -> None:
-    client = Client()
-    assert apply_safe_list(client, CREATE) == "added"
+    answer = {"sid": "GN" + "0" * 32, "phone_number": NUMBER}
+    client = Client(answer)
+    assert apply_safe_list(client, CREATE) == ("added", answer)  # the answer, to read back
     assert client.sent == [("POST", "/v2/SafeList/Numbers", [("PhoneNumber", NUMBER)])]
 
 
 def test_an_add_of_a_listed_number_is_done() -> None:
-    assert apply_safe_list(Client(api_error(400, 60411)), CREATE) == "already listed"
+    assert apply_safe_list(Client(api_error(400, 60411)), CREATE) == ("already listed", None)
 
 
 def test_an_add_whose_answer_was_lost_is_sent_again_and_60411_then_means_it_worked() -> None:
     client = Client(OutcomeUnknownError("reset"), api_error(400, 60411))
-    assert apply_safe_list(client, CREATE) == "already listed"
+    assert apply_safe_list(client, CREATE) == ("already listed", None)
     assert len(client.sent) == 2
 
 
@@ -66,5 +69,5 @@ def test_other_errors_fail_the_change() -> None:
 
 def test_a_removal_deletes_the_number_by_its_path_and_404_is_done() -> None:
     client = Client(api_error(404, 20404))
-    assert apply_safe_list(client, DELETE) == "removed"
+    assert apply_safe_list(client, DELETE) == ("removed", None)
     assert client.sent == [("DELETE", "/v2/SafeList/Numbers/+15005550006", None)]

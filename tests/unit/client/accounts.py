@@ -3,7 +3,8 @@
 The model follows the emulator (`--max-concurrency`, `--throttle-rate`): a request over the cap is
 refused without being counted; one admitted may still be refused at random (it was counted meanwhile);
 every answer, refused or not, comes back after the latency. A refused request waits its Retry-After
-(or the client's jittered backoff) outside the limit and then goes before requests not yet sent.
+(or the client's jittered backoff) outside the limit, or less once the limit is lowered after it was
+sent (as `VerifyClient` waits), and then goes before requests not yet sent.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def simulate(limiter: ConcurrencyLimiter, account: Account, requests: int = 1000
     policy = RetryPolicy(random=draw.random)
     ready: deque[tuple[int, int]] = deque((index, 1) for index in range(requests))  # (request, attempt)
     retries: deque[tuple[int, int]] = deque()
+    waiting: dict[int, tuple[int, Slot]] = {}  # request -> (its next attempt, the slot it was refused in)
     # (time, kind, order, request, attempt, slot): the account forgets a request before its answer is read.
     events: list[tuple[float, int, int, int, int, Slot | None]] = []
     now, order, in_flight, counted = 0.0, 0, 0, 0
@@ -64,7 +66,9 @@ def simulate(limiter: ConcurrencyLimiter, account: Account, requests: int = 1000
         if kind == LEAVE:
             counted -= 1
         elif kind == RETRY:
-            retries.append((index, attempt))
+            if waiting.get(index, (0,))[0] == attempt:
+                del waiting[index]
+                retries.append((index, attempt))
         elif kind == ARRIVE:
             admitted = account.cap is None or counted < account.cap
             counted += admitted
@@ -85,9 +89,14 @@ def simulate(limiter: ConcurrencyLimiter, account: Account, requests: int = 1000
             limiter.release(slot, throttled=True)
             if attempt >= policy.max_throttled_attempts:
                 failures += 1
-                continue
-            order += 1
-            heapq.heappush(events, (now + wait, RETRY, order, index, attempt + 1, None))
+            else:
+                waiting[index] = (attempt + 1, slot)
+                order += 1
+                heapq.heappush(events, (now + wait, RETRY, order, index, attempt + 1, None))
+            for waiter, (next_attempt, refused_in) in list(waiting.items()):
+                if limiter.lowered_since(refused_in):
+                    del waiting[waiter]
+                    retries.append((waiter, next_attempt))
 
 
 def bound(requests: int, parallelism: int) -> float:

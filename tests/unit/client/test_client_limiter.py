@@ -59,6 +59,62 @@ def test_growth_doubles_per_round_trip_and_stops_at_the_ceiling() -> None:
     assert limiter.path().peak == 40
 
 
+def test_a_level_is_what_was_on_the_wire_when_sent_less_what_was_refused_for_concurrency() -> None:
+    limiter = ConcurrencyLimiter(64, start=8)
+    first, second, third = fill(limiter, 3)
+    limiter.release(first, throttled=True)  # the account never counted it while it held the others
+    limiter.release(second, succeeded=True)  # served: it was counted, whenever it is answered
+    later = limiter.acquire()  # sent after them: it does not raise their levels
+    assert (third.level, later.level) == (2, 2)
+
+
+def test_waiting_to_retry_ends_once_the_limit_is_lowered_after_the_refused_request() -> None:
+    limiter = ConcurrencyLimiter(64, start=64)
+    slots = fill(limiter, 64)
+    refused, others = slots[0], slots[1:]
+    limiter.release(refused, throttled=True)
+    assert not limiter.lowered_since(refused)
+    waited: list[BaseException | None] = []
+
+    def wait() -> None:
+        try:
+            limiter.wait_to_retry(refused, 600)  # its Retry-After, far beyond the test's patience
+            waited.append(None)
+        except CancelledError as exc:
+            waited.append(exc)
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    for slot in others[:CAP_REFUSALS]:
+        limiter.release(slot, throttled=True)  # enough 429s to halve the limit
+    waiter.join(timeout=10)
+    assert not waiter.is_alive() and waited == [None]
+    assert limiter.lowered_since(refused) and limiter.limit == 32
+    limiter.wait_to_retry(refused, 600)  # lowered already: no wait at all
+    for slot in others[CAP_REFUSALS:]:
+        limiter.release(slot, succeeded=True)
+
+
+def test_waiting_to_retry_ends_on_cancel() -> None:
+    limiter = ConcurrencyLimiter(4, start=4)
+    refused = limiter.acquire()
+    limiter.release(refused, throttled=True)
+    outcome: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            limiter.wait_to_retry(refused, 600)
+        except CancelledError as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    limiter.cancel()
+    waiter.join(timeout=10)
+    assert not waiter.is_alive()
+    assert "not retried: the run was cancelled" in str(outcome[0])
+
+
 def saturated(limiter: ConcurrencyLimiter, answers: int, refused: Callable[[Slot, int], bool]) -> None:
     """Keep the limit full for `answers` answers; answer N to `slot` is a 429 when `refused(slot, N)`."""
     on_the_wire = deque(fill(limiter, limiter.limit))

@@ -36,6 +36,7 @@ ACTION_INPUTS = {
     "fail-on-changes",
     "args",
     "comment",
+    "drift-issue",
     "working-directory",
     "python-version",
     "github-token",
@@ -188,12 +189,17 @@ def test_the_fleet_recipe_plans_and_applies_each_shard_of_a_matrix_once() -> Non
     assert apply["with"]["args"].startswith("--plan ${{ steps.plan.outputs.plan-file }} ")
 
 
-def test_drift_check_is_scheduled_and_fails_on_changes() -> None:
+def test_drift_check_is_scheduled_and_keeps_an_issue_with_a_read_only_key() -> None:
     document = workflow("verifyctl-drift.yml")
     assert triggers(document)["schedule"][0]["cron"]
+    [job] = document["jobs"].values()
+    # Issues to write on GitHub; on Twilio the read-only key of `ENV-read` only.
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    assert job["environment"] == "${{ matrix.environment }}-read"
     [step] = action_steps(document)
     assert step["with"]["command"] == "plan"
-    assert step["with"]["detailed-exitcode"] == step["with"]["fail-on-changes"] == "true"
+    assert step["with"]["detailed-exitcode"] == step["with"]["drift-issue"] == "true"
+    assert "fail-on-changes" not in step["with"]  # drift is an issue, not a red X
 
 
 def test_action_yml_is_a_composite_action_with_the_documented_interface() -> None:
@@ -212,6 +218,9 @@ def test_action_yml_is_a_composite_action_with_the_documented_interface() -> Non
     assert '"$GITHUB_ACTION_PATH"' in install["run"]  # from the action's own ref, never by name from an index
     scripts = [s for s in run_steps if "verifyctl_action.py" in s["run"]]
     assert [s["run"].split()[-1] for s in scripts] == ["run", "comment", "check"]
+    [issue] = [s for s in run_steps if "drift_issue.py" in s["run"]]
+    assert issue["if"] == "inputs.drift-issue == 'true' && inputs.command == 'plan'"
+    assert (ROOT / "scripts" / "action" / "drift_issue.py").is_file()
     assert (ROOT / "scripts" / "action" / "verifyctl_action.py").is_file()
     [run] = [s for s in scripts if s.get("id") == "run"]
     assert {f"INPUT_{name.upper().replace('-', '_')}" for name in ("command", "paths", "environment")} <= set(
