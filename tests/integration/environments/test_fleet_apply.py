@@ -355,3 +355,10 @@ def test_a_fleet_or_shard_without_members_plans_saves_and_applies_nothing(
     assert done.exit_code == 0, done.stderr
     assert "Fleet tenants: 0 members: none." in done.stdout
     assert writes(emulator) == []
+
+
+def test_without_a_terminal_or_auto_approve_nothing_is_applied(emulator: EmulatorServer, fleet: Path) -> None:
+    done = cli("apply", "--env", "tenants")
+    assert done.exit_code == 3, done.stderr
+    assert "apply needs --auto-approve when it does not run on a terminal" in done.stderr
+    assert writes(emulator) == []
