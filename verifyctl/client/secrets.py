@@ -71,14 +71,16 @@ def mask_urls(text: str) -> str:
     return _FORM_QUERY.sub(rf"\1%3F{MASK}", text)
 
 
-# Fields of an answer that hold another account's secret: the Accounts API gives each subaccount's
-# `auth_token` to its parent. This client does not know those values, so it masks the fields by name.
-_SECRET_FIELDS = re.compile(r'("auth_token"\s*:\s*")(?:[^"\\]|\\.)*(")')
+# An account resource carries its `auth_token` (Twilio's answer to a Main key or a parent reading it):
+# masked in logged bodies whether or not the run knows that token.
+_TOKEN_FIELD = re.compile(r'("auth_token"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
-def mask_secret_fields(text: str) -> str:
-    """`text` (a JSON body) with the value of every `auth_token` field masked."""
-    return _SECRET_FIELDS.sub(rf"\1{MASK}\2", text) if "auth_token" in text else text
+def mask_token_fields(text: str) -> str:
+    """`text` (a JSON body) with the value of every `auth_token` key masked."""
+    if "auth_token" not in text:
+        return text
+    return _TOKEN_FIELD.sub(rf'\1"{MASK}"', text)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

@@ -29,7 +29,7 @@ from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter
 from verifyctl.client.pace import Paces, Progress, Rate
 from verifyctl.client.paging import PAGE_SIZE, check_next_page, next_page_url, page_identity, page_records
 from verifyctl.client.retry import RETRYABLE_STATUSES, RetryPolicy
-from verifyctl.client.secrets import mask_secret_fields, mask_urls, scrub, secret_forms, value_forms
+from verifyctl.client.secrets import mask_token_fields, mask_urls, scrub, secret_forms, value_forms
 from verifyctl.client.stats import LimitPath, RequestStats
 from verifyctl.errors import OutcomeUnknownError, TransportError
 
@@ -442,7 +442,7 @@ def _shown_body(response: requests.Response) -> str:
     # Secret fields are masked before the cut, which could leave half a field unrecognisable.
     content = response.content
     if b"auth_token" in content:
-        text = mask_secret_fields(content.decode("utf-8", "replace"))
+        text = mask_token_fields(content.decode("utf-8", "replace"))
         return text[:_BODY_SHOWN] + ("…" if len(text) > _BODY_SHOWN else "")
     text = content[:_BODY_SHOWN].decode("utf-8", "replace")
     return text + ("…" if len(content) > _BODY_SHOWN else "")
