@@ -234,6 +234,18 @@ TEMPLATE = (
 )
 
 EMULATOR = "docs/emulator.md: an example session"
+FLEET = "docs/fleet.md: the walkthrough"
+
+
+def fleet_files() -> dict[str, str]:
+    """docs/fleet.md's fleet: its environments, services and member variables, as the page shows them."""
+    return {
+        "verify/environments.yaml": fenced("docs/fleet.md", "subaccounts_of"),
+        "verify/verifyctl.yaml": fenced("docs/fleet.md", "MEMBER_NAME"),
+        "verify/tenants.vars": fenced("docs/fleet.md", "tenant-002: "),
+    }
+
+
 SAMPLES: dict[tuple[str, str], Sample] = {
     (
         "README.md",
@@ -333,6 +345,18 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("docs/emulator.md", "$ verifyctl emulator messages --to +15017122661"): Sample(session=EMULATOR),
     ("docs/emulator.md", '$ curl -s -u "$TWILIO_ACCOUNT_…rvices/$VA/VerificationCheck \\'): Sample(
         session=EMULATOR
+    ),
+    # docs/fleet.md's walkthrough: an emulator with subaccounts, one fleet from 3 tenants to shards.
+    ("docs/fleet.md", "$ verifyctl emulator serve --subaccounts 3"): Sample(session=FLEET, server=True),
+    ("docs/fleet.md", "$ verifyctl plan verify/ --env tenants"): Sample(session=FLEET, files=fleet_files),
+    ("docs/fleet.md", "$ verifyctl apply verify/ --env tenants --auto-approve"): Sample(session=FLEET),
+    ("docs/fleet.md", '$ verifyctl plan verify/ --env…/dev/null 2>&1; echo "exit $?"'): Sample(session=FLEET),
+    ("docs/fleet.md", '$ curl -s -u "$TWILIO_ACCOUNT_… /dev/null -w "%{http_code}\\n"'): Sample(
+        session=FLEET
+    ),
+    ("docs/fleet.md", "$ verifyctl plan verify/ --env…ut fleet-plan.json > /dev/null"): Sample(session=FLEET),
+    ("docs/fleet.md", '$ for k in 1 2; do verifyctl p…n(set(members)), "different")\''): Sample(
+        session=FLEET
     ),
     ("docs/emulator.md", "$ python app_example.py"): Sample(
         session=EMULATOR,

@@ -6,13 +6,14 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
 from verifyctl.cli.apply_report import check_report_path, reporting
-from verifyctl.cli.environment import one_target
+from verifyctl.cli.environment import ALL, Shard, one_target, shard_option, targets_of
+from verifyctl.cli.fleet_apply import Guards, Runner, apply_fleet, fleet_of
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
@@ -30,10 +31,13 @@ from verifyctl.engine import (
     load_configuration,
 )
 from verifyctl.engine.apply_report import ApplyRecord
+from verifyctl.engine.fleet_run import fleet_run
 from verifyctl.engine.racing import without_passing_duplicates
-from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, UsageError
+from verifyctl.engine.waves import DEFAULT_WAVE_SIZE, WavePolicy
+from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, StalePlanError, UsageError
 from verifyctl.plan.model import Plan
-from verifyctl.plan.saved import read_saved_plan
+from verifyctl.plan.saved import SavedPlan
+from verifyctl.plan.saved_fleet import SavedFleet, read_saved
 from verifyctl.render.text import SYMBOLS, render_text
 
 REPORT_HELP = """\b
@@ -170,11 +174,14 @@ def execute(plan: Plan, engine: Engine, record: ApplyRecord | None = None) -> No
         account_env(parallelism=True),
         REPORT_HELP,
         exit_codes(
-            "  0   applied, or nothing to apply",
+            "  0   applied, or nothing to apply (over a fleet: every member applied, without changes",
+            "      or skipped as closed)",
             "  3   refused by a guard: deletes without --allow-delete, over the threshold without",
             "      --force, a stale --plan, no terminal without --auto-approve, a policy error,",
             "      a key that may only read (nothing is written)",
             "  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): run apply again to converge",
+            "  Over a fleet the code is the first failed member's (3 for a member refused so), 1 when",
+            "  members were left not started, 3 for a saved plan of another fleet, shard or members.",
             error="error: a change failed, or Twilio stored a value differently from how it was\n"
             "      sent (each listed with the value to write in the file)",
         ),
@@ -194,6 +201,21 @@ def execute(plan: Plan, engine: Engine, record: ApplyRecord | None = None) -> No
 @click.option(
     "--force", is_flag=True, help="Allow a plan that updates or deletes more than 30% of live objects."
 )
+@click.option(
+    "--wave-size",
+    type=click.IntRange(1, 10_000),
+    metavar="N",
+    help=f"A fleet: the largest wave of members applied at once; waves grow 1 (a canary), 2, 4, ... up to"
+    f" N [default: {DEFAULT_WAVE_SIZE}].",
+)
+@click.option(
+    "--max-failed-members",
+    type=click.IntRange(0),
+    metavar="M",
+    help="A fleet: start no new wave once more than M members have failed [default: 0, the first failed"
+    " member stops the waves after its own].",
+)
+@shard_option
 @planning_options
 def apply_command(
     paths: tuple[str, ...],
@@ -202,6 +224,9 @@ def apply_command(
     auto_approve: bool,
     allow_delete: bool,
     force: bool,
+    wave_size: int | None,
+    max_failed_members: int | None,
+    shard: Shard | None,
     targets: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
@@ -211,39 +236,93 @@ def apply_command(
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
     if report_file is not None:
         check_report_path(report_file)
+    rollout = Rollout(wave_size, max_failed_members, shard)
     with reporting(report_file, os.environ) as record:
-        run_apply(paths, plan_file, auto_approve, allow_delete, force, targets, parallelism, account, record)
+        run_apply(
+            paths,
+            plan_file,
+            auto_approve,
+            Guards(allow_delete, force),
+            rollout,
+            targets,
+            parallelism,
+            account,
+            record,
+        )
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """The options that roll out the members of a fleet (refused for one account, but --shard's own)."""
+
+    wave_size: int | None
+    max_failed_members: int | None
+    shard: Shard | None
 
 
 def run_apply(
     paths: tuple[str, ...],
     plan_file: str | None,
     auto_approve: bool,
-    allow_delete: bool,
-    force: bool,
+    guards: Guards,
+    rollout: Rollout,
     targets: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
     record: ApplyRecord | None,
 ) -> None:
     """The apply, noting in `record` (when a report is asked for) what it knows as it goes."""
-    saved = read_saved_plan(plan_file, account.allow_outside_links) if plan_file else None
-    if saved is not None:
+    allow_delete, force = guards.allow_delete, guards.force
+    saved = read_saved(plan_file, account.allow_outside_links) if plan_file else None
+    if isinstance(saved, SavedFleet):
+        # The saved plan names its fleet: without --env, apply makes the plans again for that one.
+        account = replace(account, env=account.env or saved.fleet)
+        _check_files(paths, saved.members[0].saved if saved.members else None)
+    elif saved is not None:
         # The saved plan names its environment: apply makes the plan again for that one.
         recorded = saved.plan.environment
         if recorded and account.env and account.env != recorded:
             raise RefusedError(f"the saved plan is for environment {recorded}, not {account.env}")
         account = replace(account, env=recorded or account.env)
-        # The plan is applied only as the files ask for it: without PATHS, those are verifyctl.yaml's.
-        if not paths and [Path(f).resolve() for f in saved.plan.files] != [Path(DEFAULT_PATH).resolve()]:
-            raise UsageError(f"the saved plan was not made from {DEFAULT_PATH}; {saved.how_to_apply()}")
-    if record is not None and saved is not None:
-        record.saved_plan = (saved.file, saved.sha256)
+        _check_files(paths, saved)
+        if record is not None:
+            record.saved_plan = (saved.file, saved.sha256)
     wanted_targets = check_targets(targets)
-    target = one_target(account, paths)
+    if account.env == ALL:
+        one_target(account, paths)  # refuses --env all
+    chosen = targets_of(account, paths, shard=rollout.shard)
+    fleet_name = fleet_run(account.env, chosen)
+    if fleet_name:
+        if record is not None:
+            raise UsageError(
+                "--report records the apply of one account; over a fleet, apply each member with"
+                f" --env {fleet_name}/NAME --report FILE.json"
+            )
+        fleet = fleet_of(fleet_name, chosen, str(rollout.shard) if rollout.shard else "")
+        if saved is not None and not isinstance(saved, SavedFleet):
+            raise StalePlanError(
+                f"the saved plan is of one environment, not of fleet {fleet.name}; run plan --env "
+                f"{fleet.name} --out FILE to save the fleet's"
+            )
+        waves = WavePolicy(
+            wave_size=rollout.wave_size or DEFAULT_WAVE_SIZE,
+            max_failed_members=rollout.max_failed_members or 0,
+        )
+        runner = Runner(fleet, paths, account, parallelism, guards, waves, wanted_targets)
+        apply_fleet(runner, saved=saved, auto_approve=auto_approve)
+        return
+    if rollout.wave_size is not None or rollout.max_failed_members is not None:
+        raise UsageError(
+            "--wave-size and --max-failed-members roll out the members of a fleet; --env names none"
+        )
+    if isinstance(saved, SavedFleet):
+        raise StalePlanError(
+            f"the saved plan is of fleet {saved.fleet}, and environment {account.env} is not a fleet"
+        )
+    target = chosen[0]
     if record is not None:
         record.environment = target.name or ""
-    config = load_configuration(paths, target.variables, target.name, target.files)
+    config = load_configuration(paths, target.variables, target.services_of, target.files)
     if record is not None:
         record.secrets = frozenset(config.secrets)
     with open_engine(account, parallelism, target) as engine:
@@ -268,3 +347,11 @@ def run_apply(
         if saved is None and not auto_approve:
             confirm_or_refuse(plan)
         execute(plan, engine, record)
+
+
+def _check_files(paths: tuple[str, ...], saved: SavedPlan | None) -> None:
+    """The plan is applied only as the files ask for it: without PATHS, those are verifyctl.yaml's."""
+    if saved is None or paths:
+        return
+    if [Path(f).resolve() for f in saved.plan.files] != [Path(DEFAULT_PATH).resolve()]:
+        raise UsageError(f"the saved plan was not made from {DEFAULT_PATH}; {saved.how_to_apply()}")

@@ -13,6 +13,7 @@ from verifyctl.cli.outside_links import outside_links_option
 from verifyctl.config.environment_section import ALL, Selection
 from verifyctl.engine.account import AccountSpec
 from verifyctl.engine.environments import Target, select
+from verifyctl.engine.fleet import Shard
 from verifyctl.errors import UsageError
 
 
@@ -31,16 +32,19 @@ class AccountOptions(Protocol):
     def var_files(self) -> tuple[str, ...]: ...
     @property
     def allow_outside_links(self) -> bool: ...
+    @property
+    def allow_http_hosts(self) -> tuple[str, ...]: ...
 
 
-__all__ = ["ALL", "Target", "environment_options", "one_target", "targets_of"]
+__all__ = ["ALL", "Shard", "Target", "environment_options", "one_target", "shard_option", "targets_of"]
 
 environment_options = (
     click.option(
         "--env",
         metavar="NAME|all",
         envvar="VERIFYCTL_ENV",
-        help="The environment (of `environments:`) to work on, or all [env VERIFYCTL_ENV].",
+        help="The environment (of `environments:`) to work on, or all; for a fleet, FLEET is every member"
+        " and FLEET/MEMBER one (by friendly name or SID) [env VERIFYCTL_ENV].",
     ),
     click.option(
         "--var",
@@ -61,6 +65,20 @@ environment_options = (
 )
 
 
+def _shard(context: click.Context, parameter: click.Parameter, value: str | None) -> Shard | None:
+    return Shard.parse(value) if value else None
+
+
+shard_option = click.option(
+    "--shard",
+    metavar="K/N",
+    envvar="VERIFYCTL_SHARD",
+    callback=_shard,
+    help="Only the K-th of N stable shares of a fleet's members (by a hash of each member's SID), one per"
+    " job of a CI matrix; shards 1/N..N/N cover every member once [env VERIFYCTL_SHARD].",
+)
+
+
 def selection_of(options: AccountOptions) -> Selection:
     return Selection(
         env=options.env or None,
@@ -70,12 +88,25 @@ def selection_of(options: AccountOptions) -> Selection:
     )
 
 
-def targets_of(options: AccountOptions, paths: Sequence[str], *, needs_account: bool = True) -> list[Target]:
-    """The environments a command works on; one unnamed target when the files declare none."""
+def targets_of(
+    options: AccountOptions, paths: Sequence[str], *, needs_account: bool = True, shard: Shard | None = None
+) -> list[Target]:
+    """The environments a command works on (a fleet's: one per member, `shard` a share of them); one
+    unnamed target when the files declare none."""
     selection = selection_of(options)
     if options.local:
+        if shard is not None:
+            raise UsageError("--local is one account; --shard shares the members of a fleet")
         return [_local_target(selection, paths)]
-    return select(paths, selection, os.environ, api_url=options.api_url, needs_account=needs_account)
+    return select(
+        paths,
+        selection,
+        os.environ,
+        api_url=options.api_url,
+        needs_account=needs_account,
+        shard=shard,
+        allow_http_hosts=options.allow_http_hosts,
+    )
 
 
 def _local_target(selection: Selection, paths: Sequence[str]) -> Target:
@@ -86,7 +117,13 @@ def _local_target(selection: Selection, paths: Sequence[str]) -> Target:
     """
     if selection.env == ALL:
         raise UsageError("--local is one account; it works on one environment at a time (--env NAME)")
-    target = select(paths, selection, os.environ, needs_account=False)[0]
+    declared = select(paths, selection, os.environ, needs_account=False)
+    target = next((t for t in declared if t.name == (selection.env or "").partition("/")[0]), declared[0])
+    if target.fleet:
+        raise UsageError(
+            f"--local is one account; environment {target.name} is a fleet of subaccounts: run it against"
+            " an emulator serving the parent and its subaccounts (verifyctl emulator serve, --api-url)"
+        )
     if target.name and not selection.env:
         progress(
             f"--local: the embedded emulator stands in for environment {target.name} (choose with --env)"
@@ -101,4 +138,11 @@ def one_target(options: AccountOptions, paths: Sequence[str]) -> Target:
         raise UsageError(
             "--env all: this command works on one environment at a time; name it with --env NAME"
         )
-    return targets_of(options, paths)[0]
+    chosen = targets_of(options, paths)
+    if len(chosen) != 1 or chosen[0].skipped:
+        # Only a fleet gives other than one target: each of its members is an account.
+        raise UsageError(
+            f"--env {options.env}: a fleet of subaccounts; this command works on one account at a time:"
+            f" name a member with --env {options.env}/MEMBER (by friendly name or SID)"
+        )
+    return chosen[0]

@@ -5,20 +5,26 @@ from __future__ import annotations
 import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import replace
 
 import click
 from click.core import ParameterSource
 
-from verifyctl.cli.environment import Target, targets_of
+from verifyctl.cli.environment import Shard, Target, shard_option, targets_of
 from verifyctl.cli.files import STDOUT, write_text
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
-from verifyctl.cli.output import progress, result, use_colour
+from verifyctl.cli.output import progress, result, setup_logging, use_colour
 from verifyctl.cli.ticker import reading
+from verifyctl.client import RequestStats
 from verifyctl.engine import load_configuration
+from verifyctl.engine.fleet_run import Ceiling, fleet_run, plan_fleet
 from verifyctl.errors import EXIT_CHANGES, PolicyBlockedPlanError, UsageError, VerifyctlError
+from verifyctl.plan.fleet import FleetPlan
 from verifyctl.plan.model import Plan
+from verifyctl.plan.saved_fleet import fleet_plan_document
 from verifyctl.render.environments import render_sections
+from verifyctl.render.fleet import render_fleet
 from verifyctl.render.formats import FORMATS, render
 from verifyctl.resources.addresses import Address
 
@@ -33,7 +39,9 @@ def save_plan(plan: Plan, path: str) -> None:
     write_text(path, plan.to_json())
 
 
-def apply_hint(out: str, paths: tuple[str, ...], account: AccountOptions, environment: str) -> str:
+def apply_hint(
+    out: str, paths: tuple[str, ...], account: AccountOptions, environment: str, shard: str = ""
+) -> str:
     """The `apply --plan` command that applies the plan just saved, as it must be typed.
 
     Every word is quoted for a POSIX shell (paths and names come from the user and may hold anything),
@@ -43,6 +51,8 @@ def apply_hint(out: str, paths: tuple[str, ...], account: AccountOptions, enviro
     words = ["verifyctl", "apply", "--plan", out]
     if environment:
         words += ["--env", environment]
+    if shard:
+        words += ["--shard", shard]
     if account.local:
         words.append("--local")
     elif account.api_url and _given_on_command_line("api_url"):
@@ -87,6 +97,7 @@ def _given_on_command_line(name: str) -> bool:
     is_flag=True,
     help="With --detailed-exitcode, exit 2 also when live services no file declares exist (a drift check).",
 )
+@shard_option
 @planning_options
 def plan_command(
     paths: tuple[str, ...],
@@ -94,6 +105,7 @@ def plan_command(
     out: str | None,
     detailed_exitcode: bool,
     unmanaged_is_drift: bool,
+    shard: Shard | None,
     targets: tuple[str, ...],
     parallelism: Parallelism,
     account: AccountOptions,
@@ -104,9 +116,20 @@ def plan_command(
         raise UsageError("--unmanaged-is-drift sets the exit code of --detailed-exitcode; give both")
     if unmanaged_is_drift and wanted_targets:
         raise UsageError("--unmanaged-is-drift looks at the whole account; it takes no --target")
-    chosen = targets_of(account, paths)
-    if out and len(chosen) > 1:
-        raise UsageError("--out saves the plan of one environment; name it with --env NAME")
+    setup_logging(account.verbose, account.log_format)  # before a fleet's parent is asked for members
+    chosen = targets_of(account, paths, shard=shard)
+    fleet = fleet_run(account.env, chosen)
+    if out and len(chosen) > 1 and not fleet:
+        raise UsageError(
+            "--out saves the plan of one environment; name it with --env NAME (a fleet's member:"
+            " --env FLEET/MEMBER)"
+        )
+    if fleet:
+        return plan_fleet_command(fleet, chosen, paths, wanted_targets, account, parallelism, shard, out)
+    for target in chosen:
+        if target.skipped:
+            progress(f"{target.name}: skipped: {target.skipped}")
+    chosen = [target for target in chosen if not target.skipped]
     outcomes = plan_environments(chosen, paths, wanted_targets, account, parallelism)
     plans = [outcome for outcome in outcomes if isinstance(outcome, Plan)]
     failures = {t.name: o for t, o in zip(chosen, outcomes, strict=True) if isinstance(o, VerifyctlError)}
@@ -137,6 +160,71 @@ def plan_command(
     return EXIT_CHANGES if detailed_exitcode and drifted else 0
 
 
+def plan_fleet_command(
+    name: str,
+    chosen: list[Target],
+    paths: tuple[str, ...],
+    targets: list[Address],
+    account: AccountOptions,
+    parallelism: Parallelism,
+    shard: Shard | None,
+    out: str | None = None,
+) -> int:
+    """Every member's plan under one budget: the member table, then the members with changes; with
+    `out`, the plan of every member saved in one file (none is saved when a member failed)."""
+    context = click.get_current_context()
+    detailed = bool(context.params.get("detailed_exitcode"))
+    unmanaged_is_drift = bool(context.params.get("unmanaged_is_drift"))
+
+    def said(target: Target, plan: Plan) -> None:
+        noun = "object" if plan.covered == 1 else "objects"
+        progress(f"{target.name}: read {plan.covered} live {noun} of {plan.where}")
+
+    stats = RequestStats() if account.stats else None
+    fleet = plan_fleet(
+        name,
+        chosen,
+        paths,
+        targets,
+        Ceiling(parallelism.ceiling, parallelism.adaptive),
+        allow_http_hosts=account.allow_http_hosts,
+        on_plan=said,
+        stats=stats,
+    )
+    if stats is not None:
+        progress(f"Requests: {stats.summary()} (the members'; the parent's listing not counted)")
+    if shard is not None:
+        fleet = replace(fleet, shard=str(shard))
+    result(
+        render_fleet(fleet, context.params.get("fmt", "text"), use_colour(account.no_color, account.color))
+    )
+    if out and not fleet.failed:
+        save_fleet_plan(fleet, out, paths, account)
+    if fleet.failed:
+        if out:
+            progress(f"Not saved: {len(fleet.failed)} member(s) could not be planned; nothing was written")
+        for member in fleet.failed:
+            progress(f"Error: member {member.name}: {member.error}")
+        raise click.exceptions.Exit(fleet.failed[0].exit_code)
+    plans = [m.plan for m in fleet.planned if m.plan is not None]
+    blocking = [finding for plan in plans if plan.has_changes for finding in plan.blocking]
+    if blocking:
+        raise PolicyBlockedPlanError(blocking)
+    drifted = any(plan.has_changes or (unmanaged_is_drift and plan.unmanaged) for plan in plans)
+    return EXIT_CHANGES if detailed and drifted else 0
+
+
+def save_fleet_plan(fleet: FleetPlan, out: str, paths: tuple[str, ...], account: AccountOptions) -> None:
+    """Write one plan per member (with the fleet, its shard and member set) for `apply --plan FILE`."""
+    members = [(m.name, m.plan) for m in fleet.planned if m.plan is not None]
+    write_text(out, fleet_plan_document(fleet.fleet, fleet.shard, members))
+    if out == STDOUT:
+        progress("Wrote the plan to standard output; apply --plan reads it from a file (--out FILE)")
+        return
+    command = apply_hint(out, paths, account, fleet.fleet, fleet.shard)
+    progress(f"Saved the plan of {len(members)} members to {shlex.quote(out)}; apply it with: {command}")
+
+
 def plan_one(
     target: Target,
     paths: tuple[str, ...],
@@ -145,7 +233,7 @@ def plan_one(
     parallelism: Parallelism,
 ) -> Plan:
     """The plan of one environment (or of the one account without environments)."""
-    config = load_configuration(paths, target.variables, target.name, target.files)
+    config = load_configuration(paths, target.variables, target.services_of, target.files)
     with open_engine(account, parallelism, target) as engine:
         started = time.monotonic()
         with reading(engine):

@@ -15,7 +15,7 @@ from verifyctl.cli.options import (
     open_engine,
     parallelism_option,
 )
-from verifyctl.cli.output import result
+from verifyctl.cli.output import progress, result
 from verifyctl.engine import load_desired
 from verifyctl.engine.inventory import Entry, as_tree
 from verifyctl.errors import UsageError, VerifyctlError
@@ -31,7 +31,10 @@ def read_environments(
     """Each selected environment's name ("" without environments) and its declared services, live."""
     found = []
     for target in targets_of(account, paths):
-        desired = load_desired(paths, target.variables, target.name, target.files)
+        if target.skipped:
+            progress(f"{target.name}: skipped: {target.skipped}")
+            continue
+        desired = load_desired(paths, target.variables, target.services_of, target.files)
         with open_engine(account, parallelism, target) as engine:
             found.append((target.name, engine.inventory(desired)))
     return found
@@ -150,7 +153,7 @@ def show_command(
         return
     found = read_environments(account, paths, parallelism)
     if fmt == "json":
-        if account.env != ALL:
+        if account.env != ALL and len(found) == 1:  # more than one: a fleet's members
             data: object = {"services": _json(found[0][1])}
         else:
             data = {"environments": {name: {"services": _json(entries)} for name, entries in found}}

@@ -7,7 +7,7 @@ from verifyctl.client.credentials import Credentials, credentials_from_env
 from verifyctl.client.limiter import CancelledError
 from verifyctl.client.retry import RetryPolicy
 from verifyctl.client.stats import LimitPath, RequestStats
-from verifyctl.client.verify_client import VerifyClient
+from verifyctl.client.verify_client import SharedConnections, VerifyClient
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -16,6 +16,7 @@ __all__ = [
     "LimitPath",
     "RequestStats",
     "RetryPolicy",
+    "SharedConnections",
     "VerifyClient",
     "credentials_from_env",
     "resolve_base_url",

@@ -30,13 +30,18 @@ def page_records(payload: Any, list_key: str, path: str) -> list[dict[str, Any]]
 
 
 def next_page_url(payload: dict[str, Any], current_url: str) -> str | None:
-    """`meta.next_page_url` resolved against the page it came from; None on the last page."""
+    """`meta.next_page_url` (Verify v2), or the top-level `next_page_uri` of the 2010-04-01 API's lists
+    (the Accounts list), resolved against the page it came from; None on the last page."""
     meta = payload.get("meta")
-    nxt = meta.get("next_page_url") if isinstance(meta, dict) else None
+    where = "meta.next_page_url"
+    if isinstance(meta, dict):
+        nxt = meta.get("next_page_url")
+    else:
+        nxt, where = payload.get("next_page_uri"), "next_page_uri"
     if nxt is None or nxt == "":
         return None
     if not isinstance(nxt, str):
-        raise _malformed("GET", urlsplit(current_url).path, "meta.next_page_url is not a string")
+        raise _malformed("GET", urlsplit(current_url).path, f"{where} is not a string")
     return urljoin(current_url, nxt)
 
 

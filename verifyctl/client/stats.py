@@ -86,6 +86,26 @@ class RequestStats:
             if self._last_end is None or ended > self._last_end:
                 self._last_end = ended
 
+    def add(self, other: RequestStats) -> None:
+        """Count another client's requests here too (a fleet's tally is its members')."""
+        theirs = other._times()
+        seen = other.snapshot()
+        with self._lock:
+            self._by_method.update(seen.by_method)
+            self._retries += seen.retries
+            self._bytes_sent += seen.bytes_sent
+            self._bytes_received += seen.bytes_received
+            self._request_seconds += seen.request_seconds
+            first, last = theirs
+            if first is not None and (self._first_start is None or first < self._first_start):
+                self._first_start = first
+            if last is not None and (self._last_end is None or last > self._last_end):
+                self._last_end = last
+
+    def _times(self) -> tuple[float | None, float | None]:
+        with self._lock:
+            return self._first_start, self._last_end
+
     def record_retry(self) -> None:
         with self._lock:
             self._retries += 1

@@ -6,6 +6,7 @@ import base64
 import builtins
 import json
 import logging
+import threading
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -60,6 +61,34 @@ class _BasicAuth(AuthBase):
         return "<basic auth>"
 
 
+class SharedConnections:
+    """Keep-alive connections that several clients of one API host share (a fleet's members): each
+    member's requests reuse the connections others opened, instead of a handshake per member. The
+    credentials stay each client's own: they go in every request, never in the pool."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size  # connections kept per host: the fleet's ceiling of requests in flight
+        self._lock = threading.Lock()
+        # The session of the first client's base URL, with what it works out once (see _configure).
+        self._made: tuple[str, requests.Session, dict[str, Any], dict[str, str]] | None = None
+
+    def session_for(
+        self, client: VerifyClient
+    ) -> tuple[requests.Session, dict[str, Any], dict[str, str]] | None:
+        """The shared session when `client` talks to the host it was made for (None: another host)."""
+        with self._lock:
+            if self._made is None:
+                session = requests.Session()
+                client._configure(session, self.size)
+                self._made = (client.base_url, session, client._send_options, client._headers)
+            base_url, session, options, headers = self._made
+            return (session, options, headers) if base_url == client.base_url else None
+
+    def close(self) -> None:
+        if self._made is not None:
+            self._made[1].close()
+
+
 class VerifyClient:
     """The Verify v2 API over one pooled session, safe to call from `parallelism` threads at once."""
 
@@ -76,11 +105,16 @@ class VerifyClient:
         allow_http_hosts: Collection[str] = (),
         credential_names: str = "",
         rates: tuple[Rate, ...] = (),
+        budget: threading.Semaphore | None = None,
+        connections: SharedConnections | None = None,
     ) -> None:
         """`parallelism` is the most requests in flight at once (size caller thread pools to it).
 
         With `adaptive`, the limit starts at `start_concurrency` and adapts (docs/performance.md) up to
         `parallelism`; without, it stays at `parallelism`, which is how the client behaved before.
+        `budget`: a limit shared with other clients (a fleet's members), taken once this client's own
+        limit lets a request go, so that each account keeps its own adaptive limit under one ceiling.
+        `connections`: keep-alive connections shared with those clients (closed by their owner).
         """
         if parallelism < 1:
             raise ValueError(f"parallelism must be at least 1, not {parallelism}")
@@ -96,6 +130,7 @@ class VerifyClient:
             credential_names,
         )
         self._limiter = ConcurrencyLimiter(parallelism, start=start_concurrency, adaptive=adaptive)
+        self._budget = budget
         self.stats = RequestStats(limit_path=self._limiter.path)
         self._exchanges = ExchangeRecorder()
         self._retry = retry if retry is not None else RetryPolicy()
@@ -106,7 +141,14 @@ class VerifyClient:
         # Every form in which the secret could surface in a message: raw, encoded, in the auth header.
         self._secrets = secret_forms(credentials.username, credentials.secret)
         self._auth = _BasicAuth(f"Basic {token}")
-        self._session = self._new_session(parallelism)
+        self._send_options: dict[str, Any] = {}
+        self._headers: dict[str, str] = {}
+        shared = connections.session_for(self) if connections is not None else None
+        self._owns_session = shared is None
+        if shared is None:
+            self._session = self._new_session(parallelism)
+        else:
+            self._session, self._send_options, self._headers = shared
 
     @property
     def retry(self) -> RetryPolicy:
@@ -120,6 +162,10 @@ class VerifyClient:
 
     def _new_session(self, parallelism: int) -> requests.Session:
         session = requests.Session()
+        self._configure(session, parallelism)
+        return session
+
+    def _configure(self, session: requests.Session, parallelism: int) -> None:
         # Our own retry loop decides what is safe to retry, so urllib3 must not retry behind its back.
         adapter = HTTPAdapter(pool_connections=parallelism, pool_maxsize=parallelism, max_retries=0)
         session.mount("https://", adapter)
@@ -131,11 +177,8 @@ class VerifyClient:
         session.trust_env = not is_loopback_host(urlsplit(self.base_url).hostname or "")
         # What Session.request works out on every call (the environment's proxies and CA bundle for the
         # base URL's host), worked out once: every request of a run goes to that one host.
-        self._send_options: dict[str, Any] = dict(
-            session.merge_environment_settings(self.base_url, {}, None, None, None)
-        )
+        self._send_options = dict(session.merge_environment_settings(self.base_url, {}, None, None, None))
         self._headers = {str(name): str(value) for name, value in session.headers.items()}
-        return session
 
     # -- public operations -------------------------------------------------------------------------
 
@@ -208,7 +251,8 @@ class VerifyClient:
         return self._limiter.path()
 
     def close(self) -> None:
-        self._session.close()
+        if self._owns_session:
+            self._session.close()
 
     def __enter__(self) -> VerifyClient:
         return self
@@ -265,6 +309,8 @@ class VerifyClient:
                 )
                 self._wait(delay)
             slot = self._limiter.acquire(retry=history.attempt > 1)
+            if self._budget is not None:
+                self._budget.acquire()
             outcome: Answer | None = None
             decision: Verdict | None = None
             try:
@@ -285,6 +331,8 @@ class VerifyClient:
                     isinstance(outcome, requests.Response) and outcome.status_code not in RETRYABLE_STATUSES
                 )
                 throttled = decision is not None and decision.throttled
+                if self._budget is not None:
+                    self._budget.release()
                 self._limiter.release(slot, succeeded=served, throttled=throttled)
             if decision.action is Next.DONE:
                 assert isinstance(outcome, requests.Response)
@@ -415,5 +463,10 @@ _BODY_SHOWN = 2000
 
 
 def _shown_body(response: requests.Response) -> str:
-    text = response.content[:_BODY_SHOWN].decode("utf-8", "replace")
-    return text + ("…" if len(response.content) > _BODY_SHOWN else "")
+    # Secret fields are masked before the cut, which could leave half a field unrecognisable.
+    content = response.content
+    if b"auth_token" in content:
+        text = mask_token_fields(content.decode("utf-8", "replace"))
+        return text[:_BODY_SHOWN] + ("…" if len(text) > _BODY_SHOWN else "")
+    text = content[:_BODY_SHOWN].decode("utf-8", "replace")
+    return text + ("…" if len(content) > _BODY_SHOWN else "")

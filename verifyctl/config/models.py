@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from verifyctl.config.reference import country_codes, description
 from verifyctl.config.shown import quoted
+from verifyctl.config.variables import FLEET_VARIABLES
 
 # Documented limits of the Verify API (spec parameter descriptions and error 60200).
 CODE_LENGTH_RANGE = (4, 10)
@@ -573,15 +574,76 @@ class CredentialsConfig(ConfigModel):
         return self
 
 
-class EnvironmentConfig(ConfigModel):
-    """`environments.NAME`: the account an environment must be, its credentials and its variables."""
+# Twilio's subaccount friendly names are at most 64 characters; a glob a little longer is still sane.
+MEMBER_GLOB_MAX_LENGTH = 128
+
+
+class SubaccountsConfig(ConfigModel):
+    """`environments.NAME.subaccounts_of`: the parent account whose subaccounts are a fleet's members."""
 
     account_sid: str = Field(
         pattern=ACCOUNT_SID,
-        description="The account this environment must be (AC...); credentials of another are refused.",
+        description="The parent account (AC...): its credentials list the members and fetch theirs.",
     )
     credentials: CredentialsConfig = Field(
-        description="Names of the environment variables holding the credentials, never their values."
+        description="Names of the environment variables holding the parent's credentials, never values."
+    )
+    max_services: int | None = Field(
+        None,
+        ge=1,
+        le=INT32_MAX,
+        description="The cap on Verify services across the parent and all its subaccounts (Twilio error"
+        " 21102 past it): a plan that would create more fails before any write. Unset: not checked.",
+    )
+
+
+class SelectConfig(ConfigModel):
+    """`environments.NAME.select`: which subaccounts of the parent are members."""
+
+    friendly_name: str = Field(
+        "*",
+        min_length=1,
+        max_length=MEMBER_GLOB_MAX_LENGTH,
+        description="A glob on the subaccount's friendly name (`*`, `?`, `[abc]`; case-sensitive).",
+    )
+    status: Literal["active", "suspended", "any"] = Field(
+        "active",
+        description="The subaccounts' status: active (the default), suspended or any. A closed subaccount"
+        " is never a member: it is skipped and listed.",
+    )
+
+
+def _fleet_or_account(schema: dict[str, Any]) -> None:
+    schema["oneOf"] = [{"required": ["account_sid", "credentials"]}, {"required": ["subaccounts_of"]}]
+
+
+class EnvironmentConfig(ConfigModel):
+    """`environments.NAME`: one account (its SID and credentials) or a fleet (`subaccounts_of`), and its
+    variables."""
+
+    model_config = ConfigDict(json_schema_extra=_fleet_or_account)
+
+    account_sid: str | None = Field(
+        None,
+        pattern=ACCOUNT_SID,
+        description="The account this environment must be (AC...); credentials of another are refused.",
+    )
+    credentials: CredentialsConfig | None = Field(
+        None, description="Names of the environment variables holding the credentials, never their values."
+    )
+    subaccounts_of: SubaccountsConfig | None = Field(
+        None,
+        description="A fleet: one member per selected subaccount of this parent account, each with the"
+        " credentials the parent's fetch for it (instead of account_sid and credentials).",
+    )
+    select: SelectConfig | None = Field(
+        None, description="A fleet's members: subaccounts by friendly name (glob) and status."
+    )
+    member_vars: str | None = Field(
+        None,
+        min_length=1,
+        description="A fleet's per-member variables: a YAML file of {MEMBER: {VAR: value}}, MEMBER a"
+        " subaccount's friendly name or SID, relative to this file; they win over `vars`.",
     )
     vars: dict[str, str | int | bool] = Field(
         default_factory=dict,
@@ -595,6 +657,46 @@ class EnvironmentConfig(ConfigModel):
     api_url: str | None = Field(
         None, min_length=1, description="The Verify API base URL for this environment (default Twilio's)."
     )
+
+    @field_validator("vars")
+    @classmethod
+    def _no_built_in_variable(cls, values: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
+        built_in = [name for name in FLEET_VARIABLES if name in values]
+        if built_in:
+            raise ValueError(f"{built_in[0]} is built in for fleet members; it cannot be set")
+        return values
+
+    @model_validator(mode="after")
+    def _fleet_or_one_account(self) -> EnvironmentConfig:
+        if self.subaccounts_of is not None:
+            given = [key for key in ("account_sid", "credentials") if getattr(self, key) is not None]
+            if given:
+                raise ValueError(
+                    f"{given[0]}: a fleet (subaccounts_of) has no account of its own; the parent's SID and"
+                    " credentials go under subaccounts_of"
+                )
+            return self
+        fleet_only = [key for key in ("select", "member_vars") if getattr(self, key) is not None]
+        if fleet_only:
+            raise ValueError(f"{fleet_only[0]}: only a fleet (subaccounts_of) selects members")
+        missing = [key for key in ("account_sid", "credentials") if getattr(self, key) is None]
+        if missing:
+            raise ValueError(
+                f"{' and '.join(missing)} required: an environment is one account (account_sid and"
+                " credentials) or a fleet of subaccounts (subaccounts_of)"
+            )
+        return self
+
+    @property
+    def is_fleet(self) -> bool:
+        return self.subaccounts_of is not None
+
+    @property
+    def own_credentials(self) -> CredentialsConfig:
+        """The credentials the environment names: its account's, or a fleet's parent's."""
+        given = self.subaccounts_of.credentials if self.subaccounts_of is not None else self.credentials
+        assert given is not None  # the validator requires one of them
+        return given
 
 
 class ConfigFile(ConfigModel):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from verifyctl.config.shown import quoted, shorten
-from verifyctl.config.variables import PREFIX, as_variables
+from verifyctl.config.variables import FLEET_STAND_INS, FLEET_VARIABLES, PREFIX, as_variables
 from verifyctl.config.yaml_document import Document, Loc, format_loc
 from verifyctl.errors import Problem
 
@@ -71,6 +71,13 @@ def substitute(
             if default is not None and not value:
                 # As in the shell, `:-` also replaces a variable that is set but empty.
                 value = default
+            if (
+                value is None
+                and variable in FLEET_STAND_INS
+                and _kept_out(document.data, loc, variables.environment)
+            ):
+                # A fleet's service read by another environment's load, which drops it: a stand-in.
+                value = FLEET_STAND_INS[variable]
             if value is None:
                 report(loc, match.start(), _undeclared(variable))
                 continue
@@ -120,7 +127,22 @@ def substitute(
     return Substituted(result, expanded, problems)
 
 
+def _kept_out(data: Any, loc: Loc, environment: str) -> bool:
+    """Whether `loc` is inside a service whose `environments:` list leaves out `environment`."""
+    if not environment or len(loc) < 2 or loc[0] != "services" or not isinstance(data, dict):
+        return False
+    services = data.get("services")
+    index = loc[1]
+    if not isinstance(services, list) or not isinstance(index, int) or not 0 <= index < len(services):
+        return False
+    service = services[index]
+    named = service.get("environments") if isinstance(service, dict) else None
+    return isinstance(named, list) and environment not in named
+
+
 def _undeclared(variable: str) -> str:
+    if variable in FLEET_VARIABLES:
+        return f"{variable} is built in for the members of a fleet (an environment with subaccounts_of) only"
     shown = shorten(variable)
     return (
         f"variable {quoted(variable)} is not declared (declare it with --var {shown}=VALUE, --var-file,"

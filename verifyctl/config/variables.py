@@ -11,6 +11,11 @@ PREFIX = "VERIFYCTL_VAR_"
 CREDENTIAL_VARIABLES = frozenset(
     {"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"}
 )
+# The variables verifyctl sets for each member of a fleet: no file, --var or process variable gives them.
+FLEET_VARIABLES = ("MEMBER_NAME", "MEMBER_SID")
+# What they stand for where no member is known: offline checks, and the services of a fleet read by
+# another environment's load (which drops them).
+FLEET_STAND_INS = {"MEMBER_NAME": "fleet-member", "MEMBER_SID": "AC" + "0" * 32}
 # Of those, the ones holding a secret: a substituted value holding one is masked wherever it is shown.
 SECRET_VARIABLES = ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET")
 _HELD_LENGTH = 8
@@ -29,8 +34,12 @@ class Variables(dict[str, str]):
         *,
         credential_names: Iterable[str] = (),
         credential_values: Iterable[str] = (),
+        environment: str = "",
     ) -> None:
         super().__init__(values or {})
+        # The named environment these values are for ("" without one): a service kept out of it by its
+        # `environments:` list may name a fleet's built-in variables.
+        self.environment = environment
         self.credential_names = CREDENTIAL_VARIABLES | frozenset(credential_names)
         self.credential_values = frozenset(value for value in credential_values if value.strip())
 
@@ -40,15 +49,18 @@ class Variables(dict[str, str]):
         environ: Mapping[str, str],
         credential_names: Iterable[str] = (),
         declared: Mapping[str, str] | None = None,
+        environment: str = "",
     ) -> Variables:
         """The prefixed process variables, overridden by `declared` (the files' and the command line's);
         the credential values are those of `environ` under the credential names."""
         own = tuple(credential_names)
         values = {name[len(PREFIX) :]: value for name, value in environ.items() if name.startswith(PREFIX)}
         values.pop("", None)
+        for name in FLEET_VARIABLES:
+            values.pop(name, None)  # set by verifyctl for a fleet's members only
         values.update(declared or {})
         secrets = [environ.get(name, "").strip() for name in (*SECRET_VARIABLES, *own)]
-        return cls(values, credential_names=own, credential_values=secrets)
+        return cls(values, credential_names=own, credential_values=secrets, environment=environment)
 
     def holds_credential(self, value: str) -> bool:
         """Whether `value` is, or holds, the value of a credential variable (then it is masked as a secret).

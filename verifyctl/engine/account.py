@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verifyctl.client import Credentials, VerifyClient, resolve_base_url
+from verifyctl.client import Credentials, SharedConnections, VerifyClient, resolve_base_url
 from verifyctl.client.base_url import accounts_base_url
 from verifyctl.client.pace import Rate
 from verifyctl.emulator import LOCAL_DB_PATH
@@ -38,6 +39,9 @@ class AccountSpec:
     credential_names: str = ""
     # Hosts the user trusts by name with plain http (--allow-http-host), lower-case.
     allow_http_hosts: tuple[str, ...] = ()
+    # A fleet member: its friendly name as its parent's Accounts API gave it, with the credentials (so
+    # the account is proven and named: neither is read again).
+    member_name: str | None = None
 
     def __repr__(self) -> str:
         # Credentials hold a secret; their own repr hides it, and this one names only the account.
@@ -60,7 +64,14 @@ class Connection:
 
 
 @contextmanager
-def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> Iterator[Connection]:
+def connect(
+    spec: AccountSpec,
+    parallelism: int,
+    *,
+    adaptive: bool = True,
+    budget: threading.Semaphore | None = None,
+    connections: SharedConnections | None = None,
+) -> Iterator[Connection]:
     """Open the account for the length of a run; the embedded emulator keeps its state in LOCAL_DB."""
     if spec.local:
         # Imported here: a run against a real API needs neither the emulator nor SQLite.
@@ -105,6 +116,8 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
             allow_http_hosts=allowed,
             credential_names=names,
             rates=RATES,
+            budget=budget,
+            connections=connections,
         ) as client,
         VerifyClient(
             accounts_base_url(base_url),
@@ -112,6 +125,8 @@ def connect(spec: AccountSpec, parallelism: int, *, adaptive: bool = True) -> It
             parallelism=1,
             allow_http_hosts=allowed,
             credential_names=names,
+            # A fleet member's: shared too when the account resource is on the same host (an emulator).
+            connections=connections,
         ) as accounts,
     ):
         yield Connection(client, accounts, spec.credentials.account_sid, base_url)

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifyctl.apply.executor import ApplyResult, Executor, Outcome
+from verifyctl.client import SharedConnections
 from verifyctl.client.base_url import is_loopback_host
 from verifyctl.client.pace import Progress
 from verifyctl.client.stats import RequestStats
@@ -44,6 +45,26 @@ _SERVICE_SID = re.compile(r"^VA[0-9a-fA-F]{32}$")
 
 
 @dataclass(frozen=True)
+class Shared:
+    """What the engines of a fleet's members share: one pool for their reads, and one budget of requests
+    in flight across the fleet (the --parallelism ceiling); each member's client keeps its own limit."""
+
+    pool: ThreadPoolExecutor
+    budget: threading.Semaphore
+    # Keep-alive connections to the API host, reused from member to member.
+    connections: SharedConnections | None = None
+
+
+@contextmanager
+def _pool_of(shared: Shared | None, parallelism: int) -> Iterator[ThreadPoolExecutor]:
+    if shared is not None:
+        yield shared.pool  # the fleet's: it outlives this member's engine
+        return
+    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool:
+        yield pool
+
+
+@dataclass(frozen=True)
 class ImportResult:
     """What `import` read: every live service, and the chosen ones with all their children."""
 
@@ -64,21 +85,37 @@ class Engine:
         self._safe_list_numbers = 0  # the Safe List numbers the current plan reads, one GET each
         # Why the environment's account could not be proven before the run ("" when it was).
         self.owner_unproven = ""
+        # The account's friendly name when it is known already (a fleet member's), so not read.
+        self.known_name: str | None = None
 
     @classmethod
     @contextmanager
-    def open(cls, spec: AccountSpec, *, parallelism: int = 64, adaptive: bool = True) -> Iterator[Engine]:
+    def open(
+        cls,
+        spec: AccountSpec,
+        *,
+        parallelism: int = 64,
+        adaptive: bool = True,
+        shared: Shared | None = None,
+    ) -> Iterator[Engine]:
         """`parallelism` is the ceiling of the client's limit (fixed there unless `adaptive`).
 
         The pool has a thread per request the ceiling allows; the client's limit decides how many of
         them send at once, so a lower limit leaves threads waiting, never requests unsent for lack of one.
+        `shared`: the pool and the in-flight budget of a fleet's run, which every member's engine uses.
         """
         with (
-            connect(spec, parallelism, adaptive=adaptive) as connection,
-            ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="verifyctl") as pool,
+            connect(
+                spec,
+                parallelism,
+                adaptive=adaptive,
+                budget=shared.budget if shared else None,
+                connections=shared.connections if shared else None,
+            ) as connection,
+            _pool_of(shared, parallelism) as pool,
         ):
             unproven = ""
-            if spec.environment is not None and not spec.local:
+            if spec.environment is not None and not spec.local and spec.member_name is None:
                 # An API key's SID is not its account's: Standard and Restricted keys cannot read /Accounts.
                 by_key = spec.credentials is not None and spec.credentials.username.startswith("SK")
                 unproven = check_owner(
@@ -90,6 +127,7 @@ class Engine:
                 )
             engine = cls(connection, pool, spec.environment or "")
             engine.owner_unproven = unproven
+            engine.known_name = spec.member_name
             yield engine
 
     @property
@@ -145,7 +183,11 @@ class Engine:
         # A failed read ends the plan at once, a 404 included: a racing apply that deleted its duplicate
         # service meanwhile makes this run fail (exit 1); a rerun plans without it.
         with self._stop_on_failure():
-            name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
+            name: Future[str] = Future()
+            if self.known_name is not None:
+                name.set_result(self.known_name)
+            else:
+                name = self._pool.submit(read_account_name, self._connection.accounts, self.account_sid)
             services = self._pool.submit(read_services, self._client)
             desired = desired_of(config, self.environment)
             return self._plan(desired, targets, services.result(), name)
@@ -153,6 +195,7 @@ class Engine:
     def _plan(
         self, desired: Desired, targets: Sequence[Address], services: list[LiveRecord], name: Future[str]
     ) -> Plan:
+        live_services = len(services)
         scope = Scope.of(
             desired.services, services, targets=targets, prune=desired.prune, safe_list=desired.safe_list
         )
@@ -190,6 +233,7 @@ class Engine:
             configuration=_digest_of(desired),
             files=tuple(str(file) for file in desired.config.files) if desired.config is not None else (),
             unmanaged=() if targets else unmanaged_services(scope),
+            live_services=live_services,
         )
         return plan
 

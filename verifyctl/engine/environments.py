@@ -3,52 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
-from verifyctl.client import Credentials
-from verifyctl.config.environment_section import ALL, Environments, Selection, read_environments, variables
+from verifyctl.config.environment_section import (
+    ALL,
+    Environments,
+    Selection,
+    environment_variables,
+    read_environments,
+    variables,
+)
 from verifyctl.config.files import ConfigFiles
-from verifyctl.config.models import EnvironmentConfig
 from verifyctl.engine.account import AccountSpec
-from verifyctl.errors import CredentialsError, UsageError
+from verifyctl.engine.fleet import Shard
+from verifyctl.engine.fleet_targets import Where, fleet_targets
+from verifyctl.engine.target import Target, credential_names, credentials_of
+from verifyctl.errors import CredentialsError, UsageError, VerifyctlError
 
-
-@dataclass(frozen=True)
-class Target:
-    """One environment of a run: its name ("" without environments), account and `${VAR}` values."""
-
-    name: str
-    spec: AccountSpec | None
-    variables: Mapping[str, str]
-    # Why this environment cannot be opened (its credentials unset), raised when it is: under
-    # `--env all` one environment's missing variable must not stop the others.
-    problem: CredentialsError | None = None
-    # The command's files as read and parsed to find the environments: the load takes them from here.
-    files: ConfigFiles | None = field(default=None, compare=False)
-
-
-def credentials_of(name: str, environment: EnvironmentConfig, environ: Mapping[str, str]) -> Credentials:
-    """The environment's credentials, read from the variables it names (never from the files)."""
-    given = environment.credentials
-    names = [given.auth_token_env] if given.auth_token_env else [given.api_key_env, given.api_secret_env]
-    missing = [n for n in names if n and not environ.get(n, "").strip()]
-    if missing:
-        raise CredentialsError(
-            f"environment {name}: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set"
-            " (the credentials it names)"
-        )
-    sid = environment.account_sid
-    if given.auth_token_env:
-        # With an auth token the declared SID is the username: the API itself checks they belong together.
-        return Credentials(username=sid, secret=environ[given.auth_token_env].strip(), account_sid=sid)
-    assert given.api_key_env and given.api_secret_env
-    key, secret = environ[given.api_key_env].strip(), environ[given.api_secret_env].strip()
-    return Credentials(username=key, secret=secret, account_sid=sid)
-
-
-def credential_names(environment: EnvironmentConfig) -> str:
-    given = environment.credentials
-    return given.auth_token_env or f"{given.api_key_env}/{given.api_secret_env}"
+__all__ = ["Target", "Where", "credential_names", "credentials_of", "select"]
 
 
 def select(
@@ -58,19 +29,39 @@ def select(
     *,
     api_url: str | None = None,
     needs_account: bool = True,
+    shard: Shard | None = None,
+    allow_http_hosts: tuple[str, ...] = (),
 ) -> list[Target]:
     """The environments a run works on, each with its account (None when `needs_account` is False).
 
     Without an `environments:` section: one unnamed target, the account of the TWILIO_* variables
     (left to the caller: spec None). With one, `--env` must name an environment or `all`, unless
-    the command needs no account (validate, lint), which then checks every environment.
+    the command needs no account (validate, lint), which then checks every environment. A fleet is
+    one target per member (`--env FLEET/MEMBER`: one; `shard`: a share), listed through its parent.
     """
     files = ConfigFiles(paths, outside_links=selection.outside_links)
     declared = read_environments(files, environ)
     if not declared.by_name:
         if selection.env:
             raise UsageError(f"--env {selection.env}: no file has an `environments:` section")
+        if shard is not None:
+            raise UsageError(f"--shard {shard}: shards share the members of a fleet; there is none here")
         return [Target("", None, variables(selection, environ), files=files)]
+    wanted, _, member = (selection.env or "").partition("/")
+    fleet = declared.by_name.get(wanted)
+    if shard is not None and (fleet is None or not fleet.is_fleet):
+        fleets = [n for n, e in declared.by_name.items() if e.is_fleet]
+        raise UsageError(
+            f"--shard {shard}: shards share the members of a fleet; name one with --env FLEET"
+            f" ({'fleets: ' + ', '.join(fleets) if fleets else 'none is declared'})"
+        )
+    if fleet is not None and fleet.is_fleet and needs_account:
+        where = Where(api_url, allow_http_hosts)
+        return fleet_targets(wanted, member or None, declared, selection, environ, where, files, shard)
+    if member and fleet is not None and not fleet.is_fleet:
+        raise UsageError(
+            f"--env {selection.env}: {wanted} is not a fleet; FLEET/MEMBER names a fleet's member"
+        )
     names = sorted(declared.by_name)
     if selection.env is None and needs_account:
         raise UsageError(
@@ -79,11 +70,21 @@ def select(
         )
     if selection.env in (None, ALL):
         chosen = list(declared.by_name)  # in the order the file declares them
-    elif selection.env in declared.by_name:
-        chosen = [selection.env]
+    elif fleet is not None:
+        chosen = [wanted]  # a fleet's member named without an account (validate): the fleet's files
     else:
         raise UsageError(f"--env {selection.env}: no such environment (declared: {', '.join(names)}, or all)")
-    targets = [_target(name, declared, selection, environ, api_url, needs_account, files) for name in chosen]
+    targets: list[Target] = []
+    for name in chosen:
+        if declared.by_name[name].is_fleet and needs_account:
+            where = Where(api_url, allow_http_hosts)
+            try:
+                targets += fleet_targets(name, None, declared, selection, environ, where, files, None)
+            except VerifyctlError as problem:
+                # Under --env all, a fleet whose parent cannot be listed must not hide the others.
+                targets.append(Target(name, None, {}, problem, files, fleet=name))
+        else:
+            targets.append(_target(name, declared, selection, environ, api_url, needs_account, files))
     if len(targets) == 1 and targets[0].problem is not None:
         raise targets[0].problem
     return targets
@@ -99,9 +100,9 @@ def _target(
     files: ConfigFiles,
 ) -> Target:
     environment = declared.by_name[name]
-    found = variables(selection, environ, environment, declared)
+    found = environment_variables(selection, environ, environment, declared)
     if not needs_account:
-        return Target(name, None, found, files=files)
+        return Target(name, None, found, files=files, fleet=name if environment.is_fleet else "")
     try:
         credentials = credentials_of(name, environment, environ)
     except CredentialsError as problem:

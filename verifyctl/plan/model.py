@@ -130,6 +130,8 @@ class Plan:
     files: tuple[str, ...] = ()
     # Live services no file declares and the plan leaves alone (no `prune`): (friendly name, SID).
     unmanaged: tuple[tuple[str, str], ...] = ()
+    # How many services the account has live (a fleet's cap counts them); not part of the plan's value.
+    live_services: int = field(default=0, compare=False)
     # Values substituted from `${secret:NAME}`: never written out, only used to mask what is shown.
     secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 

@@ -6,9 +6,9 @@ import hashlib
 import json
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from verifyctl.config.models import ENVIRONMENT_NAME
 from verifyctl.config.reading import Unreadable, read_file, root_of
@@ -59,17 +59,29 @@ class SavedPlan:
 def read_saved_plan(path: str, outside_links: bool = False) -> SavedPlan:
     """Read and check a saved plan file: a regular file within the bound (inside its own directory unless
     `outside_links`), of the current format."""
-    shown = printable(path)
-    try:
-        raw = read_file(path, MAX_PLAN_BYTES, None if outside_links else root_of(path))
-    except Unreadable as error:
-        raise PlanFileError(f"cannot read the saved plan {shown}: {error.reason}") from None
-    try:
-        data = json.loads(raw)
-        saved = saved_plan_of(data)
-    except (ValueError, RecursionError) as error:
-        raise PlanFileError(f"{shown} is not a verifyctl plan file: {error}") from None
+    raw = read_plan_file(path, outside_links)
+    saved = parse_plan_file(path, raw, saved_plan_of)
     return replace(saved, file=path, sha256="sha256:" + hashlib.sha256(raw).hexdigest())
+
+
+def read_plan_file(path: str, outside_links: bool = False) -> bytes:
+    """The bytes of a saved plan file, read through the bound (inside its own directory unless
+    `outside_links`)."""
+    try:
+        return read_file(path, MAX_PLAN_BYTES, None if outside_links else root_of(path))
+    except Unreadable as error:
+        raise PlanFileError(f"cannot read the saved plan {printable(path)}: {error.reason}") from None
+
+
+T = TypeVar("T")
+
+
+def parse_plan_file(path: str, raw: bytes, parse: Callable[[Any], T]) -> T:
+    """The JSON of a plan file given to `parse`; PlanFileError naming what is wrong."""
+    try:
+        return parse(json.loads(raw))
+    except (ValueError, RecursionError) as error:
+        raise PlanFileError(f"{printable(path)} is not a verifyctl plan file: {error}") from None
 
 
 def saved_plan_of(data: Any) -> SavedPlan:
@@ -262,8 +274,12 @@ def _text(value: Any, where: str, *, optional: bool = False) -> str:
 
 
 def _environment(value: Any) -> str:
+    """An environment's name, or a fleet member's `FLEET/MEMBER` (MEMBER a subaccount's friendly name or
+    SID: any printable text)."""
     name = _text(value, "environment", optional=True)
-    if name and (len(name) > 64 or not re.match(ENVIRONMENT_NAME, name)):
+    fleet, slash, member = name.partition("/")
+    bad_member = slash and (not member or len(member) > 256 or not member.isprintable())
+    if name and (len(fleet) > 64 or not re.match(ENVIRONMENT_NAME, fleet) or bad_member):
         raise ValueError(f"environment is not an environment name: {_shown(name)}")
     return name
 

@@ -28,7 +28,13 @@ OUR_ACTION = "OWNER/verifyctl@"
 CHECKOUT = "actions/checkout@"
 UPLOAD_SARIF = "github/codeql-action/upload-sarif@"
 UPLOAD_ARTIFACT = "actions/upload-artifact@"
-SECRET_NAMES = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET")
+SECRET_NAMES = (
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_API_KEY",
+    "TWILIO_API_SECRET",
+    "PARENT_TWILIO_AUTH_TOKEN",
+)
 JOBS = itertools.count(1)
 UPLOADS = itertools.count(1)
 
@@ -153,7 +159,7 @@ def expand(text: Any, context: Mapping[str, Any]) -> str:
 
 
 def condition(expression: str | None, context: Mapping[str, Any], failed: bool, workspace: Path) -> bool:
-    """An `if:`: `&&` of `!cancelled()`, `hashFiles('F') != ''` and `NAME == 'literal'` terms.
+    """An `if:`: `&&` of `!cancelled()`, `hashFiles('F') != ''` and `NAME == 'literal'` (or `!=`) terms.
 
     As on GitHub, a condition without a status function runs only while no earlier step failed.
     """
@@ -168,8 +174,8 @@ def condition(expression: str | None, context: Mapping[str, Any], failed: bool, 
         elif match := re.fullmatch(r"hashFiles\('([^']+)'\) != ''", term):
             if not (workspace / match.group(1)).is_file():
                 return False
-        elif match := re.fullmatch(r"([\w.-]+) == '([^']*)'", term):
-            if _value(match.group(1), context) != match.group(2):
+        elif match := re.fullmatch(r"([\w.-]+) (==|!=) '([^']*)'", term):
+            if (_value(match.group(1), context) == match.group(3)) != (match.group(2) == "=="):
                 return False
         else:
             raise AssertionError(f"the test runner cannot evaluate the condition {expression!r}")
@@ -281,7 +287,7 @@ def run_workflow(path: Path, runner: Runner) -> list[JobResult]:
             results[name] = []
             continue
         matrix = (job.get("strategy") or {}).get("matrix") or {}
-        assert set(matrix) <= {"environment"}, f"a matrix the test runner does not expand: {matrix}"
-        entries = [{"environment": e} for e in matrix.get("environment", [])] or [{}]
+        assert len(matrix) <= 1, f"a matrix the test runner does not expand: {matrix}"
+        entries = [{key: str(v)} for key, values in matrix.items() for v in values] or [{}]
         results[name] = [run_job(runner, name, job, entry) for entry in entries]
     return [result for jobs in results.values() for result in jobs]

@@ -94,3 +94,20 @@ def test_an_echo_in_an_api_error_is_masked(form: str) -> None:
         client.get("/v2/Services/VA1")
     assert echoed not in str(caught.value)
     assert "bad token ***" in str(caught.value)
+
+
+def test_a_token_field_cut_by_the_logged_bodys_length_is_still_masked() -> None:
+    """The parent's listing of subaccounts carries each one's auth_token: a field that straddles the
+    length a logged body is cut to must not leave the start of a token behind."""
+    import requests
+
+    from verifyctl.client.verify_client import _BODY_SHOWN, _shown_body
+
+    token = "0123456789abcdef" * 2
+    prefix = '{"accounts": [{"padding": "' + "x" * (_BODY_SHOWN - 60) + '", '
+    field = f'"auth_token": "{token}"' + "}]}"
+    response = requests.Response()
+    response._content = (prefix + field).encode()
+    assert len(prefix) < _BODY_SHOWN < len(prefix) + len(field)  # the cut falls inside the token
+    shown = _shown_body(response)
+    assert token[:8] not in shown and shown.endswith('"auth_token": "***"}]}')

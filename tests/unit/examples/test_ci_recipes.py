@@ -85,10 +85,11 @@ def uses_lines(path: Path) -> list[tuple[str, str]]:
     return [(ref, comment or "") for ref, comment in found]
 
 
-def test_the_recipes_are_three_workflows_and_the_examples_loader_skips_them() -> None:
+def test_the_recipes_are_four_workflows_and_the_examples_loader_skips_them() -> None:
     assert sorted(p.name for p in WORKFLOWS.iterdir()) == [
         "verifyctl-apply.yml",
         "verifyctl-drift.yml",
+        "verifyctl-fleet.yml",
         "verifyctl-plan.yml",
     ]
     files, problems, _ = expand_paths([ROOT / "examples"])
@@ -171,6 +172,28 @@ def test_apply_on_merge_staging_then_production_one_at_a_time() -> None:
         assert apply["with"]["args"] == "--plan ${{ steps.plan.outputs.plan-file }}"
 
 
+def test_the_fleet_recipe_plans_and_applies_each_shard_of_a_matrix_once() -> None:
+    document = workflow("verifyctl-fleet.yml")
+    assert document["permissions"] == {}
+    assert {"pull_request", "push"} <= set(triggers(document))
+    [job] = document["jobs"].values()
+    assert job["permissions"] == {"contents": "read"}
+    assert job["strategy"]["fail-fast"] is False
+    shards = job["strategy"]["matrix"]["shard"]
+    count = len(shards)
+    assert shards == list(range(1, count + 1))
+    plan, apply = action_steps(document)
+    assert plan["id"] == "plan" and plan["with"]["command"] == "plan"
+    # Shards write to the job summary: one comment per environment would be overwritten by each shard.
+    assert plan["with"]["comment"] == "false"
+    assert apply["with"]["command"] == "apply" and apply["if"] == "${{ github.event_name != 'pull_request' }}"
+    for step in (plan, apply):
+        assert step["with"]["environment"] == "tenants" and step["with"]["paths"] == "verify/"
+        assert f"--shard ${{{{ matrix.shard }}}}/{count}" in step["with"]["args"]
+        assert step["env"] == {"PARENT_TWILIO_AUTH_TOKEN": "${{ secrets.PARENT_TWILIO_AUTH_TOKEN }}"}
+    assert apply["with"]["args"].startswith("--plan ${{ steps.plan.outputs.plan-file }} ")
+
+
 def test_drift_check_is_scheduled_and_keeps_an_issue_with_a_read_only_key() -> None:
     document = workflow("verifyctl-drift.yml")
     assert triggers(document)["schedule"][0]["cron"]
@@ -240,6 +263,7 @@ def test_the_command_lines_the_recipes_run_exist(monkeypatch: pytest.MonkeyPatch
                     monkeypatch.delenv(key)
             for name, value in step["with"].items():
                 value = str(value).replace("${{ steps.plan.outputs.plan-file }}", "plan.json")
+                value = value.replace("${{ matrix.shard }}", "1")
                 monkeypatch.setenv(f"INPUT_{name.upper().replace('-', '_')}", value)
             argv, _ = script.build_argv(step["with"]["command"], tmp_path)
             commands.append(argv[1:])
