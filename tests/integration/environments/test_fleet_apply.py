@@ -348,6 +348,8 @@ def test_a_fleet_or_shard_without_members_plans_saves_and_applies_nothing(
     (fleet / "environments.yaml").write_text(
         ENVIRONMENTS.replace('"tenant-*"', '"nobody-*"'), encoding="utf-8"
     )
+    # member_vars may name only subaccounts the fleet selects: with none selected, it names none.
+    (fleet / "tenants.vars").write_text("{}\n", encoding="utf-8")
     saved = cli("plan", "--env", "tenants", "--out", "empty.json")
     assert saved.exit_code == 0, saved.stderr
     done = cli("apply", "--plan", "empty.json", "--env", "tenants")
