@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +74,7 @@ def write_config(directory: Path, count: int, extra: int = 0, drifted: int | Non
     "emulator",
     [
         {"max_concurrency": 4, "latency_ms": 5},
-        # Each refusal costs its request a second: the first one cuts the limit, which then holds.
+        # Each refusal asks its request to wait a second.
         {"max_concurrency": 4, "latency_ms": 5, "concurrency_retry_after": 1},
     ],
     indirect=True,
@@ -101,10 +100,8 @@ def test_plan_at_a_high_ceiling_against_a_cap_of_4_is_right(account: EmulatorSer
     assert len(answered) == 1 + SERVICES  # the services list, then one webhook list per service
     assert f"{refused} concurrency 429" in run.stderr
     assert "(ceiling 64)" in run.stderr
-    if account.concurrency_retry_after:
-        # The refusals showed the cap: the limit came down below its start.
-        found = re.search(r"start (\d+), peak \d+, low (\d+),", run.stderr)
-        assert found is not None and int(found.group(2)) < int(found.group(1))
+    # Whether these few refusals show the cap depends on how the requests meet the account in time;
+    # the limiter's rules are held to simulated accounts in tests/unit/client (deterministic).
 
 
 @pytest.mark.parametrize("emulator", [{"latency_ms": 20}], indirect=True)
