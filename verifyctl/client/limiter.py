@@ -48,6 +48,7 @@ class ConcurrencyLimiter:
         self._on_the_wire: set[Slot] = set()
         self._waiting = self._retries_waiting = self._throttled = self._epoch = 0
         self._answered = self._refused_since = 0  # answers to requests sent since the last change
+        self._levels_served = self._levels_refused = 0  # their levels added up, served and refused
         # Answers over the run by level (index 0 unused).
         self._served = [0] * (ceiling + 1)
         self._refused = [0] * (ceiling + 1)
@@ -122,21 +123,38 @@ class ConcurrencyLimiter:
         self._answered += 1
         self._refused_since += refused
         if refused:
+            self._levels_refused += slot.level
+        else:
+            self._levels_served += slot.level
+        if refused:
             cap = self._cap()
             if cap is not None and cap < self._top:
                 self._top = cap
                 self._change(max(1, min(self.limit, cap) * 3 // 4))  # and climb back, finding it again
-            elif self._refused_since >= CAP_REFUSALS and self._refused_since * 5 > self._answered * 2:
+            elif (
+                self._refused_since >= CAP_REFUSALS
+                and self._refused_since * 5 > self._answered * 2
+                and self._refused_higher()
+            ):
                 self._change(max(1, self.limit // 2))  # to see what is refused lower down
         elif self.limit < self._top and using * 2 >= self.limit:
             self.limit += 1  # doubles per round trip while the limit is in use
             self._peak = max(self._peak, self.limit)
+
+    def _refused_higher(self) -> bool:
+        """Whether the 429s since the last change met higher levels than the successes, on average, as a
+        cap's do; random ones fall alike at every level."""
+        served = self._answered - self._refused_since
+        if not served:
+            return True
+        return self._levels_refused * served > self._levels_served * self._refused_since
 
     def _change(self, limit: int) -> None:
         self.limit = limit
         self._low = min(self._low, limit)
         self._epoch += 1
         self._answered = self._refused_since = 0
+        self._levels_served = self._levels_refused = 0
         self._cond.notify_all()  # requests waiting to retry a level no longer sent may go now
 
     def _cap(self) -> int | None:

@@ -153,6 +153,18 @@ def test_more_refused_than_served_halves_the_limit_to_look_below() -> None:
     assert (limiter.limit, path.decreases, path.dismissed) == (32, 1, CAP_REFUSALS + 1)  # no cap found
 
 
+def test_refusals_spread_over_every_level_do_not_halve_the_limit() -> None:
+    """Random 429s fall alike at every level: 8 of 16 refused, as likely low as high, is no cap."""
+    limiter = ConcurrencyLimiter(64, start=16)
+    slots = fill(limiter, 16)  # levels 1 to 16
+    refused, served = slots[0::2], slots[1::2]  # levels 1, 3, ... 15 refused; 2, 4, ... 16 served
+    for slot in served:
+        limiter.release(slot, succeeded=True)
+    for slot in reversed(refused):  # the last sent first: no level still on the wire moves
+        limiter.release(slot, throttled=True)
+    assert limiter.limit >= 16 and limiter.path().decreases == 0
+
+
 def test_answers_that_are_neither_success_nor_429_change_nothing() -> None:
     limiter = ConcurrencyLimiter(64, start=8)
     for slot in fill(limiter, 8):
