@@ -33,6 +33,16 @@ def runner(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
+def fake_github() -> Iterator[FakeGitHub]:
+    """A fake GitHub API alone, stopped after the test: the recipes' workflows are pointed at it."""
+    fake = FakeGitHub()
+    try:
+        yield fake
+    finally:
+        fake.close()
+
+
+@pytest.fixture
 def github(runner: dict[str, str], tmp_path: Path) -> Iterator[tuple[FakeGitHub, dict[str, str]]]:
     fake = FakeGitHub()
     event = tmp_path / "event.json"

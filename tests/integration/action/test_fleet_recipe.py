@@ -5,10 +5,7 @@ conditions are checked in tests/unit/examples)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.integration.action.support import ACCOUNT, ROOT, FakeGitHub
 from tests.integration.action.workflow_runner import Runner, run_workflow
@@ -19,15 +16,6 @@ TENANTS = [f"tenant-{i}" for i in range(6)]
 EMULATOR_OPTIONS = {"accounts": [ACCOUNT], "subaccounts": {ACCOUNT[0]: TENANTS}}
 WORKFLOW = ROOT / "examples" / "ci" / ".github" / "workflows" / "verifyctl-fleet.yml"
 SECRETS = {"tenants": {"PARENT_TWILIO_AUTH_TOKEN": ACCOUNT[1]}}
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    try:
-        yield fake
-    finally:
-        fake.close()
 
 
 def make_repository(repo: Path, emulator: EmulatorServer) -> None:
@@ -48,12 +36,12 @@ def make_repository(repo: Path, emulator: EmulatorServer) -> None:
 
 
 def test_on_a_merge_each_shard_applies_its_saved_plan_and_every_member_is_applied_once(
-    emulator: EmulatorServer, github: FakeGitHub, tmp_path: Path
+    emulator: EmulatorServer, fake_github: FakeGitHub, tmp_path: Path
 ) -> None:
     repo = tmp_path / "repo"
     make_repository(repo, emulator)
 
-    merge = Runner(repo, tmp_path / "main", "push", {}, SECRETS, github.url, "t")
+    merge = Runner(repo, tmp_path / "main", "push", {}, SECRETS, fake_github.url, "t")
     jobs = run_workflow(WORKFLOW, merge)
     assert [job.succeeded for job in jobs] == [True] * 4, [job.log for job in jobs]
     planned = []

@@ -8,11 +8,9 @@ Pull requests and drift checks hold read-only keys, the merge's apply write keys
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.integration.action.support import ACCOUNT, OTHER_ACCOUNT, ROOT, FakeGitHub
 from tests.integration.action.workflow_runner import JobResult, Runner, run_workflow
@@ -51,15 +49,6 @@ def key_secrets(key: tuple[str, ...]) -> dict[str, str]:
 
 READ_SECRETS = {"staging-read": key_secrets(STAGING_READ), "production-read": key_secrets(PRODUCTION_READ)}
 WRITE_SECRETS = {"staging": key_secrets(STAGING_WRITE), "production": key_secrets(PRODUCTION_WRITE)}
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    try:
-        yield fake
-    finally:
-        fake.close()
 
 
 def make_repository(repo: Path, emulator: EmulatorServer) -> None:
@@ -109,13 +98,15 @@ def markdown_of(job: JobResult, step: str) -> str:
     return Path(job.step(step).outputs["markdown"]).read_text(encoding="utf-8")
 
 
-def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub, tmp_path: Path) -> None:
+def test_from_pull_request_to_drift(
+    emulator: EmulatorServer, fake_github: FakeGitHub, tmp_path: Path
+) -> None:
     repo = tmp_path / "repo"
     make_repository(repo, emulator)
 
     # A pull request weakens the service: every plan job fails, and its comment says why.
     push(repo, code_length=4)
-    jobs = run("verifyctl-plan.yml", repo, tmp_path, github, "pull_request", READ_SECRETS)
+    jobs = run("verifyctl-plan.yml", repo, tmp_path, fake_github, "pull_request", READ_SECRETS)
     assert [(job.name, job.environment, job.succeeded) for job in jobs] == [
         ("plan (staging)", "staging-read", False),
         ("plan (production)", "production-read", False),
@@ -132,7 +123,7 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
         assert (
             "policy errors without an exception, so apply would refuse this plan" in job.step("Plan").stdout
         )
-    comments = {c["body"].splitlines()[0]: c for c in github.comments}
+    comments = {c["body"].splitlines()[0]: c for c in fake_github.comments}
     assert set(comments) == {"<!-- verifyctl-plan:staging -->", "<!-- verifyctl-plan:production -->"}
     for comment in comments.values():
         assert "❌ **This plan fails (exit code 4)**" in comment["body"]
@@ -141,10 +132,10 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
 
     # The author fixes it: the plan jobs pass, and the same two comments now show the plan.
     push(repo, code_length=6)
-    jobs = run("verifyctl-plan.yml", repo, tmp_path, github, "pull_request", READ_SECRETS)
+    jobs = run("verifyctl-plan.yml", repo, tmp_path, fake_github, "pull_request", READ_SECRETS)
     assert [job.succeeded for job in jobs] == [True, True], [job.log for job in jobs]
-    assert len(github.comments) == 2
-    for comment in github.comments:
+    assert len(fake_github.comments) == 2
+    for comment in fake_github.comments:
         assert "**Plan: 3 to add, 0 to change, 0 to destroy, 0 to replace.**" in comment["body"]
         assert "This plan fails" not in comment["body"]
 
@@ -154,7 +145,7 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
     # one line and nothing written, and production would not start.
     misplaced = {"staging": READ_SECRETS["staging-read"], "production": READ_SECRETS["production-read"]}
     artifacts: dict[str, Path] = {}
-    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", misplaced, artifacts)
+    jobs = run("verifyctl-apply.yml", repo, tmp_path, fake_github, "push", misplaced, artifacts)
     assert [(job.name, job.succeeded) for job in jobs] == [("staging", False)]
     report = check_report_linked(jobs[0], "Apply the saved plan", artifacts)
     assert (report["outcome"], report["exit_code"], report["summary"]["applied"]) == ("refused", 3, 0)
@@ -171,7 +162,7 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
 
     # The merge: each job plans, then applies that saved plan, staging first.
     artifacts = {}
-    jobs = run("verifyctl-apply.yml", repo, tmp_path, github, "push", WRITE_SECRETS, artifacts)
+    jobs = run("verifyctl-apply.yml", repo, tmp_path, fake_github, "push", WRITE_SECRETS, artifacts)
     assert [(job.name, job.environment, job.succeeded) for job in jobs] == [
         ("staging", "staging", True),
         ("production", "production", True),
@@ -202,7 +193,7 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
     assert staging.post(f"/v2/Services/{login['sid']}", {"CodeLength": "8"}).status_code == 200
     staging.service("Hand Made")
     emulator.clear_requests()
-    jobs = run("verifyctl-drift.yml", repo, tmp_path, github, "schedule", READ_SECRETS)
+    jobs = run("verifyctl-drift.yml", repo, tmp_path, fake_github, "schedule", READ_SECRETS)
     assert writes(emulator) == []  # drift checks hold read-only keys
     drift, quiet = jobs
     # Drift is an issue, not a red X: the job passes, and staging's drift issue holds the plan.
@@ -212,10 +203,10 @@ def test_from_pull_request_to_drift(emulator: EmulatorServer, github: FakeGitHub
     assert "`code_length`: `8` → `6`" in summary
     # Needs the unmanaged-services report of plans (another branch): the hand-made service is named.
     assert "Hand Made" in summary, summary
-    [issue] = github.issues
+    [issue] = fake_github.issues
     assert issue["body"].startswith("<!-- verifyctl-drift:staging -->\n") and "Hand Made" in issue["body"]
     assert (quiet.environment, quiet.succeeded) == ("production-read", True), quiet.log
-    assert len(github.comments) == 2  # drift checks and applies post no pull-request comment
+    assert len(fake_github.comments) == 2  # drift checks and applies post no pull-request comment
 
 
 def emulator_services(emulator: EmulatorServer, account: tuple[str, str]) -> dict[str, int]:
