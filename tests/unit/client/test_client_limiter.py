@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from verifyctl.client.limiter import CAP_REFUSALS, CancelledError, ConcurrencyLimiter, Slot
+from verifyctl.client.level_answers import CAP_REFUSALS
+from verifyctl.client.limiter import CancelledError, ConcurrencyLimiter, Slot
 
 
 def fill(limiter: ConcurrencyLimiter, count: int) -> list[Slot]:
