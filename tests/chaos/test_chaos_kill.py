@@ -66,6 +66,7 @@ def kill_during_writes(
             process.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.chaos
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_killed_applies_converge_on_rerun_without_duplicates(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.integration.action.support import ACCOUNT, ROOT, FakeGitHub
 from tests.integration.action.workflow_runner import Runner, run_workflow
 from tests.integration.emulator.support import Api
@@ -35,6 +37,7 @@ def make_repository(repo: Path, emulator: EmulatorServer) -> None:
     )
 
 
+@pytest.mark.slow
 def test_on_a_merge_each_shard_applies_its_saved_plan_and_every_member_is_applied_once(
     emulator: EmulatorServer, fake_github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.integration.action.support import ACCOUNT, OTHER_ACCOUNT, ROOT, FakeGitHub
 from tests.integration.action.workflow_runner import JobResult, Runner, run_workflow
 from tests.integration.conftest import writes
@@ -98,6 +100,7 @@ def markdown_of(job: JobResult, step: str) -> str:
     return Path(job.step(step).outputs["markdown"]).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_from_pull_request_to_drift(
     emulator: EmulatorServer, fake_github: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -22,6 +22,7 @@ def problems(text: str, limits: YamlLimits = DEFAULT_LIMITS) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
+@pytest.mark.slow
 def test_ten_thousand_services_in_one_file_load_and_validate() -> None:
     # The benchmark's account: each service with 2 rate limits x 2 buckets, 2 countries and a webhook.
     text = config_text(10_000)
