@@ -211,12 +211,14 @@ def test_a_real_process_with_debug_logging(credentials: Credentials, emulator: E
     ids=" ".join,
 )
 def test_request_logs_at_each_verbosity_and_format(
-    credentials: Credentials, emulator: EmulatorServer, logging_args: list[str]
+    credentials: Credentials, emulator: EmulatorServer, watch: Watch, logging_args: list[str]
 ) -> None:
-    """-v: one line per request the emulator answered; -vv adds bodies; json: an object a line. No secret."""
+    """-v: one line per request the emulator answered; -vv adds bodies; json: an object a line. No secret.
+
+    In this process (the logging set-up of a real one is test_a_real_process_with_debug_logging's)."""
     for args in (["plan"], ["apply", "--auto-approve"], ["import", "-o", "imported.yaml"]):
         emulator.clear_requests()
-        done = run_without_leaks([*args, *logging_args])
+        done = watch.run(*args, *logging_args)
         if "json" in logging_args:
             records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
             requests_logged = [r for r in records if r["level"] == "INFO" and "status" in r]
