@@ -41,19 +41,42 @@ def test_every_console_block_is_run_or_exempt_with_a_reason() -> None:
     assert all(len(reason) > 20 for reason in samples.EXEMPT.values())
 
 
+def _problems(block: Any) -> list[str]:
+    """What is wrong with a block's sample: its commands' problems, or a diff of the stale sample."""
+    outcome = samples.run_block(block, samples.SAMPLES[block.key])
+    if outcome.problems or outcome.matches():
+        return list(outcome.problems)
+    import difflib
+
+    diff = "\n".join(
+        difflib.unified_diff(list(block.lines), outcome.actual, "the page", "the commands", lineterm="")
+    )
+    return [f"{block.where}: the sample is stale; update it with: {samples.UPDATE}\n{diff}"]
+
+
+def _session(block: Any) -> str:
+    return samples.SAMPLES[block.key].session if block.key in samples.SAMPLES else ""
+
+
 @pytest.mark.parametrize(
-    "block", [b for b in BLOCKS if b.key in samples.SAMPLES], ids=lambda b: b.where.replace("/", "-")
+    "block",
+    [b for b in BLOCKS if b.key in samples.SAMPLES and not _session(b)],
+    ids=lambda b: b.where.replace("/", "-"),
 )
 def test_the_sample_is_what_the_commands_print(block: Any) -> None:
-    outcome = samples.run_block(block, samples.SAMPLES[block.key])
-    assert not outcome.problems, "\n".join(outcome.problems)
-    if not outcome.matches():
-        import difflib
+    problems = _problems(block)
+    assert not problems, "\n".join(problems)
 
-        diff = "\n".join(
-            difflib.unified_diff(list(block.lines), outcome.actual, "the page", "the commands", lineterm="")
-        )
-        pytest.fail(f"{block.where}: the sample is stale; update it with: {samples.UPDATE}\n{diff}")
+
+# A session's blocks build on each other (one server, one directory), so one test runs them all: a
+# pytest-xdist worker holding any one of them would otherwise run the whole session again.
+@pytest.mark.slow
+@pytest.mark.parametrize("session", sorted({s.session for s in samples.SAMPLES.values() if s.session}))
+def test_the_samples_of_a_session_are_what_its_commands_print(session: str) -> None:
+    blocks = [b for b in BLOCKS if _session(b) == session]
+    assert blocks, f"no console block belongs to the session {session!r}"
+    problems = [problem for block in blocks for problem in _problems(block)]
+    assert not problems, "\n".join(problems)
 
 
 def test_normalising_forgives_only_sids_masks_durations_sizes_times_digests_and_codes() -> None:
