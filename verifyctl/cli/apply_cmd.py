@@ -8,12 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from verifyctl.cli.apply_report import check_report_path, reporting
 from verifyctl.cli.environment import ALL, Shard, one_target, shard_option, targets_of
-from verifyctl.cli.fleet_apply import Guards, Runner, apply_fleet, fleet_of
 from verifyctl.cli.help_text import PATHS, account_env, epilog, exit_codes
 from verifyctl.cli.interrupts import stop_on_signals
 from verifyctl.cli.options import AccountOptions, Parallelism, open_engine, planning_options
@@ -30,15 +29,18 @@ from verifyctl.engine import (
     check_guards,
     load_configuration,
 )
-from verifyctl.engine.apply_report import ApplyRecord
-from verifyctl.engine.fleet_run import fleet_run
+from verifyctl.engine.fleet_basics import DEFAULT_WAVE_SIZE
 from verifyctl.engine.racing import without_passing_duplicates
-from verifyctl.engine.waves import DEFAULT_WAVE_SIZE, WavePolicy
+from verifyctl.engine.target import fleet_run
 from verifyctl.errors import ApplyError, PolicyRefusedError, RefusedError, StalePlanError, UsageError
+from verifyctl.plan.guards import Guards
 from verifyctl.plan.model import Plan
 from verifyctl.plan.saved import SavedPlan
-from verifyctl.plan.saved_fleet import SavedFleet, read_saved
+from verifyctl.plan.saved_file import is_fleet_plan, read_saved
 from verifyctl.render.text import SYMBOLS, render_text
+
+if TYPE_CHECKING:
+    from verifyctl.engine.apply_report import ApplyRecord
 
 REPORT_HELP = """\b
 --report FILE.json: the run's audit record (schemas/apply-report.schema.json), written however
@@ -234,21 +236,17 @@ def apply_command(
     """Create, update and delete what differs so that the live account matches."""
     if plan_file and targets:
         raise UsageError("--plan applies a saved plan as it is; it takes no --target")
-    if report_file is not None:
-        check_report_path(report_file)
     rollout = Rollout(wave_size, max_failed_members, shard)
+    guards = Guards(allow_delete, force)
+    if report_file is None:
+        run_apply(paths, plan_file, auto_approve, guards, rollout, targets, parallelism, account, None)
+        return
+    # The report's writer (and the user name it looks up) is loaded only for a run that asks for it.
+    from verifyctl.cli.apply_report import check_report_path, reporting
+
+    check_report_path(report_file)
     with reporting(report_file, os.environ) as record:
-        run_apply(
-            paths,
-            plan_file,
-            auto_approve,
-            Guards(allow_delete, force),
-            rollout,
-            targets,
-            parallelism,
-            account,
-            record,
-        )
+        run_apply(paths, plan_file, auto_approve, guards, rollout, targets, parallelism, account, record)
 
 
 @dataclass(frozen=True)
@@ -274,11 +272,11 @@ def run_apply(
     """The apply, noting in `record` (when a report is asked for) what it knows as it goes."""
     allow_delete, force = guards.allow_delete, guards.force
     saved = read_saved(plan_file, account.allow_outside_links) if plan_file else None
-    if isinstance(saved, SavedFleet):
+    if is_fleet_plan(saved):
         # The saved plan names its fleet: without --env, apply makes the plans again for that one.
         account = replace(account, env=account.env or saved.fleet)
         _check_files(paths, saved.members[0].saved if saved.members else None)
-    elif saved is not None:
+    elif isinstance(saved, SavedPlan):
         # The saved plan names its environment: apply makes the plan again for that one.
         recorded = saved.plan.environment
         if recorded and account.env and account.env != recorded:
@@ -298,8 +296,12 @@ def run_apply(
                 "--report records the apply of one account; over a fleet, apply each member with"
                 f" --env {fleet_name}/NAME --report FILE.json"
             )
+        # A fleet's code (its member table, its waves) is loaded only for a run over a fleet.
+        from verifyctl.cli.fleet_apply import Runner, apply_fleet, fleet_of
+        from verifyctl.engine.waves import WavePolicy
+
         fleet = fleet_of(fleet_name, chosen, str(rollout.shard) if rollout.shard else "")
-        if saved is not None and not isinstance(saved, SavedFleet):
+        if isinstance(saved, SavedPlan):
             raise StalePlanError(
                 f"the saved plan is of one environment, not of fleet {fleet.name}; run plan --env "
                 f"{fleet.name} --out FILE to save the fleet's"
@@ -315,7 +317,7 @@ def run_apply(
         raise UsageError(
             "--wave-size and --max-failed-members roll out the members of a fleet; --env names none"
         )
-    if isinstance(saved, SavedFleet):
+    if is_fleet_plan(saved):
         raise StalePlanError(
             f"the saved plan is of fleet {saved.fleet}, and environment {account.env} is not a fleet"
         )
@@ -329,7 +331,7 @@ def run_apply(
         if record is not None:
             record.account = (engine.account_sid, engine.api_url)
         with reading(engine):
-            if saved is not None:
+            if isinstance(saved, SavedPlan):
                 plan = engine.plan_saved(saved, config)
             else:
                 plan = engine.plan(config, wanted_targets)

@@ -13,7 +13,7 @@ from verifyctl.cli.outside_links import outside_links_option
 from verifyctl.config.environment_section import ALL, Selection
 from verifyctl.engine.account import AccountSpec
 from verifyctl.engine.environments import Target, select
-from verifyctl.engine.fleet import Shard
+from verifyctl.engine.fleet_basics import Shard
 from verifyctl.errors import UsageError
 
 

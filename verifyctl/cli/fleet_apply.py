@@ -39,6 +39,7 @@ from verifyctl.errors import (
     VerifyctlError,
 )
 from verifyctl.plan.fleet import FleetPlan, MemberPlan
+from verifyctl.plan.guards import Guards
 from verifyctl.plan.model import Plan, mask_sid, sid_digest
 from verifyctl.plan.saved import printable
 from verifyctl.plan.saved_fleet import SavedFleet
@@ -98,14 +99,6 @@ def fleet_of(name: str, targets: Sequence[Target], shard: str = "") -> Fleet:
         else:
             members.append(MemberTarget(member.name, member.sid, target))
     return Fleet(targets[0].fleet if targets else name, members, left_out, shard)
-
-
-@dataclass(frozen=True)
-class Guards:
-    """The flags that allow a plan, fleet-wide."""
-
-    allow_delete: bool = False
-    force: bool = False
 
 
 class FleetApplyError(VerifyctlError):

@@ -12,8 +12,8 @@ from verifyctl.cli.options import AccountOptions, Parallelism, account_options, 
 from verifyctl.cli.output import progress, result, setup_logging
 from verifyctl.cli.show_cmd import read_environments
 from verifyctl.client import RequestStats
-from verifyctl.engine.fleet_run import Ceiling, fleet_run, inventory_fleet
 from verifyctl.engine.inventory import Entry
+from verifyctl.engine.target import fleet_run
 from verifyctl.lint.checks import output_name
 
 
@@ -76,6 +76,8 @@ def _fleet_output(
     chosen: list[Target], paths: tuple[str, ...], fmt: str, parallelism: Parallelism, account: AccountOptions
 ) -> None:
     """Member -> service name -> SID for every member (skipped ones said on stderr); then any errors."""
+    from verifyctl.engine.fleet_run import Ceiling, inventory_fleet  # a fleet's code, for fleets only
+
     ceiling = Ceiling(parallelism.ceiling, parallelism.adaptive)
     stats = RequestStats() if account.stats else None
     done = inventory_fleet(chosen, paths, ceiling, account.allow_http_hosts, stats)

@@ -6,6 +6,7 @@ import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
@@ -18,15 +19,15 @@ from verifyctl.cli.output import progress, result, setup_logging, use_colour
 from verifyctl.cli.ticker import reading
 from verifyctl.client import RequestStats
 from verifyctl.engine import load_configuration
-from verifyctl.engine.fleet_run import Ceiling, fleet_run, plan_fleet
+from verifyctl.engine.target import fleet_run
 from verifyctl.errors import EXIT_CHANGES, PolicyBlockedPlanError, UsageError, VerifyctlError
-from verifyctl.plan.fleet import FleetPlan
 from verifyctl.plan.model import Plan
-from verifyctl.plan.saved_fleet import fleet_plan_document
 from verifyctl.render.environments import render_sections
-from verifyctl.render.fleet import render_fleet
 from verifyctl.render.formats import FORMATS, render
 from verifyctl.resources.addresses import Address
+
+if TYPE_CHECKING:
+    from verifyctl.plan.fleet import FleetPlan
 
 
 def check_targets(targets: tuple[str, ...]) -> list[Address]:
@@ -172,6 +173,10 @@ def plan_fleet_command(
 ) -> int:
     """Every member's plan under one budget: the member table, then the members with changes; with
     `out`, the plan of every member saved in one file (none is saved when a member failed)."""
+    # A fleet's code is loaded only for a run over a fleet: a one-account plan never needs it.
+    from verifyctl.engine.fleet_run import Ceiling, plan_fleet
+    from verifyctl.render.fleet import render_fleet
+
     context = click.get_current_context()
     detailed = bool(context.params.get("detailed_exitcode"))
     unmanaged_is_drift = bool(context.params.get("unmanaged_is_drift"))
@@ -216,6 +221,8 @@ def plan_fleet_command(
 
 def save_fleet_plan(fleet: FleetPlan, out: str, paths: tuple[str, ...], account: AccountOptions) -> None:
     """Write one plan per member (with the fleet, its shard and member set) for `apply --plan FILE`."""
+    from verifyctl.plan.saved_fleet import fleet_plan_document
+
     members = [(m.name, m.plan) for m in fleet.planned if m.plan is not None]
     write_text(out, fleet_plan_document(fleet.fleet, fleet.shard, members))
     if out == STDOUT:

@@ -14,12 +14,11 @@ from verifyctl.config.environment_section import (
 )
 from verifyctl.config.files import ConfigFiles
 from verifyctl.engine.account import AccountSpec
-from verifyctl.engine.fleet import Shard
-from verifyctl.engine.fleet_targets import Where, fleet_targets
+from verifyctl.engine.fleet_basics import Shard
 from verifyctl.engine.target import Target, credential_names, credentials_of
 from verifyctl.errors import CredentialsError, UsageError, VerifyctlError
 
-__all__ = ["Target", "Where", "credential_names", "credentials_of", "select"]
+__all__ = ["Target", "credential_names", "credentials_of", "select"]
 
 
 def select(
@@ -56,6 +55,8 @@ def select(
             f" ({'fleets: ' + ', '.join(fleets) if fleets else 'none is declared'})"
         )
     if fleet is not None and fleet.is_fleet and needs_account:
+        from verifyctl.engine.fleet_targets import Where, fleet_targets  # a fleet's code, for fleets only
+
         where = Where(api_url, allow_http_hosts)
         return fleet_targets(wanted, member or None, declared, selection, environ, where, files, shard)
     if member and fleet is not None and not fleet.is_fleet:
@@ -77,6 +78,8 @@ def select(
     targets: list[Target] = []
     for name in chosen:
         if declared.by_name[name].is_fleet and needs_account:
+            from verifyctl.engine.fleet_targets import Where, fleet_targets
+
             where = Where(api_url, allow_http_hosts)
             try:
                 targets += fleet_targets(name, None, declared, selection, environ, where, files, None)

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from verifyctl.client import Credentials
 from verifyctl.config.models import EnvironmentConfig
+from verifyctl.engine.fleet_basics import Member, Shard
 from verifyctl.errors import UsageError, VerifyctlError
-from verifyctl.plan.model import mask_sid
 from verifyctl.plan.saved import printable
 
 ACCOUNTS_LIST_PATH = "/2010-04-01/Accounts.json"
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
-_SHARD = re.compile(r"^(\d{1,6})/(\d{1,6})$")
 # Statuses a member may have; a closed subaccount can never be one.
 CLOSED = "closed"
 # Token fetches of members whose list entry lacks one run at most this many at once (the parent's own
@@ -33,53 +31,6 @@ class AccountsClient(Protocol):
         self, path: str, list_key: str, params: Mapping[str, str] | None = None
     ) -> list[dict[str, Any]]: ...
     def get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class Shard:
-    """`--shard K/N`: the K-th of N stable shares of a fleet's members, by a hash of each member's SID."""
-
-    index: int
-    count: int
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        found = _SHARD.match(text.strip())
-        if found is None:
-            raise UsageError(f"--shard {printable(text)}: write K/N, e.g. 2/4 (the 2nd of 4 shares)")
-        index, count = int(found.group(1)), int(found.group(2))
-        if not 1 <= index <= count:
-            raise UsageError(f"--shard {index}/{count}: K must be between 1 and N")
-        return cls(index, count)
-
-    def holds(self, sid: str) -> bool:
-        """Whether the member with this SID is in this share: the same answer on every machine and run."""
-        digest = hashlib.sha256(sid.upper().encode("ascii", "replace")).digest()
-        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
-
-
-@dataclass(frozen=True)
-class Member:
-    """One subaccount of a fleet. `name` is how the fleet names it: its friendly name, or its SID when
-    another subaccount of the parent shares that friendly name. Its credentials stay in memory only."""
-
-    name: str
-    sid: str
-    status: str
-    friendly_name: str
-    credentials: Credentials | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def masked_sid(self) -> str:
-        return mask_sid(self.sid)
-
-    def __repr__(self) -> str:
-        return f"Member(name={self.name!r}, sid={self.sid!r}, status={self.status!r})"
-
-    __str__ = __repr__
 
 
 @dataclass(frozen=True)

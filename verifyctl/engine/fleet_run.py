@@ -102,17 +102,6 @@ def run_members(
     return done
 
 
-def fleet_run(env: str | None, targets: Sequence[Target]) -> str:
-    """The fleet `--env` names as a whole (not one member of it), whose run shows a member table; ""
-    otherwise. A fleet with no member selected (an empty shard) is still a fleet's run."""
-    if not env or "/" in env:
-        return ""
-    if not targets:
-        return env  # only a fleet's selection can be empty: any other environment is one target
-    fleets = {t.fleet for t in targets}
-    return env if fleets == {env} else ""
-
-
 def plan_fleet(
     fleet: str,
     targets: Sequence[Target],

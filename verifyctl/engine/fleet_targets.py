@@ -20,14 +20,13 @@ from verifyctl.config.variables import FLEET_VARIABLES
 from verifyctl.engine.account import AccountSpec
 from verifyctl.engine.fleet import (
     TOKEN_FETCHES,
-    Member,
-    Shard,
     check_member_vars,
     choose,
     list_roster,
     own_vars,
     with_credentials,
 )
+from verifyctl.engine.fleet_basics import Member, Shard
 from verifyctl.engine.target import FleetParent, Target, credential_names, credentials_of
 from verifyctl.errors import CredentialsError, VerifyctlError
 from verifyctl.plan.model import mask_sid

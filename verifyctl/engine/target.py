@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from verifyctl.client import Credentials
 from verifyctl.config.files import ConfigFiles
 from verifyctl.config.models import EnvironmentConfig
 from verifyctl.engine.account import AccountSpec
-from verifyctl.engine.fleet import Member
+from verifyctl.engine.fleet_basics import Member
 from verifyctl.errors import CredentialsError, VerifyctlError
 
 
@@ -46,6 +46,17 @@ class Target:
     def services_of(self) -> str:
         """The environment name the services' `environments:` lists are matched against."""
         return self.fleet or self.name
+
+
+def fleet_run(env: str | None, targets: Sequence[Target]) -> str:
+    """The fleet `--env` names as a whole (not one member of it), whose run shows a member table; ""
+    otherwise. A fleet with no member selected (an empty shard) is still a fleet's run."""
+    if not env or "/" in env:
+        return ""
+    if not targets:
+        return env  # only a fleet's selection can be empty: any other environment is one target
+    fleets = {t.fleet for t in targets}
+    return env if fleets == {env} else ""
 
 
 def credentials_of(name: str, environment: EnvironmentConfig, environ: Mapping[str, str]) -> Credentials:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
+from verifyctl.engine.fleet_basics import DEFAULT_WAVE_SIZE
 from verifyctl.errors import EXIT_ERROR, EXIT_OK
 
 # A member's result at the end of an apply over a fleet.
@@ -17,9 +18,6 @@ FAILED = "failed"
 NOT_STARTED = "not started"
 SKIPPED = "skipped"
 STATUSES = (APPLIED, NO_CHANGES, FAILED, NOT_STARTED, SKIPPED)
-
-# The largest wave unless --wave-size says otherwise: the waves grow 1, 2, 4, ... up to it.
-DEFAULT_WAVE_SIZE = 64
 
 
 class Named(Protocol):

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from verifyctl.errors import RefusedError
 from verifyctl.plan.model import Plan
+
+
+@dataclass(frozen=True)
+class Guards:
+    """The flags that allow a plan (over a fleet: every member's)."""
+
+    allow_delete: bool = False
+    force: bool = False
 
 
 def check_guards(plan: Plan, *, allow_delete: bool, force: bool) -> None:

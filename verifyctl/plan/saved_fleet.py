@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -11,13 +10,7 @@ from typing import Any
 
 from verifyctl.config.models import ENVIRONMENT_NAME
 from verifyctl.plan.model import FORMAT_VERSION, Plan, mask_sid, sid_digest
-from verifyctl.plan.saved import (
-    SavedPlan,
-    parse_plan_file,
-    printable,
-    read_plan_file,
-    saved_plan_of,
-)
+from verifyctl.plan.saved import SavedPlan, printable, saved_plan_of
 
 _SHARD = re.compile(r"^[1-9][0-9]{0,5}/[1-9][0-9]{0,5}$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -76,10 +69,6 @@ def _indented(document: str) -> str:
     return document.rstrip("\n").replace("\n", "\n    ")
 
 
-def is_fleet_document(data: Any) -> bool:
-    return isinstance(data, dict) and "fleet" in data
-
-
 def saved_fleet_of(data: Any) -> SavedFleet:
     """The saved fleet plan a decoded JSON document holds; ValueError naming the first key that is wrong."""
     if not isinstance(data, dict):
@@ -134,19 +123,6 @@ def _member(item: Any, where: str, fleet: str) -> SavedMember:
     if not _DIGEST.match(saved.sid_sha256):
         raise ValueError(f"{where}.plan.account.sid_sha256 is not a sha256: digest")
     return SavedMember(name, saved)
-
-
-def read_saved(path: str, outside_links: bool = False) -> SavedPlan | SavedFleet:
-    """A saved plan file, of one environment or of a fleet (which it says itself)."""
-    raw = read_plan_file(path, outside_links)
-    saved: SavedPlan | SavedFleet = parse_plan_file(path, raw, _either)
-    if isinstance(saved, SavedFleet):
-        return SavedFleet(saved.fleet, saved.shard, saved.members, path)
-    return replace(saved, file=path, sha256="sha256:" + hashlib.sha256(raw).hexdigest())
-
-
-def _either(data: Any) -> SavedPlan | SavedFleet:
-    return saved_fleet_of(data) if is_fleet_document(data) else saved_plan_of(data)
 
 
 def _shown(value: Any) -> str:

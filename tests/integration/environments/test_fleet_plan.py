@@ -10,7 +10,7 @@ import requests
 
 from tests.integration.conftest import run_cli
 from verifyctl.emulator import EmulatorServer
-from verifyctl.engine.fleet import Shard
+from verifyctl.engine.fleet_basics import Shard
 
 pytestmark = pytest.mark.usefixtures("instant_waits")
 

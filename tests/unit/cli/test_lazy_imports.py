@@ -37,7 +37,24 @@ EMULATOR_WORKFLOW = tuple(
         "forms",
     )
 )
-WATCHED = ("requests", "urllib3", "pydantic", *EMULATOR, *EMULATOR_WORKFLOW)
+# A fleet's code (members, waves, member tables, saved fleet plans) and the apply report's writer: a run
+# over one account without --report uses none of them.
+FLEET = tuple(
+    f"verifyctl.{name}"
+    for name in (
+        "engine.fleet",
+        "engine.fleet_run",
+        "engine.fleet_targets",
+        "engine.waves",
+        "cli.fleet_apply",
+        "plan.fleet",
+        "plan.saved_fleet",
+        "render.fleet",
+        "render.fleet_apply",
+    )
+)
+REPORT = ("verifyctl.cli.apply_report", "verifyctl.engine.apply_report", "getpass")
+WATCHED = ("requests", "urllib3", "pydantic", *EMULATOR, *EMULATOR_WORKFLOW, *FLEET, *REPORT)
 ONE_SERVICE = "version: 1\nservices:\n  - friendly_name: Acme Login\n    code_length: 6\n"
 
 
@@ -72,6 +89,17 @@ def test_apply_local_does_not_import_the_emulators_verify_workflow(tmp_path: Pat
     assert (tmp_path / ".verifyctl" / "local.sqlite3").exists()  # it did start the embedded emulator
     assert set(EMULATOR) <= found
     assert not found & set(EMULATOR_WORKFLOW)
+    assert not found & {*FLEET, *REPORT}
+
+
+def test_one_accounts_plan_and_saved_plans_apply_import_no_fleet_or_report_code(tmp_path: Path) -> None:
+    (tmp_path / "verifyctl.yaml").write_text(ONE_SERVICE, encoding="utf-8")
+    planned = loaded("plan", "--local", "--out", "one.json", cwd=tmp_path)
+    assert (tmp_path / "one.json").exists()  # it did plan (and save) the account
+    applied = loaded("apply", "--local", "--plan", "one.json", cwd=tmp_path)
+    assert "Acme Login" in (tmp_path / ".verifyctl" / "local.sqlite3").read_bytes().decode("latin-1")
+    assert not planned & {*FLEET, *REPORT}
+    assert not applied & {*FLEET, *REPORT}
 
 
 def test_plan_against_an_api_imports_no_emulator(tmp_path: Path) -> None:

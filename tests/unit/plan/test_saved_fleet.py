@@ -12,7 +12,8 @@ import pytest
 
 from verifyctl.plan.model import Action, Change, Plan, sid_digest
 from verifyctl.plan.saved import PlanFileError, SavedPlan, differences, saved_plan_of
-from verifyctl.plan.saved_fleet import SavedFleet, fleet_plan_document, read_saved, saved_fleet_of
+from verifyctl.plan.saved_file import read_saved
+from verifyctl.plan.saved_fleet import SavedFleet, fleet_plan_document, saved_fleet_of
 from verifyctl.resources.addresses import Address
 
 
