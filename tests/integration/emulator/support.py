@@ -1,7 +1,10 @@
-"""A small HTTP client for the emulator's integration tests, and a checker of Twilio error bodies."""
+"""A small HTTP client for the emulator's integration tests, a checker of Twilio error bodies, and a wait
+for a server state."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +67,11 @@ def make_read_only_database(path: Path) -> None:
     with path.open("r+b") as database:
         database.seek(18)
         database.write(b"\x03")
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Wait for a state of the server (not for a time); the deadline only stops a broken test hanging."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, "the emulator never reached the expected state"
+        time.sleep(0.005)

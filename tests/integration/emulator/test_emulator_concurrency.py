@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 import requests
 from click.testing import CliRunner
 
-from tests.integration.emulator.support import Api, error_of
+from tests.integration.emulator.support import Api, error_of, wait_until
 from verifyctl.cli import emulator_cmd
 from verifyctl.emulator import EmulatorServer
 
@@ -19,14 +17,6 @@ ACME = ("AC" + "1" * 32, "acme-token")
 GLOBEX = ("AC" + "2" * 32, "globex-token")
 # Long enough that no request finishes on its own during a test: the test lowers it to release them.
 HOLD_MS = 600_000
-
-
-def _wait_until(condition: Callable[[], bool]) -> None:
-    """Wait for a state of the server (not for a time); the deadline only stops a broken test hanging."""
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert time.monotonic() < deadline, "the emulator never reached the expected state"
-        time.sleep(0.005)
 
 
 def _get(base_url: str, auth: tuple[str, str] | None) -> requests.Response:
@@ -39,13 +29,13 @@ def test_requests_beyond_the_cap_get_429_and_only_they() -> None:
         ThreadPoolExecutor(max_workers=8) as pool,
     ):
         held = [pool.submit(_get, server.base_url, ACME) for _ in range(3)]
-        _wait_until(lambda: server.in_flight(ACME[0]) == 3)
+        wait_until(lambda: server.in_flight(ACME[0]) == 3)
         # At the cap: two more of the same account are refused; another account and an unauthenticated
         # caller are not counted against it.
         refused = [pool.submit(_get, server.base_url, ACME) for _ in range(2)]
         other: Future[requests.Response] = pool.submit(_get, server.base_url, GLOBEX)
         anonymous = pool.submit(_get, server.base_url, None)
-        _wait_until(lambda: server.concurrency_refusals(ACME[0]) == 2 and server.in_flight(GLOBEX[0]) == 1)
+        wait_until(lambda: server.concurrency_refusals(ACME[0]) == 2 and server.in_flight(GLOBEX[0]) == 1)
 
         server.set_faults(latency_ms=0)
 
@@ -74,9 +64,9 @@ def test_a_refused_request_carries_the_configured_retry_after() -> None:
         ThreadPoolExecutor(max_workers=2) as pool,
     ):
         held = pool.submit(_get, server.base_url, ACME)
-        _wait_until(lambda: server.in_flight(ACME[0]) == 1)
+        wait_until(lambda: server.in_flight(ACME[0]) == 1)
         refused = pool.submit(_get, server.base_url, ACME)
-        _wait_until(lambda: server.concurrency_refusals(ACME[0]) == 1)
+        wait_until(lambda: server.concurrency_refusals(ACME[0]) == 1)
 
         server.set_faults(latency_ms=0)
 
@@ -89,7 +79,7 @@ def test_without_a_cap_nothing_is_refused(emulator: EmulatorServer) -> None:
     emulator.set_faults(latency_ms=HOLD_MS)
     with ThreadPoolExecutor(max_workers=20) as pool:
         futures = [pool.submit(_get, emulator.base_url, emulator.accounts[0]) for _ in range(20)]
-        _wait_until(lambda: emulator.in_flight() == 20)
+        wait_until(lambda: emulator.in_flight() == 20)
         emulator.set_faults(latency_ms=0)
         assert {f.result().status_code for f in futures} == {200}
     assert emulator.concurrency_refusals() == 0
@@ -99,7 +89,7 @@ def test_stop_releases_requests_held_by_latency() -> None:
     server = EmulatorServer(accounts=[ACME], latency_ms=HOLD_MS).start()
     with ThreadPoolExecutor(max_workers=1) as pool:
         held = pool.submit(Api(server.base_url, ACME).get, "/v2/Services")
-        _wait_until(lambda: server.in_flight() == 1)
+        wait_until(lambda: server.in_flight() == 1)
         server.stop()
         # Answered or cut off, but not left waiting for ten minutes.
         with contextlib.suppress(requests.ConnectionError):

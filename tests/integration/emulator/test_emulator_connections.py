@@ -6,21 +6,12 @@ import contextlib
 import http.client
 import json
 import socket
-import time
-from collections.abc import Callable
 
 import pytest
 import requests
 
+from tests.integration.emulator.support import wait_until
 from verifyctl.emulator import EmulatorServer
-
-
-def _wait_until(condition: Callable[[], bool]) -> None:
-    """Wait for a state of the server (not for a time); the deadline only stops a broken test hanging."""
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert time.monotonic() < deadline, "the emulator never reached the expected state"
-        time.sleep(0.005)
 
 
 def _connect(server: EmulatorServer) -> socket.socket:
@@ -56,13 +47,13 @@ def test_an_idle_connection_is_closed_after_the_timeout() -> None:
         with partial:
             # A request begun and never finished is told why before the connection closes.
             assert _read_until_closed(partial).startswith(b"HTTP/1.1 408 Request Timeout\r\n")
-        _wait_until(lambda: server.open_connections() == 0)
+        wait_until(lambda: server.open_connections() == 0)
 
 
 def test_connections_beyond_the_cap_get_503_and_are_closed() -> None:
     with EmulatorServer(max_connections=3, idle_timeout=600) as server:
         idle = [_connect(server) for _ in range(3)]
-        _wait_until(lambda: server.open_connections() == 3)
+        wait_until(lambda: server.open_connections() == 3)
 
         with _connect(server) as extra:
             extra.sendall(b"GET /v2/Services HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -80,7 +71,7 @@ def test_connections_beyond_the_cap_get_503_and_are_closed() -> None:
         }
         # A slot frees as soon as a connection closes.
         idle.pop().close()
-        _wait_until(lambda: server.open_connections() == 2)
+        wait_until(lambda: server.open_connections() == 2)
         assert _get(server).status_code == 200
         for sock in idle:
             sock.close()
@@ -98,7 +89,7 @@ def test_many_idle_connections_cannot_stop_it_answering() -> None:
         # Each was turned away with a 503 or closed once idle; which, depends on when the timeout struck.
         assert all(answer == b"" or answer.startswith(b"HTTP/1.1 503 ") for answer in answers)
         assert sum(answer == b"" for answer in answers) >= 4
-        _wait_until(lambda: server.open_connections() == 0)
+        wait_until(lambda: server.open_connections() == 0)
 
         assert _get(server).status_code == 200
 

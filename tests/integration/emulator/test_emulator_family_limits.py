@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from tests.integration.emulator.support import Api, error_of
+from tests.integration.emulator.support import Api, error_of, wait_until
 from verifyctl.emulator import EmulatorServer
 
 ACME = ("AC" + "1" * 32, "acme-token")
 GLOBEX = ("AC" + "2" * 32, "globex-token")
 # Long enough that no request finishes on its own during a test: the test lowers it to release them.
 HOLD_MS = 600_000
-
-
-def _wait_until(condition: Callable[[], bool]) -> None:
-    """Wait for a state of the server (not for a time); the deadline only stops a broken test hanging."""
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert time.monotonic() < deadline, "the emulator never reached the expected state"
-        time.sleep(0.005)
 
 
 def _get(base_url: str, auth: tuple[str, str]) -> requests.Response:
@@ -42,11 +32,11 @@ def test_each_subaccount_has_its_own_concurrency_cap() -> None:
         # counted against A (nor A's against the parent).
         tenant_a = (a_sid, a_token)
         held = [pool.submit(_get, server.base_url, auth) for auth in (ACME, ACME, tenant_a, tenant_a)]
-        _wait_until(lambda: server.in_flight(ACME[0]) == 2 and server.in_flight(a_sid) == 2)
+        wait_until(lambda: server.in_flight(ACME[0]) == 2 and server.in_flight(a_sid) == 2)
         refused = pool.submit(_get, server.base_url, tenant_a)
-        _wait_until(lambda: server.concurrency_refusals(a_sid) == 1)
+        wait_until(lambda: server.concurrency_refusals(a_sid) == 1)
         other = pool.submit(_get, server.base_url, (b_sid, b_token))
-        _wait_until(lambda: server.in_flight(b_sid) == 1)
+        wait_until(lambda: server.in_flight(b_sid) == 1)
 
         server.set_faults(latency_ms=0)
 
