@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,13 +106,18 @@ def test_validate_and_extra_args(runner: dict[str, str], tmp_path: Path) -> None
     assert ran.outputs["exit-code"] == "0" and ran.outputs["has-changes"] == "true"
 
 
-def test_the_environment_input_passes_env_and_names_the_files(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    script = load_script()
+def script_without_inputs(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The action's script, loaded here, with no INPUT_* or ACTION_* variable of this process to read."""
     for key in list(os.environ):
         if key.startswith(("INPUT_", "ACTION_")):
             monkeypatch.delenv(key)
+    return load_script()
+
+
+def test_the_environment_input_passes_env_and_names_the_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = script_without_inputs(monkeypatch)
     monkeypatch.setenv("INPUT_PATHS", "verify/\nmore/")
     monkeypatch.setenv("INPUT_ENVIRONMENT", "production")
     monkeypatch.setenv("INPUT_DETAILED_EXITCODE", "true")
@@ -276,10 +282,7 @@ def test_an_apply_writes_its_report_and_the_summary_links_the_uploaded_artifact(
 def test_only_apply_with_the_report_input_writes_a_report(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    script = load_script()
-    for key in list(os.environ):
-        if key.startswith(("INPUT_", "ACTION_")):
-            monkeypatch.delenv(key)
+    script = script_without_inputs(monkeypatch)
     monkeypatch.setenv("INPUT_ENVIRONMENT", "production")
     monkeypatch.setenv("INPUT_REPORT", "true")
     report = str(tmp_path / "verifyctl-apply-report-production.json")
