@@ -17,6 +17,7 @@ from verifyctl.cli.options import AccountOptions, Parallelism
 from verifyctl.cli.output import plural, progress, result, use_colour
 from verifyctl.cli.read_back import stored_differently
 from verifyctl.engine import Engine, check_guards, load_configuration
+from verifyctl.engine.fleet import Skipped
 from verifyctl.engine.fleet_run import Ceiling, check_service_cap, run_members
 from verifyctl.engine.racing import without_passing_duplicates
 from verifyctl.engine.waves import (
@@ -60,21 +61,12 @@ class FleetMember(Protocol):
 
 
 @dataclass(frozen=True)
-class LeftOut:
-    """A subaccount the fleet selects but does not touch (closed, suspended), and why."""
-
-    name: str
-    account_sid: str
-    why: str
-
-
-@dataclass(frozen=True)
 class Fleet:
     """The members of one run over a fleet, in the fleet's order, and those it leaves out."""
 
     name: str
     members: Sequence[FleetMember]
-    left_out: Sequence[LeftOut] = ()
+    left_out: Sequence[Skipped] = ()  # selected but not touched (closed, suspended), and why
     shard: str = ""  # "K/N" under --shard
 
 
@@ -90,12 +82,12 @@ class MemberTarget:
 def fleet_of(name: str, targets: Sequence[Target], shard: str = "") -> Fleet:
     """The fleet of `--env FLEET[/MEMBER]`: its members' targets, and the subaccounts it skips."""
     members: list[FleetMember] = []
-    left_out: list[LeftOut] = []
+    left_out: list[Skipped] = []
     for target in targets:
         member = target.member
         assert member is not None, "a fleet's targets are its members"
         if target.skipped:
-            left_out.append(LeftOut(member.name, member.sid, target.skipped))
+            left_out.append(Skipped(member.name, member.sid, target.skipped))
         else:
             members.append(MemberTarget(member.name, member.sid, target))
     return Fleet(targets[0].fleet if targets else name, members, left_out, shard)
@@ -322,7 +314,7 @@ def show_plans(fleet: Fleet, plans: Sequence[Plan | VerifyctlError], colour: boo
         else MemberPlan(member.name, member.account_sid, error=str(outcome), exit_code=outcome.exit_code)
         for member, outcome in zip(fleet.members, plans, strict=True)
     ]
-    members += [MemberPlan(left.name, left.account_sid, skipped=left.why) for left in fleet.left_out]
+    members += [MemberPlan(left.name, left.sid, skipped=left.reason) for left in fleet.left_out]
     result(render_fleet_text(FleetPlan(fleet.name, tuple(members), fleet.shard), colour))
 
 
@@ -410,9 +402,9 @@ def apply_fleet(
         if interrupt.stop.is_set():
             interrupt_code = interrupt.exit_code
     ordered = [results[index] for index in range(len(fleet.members))]
-    ordered += [MemberResult(left.name, SKIPPED, left.why) for left in fleet.left_out]
+    ordered += [MemberResult(left.name, SKIPPED, left.reason) for left in fleet.left_out]
     accounts = [mask_sid(member.account_sid) for member in fleet.members]
-    accounts += [mask_sid(left.account_sid) for left in fleet.left_out]
+    accounts += [mask_sid(left.sid) for left in fleet.left_out]
     result(render_member_table(fleet.name, ordered, accounts))
     if interrupt_code:
         progress("Interrupted: members not started were left as they are — run apply again to converge")
